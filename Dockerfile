@@ -1,0 +1,26 @@
+# The relay, the RQ workers and the RQ dashboard share this image (RQ requires the producer and
+# the workers to run the same code). Odoo runs the official odoo:18 image with odoo_addons mounted.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    RELAY_SPOOL_DIR=/var/spool/elitaco
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY relay/ relay/
+COPY docs/schemas/ docs/schemas/
+
+RUN useradd --system --home-dir /app relay \
+    && mkdir -p /var/spool/elitaco \
+    && chown relay /var/spool/elitaco
+USER relay
+VOLUME ["/var/spool/elitaco"]
+EXPOSE 8080
+
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+    CMD python -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:8080/health', timeout=2)" || exit 1
+
+CMD ["python", "-m", "relay", "serve"]

@@ -1,0 +1,1 @@
+"""Elitaco relay: WooCommerce webhooks in, RQ jobs out, Odoo on the other side."""

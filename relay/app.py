@@ -1,0 +1,72 @@
+"""The relay's aiohttp application factory."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from redis import Redis
+from rq import Queue
+
+from relay import handlers
+from relay.batching import BatchEnqueuer
+from relay.config import Settings
+from relay.intake import drain_spool_forever
+from relay.keys import (
+    BATCH_ENQUEUER,
+    BATCH_ENQUEUER_TASK,
+    METRICS,
+    QUEUE,
+    SETTINGS,
+    SPOOL,
+    SPOOL_DRAINER,
+)
+from relay.metrics import Metrics
+from relay.spool import Spool
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    app[SETTINGS] = settings
+    app[METRICS] = Metrics()
+    app.cleanup_ctx.append(redis_context)
+    app.cleanup_ctx.append(spool_context)
+    app.router.add_post("/webhook/woo", handlers.woo_webhook)
+    app.router.add_get("/health", handlers.health)
+    app.router.add_get("/metrics", handlers.metrics)
+    return app
+
+
+def redis_connection(settings: Settings) -> Redis:
+    return Redis.from_url(
+        settings.redis_url,
+        socket_connect_timeout=settings.redis_timeout,
+        socket_timeout=settings.redis_timeout,
+    )
+
+
+async def redis_context(app: web.Application) -> AsyncIterator[None]:
+    connection = redis_connection(app[SETTINGS])
+    app[QUEUE] = Queue(app[SETTINGS].queue_name, connection=connection)
+    app[BATCH_ENQUEUER] = BatchEnqueuer(app[QUEUE])
+    app[BATCH_ENQUEUER_TASK] = asyncio.create_task(app[BATCH_ENQUEUER].run())
+    yield
+    await _cancel(app[BATCH_ENQUEUER_TASK])
+    connection.close()
+
+
+async def spool_context(app: web.Application) -> AsyncIterator[None]:
+    spool = Spool(app[SETTINGS].spool_dir)
+    app[SPOOL] = spool
+    app[METRICS].spool_depth.set_function(lambda: spool.depth)
+    app[SPOOL_DRAINER] = asyncio.create_task(drain_spool_forever(app))
+    yield
+    await _cancel(app[SPOOL_DRAINER])
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

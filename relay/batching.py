@@ -1,0 +1,52 @@
+"""Group commit of envelopes onto RQ."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rq import Queue
+
+from relay.queueing import enqueue_envelopes
+
+MAX_BATCH = 100
+
+
+class BatchEnqueuer:
+    """Envelopes that arrive while a batch is being written go to Redis together, in one
+    MULTI/EXEC, instead of one round trip each.
+
+    The write runs on the event loop itself: RQ's job serialisation is CPU-bound Python, and
+    handing it to a thread cost more in GIL hand-offs than it saved (bench/ingest: 430 req/s
+    with a thread per request, 625 with a thread per batch, 860+ inline). The Redis client has
+    1 s timeouts, and once a write fails, new deliveries go to the spool without touching Redis,
+    so a hung Redis stalls the loop once, not per request.
+    """
+
+    def __init__(self, queue: Queue) -> None:
+        self._queue = queue
+        self._pending: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
+        self._wakeup = asyncio.Event()
+
+    async def enqueue(self, envelope: dict[str, Any]) -> None:
+        """Return once the envelope is on RQ; raise RedisError if Redis did not take it."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((envelope, done))
+        self._wakeup.set()
+        await done
+
+    async def run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._pending:
+                batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
+                try:
+                    enqueue_envelopes(self._queue, [envelope for envelope, _ in batch])
+                except Exception as exc:  # noqa: BLE001 - each waiting request gets this answer
+                    for _, done in batch:
+                        done.set_exception(exc)
+                else:
+                    for _, done in batch:
+                        done.set_result(None)
+                await asyncio.sleep(0)  # let the handlers of this batch answer first

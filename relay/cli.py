@@ -1,0 +1,91 @@
+"""The relay's one CLI: `python -m relay serve | worker | spool`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from aiohttp import web
+from redis import Redis
+from rq import Queue, Worker
+
+from relay.app import create_app
+from relay.config import ConfigError, Settings, redis_url_from_env
+from relay.logs import configure_logging
+from relay.spool import Spool
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m relay", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the webhook relay (RELAY_HOST, RELAY_PORT)")
+    serve.add_argument("--host", help="overrides RELAY_HOST (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, help="overrides RELAY_PORT (default 8080)")
+
+    worker = commands.add_parser("worker", help="run an RQ worker with its scheduler")
+    worker.add_argument("--queue", action="append", help="queue to listen on (default woo-events)")
+    worker.add_argument("--burst", action="store_true", help="stop when the queues are empty")
+
+    spool = commands.add_parser("spool", help="show the envelopes waiting in the local spool")
+    spool.add_argument("--dir", type=Path, help="overrides RELAY_SPOOL_DIR (default ./spool)")
+    spool.add_argument("--json", action="store_true", help="print the envelopes as JSON lines")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "serve":
+            return serve_command(args.host, args.port)
+        if args.command == "worker":
+            return worker_command(args.queue or ["woo-events"], args.burst)
+        return spool_command(args.dir, args.json)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def serve_command(host: str | None, port: int | None) -> int:
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    web.run_app(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        access_log=None,
+        print=None,
+    )
+    return 0
+
+
+def worker_command(queue_names: list[str], burst: bool) -> int:
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
+    connection = Redis.from_url(redis_url_from_env())
+    queues = [Queue(name, connection=connection) for name in queue_names]
+    worker = Worker(queues, connection=connection)
+    worker.work(with_scheduler=True, burst=burst)
+    return 0
+
+
+def spool_command(directory: Path | None, as_json: bool) -> int:
+    directory = directory or Path(os.environ.get("RELAY_SPOOL_DIR", "spool"))
+    entries = Spool(directory).entries()
+    if as_json:
+        for entry in entries:
+            print(json.dumps(entry, ensure_ascii=False))
+        return 0
+    print(f"spool {directory / 'spool.jsonl'}: {len(entries)} envelope(s) waiting for Redis")
+    if not entries:
+        return 0
+    by_type = Counter(entry.get("event_type", "?") for entry in entries)
+    for event_type, count in sorted(by_type.items()):
+        print(f"  {count:6d}  {event_type}")
+    received = [entry.get("meta", {}).get("received_at", "?") for entry in entries]
+    print(f"oldest received {received[0]}, newest {received[-1]}")
+    for entry in entries[:20]:
+        print(f"  {entry.get('event_id')}  {entry.get('idempotency_key')}")
+    if len(entries) > 20:
+        print(f"  ... and {len(entries) - 20} more (--json lists them all)")
+    return 0

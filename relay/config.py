@@ -1,0 +1,83 @@
+"""Settings read from the environment (the names documented in .env.example)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+
+
+class ConfigError(Exception):
+    """The environment does not describe a relay that can run."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    webhook_secret: str
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    host: str = "0.0.0.0"
+    port: int = 8080
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    spool_dir: Path = Path("spool")
+    spool_drain_interval: float = 1.0
+    queue_name: str = "woo-events"
+    redis_timeout: float = 1.0
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        secret = env.get("WOO_WEBHOOK_SECRET", "")
+        if not secret:
+            raise ConfigError(
+                "WOO_WEBHOOK_SECRET is not set: the relay cannot verify WooCommerce "
+                "deliveries without the webhook secret (WooCommerce > Settings > "
+                "Advanced > Webhooks > Secret)."
+            )
+        return cls(
+            webhook_secret=secret,
+            redis_url=env.get("REDIS_URL", cls.redis_url),
+            host=env.get("RELAY_HOST", cls.host),
+            port=_int(env, "RELAY_PORT", cls.port),
+            max_body_bytes=_int(env, "RELAY_MAX_BODY_BYTES", cls.max_body_bytes),
+            spool_dir=Path(env.get("RELAY_SPOOL_DIR", str(cls.spool_dir))),
+            spool_drain_interval=_float(
+                env, "RELAY_SPOOL_DRAIN_INTERVAL", cls.spool_drain_interval
+            ),
+            queue_name=env.get("RELAY_QUEUE", cls.queue_name),
+            redis_timeout=_float(env, "RELAY_REDIS_TIMEOUT", cls.redis_timeout),
+            log_level=env.get("LOG_LEVEL", cls.log_level).upper(),
+        )
+
+
+def redis_url_from_env() -> str:
+    """For commands that need Redis but not the webhook secret (worker, spool)."""
+    return os.environ.get("REDIS_URL", Settings.redis_url)
+
+
+def _int(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {value}")
+    return value
+
+
+def _float(env: os._Environ[str] | dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {value}")
+    return value

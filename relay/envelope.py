@@ -1,0 +1,137 @@
+"""The event envelope: the contract between the relay, the workers and Odoo (docs/events.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, TypedDict
+
+import fastjsonschema
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "schemas" / "event.schema.json"
+
+WOO_RESOURCES = ("order", "product", "customer", "coupon")
+WOO_EVENTS = ("created", "updated", "deleted", "restored")
+HANDLED_WOO_TOPICS = frozenset(f"{r}.{e}" for r in WOO_RESOURCES for e in WOO_EVENTS)
+
+
+class Envelope(TypedDict, total=False):
+    event_id: str
+    event_type: str
+    source: str
+    occurred_at: str
+    idempotency_key: str
+    trace_id: str
+    data: dict[str, Any]
+    meta: dict[str, Any]
+
+
+class IgnoredDelivery(Exception):
+    """An authentic delivery that carries nothing we act on; acknowledged, not enqueued."""
+
+
+class InvalidEnvelope(Exception):
+    """An envelope that does not satisfy docs/schemas/event.schema.json."""
+
+
+@cache
+def _compiled_validator() -> Callable[[Any], Any]:
+    # Compiled to Python code once: ~25x faster than jsonschema on the webhook's hot path.
+    return fastjsonschema.compile(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+def validate_envelope(envelope: dict[str, Any]) -> None:
+    try:
+        _compiled_validator()(envelope)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        where = "/".join(str(part) for part in exc.path[1:]) or "(envelope)"
+        raise InvalidEnvelope(f"{where}: {exc.message.removeprefix('data.')}") from None
+
+
+def parse_woo_datetime(value: Any) -> datetime | None:
+    """WooCommerce's `*_gmt` dates: 'YYYY-MM-DDTHH:MM:SS' in UTC with no zone suffix."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.removesuffix("Z"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(UTC)
+    return parsed.replace(tzinfo=UTC)
+
+
+def format_utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def resource_version(data: dict[str, Any]) -> str:
+    """What identifies this state of the resource: its modification time, else a digest."""
+    modified = parse_woo_datetime(data.get("date_modified_gmt"))
+    if modified is not None:
+        return modified.strftime("%Y%m%dT%H%M%SZ")
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def woo_idempotency_key(resource_id: int, topic: str, data: dict[str, Any]) -> str:
+    """`woo:<resource id>:<topic>:<version>`; the reconciler derives the same from REST data."""
+    return f"woo:{resource_id}:{topic}:{resource_version(data)}"
+
+
+def build_woo_envelope(
+    topic: str,
+    payload: Any,
+    *,
+    received_at: datetime,
+    store_url: str | None = None,
+    webhook_id: str | None = None,
+    delivery_id: str | None = None,
+) -> Envelope:
+    """Turn one authentic WooCommerce delivery into a schema-valid envelope.
+
+    Raises IgnoredDelivery for deliveries that are authentic but carry nothing to act on.
+    """
+    if not topic:
+        raise IgnoredDelivery("no X-WC-Webhook-Topic header")
+    if topic not in HANDLED_WOO_TOPICS:
+        raise IgnoredDelivery(f"topic {topic!r} is not handled")
+    if not isinstance(payload, dict):
+        raise IgnoredDelivery(f"payload is a JSON {type(payload).__name__}, not an object")
+    resource_id = payload.get("id")
+    if resource_id is None:
+        code = payload.get("code")
+        detail = f" (WooCommerce sent error {code!r} instead of the resource)" if code else ""
+        raise IgnoredDelivery(f"payload has no 'id'{detail}")
+    if isinstance(resource_id, bool) or not isinstance(resource_id, int) or resource_id <= 0:
+        raise IgnoredDelivery(f"payload 'id' is {resource_id!r}, not a positive integer")
+
+    occurred = (
+        parse_woo_datetime(payload.get("date_modified_gmt"))
+        or parse_woo_datetime(payload.get("date_created_gmt"))
+        or received_at
+    )
+    meta: dict[str, Any] = {"topic": topic, "received_at": format_utc(received_at)}
+    if store_url:
+        meta["store_url"] = store_url
+    if webhook_id:
+        meta["webhook_id"] = webhook_id
+    if delivery_id:
+        meta["delivery_id"] = delivery_id
+    envelope: Envelope = {
+        "event_id": str(uuid.uuid4()),
+        "event_type": f"woo.{topic}",
+        "source": "woo",
+        "occurred_at": format_utc(occurred),
+        "idempotency_key": woo_idempotency_key(resource_id, topic, payload),
+        "trace_id": str(uuid.uuid4()),
+        "data": payload,
+        "meta": meta,
+    }
+    validate_envelope(dict(envelope))
+    return envelope

@@ -1,0 +1,159 @@
+"""HTTP handlers: POST /webhook/woo, GET /health, GET /metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.exceptions import RedisError
+from rq import Queue
+from rq.registry import FailedJobRegistry
+
+from relay.envelope import IgnoredDelivery, InvalidEnvelope, build_woo_envelope
+from relay.intake import accept_envelope
+from relay.keys import METRICS, QUEUE, SETTINGS, SPOOL
+from relay.signature import SignatureError, verify_signature
+
+logger = logging.getLogger(__name__)
+
+PING_BODY = re.compile(rb"webhook_id=\d+")
+
+
+async def woo_webhook(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    metrics = request.app[METRICS]
+    topic = request.headers.get("X-WC-Webhook-Topic", "")
+    label = topic or "none"
+
+    if request.content_length is not None and request.content_length > settings.max_body_bytes:
+        return _too_large(request, label)
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return _too_large(request, label)
+
+    signature = request.headers.get("X-WC-Webhook-Signature")
+    if signature is None and PING_BODY.fullmatch(body.strip()):
+        metrics.deliveries.labels("ping", "ping").inc()
+        logger.info("WooCommerce ping answered", extra={"body": body.decode()})
+        return web.json_response({"status": "ok", "ping": True})
+
+    try:
+        verify_signature(body, signature, settings.webhook_secret)
+    except SignatureError as exc:
+        reason = "missing" if not signature else "mismatch"
+        metrics.signature_failures.labels(reason).inc()
+        metrics.deliveries.labels(label, "rejected_signature").inc()
+        logger.warning(
+            "webhook signature refused",
+            extra={
+                "reason": str(exc),
+                "topic": topic,
+                "peer": request.remote,
+                "webhook_id": request.headers.get("X-WC-Webhook-ID"),
+            },
+        )
+        return _error(
+            401,
+            "invalid signature",
+            f"{exc}. Check WOO_WEBHOOK_SECRET against the webhook's secret in WooCommerce.",
+        )
+
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        metrics.deliveries.labels(label, "bad_request").inc()
+        logger.warning("signed body is not JSON", extra={"topic": topic, "error": str(exc)})
+        return _error(400, "body is not JSON", f"the signed body could not be parsed: {exc}")
+
+    try:
+        envelope = build_woo_envelope(
+            topic,
+            payload,
+            received_at=datetime.now(UTC),
+            store_url=request.headers.get("X-WC-Webhook-Source"),
+            webhook_id=request.headers.get("X-WC-Webhook-ID"),
+            delivery_id=request.headers.get("X-WC-Webhook-Delivery-ID"),
+        )
+    except (IgnoredDelivery, InvalidEnvelope) as exc:
+        outcome = "ignored" if isinstance(exc, IgnoredDelivery) else "ignored_invalid"
+        metrics.deliveries.labels(label, outcome).inc()
+        log = logger.info if outcome == "ignored" else logger.error
+        log("delivery acknowledged and ignored", extra={"topic": topic, "reason": str(exc)})
+        return web.json_response({"status": "ignored", "reason": str(exc)}, status=202)
+
+    destination = await accept_envelope(request.app, envelope)
+    metrics.deliveries.labels(label, destination).inc()
+    logger.info(
+        "delivery accepted",
+        extra={
+            "trace_id": envelope["trace_id"],
+            "event_id": envelope["event_id"],
+            "event_type": envelope["event_type"],
+            "idempotency_key": envelope["idempotency_key"],
+            "destination": destination,
+        },
+    )
+    return web.json_response(
+        {
+            "status": "accepted",
+            "queued": destination,
+            "event_id": envelope["event_id"],
+            "idempotency_key": envelope["idempotency_key"],
+            "trace_id": envelope["trace_id"],
+        }
+    )
+
+
+async def health(request: web.Request) -> web.Response:
+    queue = request.app[QUEUE]
+    spool = request.app[SPOOL]
+    report: dict[str, Any] = {
+        "status": "ok",
+        "redis": {"reachable": True},
+        "queue": {"name": queue.name, "depth": None},
+        "failed_jobs": None,
+        "spool": {"depth": spool.depth, "path": str(spool.path)},
+    }
+    try:
+        depth, failed = await asyncio.to_thread(_queue_counts, queue)
+    except RedisError as exc:
+        report["status"] = "degraded"
+        report["redis"] = {"reachable": False, "error": str(exc)}
+        return web.json_response(report, status=503)
+    report["queue"]["depth"] = depth
+    report["failed_jobs"] = failed
+    return web.json_response(report)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    registry = request.app[METRICS].registry
+    return web.Response(
+        body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+    )
+
+
+def _queue_counts(queue: Queue) -> tuple[int, int]:
+    return queue.count, FailedJobRegistry(queue=queue).count
+
+
+def _too_large(request: web.Request, topic_label: str) -> web.Response:
+    limit = request.app[SETTINGS].max_body_bytes
+    request.app[METRICS].deliveries.labels(topic_label, "too_large").inc()
+    logger.warning(
+        "delivery over the size cap",
+        extra={"limit": limit, "content_length": request.content_length},
+    )
+    return _error(
+        413, "body too large", f"the relay accepts at most {limit} bytes (RELAY_MAX_BODY_BYTES)"
+    )
+
+
+def _error(status: int, error: str, detail: str) -> web.Response:
+    return web.json_response({"error": error, "detail": detail}, status=status)

@@ -1,0 +1,21 @@
+"""Typed application keys (aiohttp web.AppKey) shared by the relay's modules."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+from rq import Queue
+
+from relay.batching import BatchEnqueuer
+from relay.config import Settings
+from relay.metrics import Metrics
+from relay.spool import Spool
+
+SETTINGS = web.AppKey("settings", Settings)
+METRICS = web.AppKey("metrics", Metrics)
+QUEUE = web.AppKey("queue", Queue)
+SPOOL = web.AppKey("spool", Spool)
+SPOOL_DRAINER = web.AppKey("spool_drainer", asyncio.Task)
+BATCH_ENQUEUER = web.AppKey("batch_enqueuer", BatchEnqueuer)
+BATCH_ENQUEUER_TASK = web.AppKey("batch_enqueuer_task", asyncio.Task)

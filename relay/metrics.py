@@ -1,0 +1,38 @@
+"""Prometheus metrics, one registry per app so that apps (and tests) never share counters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+@dataclass
+class Metrics:
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+
+    def __post_init__(self) -> None:
+        self.deliveries = Counter(
+            "relay_webhook_deliveries_total",
+            "WooCommerce webhook deliveries by topic and outcome.",
+            ["topic", "outcome"],
+            registry=self.registry,
+        )
+        self.signature_failures = Counter(
+            "relay_webhook_signature_failures_total",
+            "Deliveries refused because the signature was missing or wrong.",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.enqueue_seconds = Histogram(
+            "relay_enqueue_duration_seconds",
+            "Time to put an accepted envelope on RQ or in the spool.",
+            ["destination"],
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+            registry=self.registry,
+        )
+        self.spool_depth = Gauge(
+            "relay_spool_depth",
+            "Envelopes waiting in the local spool for Redis.",
+            registry=self.registry,
+        )

@@ -1,0 +1,56 @@
+"""Putting envelopes on RQ, at most once per event_id even when a spool is drained twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redis import Redis
+from rq import Queue, Retry
+
+PROCESS_EVENT = "relay.jobs.process_event"
+ENQUEUED_MARKER_TTL = 7 * 24 * 3600
+# The worker's backoff between the 3 retries of a processing failure (RQ's scheduler runs them).
+RETRY_INTERVALS = [10, 60, 300]
+
+
+def enqueued_marker(event_id: str) -> str:
+    return f"elitaco:enqueued:{event_id}"
+
+
+def was_enqueued(connection: Redis, event_id: str) -> bool:
+    return bool(connection.exists(enqueued_marker(event_id)))
+
+
+def enqueue_envelopes(queue: Queue, envelopes: list[dict[str, Any]]) -> None:
+    """Enqueue `relay.jobs.process_event(envelope)` for each, with its marker, in one MULTI/EXEC:
+    either all of them are on the queue afterwards or none is."""
+    with queue.connection.pipeline(transaction=True) as pipe:
+        for envelope in envelopes:
+            queue.enqueue_call(
+                PROCESS_EVENT,
+                args=(envelope,),
+                job_id=envelope["event_id"],
+                description=f"{envelope['event_type']} {envelope['idempotency_key']}",
+                meta={
+                    "trace_id": envelope["trace_id"],
+                    "idempotency_key": envelope["idempotency_key"],
+                    "event_type": envelope["event_type"],
+                },
+                retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+                failure_ttl=365 * 24 * 3600,
+                pipeline=pipe,
+            )
+            pipe.set(enqueued_marker(envelope["event_id"]), 1, ex=ENQUEUED_MARKER_TTL)
+        pipe.execute()
+
+
+def enqueue_envelope(queue: Queue, envelope: dict[str, Any]) -> None:
+    enqueue_envelopes(queue, [envelope])
+
+
+def enqueue_unless_enqueued(queue: Queue, envelope: dict[str, Any]) -> bool:
+    """For the spool drain: a line whose event was already enqueued is skipped."""
+    if was_enqueued(queue.connection, envelope["event_id"]):
+        return False
+    enqueue_envelope(queue, envelope)
+    return True

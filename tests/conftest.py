@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient
+from redis import Redis
+from rq import Queue
+
+from relay.app import create_app
+from relay.config import Settings
+from tests.redis_server import RedisServer
+
+# Tests own this Redis database and empty it around every test.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+SECRET = "wc-secret-0123456789"
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    connection = Redis.from_url(TEST_REDIS_URL)
+    connection.flushdb()
+    yield TEST_REDIS_URL
+    connection.flushdb()
+    connection.close()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, redis_url: str) -> Settings:
+    return Settings(
+        webhook_secret=SECRET,
+        redis_url=redis_url,
+        spool_dir=tmp_path / "spool",
+        spool_drain_interval=0.05,
+        max_body_bytes=256 * 1024,
+    )
+
+
+@pytest.fixture
+def queue(settings: Settings) -> Queue:
+    return Queue(settings.queue_name, connection=Redis.from_url(settings.redis_url))
+
+
+@pytest.fixture
+async def client(aiohttp_client, settings: Settings) -> TestClient:
+    return await aiohttp_client(create_app(settings))

@@ -1,0 +1,110 @@
+"""The relay as its CLI runs it: real processes, real HTTP, a real RQ worker."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from rq import SimpleWorker
+from rq.job import Job, JobStatus
+
+from tests.conftest import SECRET
+from tests.redis_server import free_port
+from tests.woo import example_payload, woo_delivery
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def relay_env(redis_url: str, spool_dir: Path, **extra: str) -> dict[str, str]:
+    env = dict(
+        os.environ,
+        REDIS_URL=redis_url,
+        RELAY_SPOOL_DIR=str(spool_dir),
+        WOO_WEBHOOK_SECRET=SECRET,
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def relay_process(redis_url: str, tmp_path: Path):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "relay", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=relay_env(redis_url, tmp_path / "spool"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            requests.get(f"{base}/health", timeout=1)
+            break
+        except requests.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise AssertionError(process.stdout.read().decode()) from None
+            time.sleep(0.1)
+    yield base, process
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+    process.stdout.close()
+
+
+def test_serve_accepts_a_signed_delivery_over_http_and_logs_json(relay_process, queue) -> None:
+    base, process = relay_process
+    request = woo_delivery("order.created", example_payload("woo.order.created"), SECRET)
+    response = requests.post(
+        f"{base}/webhook/woo", data=request.body, headers=request.headers, timeout=5
+    )
+    assert response.status_code == 200, response.text
+    event_id = response.json()["event_id"]
+    assert queue.job_ids == [event_id]
+    assert requests.get(f"{base}/health", timeout=5).json()["queue"]["depth"] == 1
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=10) == 0
+    log_lines = process.stdout.read().decode().splitlines()
+    accepted = [json.loads(line) for line in log_lines if '"delivery accepted"' in line]
+    assert accepted[0]["event_id"] == event_id
+    assert accepted[0]["trace_id"] == response.json()["trace_id"]
+    assert accepted[0]["level"] == "INFO"
+    assert SECRET not in "\n".join(log_lines)
+
+
+def test_serve_refuses_to_start_without_a_secret(redis_url, tmp_path) -> None:
+    env = relay_env(redis_url, tmp_path, WOO_WEBHOOK_SECRET="")
+    result = subprocess.run(
+        [sys.executable, "-m", "relay", "serve"],
+        check=False,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "WOO_WEBHOOK_SECRET is not set" in result.stderr
+
+
+def test_a_worker_runs_the_enqueued_job(relay_process, queue) -> None:
+    base, _ = relay_process
+    request = woo_delivery("order.updated", example_payload("woo.order.updated"), SECRET)
+    event_id = requests.post(
+        f"{base}/webhook/woo", data=request.body, headers=request.headers, timeout=5
+    ).json()["event_id"]
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    job = Job.fetch(event_id, connection=queue.connection)
+    assert job.get_status() == JobStatus.FINISHED
+    assert job.return_value()["event_id"] == event_id

@@ -1,0 +1,44 @@
+from pathlib import Path
+
+import pytest
+
+from relay.config import ConfigError, Settings
+
+
+def test_refuses_to_start_without_a_webhook_secret() -> None:
+    with pytest.raises(ConfigError, match="WOO_WEBHOOK_SECRET"):
+        Settings.from_env({})
+    with pytest.raises(ConfigError, match="WOO_WEBHOOK_SECRET"):
+        Settings.from_env({"WOO_WEBHOOK_SECRET": ""})
+
+
+def test_reads_the_relay_variables() -> None:
+    settings = Settings.from_env(
+        {
+            "WOO_WEBHOOK_SECRET": "s",
+            "REDIS_URL": "redis://redis:6379/2",
+            "RELAY_HOST": "127.0.0.1",
+            "RELAY_PORT": "9090",
+            "RELAY_MAX_BODY_BYTES": "1024",
+            "RELAY_SPOOL_DIR": "/var/spool/relay",
+            "LOG_LEVEL": "debug",
+        }
+    )
+    assert settings.redis_url == "redis://redis:6379/2"
+    assert (settings.host, settings.port) == ("127.0.0.1", 9090)
+    assert settings.max_body_bytes == 1024
+    assert settings.spool_dir == Path("/var/spool/relay")
+    assert settings.log_level == "DEBUG"
+
+
+def test_defaults() -> None:
+    settings = Settings.from_env({"WOO_WEBHOOK_SECRET": "s"})
+    assert (settings.host, settings.port) == ("0.0.0.0", 8080)
+    assert settings.max_body_bytes == 4 * 1024 * 1024
+    assert settings.queue_name == "woo-events"
+
+
+@pytest.mark.parametrize("value", ["lots", "-1", "0"])
+def test_bad_numbers_are_named(value: str) -> None:
+    with pytest.raises(ConfigError, match="RELAY_PORT"):
+        Settings.from_env({"WOO_WEBHOOK_SECRET": "s", "RELAY_PORT": value})
