@@ -1,0 +1,27 @@
+{
+    "name": "Elitaco WooCommerce Integration",
+    "summary": "WooCommerce orders, customers and products into Odoo, exactly once, "
+    "with a timeline on every order",
+    "version": "18.0.1.0.0",
+    "category": "Sales/Sales",
+    "author": "Elitaco",
+    "website": "https://github.com/elitaco/elitaco-integration",
+    "license": "LGPL-3",
+    "depends": ["sale_management", "sale_stock"],
+    "external_dependencies": {"python": ["jsonschema"]},
+    "data": [
+        "security/integration_groups.xml",
+        "security/ir.model.access.csv",
+        "data/product_product_data.xml",
+        "data/integration_value_map_data.xml",
+        "views/integration_event_views.xml",
+        "views/integration_timeline_views.xml",
+        "views/integration_binding_views.xml",
+        "views/integration_value_map_views.xml",
+        "views/sale_order_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/integration_menus.xml",
+    ],
+    "application": True,
+    "installable": True,
+}

@@ -1,0 +1,58 @@
+from odoo import http
+from odoo.exceptions import AccessDenied
+from odoo.http import request
+
+INTEGRATION_GROUP = "elitaco_integration.group_integration_user"
+
+
+def _integration_env():
+    """The caller authenticated with an API key; only integration users may go on."""
+    if not request.env.user.has_group(INTEGRATION_GROUP):
+        raise AccessDenied(f"{request.env.user.login} is not in the Integration User group")
+    # Processing writes sale orders, partners and products on behalf of the integration user;
+    # `elitaco_from_woo` keeps those changes from echoing back to WooCommerce.
+    return request.env(context=dict(request.env.context, elitaco_from_woo=True), su=True)
+
+
+class ElitacoController(http.Controller):
+    @http.route(
+        "/elitaco/v1/events",
+        type="json",
+        auth="bearer",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def process_event(self, envelope=None, **unexpected):
+        return _integration_env()["integration.event"].process_envelope(envelope)
+
+    @http.route(
+        "/elitaco/v1/events/dead",
+        type="json",
+        auth="bearer",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def mark_dead(self, event_id, error=None, **unexpected):
+        return _integration_env()["integration.event"].mark_dead(event_id, error)
+
+    @http.route(
+        "/elitaco/v1/orders/<int:woo_order_id>/timeline",
+        type="http",
+        auth="bearer",
+        methods=["GET"],
+        csrf=False,
+        save_session=False,
+    )
+    def order_timeline(self, woo_order_id, store=None, **unexpected):
+        timeline = _integration_env()["integration.timeline"]._for_woo_order(woo_order_id, store)
+        if timeline is None:
+            return request.make_json_response(
+                {
+                    "error": "unknown_order",
+                    "message": f"WooCommerce order {woo_order_id} is not known to Odoo",
+                },
+                status=404,
+            )
+        return request.make_json_response(timeline)

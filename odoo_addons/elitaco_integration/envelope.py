@@ -1,0 +1,47 @@
+"""The event contract (docs/schemas/event.schema.json, copied into data/) and what processing
+an envelope produces. A contract test in the repository keeps the copy identical."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft7Validator
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "event.schema.json"
+
+
+@cache
+def _validator() -> Draft7Validator:
+    return Draft7Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+def envelope_problem(envelope: Any) -> str | None:
+    """None for a valid envelope, else one sentence naming the first problem and where."""
+    if not isinstance(envelope, dict):
+        return f"the envelope must be a JSON object, got {type(envelope).__name__}"
+    errors = sorted(_validator().iter_errors(envelope), key=lambda error: list(error.path))
+    if not errors:
+        return None
+    error = errors[0]
+    where = "/".join(str(part) for part in error.absolute_path) or "(envelope)"
+    return f"{where}: {error.message}"
+
+
+@dataclass
+class Outcome:
+    """What applying one event did."""
+
+    status: str = "processed"  # processed | ignored
+    message: str = ""
+    record: Any = None  # the Odoo record the event produced or touched
+    sale_order: Any = None
+    changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class EventRejected(Exception):
+    """The event cannot be applied as it is; retrying it unchanged will not help."""

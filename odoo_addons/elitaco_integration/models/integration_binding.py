@@ -1,0 +1,80 @@
+from odoo import api, fields, models
+
+BOUND_MODELS = [
+    ("sale.order", "Order"),
+    ("res.partner", "Customer"),
+    ("product.product", "Product or variation"),
+]
+
+
+class IntegrationBinding(models.Model):
+    """A WooCommerce id bound to an Odoo record, per store (OCA connector's external binding)."""
+
+    _name = "integration.binding"
+    _description = "WooCommerce ↔ Odoo binding"
+    _order = "model, external_id"
+
+    store = fields.Char(required=True, index=True)
+    model = fields.Selection(BOUND_MODELS, required=True, index=True)
+    external_id = fields.Integer(string="WooCommerce ID", required=True, index=True)
+    res_id = fields.Integer(string="Odoo record ID", required=True, index=True)
+    record_name = fields.Char(string="Odoo record", compute="_compute_record_name")
+    sync_date = fields.Datetime(default=fields.Datetime.now)
+
+    _sql_constraints = [
+        (
+            "external_uniq",
+            "unique(store, model, external_id)",
+            "This WooCommerce id is already bound to an Odoo record of this store.",
+        )
+    ]
+
+    @api.depends("model", "res_id")
+    def _compute_record_name(self):
+        for binding in self:
+            record = binding._record()
+            binding.record_name = record.display_name if record else False
+
+    def _record(self):
+        self.ensure_one()
+        record = self.env[self.model].browse(self.res_id).exists()
+        return record or None
+
+    @api.model
+    def _find(self, store: str, model: str, external_id: int):
+        binding = self.search(
+            [("store", "=", store), ("model", "=", model), ("external_id", "=", external_id)],
+            limit=1,
+        )
+        return binding._record() if binding else None
+
+    @api.model
+    def _bind(self, store: str, record, external_id: int) -> None:
+        binding = self.search(
+            [
+                ("store", "=", store),
+                ("model", "=", record._name),
+                ("external_id", "=", external_id),
+            ],
+            limit=1,
+        )
+        if binding:
+            binding.write({"res_id": record.id, "sync_date": fields.Datetime.now()})
+        else:
+            self.create(
+                {
+                    "store": store,
+                    "model": record._name,
+                    "external_id": external_id,
+                    "res_id": record.id,
+                }
+            )
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }

@@ -1,0 +1,378 @@
+import json
+import logging
+import time
+import traceback
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from ..envelope import EventRejected, Outcome, envelope_problem
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("received", "Received"),
+    ("processing", "Processing"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("dead", "Dead"),
+    ("ignored", "Ignored"),
+]
+FINISHED_STATES = ("done", "ignored")
+ORDER_EVENTS = ("woo.order.created", "woo.order.updated", "woo.order.restored")
+
+
+def parse_utc(value: str | None) -> datetime | None:
+    """An envelope date ('...Z') or a WooCommerce *_gmt date, as a naive UTC datetime."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.removesuffix("Z"))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def store_key(url: str | None) -> str:
+    """Bindings are per store: 'https://Shop.example.com/' -> 'shop.example.com'."""
+    if not url:
+        return ""
+    parts = urlsplit(url if "//" in url else f"//{url}")
+    return (parts.netloc + parts.path.rstrip("/")).lower()
+
+
+class IntegrationEvent(models.Model):
+    _name = "integration.event"
+    _description = "Integration event (idempotency ledger)"
+    _order = "received_at desc, id desc"
+    _rec_name = "idempotency_key"
+
+    event_id = fields.Char(required=True, index=True, readonly=True)
+    idempotency_key = fields.Char(required=True, readonly=True)
+    event_type = fields.Char(required=True, index=True, readonly=True)
+    source = fields.Selection([("woo", "WooCommerce"), ("odoo", "Odoo")], readonly=True)
+    occurred_at = fields.Datetime(readonly=True)
+    received_at = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True)
+    processed_at = fields.Datetime(readonly=True)
+    trace_id = fields.Char(index=True, readonly=True)
+    store = fields.Char(readonly=True, help="The WooCommerce store the event came from.")
+    woo_resource_id = fields.Integer(string="WooCommerce ID", index=True, readonly=True)
+    payload = fields.Json(readonly=True, help="The whole envelope, as received.")
+    payload_text = fields.Text(string="Envelope", compute="_compute_payload_text")
+    state = fields.Selection(STATES, default="received", required=True, index=True, readonly=True)
+    attempts = fields.Integer(readonly=True)
+    last_error = fields.Text(readonly=True)
+    result_model = fields.Char(readonly=True)
+    result_id = fields.Integer(string="Result record ID", readonly=True)
+    result_name = fields.Char(string="Result", readonly=True)
+    message = fields.Char(readonly=True, help="What processing did, in one line.")
+    sale_order_id = fields.Many2one("sale.order", index=True, ondelete="set null", readonly=True)
+    duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
+    timeline_ids = fields.One2many("integration.timeline", "event_id", readonly=True)
+
+    _sql_constraints = [
+        (
+            "idempotency_key_uniq",
+            "unique(idempotency_key)",
+            "An event with this idempotency key is already in the ledger.",
+        )
+    ]
+
+    @api.depends("payload")
+    def _compute_payload_text(self):
+        for event in self:
+            event.payload_text = json.dumps(event.payload, indent=2, ensure_ascii=False)
+
+    # ------------------------------------------------------------------ entry points
+
+    @api.model
+    def process_envelope(self, envelope: Any) -> dict[str, Any]:
+        """Apply one envelope exactly once and say what happened (the controller's answer)."""
+        problem = envelope_problem(envelope)
+        if problem:
+            return self._reject_invalid(envelope, problem)
+        event, created = self._claim(envelope)
+        if not created and event.state in FINISHED_STATES:
+            event._timeline("duplicate", _("Duplicate delivery ignored (already %s).", event.state))
+            return event._answer("duplicate")
+        return event._run(replay=False)
+
+    @api.model
+    def mark_dead(self, reference: str, error: str | None = None) -> dict[str, Any]:
+        """The worker gave up on this event after its last retry."""
+        event = self.search(
+            ["|", ("event_id", "=", reference), ("idempotency_key", "=", reference)], limit=1
+        )
+        if not event:
+            return {
+                "status": "unknown",
+                "error": {
+                    "code": "unknown_event",
+                    "message": _("No event %s in the ledger.", reference),
+                },
+            }
+        if event.state in FINISHED_STATES:
+            return event._answer(event.state == "done" and "processed" or "ignored")
+        event.write({"state": "dead", "last_error": error or event.last_error})
+        event._timeline(
+            "dead",
+            _("Dead after %s attempts: moved to the dead letters.", event.attempts),
+            details=error or event.last_error,
+        )
+        return event._answer("dead")
+
+    def action_replay(self):
+        """Reprocess the stored envelope of failed or dead events, inside Odoo."""
+        if not self.env.user.has_group("elitaco_integration.group_integration_manager"):
+            raise AccessError(_("Only Integration Managers can replay events."))
+        replayable = self.filtered(lambda event: event.state in ("failed", "dead", "received"))
+        if not replayable:
+            raise UserError(_("Only failed or dead events can be replayed."))
+        # Replaying applies the event with the rights the workers have, like a delivery would.
+        for event in replayable.sudo().with_context(elitaco_from_woo=True):
+            event._run(replay=True)
+        return True
+
+    # ------------------------------------------------------------------ internals
+
+    @api.model
+    def _claim(self, envelope: dict[str, Any]) -> tuple["IntegrationEvent", bool]:
+        """Insert the ledger row, or find and lock the existing one.
+
+        The unique index decides: a concurrent delivery of the same key waits here until the
+        first transaction ends, then finds its row (Odoo retries the request if its snapshot
+        is too old to see it).
+        """
+        data = envelope["data"]
+        meta = envelope.get("meta") or {}
+        resource_id = data.get("id") if envelope["source"] == "woo" else None
+        self.env.cr.execute(
+            """
+            INSERT INTO integration_event (
+                event_id, idempotency_key, event_type, source, occurred_at, received_at,
+                trace_id, store, woo_resource_id, payload, state, attempts,
+                create_uid, write_uid, create_date, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', 0,
+                    %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
+            ON CONFLICT (idempotency_key) DO NOTHING
+            RETURNING id
+            """,
+            (
+                envelope["event_id"],
+                envelope["idempotency_key"],
+                envelope["event_type"],
+                envelope["source"],
+                parse_utc(envelope["occurred_at"]),
+                parse_utc(meta.get("received_at")) or fields.Datetime.now(),
+                envelope["trace_id"],
+                store_key(meta.get("store_url")) or self._default_store(),
+                resource_id,
+                json.dumps(envelope),
+                self.env.uid,
+                self.env.uid,
+            ),
+        )
+        row = self.env.cr.fetchone()
+        if row:
+            return self.browse(row[0]), True
+        self.env.cr.execute(
+            "SELECT id FROM integration_event WHERE idempotency_key = %s FOR UPDATE",
+            (envelope["idempotency_key"],),
+        )
+        event = self.browse(self.env.cr.fetchone()[0])
+        event.invalidate_recordset()
+        return event, False
+
+    @api.model
+    def _default_store(self) -> str:
+        url = self.env["ir.config_parameter"].sudo().get_param("elitaco_integration.store_url")
+        return store_key(url)
+
+    def _run(self, replay: bool) -> dict[str, Any]:
+        self.ensure_one()
+        started = time.monotonic()
+        attempt = self.attempts + 1
+        self.write({"state": "processing", "attempts": attempt})
+        if replay:
+            self._timeline("replayed", _("Replayed from Odoo by %s.", self.env.user.name))
+        elif attempt > 1:
+            self._timeline("retried", _("Attempt %s.", attempt))
+        self._timeline("received", _("%s received.", self.event_type))
+        try:
+            with self.env.cr.savepoint():
+                outcome = self._apply()
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            raise  # another transaction touched the same rows: Odoo retries the whole request
+        except Exception as exc:  # noqa: BLE001 - any other error becomes a visible failure
+            return self._fail(exc, started)
+        return self._succeed(outcome, started)
+
+    def _apply(self) -> Outcome:
+        envelope = self.payload
+        event_type = envelope["event_type"]
+        data = envelope["data"]
+        resource, _dot, action = event_type.removeprefix("woo.").partition(".")
+        if envelope["source"] != "woo":
+            return Outcome("ignored", _("Odoo events are pushed to WooCommerce by the workers."))
+        if resource == "order":
+            importer = self.env["integration.woo.order"]
+            if action == "deleted":
+                return importer._trash(self, data)
+            return importer._upsert(self, data)
+        if resource == "customer":
+            if action == "deleted":
+                return Outcome(
+                    message=_(
+                        "Customer %s deleted in WooCommerce; the partner is "
+                        "kept (orders refer to it).",
+                        data["id"],
+                    )
+                )
+            return self.env["integration.woo.customer"]._upsert(self, data)
+        if resource == "product":
+            importer = self.env["integration.woo.product"]
+            if action == "deleted":
+                return importer._trash(self, data)
+            return importer._upsert(self, data)
+        return Outcome("ignored", _("Coupons reach Odoo as coupon lines of orders."))
+
+    def _succeed(self, outcome: Outcome, started: float) -> dict[str, Any]:
+        record = outcome.record
+        values = {
+            "state": "done" if outcome.status == "processed" else "ignored",
+            "processed_at": fields.Datetime.now(),
+            "duration_ms": int((time.monotonic() - started) * 1000),
+            "last_error": False,
+            "message": outcome.message,
+            "result_model": record._name if record else False,
+            "result_id": record.id if record else False,
+            "result_name": record.display_name if record else False,
+        }
+        if outcome.sale_order:
+            values["sale_order_id"] = outcome.sale_order.id
+        self.write(values)
+        if outcome.sale_order:
+            self._attach_order_history(outcome.sale_order)
+        kind = "processed" if outcome.status == "processed" else "ignored"
+        self._timeline(kind, outcome.message, details="\n".join(outcome.changes) or None)
+        for warning in outcome.warnings:
+            self._timeline("warning", warning)
+        answer = self._answer("processed" if outcome.status == "processed" else "ignored")
+        answer["changes"] = outcome.changes
+        answer["warnings"] = outcome.warnings
+        return answer
+
+    def _fail(self, exc: Exception, started: float) -> dict[str, Any]:
+        retryable = not isinstance(exc, EventRejected)
+        summary = str(exc) or type(exc).__name__
+        details = summary if not retryable else "".join(traceback.format_exception(exc))
+        _logger.warning(
+            "event %s failed: %s", self.event_id, summary, extra={"trace_id": self.trace_id}
+        )
+        self.write(
+            {
+                "state": "failed",
+                "last_error": details,
+                "duration_ms": int((time.monotonic() - started) * 1000),
+                "message": summary[:250],
+            }
+        )
+        self._timeline("failed", summary, details=details)
+        answer = self._answer("failed")
+        answer["error"] = {
+            "code": "rejected" if not retryable else "processing_error",
+            "message": summary,
+            "retryable": retryable,
+        }
+        return answer
+
+    @api.model
+    def _reject_invalid(self, envelope: Any, problem: str) -> dict[str, Any]:
+        """Record a malformed envelope (and nothing else), so that a person can see why."""
+        source = envelope if isinstance(envelope, dict) else {}
+        event_id = source.get("event_id") if isinstance(source.get("event_id"), str) else None
+        event_id = event_id or str(uuid.uuid4())
+        self.create(
+            {
+                "event_id": event_id,
+                "idempotency_key": f"invalid:{uuid.uuid4()}",
+                "event_type": str(source.get("event_type") or "invalid")[:64],
+                "source": source.get("source")
+                if source.get("source") in ("woo", "odoo")
+                else False,
+                "trace_id": source.get("trace_id")
+                if isinstance(source.get("trace_id"), str)
+                else False,
+                "payload": envelope,
+                "state": "failed",
+                "last_error": _("Invalid envelope: %s", problem),
+                "message": _("Invalid envelope: %s", problem)[:250],
+            }
+        )
+        return {
+            "status": "failed",
+            "event_id": event_id,
+            "record": None,
+            "error": {"code": "invalid_envelope", "message": problem, "retryable": False},
+        }
+
+    def _answer(self, status: str) -> dict[str, Any]:
+        self.ensure_one()
+        record = None
+        if self.result_model and self.result_id:
+            record = {"model": self.result_model, "id": self.result_id, "name": self.result_name}
+        return {
+            "status": status,
+            "event_id": self.event_id,
+            "idempotency_key": self.idempotency_key,
+            "state": self.state,
+            "attempts": self.attempts,
+            "record": record,
+            "error": None,
+        }
+
+    def _woo_order_id(self) -> int | None:
+        if self.event_type.startswith("woo.order."):
+            return self.woo_resource_id or None
+        return None
+
+    def _timeline(self, kind: str, message: str, details: str | None = None) -> None:
+        """Order events write the order's timeline; other events live in the ledger only."""
+        woo_order_id = self._woo_order_id()
+        if not woo_order_id and not self.sale_order_id:
+            return
+        self.env["integration.timeline"].create(
+            {
+                "event_id": self.id,
+                "sale_order_id": self.sale_order_id.id,
+                "woo_order_id": woo_order_id,
+                "store": self.store,
+                "kind": kind,
+                "message": message,
+                "details": details,
+            }
+        )
+
+    def _attach_order_history(self, order) -> None:
+        """Entries written before the order existed (a failed first attempt) join it now."""
+        domain = [
+            ("woo_order_id", "=", order.woo_order_id),
+            ("store", "=", order.woo_store),
+            ("sale_order_id", "=", False),
+        ]
+        self.env["integration.timeline"].search(domain).write({"sale_order_id": order.id})
+        self.search(
+            [
+                ("event_type", "like", "woo.order.%"),
+                ("store", "=", order.woo_store),
+                ("woo_resource_id", "=", order.woo_order_id),
+                ("sale_order_id", "=", False),
+            ]
+        ).write({"sale_order_id": order.id})

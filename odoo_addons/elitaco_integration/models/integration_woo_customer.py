@@ -1,0 +1,169 @@
+import html
+
+from odoo import _, api, models
+
+from ..envelope import Outcome
+
+ADDRESS_FIELDS = ("street", "street2", "city", "zip", "country_id", "state_id")
+
+
+def text(value) -> str:
+    """WooCommerce sends names HTML-escaped ('Linen Shirt &ndash; Blue')."""
+    return html.unescape(str(value or "")).strip()
+
+
+class IntegrationWooCustomer(models.AbstractModel):
+    _name = "integration.woo.customer"
+    _description = "WooCommerce customers into Odoo partners"
+
+    @api.model
+    def _upsert(self, event, data: dict) -> Outcome:
+        """woo.customer.created / updated / restored."""
+        billing = data.get("billing") or {}
+        email = (data.get("email") or billing.get("email") or "").strip()
+        values = self._contact_values(
+            billing
+            | {
+                "first_name": data.get("first_name") or billing.get("first_name"),
+                "last_name": data.get("last_name") or billing.get("last_name"),
+                "email": email,
+            }
+        )
+        partner, found_by = self._find(event.store, data["id"], email)
+        changes = []
+        if partner:
+            changed = self._write_changes(partner, values)
+            if changed:
+                changes.append(
+                    _(
+                        "Updated %(partner)s: %(fields)s",
+                        partner=partner.display_name,
+                        fields=", ".join(changed),
+                    )
+                )
+            message = _(
+                "Customer %(id)s is %(partner)s (found by %(how)s).",
+                id=data["id"],
+                partner=partner.display_name,
+                how=found_by,
+            )
+        else:
+            partner = self.env["res.partner"].create(values)
+            message = _(
+                "Customer %(id)s created as %(partner)s.",
+                id=data["id"],
+                partner=partner.display_name,
+            )
+        self.env["integration.binding"]._bind(event.store, partner, data["id"])
+        delivery = self._delivery_contact(partner, data.get("shipping") or {})
+        if delivery != partner:
+            changes.append(_("Delivery address: %s", delivery.display_name))
+        return Outcome(message=message, record=partner, changes=changes)
+
+    @api.model
+    def _order_partners(self, store: str, order: dict) -> tuple:
+        """(customer, invoice address, delivery address) for an order; guests too."""
+        billing = order.get("billing") or {}
+        email = (billing.get("email") or "").strip()
+        customer_id = order.get("customer_id") or 0
+        partner, _found_by = self._find(store, customer_id, email)
+        if not partner:
+            partner = self.env["res.partner"].create(self._contact_values(billing))
+        if customer_id:
+            self.env["integration.binding"]._bind(store, partner, customer_id)
+        delivery = self._delivery_contact(partner, order.get("shipping") or {})
+        return partner, partner, delivery
+
+    @api.model
+    def _find(self, store: str, customer_id: int, email: str):
+        if customer_id:
+            partner = self.env["integration.binding"]._find(store, "res.partner", customer_id)
+            if partner:
+                return partner, _("binding")
+        if email:
+            partners = self.env["res.partner"].search(
+                [("email", "=ilike", email), ("type", "=", "contact")], order="id"
+            )
+            partner = partners.filtered(lambda contact: not contact.parent_id)[:1] or partners[:1]
+            if partner:
+                return partner, _("email")
+        return self.env["res.partner"], ""
+
+    @api.model
+    def _contact_values(self, address: dict) -> dict:
+        name = " ".join(
+            filter(None, (text(address.get("first_name")), text(address.get("last_name"))))
+        )
+        company = text(address.get("company"))
+        values = {
+            "name": name or company or (address.get("email") or "").strip() or _("Guest"),
+            "company_name": company or False,
+            "email": (address.get("email") or "").strip() or False,
+            "phone": (address.get("phone") or "").strip() or False,
+        }
+        values.update(self._address_values(address))
+        return {key: value for key, value in values.items() if value or key in ADDRESS_FIELDS}
+
+    @api.model
+    def _address_values(self, address: dict) -> dict:
+        country = self.env["res.country"]
+        if address.get("country"):
+            country = country.search([("code", "=", address["country"].upper())], limit=1)
+        state = self.env["res.country.state"]
+        if country and address.get("state"):
+            state = state.search(
+                [("country_id", "=", country.id), ("code", "=", address["state"].upper())], limit=1
+            )
+        return {
+            "street": text(address.get("address_1")) or False,
+            "street2": text(address.get("address_2")) or False,
+            "city": text(address.get("city")) or False,
+            "zip": (address.get("postcode") or "").strip() or False,
+            "country_id": country.id or False,
+            "state_id": state.id or False,
+        }
+
+    @api.model
+    def _delivery_contact(self, partner, shipping: dict):
+        """The shipping address as a delivery contact of the partner, when it differs."""
+        address = self._address_values(shipping)
+        if not address["street"] or self._same_address(partner, address):
+            return partner
+        for child in partner.child_ids.filtered(lambda contact: contact.type == "delivery"):
+            if self._same_address(child, address):
+                return child
+        name = (
+            " ".join(
+                filter(None, (text(shipping.get("first_name")), text(shipping.get("last_name"))))
+            )
+            or partner.name
+        )
+        return self.env["res.partner"].create(
+            address
+            | {
+                "type": "delivery",
+                "parent_id": partner.id,
+                "name": name,
+                "phone": (shipping.get("phone") or "").strip() or False,
+            }
+        )
+
+    @staticmethod
+    def _same_address(partner, address: dict) -> bool:
+        def value(field):
+            current = partner[field]
+            return current.id if hasattr(current, "id") else (current or False)
+
+        return all(value(field) == (address[field] or False) for field in ADDRESS_FIELDS)
+
+    @staticmethod
+    def _write_changes(record, values: dict) -> list[str]:
+        changed = {}
+        for field, value in values.items():
+            current = record[field]
+            current = current.id if hasattr(current, "_name") else current
+            if (current or False) != (value or False):
+                changed[field] = value
+        if changed:
+            record.write(changed)
+        return sorted(changed)

@@ -1,0 +1,417 @@
+from odoo import Command, _, api, models
+
+from ..envelope import Outcome
+from .integration_event import parse_utc
+from .integration_woo_customer import text
+
+DEFAULT_STATUS_ACTIONS = {
+    "pending": "quotation",
+    "on-hold": "quotation",
+    "processing": "confirm",
+    "completed": "confirm",
+    "cancelled": "cancel",
+    "refunded": "cancel",
+    "failed": "cancel",
+    "checkout-draft": "ignore",
+}
+
+
+class IntegrationWooOrder(models.AbstractModel):
+    _name = "integration.woo.order"
+    _description = "WooCommerce orders into Odoo sale orders"
+
+    # ------------------------------------------------------------------ events
+
+    @api.model
+    def _upsert(self, event, data: dict) -> Outcome:
+        """woo.order.created / updated / restored: whichever arrives first creates the order."""
+        store, woo_id = event.store, data["id"]
+        self._lock(store, woo_id)
+        order = self.env["integration.binding"]._find(store, "sale.order", woo_id)
+        status = data["status"]
+        action, warnings = self._status_action(status)
+        modified = parse_utc(data.get("date_modified_gmt"))
+
+        if order and order.woo_date_modified and modified and modified < order.woo_date_modified:
+            return Outcome(
+                "ignored",
+                _(
+                    "Stale update ignored: this state (%(this)s UTC) is older than the one applied "
+                    "(%(applied)s UTC).",
+                    this=modified,
+                    applied=order.woo_date_modified,
+                ),
+                record=order,
+                sale_order=order,
+            )
+        if order and modified == order.woo_date_modified and status == order.woo_status:
+            return Outcome(
+                message=_("No change: this state was already applied."),
+                record=order,
+                sale_order=order,
+            )
+        if not order and action == "ignore":
+            return Outcome(
+                "ignored",
+                _(
+                    "WooCommerce order %(id)s has status %(status)s, which is ignored.",
+                    id=woo_id,
+                    status=status,
+                ),
+            )
+
+        partner, invoice_partner, delivery_partner = self.env[
+            "integration.woo.customer"
+        ]._order_partners(store, data)
+        pricelist, pricelist_warnings = self._pricelist(data["currency"])
+        lines, line_warnings = self._order_lines(store, data)
+        warnings += pricelist_warnings + line_warnings
+        values = self._order_values(
+            event, data, partner, invoice_partner, delivery_partner, pricelist
+        )
+        changes = []
+        if not order:
+            order = self.env["sale.order"].create(
+                values | {"order_line": [Command.create(line) for line in lines]}
+            )
+            self.env["integration.binding"]._bind(store, order, woo_id)
+            changes.append(
+                _("Created %(order)s with %(count)s lines.", order=order.name, count=len(lines))
+            )
+        else:
+            changed = self.env["integration.woo.customer"]._write_changes(order, values)
+            if set(changed) - {"woo_date_modified", "woo_status"}:
+                changes.append(_("Updated: %s", ", ".join(changed)))
+            changes += self._sync_lines(order, lines, warnings)
+        changes += self._apply_status(order, action, status, warnings)
+        warnings += self._total_warnings(order, data)
+        message = _(
+            "WooCommerce order %(number)s (%(status)s) is %(order)s, %(state)s.",
+            number=data.get("number") or woo_id,
+            status=status,
+            order=order.name,
+            state=dict(order._fields["state"].selection)[order.state],
+        )
+        return Outcome(
+            message=message, record=order, sale_order=order, changes=changes, warnings=warnings
+        )
+
+    @api.model
+    def _trash(self, event, data: dict) -> Outcome:
+        """woo.order.deleted: the order was moved to the trash; cancel it when Odoo can."""
+        self._lock(event.store, data["id"])
+        order = self.env["integration.binding"]._find(event.store, "sale.order", data["id"])
+        if not order:
+            return Outcome("ignored", _("WooCommerce order %s is not in Odoo.", data["id"]))
+        order.woo_status = "trash"
+        if order.state == "cancel":
+            return Outcome(
+                message=_("Trashed in WooCommerce; %s was already cancelled.", order.name),
+                record=order,
+                sale_order=order,
+            )
+        warnings = []
+        changes = self._apply_status(order, "cancel", "trash", warnings)
+        return Outcome(
+            message=_("Trashed in WooCommerce: %s.", order.name),
+            record=order,
+            sale_order=order,
+            changes=changes,
+            warnings=warnings,
+        )
+
+    # ------------------------------------------------------------------ pieces
+
+    @api.model
+    def _lock(self, store: str, woo_id: int) -> None:
+        """Events of one order are applied one at a time, whichever worker holds them."""
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", (f"elitaco:order:{store}:{woo_id}",)
+        )
+
+    @api.model
+    def _status_action(self, status: str) -> tuple[str, list[str]]:
+        value_map = self.env["integration.value.map"]._lookup("order_status", status)
+        if value_map:
+            return value_map.order_action, []
+        if status in DEFAULT_STATUS_ACTIONS:
+            return DEFAULT_STATUS_ACTIONS[status], []
+        return "quotation", [
+            _(
+                "Status %s has no mapping (Integration > Value maps); the order "
+                "is kept as a quotation.",
+                status,
+            )
+        ]
+
+    @api.model
+    def _pricelist(self, currency_code: str):
+        value_map = self.env["integration.value.map"]._lookup("currency", currency_code)
+        if value_map:
+            return value_map.pricelist_id, []
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", currency_code.upper())], limit=1)
+        )
+        if not currency:
+            raise ValueError(_("Unknown currency %s.", currency_code))
+        default = self.env["res.config.settings"]._elitaco_default_pricelist()
+        if default and default.currency_id == currency:
+            return default, []
+        pricelist = self.env["product.pricelist"].search(
+            [("currency_id", "=", currency.id), ("company_id", "in", (False, self.env.company.id))],
+            limit=1,
+        )
+        if pricelist:
+            return pricelist, []
+        if not currency.active:
+            currency.active = True
+        pricelist = self.env["product.pricelist"].create(
+            {"name": _("WooCommerce %s", currency.name), "currency_id": currency.id}
+        )
+        return pricelist, [
+            _(
+                "Created pricelist %(pricelist)s for %(currency)s orders (map "
+                "another under Integration > Value maps).",
+                pricelist=pricelist.name,
+                currency=currency.name,
+            )
+        ]
+
+    @api.model
+    def _order_values(
+        self, event, data, partner, invoice_partner, delivery_partner, pricelist
+    ) -> dict:
+        settings = self.env["res.config.settings"]
+        payment = self.env["integration.value.map"]._lookup(
+            "payment_method", data.get("payment_method")
+        )
+        values = {
+            "partner_id": partner.id,
+            "partner_invoice_id": invoice_partner.id,
+            "partner_shipping_id": delivery_partner.id,
+            "pricelist_id": pricelist.id,
+            "client_order_ref": data.get("number") or str(data["id"]),
+            "woo_order_id": data["id"],
+            "woo_store": event.store,
+            "woo_order_number": data.get("number") or str(data["id"]),
+            "woo_status": data["status"],
+            "woo_date_modified": parse_utc(data.get("date_modified_gmt")),
+            "woo_payment_method": data.get("payment_method") or False,
+            "woo_payment_method_title": text(data.get("payment_method_title")) or False,
+            "woo_transaction_id": data.get("transaction_id") or False,
+            "woo_customer_note": text(data.get("customer_note")) or False,
+        }
+        created = parse_utc(data.get("date_created_gmt"))
+        if created:
+            values["date_order"] = created
+        if payment.journal_id:
+            values["journal_id"] = payment.journal_id.id
+        if payment.payment_term_id:
+            values["payment_term_id"] = payment.payment_term_id.id
+        warehouse = settings._elitaco_default("warehouse")
+        if warehouse:
+            values["warehouse_id"] = warehouse.id
+        team = settings._elitaco_default("team")
+        if team:
+            values["team_id"] = team.id
+        return values
+
+    @api.model
+    def _order_lines(self, store: str, data: dict) -> tuple[list[dict], list[str]]:
+        products = self.env["integration.woo.product"]
+        tax_rates = {tax_line.get("rate_id"): tax_line for tax_line in data.get("tax_lines", [])}
+        lines, warnings = [], []
+        discounted_taxes = set()
+        for item in data.get("line_items", []):
+            product, product_warnings = products._line_product(store, item)
+            warnings += product_warnings
+            quantity = item.get("quantity") or 0
+            subtotal = float(item.get("subtotal") or item.get("total") or 0)
+            taxes, tax_warnings = self._taxes(item.get("taxes", []), tax_rates)
+            warnings += tax_warnings
+            if float(item.get("subtotal") or 0) > float(item.get("total") or 0):
+                discounted_taxes.add(tuple(taxes.ids))
+            lines.append(
+                self._line(
+                    product,
+                    text(item.get("name")),
+                    quantity,
+                    subtotal / quantity if quantity else 0.0,
+                    taxes,
+                )
+            )
+        for shipping in data.get("shipping_lines", []):
+            method = self.env["integration.value.map"]._lookup(
+                "shipping_method", shipping.get("method_id")
+            )
+            product = method.delivery_product_id or self.env.ref(
+                "elitaco_integration.product_woo_shipping"
+            )
+            taxes, tax_warnings = self._taxes(shipping.get("taxes", []), tax_rates)
+            warnings += tax_warnings
+            lines.append(
+                self._line(
+                    product,
+                    text(shipping.get("method_title")) or product.name,
+                    1,
+                    float(shipping.get("total") or 0),
+                    taxes,
+                )
+            )
+        for fee in data.get("fee_lines", []):
+            taxes, tax_warnings = self._taxes(fee.get("taxes", []), tax_rates)
+            warnings += tax_warnings
+            lines.append(
+                self._line(
+                    self.env.ref("elitaco_integration.product_woo_fee"),
+                    text(fee.get("name")),
+                    1,
+                    float(fee.get("total") or 0),
+                    taxes,
+                )
+            )
+        coupon_taxes = self.env["account.tax"]
+        if len(discounted_taxes) == 1:
+            coupon_taxes = coupon_taxes.browse(next(iter(discounted_taxes)))
+        for coupon in data.get("coupon_lines", []):
+            lines.append(
+                self._line(
+                    self.env.ref("elitaco_integration.product_woo_discount"),
+                    _("Coupon %s", coupon.get("code")),
+                    1,
+                    -float(coupon.get("discount") or 0),
+                    coupon_taxes,
+                )
+            )
+        return lines, warnings
+
+    @api.model
+    def _line(self, product, name: str, quantity: float, price_unit: float, taxes) -> dict:
+        return {
+            "product_id": product.id,
+            "name": name or product.display_name,
+            "product_uom_qty": quantity,
+            "price_unit": price_unit,
+            "discount": 0.0,
+            "tax_id": [Command.set(taxes.ids)],
+        }
+
+    @api.model
+    def _taxes(self, woo_taxes: list[dict], tax_rates: dict) -> tuple:
+        taxes = self.env["account.tax"]
+        warnings = []
+        for woo_tax in woo_taxes:
+            if not float(woo_tax.get("total") or 0) and not float(woo_tax.get("subtotal") or 0):
+                continue
+            rate_id = woo_tax.get("id")
+            tax = self.env["integration.value.map"]._lookup("tax_rate", rate_id).tax_id
+            rate = tax_rates.get(rate_id) or {}
+            if not tax and rate.get("rate_percent") is not None:
+                tax = self.env["account.tax"].search(
+                    [
+                        ("type_tax_use", "=", "sale"),
+                        ("amount_type", "=", "percent"),
+                        ("amount", "=", float(rate["rate_percent"])),
+                        ("price_include", "=", False),
+                        ("company_id", "=", self.env.company.id),
+                    ],
+                    limit=1,
+                )
+            if tax:
+                taxes |= tax
+            else:
+                warnings.append(
+                    _(
+                        "No Odoo tax for WooCommerce tax rate %(id)s (%(label)s): "
+                        "map it under Integration > Value maps.",
+                        id=rate_id,
+                        label=rate.get("label") or "?",
+                    )
+                )
+        return taxes, warnings
+
+    @api.model
+    def _sync_lines(self, order, lines: list[dict], warnings: list[str]) -> list[str]:
+        if self._line_signature_of_order(order) == self._line_signature(lines):
+            return []
+        if order.state not in ("draft", "sent", "cancel"):
+            warnings.append(
+                _(
+                    "The lines changed in WooCommerce, but %s is confirmed: the "
+                    "change was not applied to it. Check the order by hand.",
+                    order.name,
+                )
+            )
+            return []
+        order.order_line = [Command.clear()] + [Command.create(line) for line in lines]
+        return [_("Lines replaced (%s lines).", len(lines))]
+
+    @staticmethod
+    def _line_signature(lines: list[dict]) -> list[tuple]:
+        return sorted(
+            (
+                line["product_id"],
+                round(line["product_uom_qty"], 4),
+                round(line["price_unit"], 4),
+                tuple(sorted(line["tax_id"][0][2])),
+            )
+            for line in lines
+        )
+
+    @staticmethod
+    def _line_signature_of_order(order) -> list[tuple]:
+        return sorted(
+            (
+                line.product_id.id,
+                round(line.product_uom_qty, 4),
+                round(line.price_unit, 4),
+                tuple(sorted(line.tax_id.ids)),
+            )
+            for line in order.order_line
+            if not line.display_type
+        )
+
+    @api.model
+    def _apply_status(self, order, action: str, status: str, warnings: list[str]) -> list[str]:
+        if action == "confirm" and order.state in ("draft", "sent", "cancel"):
+            if order.state == "cancel":
+                order.action_draft()
+            order.action_confirm()
+            return [_("Confirmed (WooCommerce status %s).", status)]
+        if action == "cancel" and order.state != "cancel":
+            try:
+                with self.env.cr.savepoint():
+                    order.with_context(disable_cancel_warning=True).action_cancel()
+            except Exception as exc:  # noqa: BLE001 - Odoo says why it cannot cancel
+                warnings.append(
+                    _(
+                        "WooCommerce status %(status)s asks to cancel %(order)s, but "
+                        "Odoo refused: %(error)s",
+                        status=status,
+                        order=order.name,
+                        error=exc,
+                    )
+                )
+                return []
+            return [_("Cancelled (WooCommerce status %s).", status)]
+        if action == "quotation" and order.state == "cancel":
+            order.action_draft()
+            return [_("Back to quotation (WooCommerce status %s).", status)]
+        return []
+
+    @api.model
+    def _total_warnings(self, order, data: dict) -> list[str]:
+        woo_total = float(data.get("total") or 0)
+        if order.currency_id.compare_amounts(order.amount_total, woo_total) == 0:
+            return []
+        return [
+            _(
+                "Total mismatch: Odoo %(odoo)s, WooCommerce %(woo)s %(currency)s (check the "
+                "tax and shipping mappings).",
+                odoo=order.amount_total,
+                woo=woo_total,
+                currency=data.get("currency"),
+            )
+        ]

@@ -1,0 +1,158 @@
+from odoo import _, api, models
+
+from ..envelope import EventRejected, Outcome
+from .integration_woo_customer import text
+
+PRODUCT_MASTER_PARAM = "elitaco_integration.product_master"
+UNKNOWN_SKU_PARAM = "elitaco_integration.unknown_sku"
+
+
+class IntegrationWooProduct(models.AbstractModel):
+    _name = "integration.woo.product"
+    _description = "WooCommerce products and variations into Odoo products"
+
+    @api.model
+    def _woo_is_master(self) -> bool:
+        param = self.env["ir.config_parameter"].sudo().get_param(PRODUCT_MASTER_PARAM, "odoo")
+        return param == "woo"
+
+    @api.model
+    def _upsert(self, event, data: dict) -> Outcome:
+        """woo.product.created / updated / restored (variations arrive as products too)."""
+        woo_id = data["id"]
+        sku = (data.get("sku") or "").strip()
+        bindings = self.env["integration.binding"]
+        product = bindings._find(event.store, "product.product", woo_id)
+        found_by = _("binding") if product else ""
+        if not product and sku:
+            product = self._by_sku(sku)
+            found_by = _("SKU %s", sku) if product else ""
+        if not self._woo_is_master():
+            if not product:
+                return Outcome(
+                    "ignored",
+                    _(
+                        "No Odoo product with SKU %(sku)s for WooCommerce product %(id)s; Odoo is "
+                        "master of product data, so nothing is created.",
+                        sku=sku or "''",
+                        id=woo_id,
+                    ),
+                )
+            bindings._bind(event.store, product, woo_id)
+            return Outcome(
+                message=_(
+                    "WooCommerce product %(id)s bound to %(product)s (by "
+                    "%(how)s); Odoo is master of product data.",
+                    id=woo_id,
+                    product=product.display_name,
+                    how=found_by,
+                ),
+                record=product,
+            )
+        values = self._product_values(data)
+        if product:
+            changed = self.env["integration.woo.customer"]._write_changes(product, values)
+            message = _(
+                "WooCommerce product %(id)s is %(product)s (by %(how)s).",
+                id=woo_id,
+                product=product.display_name,
+                how=found_by,
+            )
+            changes = [_("Updated: %s", ", ".join(changed))] if changed else []
+        else:
+            product = self.env["product.product"].create(values)
+            message = _(
+                "WooCommerce product %(id)s created as %(product)s.",
+                id=woo_id,
+                product=product.display_name,
+            )
+            changes = []
+        bindings._bind(event.store, product, woo_id)
+        return Outcome(message=message, record=product, changes=changes)
+
+    @api.model
+    def _trash(self, event, data: dict) -> Outcome:
+        product = self.env["integration.binding"]._find(event.store, "product.product", data["id"])
+        if not product:
+            return Outcome("ignored", _("WooCommerce product %s is not bound.", data["id"]))
+        if not self._woo_is_master():
+            return Outcome(
+                message=_(
+                    "WooCommerce product %s trashed; %s is kept (Odoo is master of product data).",
+                    data["id"],
+                    product.display_name,
+                ),
+                record=product,
+            )
+        product.action_archive()
+        return Outcome(
+            message=_("%s archived (trashed in WooCommerce).", product.display_name), record=product
+        )
+
+    @api.model
+    def _product_values(self, data: dict) -> dict:
+        price = data.get("regular_price") or data.get("price") or "0"
+        return {
+            "name": text(data.get("name")) or _("WooCommerce product %s", data["id"]),
+            "default_code": (data.get("sku") or "").strip() or False,
+            "list_price": float(price),
+            "type": "consu",
+            "sale_ok": True,
+            "active": data.get("status", "publish") != "trash",
+        }
+
+    @api.model
+    def _by_sku(self, sku: str):
+        return self.env["product.product"].search([("default_code", "=", sku)], limit=1)
+
+    @api.model
+    def _line_product(self, store: str, line: dict):
+        """An order line's product: binding (variation, then product), then SKU."""
+        bindings = self.env["integration.binding"]
+        for woo_id in (line.get("variation_id"), line.get("product_id")):
+            if woo_id:
+                product = bindings._find(store, "product.product", woo_id)
+                if product:
+                    return product, []
+        sku = (line.get("sku") or "").strip()
+        woo_id = line.get("variation_id") or line.get("product_id")
+        if sku:
+            product = self._by_sku(sku)
+            if product:
+                if woo_id:
+                    bindings._bind(store, product, woo_id)
+                return product, []
+        policy = self.env["ir.config_parameter"].sudo().get_param(UNKNOWN_SKU_PARAM, "create")
+        name = text(line.get("name"))
+        if policy != "create":
+            raise EventRejected(
+                _(
+                    "Line %(line)s '%(name)s': no Odoo product with SKU '%(sku)s' and no "
+                    "binding for WooCommerce product %(woo)s. Create or bind the product "
+                    "(Integration > Bindings), or set Unknown SKU to 'Create the product', "
+                    "then replay.",
+                    line=line.get("id"),
+                    name=name,
+                    sku=sku,
+                    woo=woo_id or "-",
+                )
+            )
+        quantity = line.get("quantity") or 1
+        product = self.env["product.product"].create(
+            {
+                "name": text(line.get("parent_name")) or name or _("WooCommerce product"),
+                "default_code": sku or False,
+                "list_price": float(line.get("subtotal") or 0) / quantity if quantity else 0.0,
+                "type": "consu",
+            }
+        )
+        if woo_id:
+            bindings._bind(store, product, woo_id)
+        warning = _(
+            "Line %(line)s '%(name)s': product %(product)s created (unknown SKU '%(sku)s').",
+            line=line.get("id"),
+            name=name,
+            product=product.display_name,
+            sku=sku,
+        )
+        return product, [warning]

@@ -1,0 +1,81 @@
+from odoo import api, fields, models
+
+PREFIX = "elitaco_integration."
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    elitaco_store_url = fields.Char(
+        string="WooCommerce store URL",
+        config_parameter=PREFIX + "store_url",
+        help="e.g. https://shop.example.com; orders and bindings are kept per store.",
+    )
+    elitaco_consumer_key = fields.Char(
+        string="Consumer key",
+        config_parameter=PREFIX + "consumer_key",
+        groups="elitaco_integration.group_integration_manager",
+    )
+    elitaco_consumer_secret = fields.Char(
+        string="Consumer secret",
+        config_parameter=PREFIX + "consumer_secret",
+        groups="elitaco_integration.group_integration_manager",
+    )
+    elitaco_warehouse_id = fields.Many2one(
+        "stock.warehouse", string="Default warehouse", config_parameter=PREFIX + "warehouse_id"
+    )
+    elitaco_team_id = fields.Many2one(
+        "crm.team", string="Sales team", config_parameter=PREFIX + "team_id"
+    )
+    elitaco_pricelist_id = fields.Many2one(
+        "product.pricelist", string="Default pricelist", config_parameter=PREFIX + "pricelist_id"
+    )
+    elitaco_unknown_sku = fields.Selection(
+        [("create", "Create the product"), ("fail", "Fail, naming the SKU and line")],
+        string="Unknown SKU",
+        default="create",
+        config_parameter=PREFIX + "unknown_sku",
+    )
+    elitaco_product_master = fields.Selection(
+        [
+            ("odoo", "Odoo (WooCommerce products are only bound by SKU)"),
+            ("woo", "WooCommerce (products are created and updated from it)"),
+        ],
+        string="Master of product data",
+        default="odoo",
+        config_parameter=PREFIX + "product_master",
+    )
+    elitaco_confirm_statuses = fields.Char(
+        string="Statuses that confirm an order", compute="_compute_elitaco_confirm_statuses"
+    )
+
+    @api.depends("company_id")
+    def _compute_elitaco_confirm_statuses(self):
+        maps = self.env["integration.value.map"].search(
+            [("kind", "=", "order_status"), ("order_action", "=", "confirm")]
+        )
+        for settings in self:
+            settings.elitaco_confirm_statuses = ", ".join(maps.mapped("woo_value")) or "-"
+
+    def action_elitaco_order_statuses(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "elitaco_integration.integration_value_map_action"
+        )
+        action["domain"] = [("kind", "=", "order_status")]
+        action["context"] = {"default_kind": "order_status"}
+        return action
+
+    @api.model
+    def _elitaco_default(self, name: str):
+        """The configured warehouse / team / pricelist record, or an empty recordset."""
+        model = {
+            "warehouse": "stock.warehouse",
+            "team": "crm.team",
+            "pricelist": "product.pricelist",
+        }[name]
+        value = self.env["ir.config_parameter"].sudo().get_param(f"{PREFIX}{name}_id")
+        return self.env[model].browse(int(value)).exists() if value else self.env[model]
+
+    @api.model
+    def _elitaco_default_pricelist(self):
+        return self._elitaco_default("pricelist")

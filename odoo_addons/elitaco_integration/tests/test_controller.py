@@ -1,0 +1,87 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
+
+from .common import envelope
+
+
+@tagged("-at_install", "post_install")
+class TestController(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].set_param("elitaco_integration.unknown_sku", "create")
+        cls.worker = new_test_user(
+            cls.env, login="rq-worker", groups="elitaco_integration.group_integration_user"
+        )
+        expires = fields.Datetime.now() + timedelta(days=1)
+        cls.api_key = (
+            cls.env["res.users.apikeys"]
+            .with_user(cls.worker)
+            ._generate(None, "relay workers", expires)
+        )
+        cls.outsider = new_test_user(cls.env, login="outsider", groups="base.group_user")
+        cls.outsider_key = (
+            cls.env["res.users.apikeys"]
+            .with_user(cls.outsider)
+            ._generate(None, "not integration", expires)
+        )
+
+    def post_event(self, message, key=None):
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        return self.make_jsonrpc_request(
+            "/elitaco/v1/events", {"envelope": message}, headers=headers
+        )
+
+    def test_processed_then_duplicate(self):
+        message = envelope("woo.order.created")
+        answer = self.post_event(message, self.api_key)
+        self.assertEqual(answer["status"], "processed")
+        self.assertEqual(answer["event_id"], message["event_id"])
+        self.assertEqual(answer["record"]["model"], "sale.order")
+        order = self.env["sale.order"].search([("woo_order_id", "=", 4711)])
+        self.assertEqual(order.create_uid, self.worker)
+        self.assertEqual(self.post_event(dict(message), self.api_key)["status"], "duplicate")
+
+    def test_missing_and_wrong_keys_are_refused(self):
+        with self.assertRaisesRegex(JsonRpcException, "Unauthorized"):
+            self.post_event(envelope("woo.order.created"))
+        with self.assertRaisesRegex(JsonRpcException, "Unauthorized"):
+            self.post_event(envelope("woo.order.created"), "not-a-key")
+        with self.assertRaisesRegex(JsonRpcException, "AccessDenied"):
+            self.post_event(envelope("woo.order.created"), self.outsider_key)
+        self.assertFalse(self.env["integration.event"].search([]))
+
+    def test_malformed_envelope_gets_a_clear_error(self):
+        answer = self.post_event({"event_type": "woo.order.created"}, self.api_key)
+        self.assertEqual(answer["status"], "failed")
+        self.assertEqual(answer["error"]["code"], "invalid_envelope")
+        self.assertIn("'event_id' is a required property", answer["error"]["message"])
+
+    def test_mark_dead_and_timeline(self):
+        message = envelope("woo.order.created", currency="XYZ")
+        self.assertEqual(self.post_event(message, self.api_key)["status"], "failed")
+        dead = self.make_jsonrpc_request(
+            "/elitaco/v1/events/dead",
+            {"event_id": message["event_id"], "error": "3 retries"},
+            headers={"Authorization": f"Bearer {self.api_key}"},
+        )
+        self.assertEqual(dead["status"], "dead")
+
+        response = self.url_open(
+            "/elitaco/v1/orders/4711/timeline", headers={"Authorization": f"Bearer {self.api_key}"}
+        )
+        self.assertEqual(response.status_code, 200)
+        timeline = response.json()
+        self.assertIsNone(timeline["order"])
+        self.assertEqual([entry["kind"] for entry in timeline["entries"]][:2], ["dead", "failed"])
+        self.assertEqual(timeline["entries"][0]["trace_id"], message["trace_id"])
+
+        unknown = self.url_open(
+            "/elitaco/v1/orders/999/timeline", headers={"Authorization": f"Bearer {self.api_key}"}
+        )
+        self.assertEqual(unknown.status_code, 404)
+        self.assertEqual(unknown.json()["error"], "unknown_order")
+        self.assertEqual(self.url_open("/elitaco/v1/orders/4711/timeline").status_code, 401)

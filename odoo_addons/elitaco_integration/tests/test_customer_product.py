@@ -1,0 +1,79 @@
+from .common import STORE, IntegrationCase, example
+
+MASTER = "elitaco_integration.product_master"
+
+
+class TestCustomers(IntegrationCase):
+    def test_customer_created_then_updated(self):
+        answer = self.process("woo.customer.created")
+        self.assertEqual(answer["status"], "processed")
+        partner = self.env["integration.binding"]._find(STORE, "res.partner", 27)
+        self.assertEqual(partner.email, "zoe.mueller@example.org")
+        billing = dict(example("woo.customer.updated")["data"]["billing"], phone="+49 1")
+        self.process("woo.customer.updated", billing=billing)
+        self.assertEqual(partner.phone, "+49 1")
+        self.assertEqual(
+            self.env["res.partner"].search_count([("email", "=", "zoe.mueller@example.org")]), 1
+        )
+
+    def test_customer_matched_by_email_is_bound(self):
+        known = self.env["res.partner"].create({"name": "Zoe", "email": "zoe.mueller@example.org"})
+        self.process("woo.customer.created")
+        self.assertEqual(self.env["integration.binding"]._find(STORE, "res.partner", 27), known)
+
+    def test_customer_deleted_keeps_the_partner(self):
+        self.process("woo.customer.created")
+        answer = self.process("woo.customer.deleted")
+        self.assertEqual(answer["status"], "processed")
+        self.assertTrue(self.env["integration.binding"]._find(STORE, "res.partner", 27))
+
+
+class TestProducts(IntegrationCase):
+    def test_odoo_master_binds_by_sku_only(self):
+        self.env["ir.config_parameter"].set_param(MASTER, "odoo")
+        answer = self.process("woo.product.created")
+        self.assertEqual(answer["status"], "processed")
+        self.assertEqual(
+            self.env["integration.binding"]._find(STORE, "product.product", 131), self.socks
+        )
+        self.assertEqual(self.socks.list_price, 9, "Odoo is master: price untouched")
+        unknown = self.process("woo.product.created", id=777, sku="NOT-IN-ODOO")
+        self.assertEqual(unknown["status"], "ignored")
+        self.assertFalse(self.env["product.product"].search([("default_code", "=", "NOT-IN-ODOO")]))
+
+    def test_woo_master_creates_updates_and_archives(self):
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        self.process(
+            "woo.product.created",
+            id=555,
+            sku="WOO-NEW",
+            name="Wool Hat &amp; Scarf",
+            regular_price="25.00",
+        )
+        product = self.env["integration.binding"]._find(STORE, "product.product", 555)
+        self.assertEqual(
+            (product.name, product.default_code, product.list_price),
+            ("Wool Hat & Scarf", "WOO-NEW", 25.0),
+        )
+        self.process(
+            "woo.product.updated",
+            id=555,
+            sku="WOO-NEW",
+            name="Wool Hat & Scarf",
+            regular_price="27.50",
+            parent_id=0,
+            date_modified_gmt="2026-02-11T07:45:00",
+        )
+        self.assertEqual(product.list_price, 27.5)
+        self.process("woo.product.deleted", id=555)
+        self.assertFalse(product.active)
+
+    def test_variation_binds_by_sku(self):
+        self.process("woo.product.updated")
+        self.assertEqual(
+            self.env["integration.binding"]._find(STORE, "product.product", 122), self.shirt
+        )
+
+    def test_coupon_events_are_ignored_with_a_reason(self):
+        answer = self.process("woo.coupon.created")
+        self.assertEqual(answer["status"], "ignored")

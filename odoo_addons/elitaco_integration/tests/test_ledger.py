@@ -1,0 +1,118 @@
+import ast
+
+from .common import IntegrationCase, envelope
+
+
+class TestLedger(IntegrationCase):
+    def test_processed_then_duplicate_changes_nothing(self):
+        first = envelope("woo.order.created")
+        answer = self.process(first)
+        self.assertEqual(answer["status"], "processed")
+        self.assertEqual(answer["record"]["model"], "sale.order")
+        order = self.woo_order()
+        self.assertEqual(len(order), 1)
+        write_date = order.write_date
+        orders, partners = self.Order.search_count([]), self.env["res.partner"].search_count([])
+
+        again = dict(first, event_id="5f0f5b7e-1d2c-4e3f-8a9b-0c1d2e3f4a5b")
+        duplicate = self.process(again)
+        self.assertEqual(duplicate["status"], "duplicate")
+        self.assertEqual(duplicate["event_id"], first["event_id"])
+        self.assertEqual(self.Order.search_count([]), orders)
+        self.assertEqual(self.env["res.partner"].search_count([]), partners)
+        self.assertEqual(order.write_date, write_date)
+        ledger = self.Event.search([("idempotency_key", "=", first["idempotency_key"])])
+        self.assertEqual(len(ledger), 1)
+        self.assertEqual(ledger.attempts, 1)
+        self.assertEqual(self.kinds(order)[0], "duplicate")
+
+    def test_ledger_row_records_the_envelope_and_timings(self):
+        message = envelope("woo.order.updated")
+        self.process(message)
+        event = self.Event.search([("event_id", "=", message["event_id"])])
+        self.assertEqual(event.state, "done")
+        self.assertEqual(event.idempotency_key, message["idempotency_key"])
+        self.assertEqual(event.trace_id, message["trace_id"])
+        self.assertEqual(event.store, "shop.example.com")
+        self.assertEqual(event.woo_resource_id, 4711)
+        self.assertEqual(event.payload, message)
+        self.assertEqual(str(event.occurred_at), "2026-02-20 10:02:11")
+        self.assertTrue(event.processed_at)
+        self.assertGreaterEqual(event.duration_ms, 0)
+        self.assertEqual(event.sale_order_id, self.woo_order())
+
+    def test_rejected_event_rolls_back_business_changes_and_keeps_the_failure(self):
+        self.env["ir.config_parameter"].set_param("elitaco_integration.unknown_sku", "fail")
+        partners = self.env["res.partner"].search_count([])
+        message = envelope("woo.order.created")
+        answer = self.process(message)
+        self.assertEqual(answer["status"], "failed")
+        self.assertFalse(answer["error"]["retryable"])
+        self.assertIn("Line 313 'Gift wrapping (handmade)'", answer["error"]["message"])
+        self.assertIn("SKU ''", answer["error"]["message"])
+        self.assertFalse(self.woo_order())
+        self.assertEqual(self.env["res.partner"].search_count([]), partners)
+        event = self.Event.search([("event_id", "=", message["event_id"])])
+        self.assertEqual((event.state, event.attempts), ("failed", 1))
+        self.assertIn("Gift wrapping", event.last_error)
+        timeline = self.env["integration.timeline"].search([("event_id", "=", event.id)])
+        self.assertEqual(set(timeline.mapped("kind")), {"received", "failed"})
+
+        self.bind_wrapping()
+        event.action_replay()
+        self.assertEqual((event.state, event.attempts), ("done", 2))
+        order = self.woo_order()
+        self.assertEqual(
+            order.order_line.filtered(lambda line: line.product_id == self.wrapping).name,
+            "Gift wrapping (handmade)",
+        )
+        self.assertIn("replayed", self.kinds(order))
+        self.assertIn("failed", self.kinds(order), "the first attempt joins the order's timeline")
+
+    def test_processing_error_is_retryable_and_counted(self):
+        message = envelope("woo.order.created", currency="XYZ")
+        answer = self.process(message)
+        self.assertEqual(answer["status"], "failed")
+        self.assertTrue(answer["error"]["retryable"])
+        self.assertIn("Unknown currency XYZ", answer["error"]["message"])
+        retry = self.process(dict(message))
+        self.assertEqual((retry["status"], retry["attempts"]), ("failed", 2))
+        event = self.Event.search([("event_id", "=", message["event_id"])])
+        kinds = (
+            self.env["integration.timeline"].search([("event_id", "=", event.id)]).mapped("kind")
+        )
+        self.assertIn("retried", kinds)
+
+    def test_worker_marks_an_event_dead_and_a_manager_replays_it(self):
+        message = envelope("woo.order.created", currency="XYZ")
+        self.process(message)
+        answer = self.Event.mark_dead(message["event_id"], "gave up after 3 retries")
+        self.assertEqual(answer["status"], "dead")
+        event = self.Event.search([("event_id", "=", message["event_id"])])
+        self.assertEqual(event.state, "dead")
+        self.assertEqual(event.last_error, "gave up after 3 retries")
+        dead_letters = self.env.ref("elitaco_integration.integration_event_dead_action")
+        self.assertIn(event, self.Event.search(ast.literal_eval(dead_letters.domain)))
+
+        event.payload = dict(event.payload, data=dict(event.payload["data"], currency="EUR"))
+        event.action_replay()
+        self.assertEqual(event.state, "done")
+        self.assertEqual(self.woo_order().currency_id.name, "EUR")
+
+    def test_mark_dead_of_an_unknown_event_says_so(self):
+        answer = self.Event.mark_dead("no-such-event")
+        self.assertEqual(answer["status"], "unknown")
+
+    def test_malformed_envelope_leaves_only_a_ledger_row_saying_why(self):
+        orders = self.Order.search_count([])
+        answer = self.process({"event_type": "woo.order.created", "data": {"id": 5}})
+        self.assertEqual(answer["status"], "failed")
+        self.assertEqual(answer["error"]["code"], "invalid_envelope")
+        self.assertFalse(answer["error"]["retryable"])
+        event = self.Event.search([("event_id", "=", answer["event_id"])])
+        self.assertEqual(event.state, "failed")
+        self.assertIn("Invalid envelope", event.last_error)
+        self.assertEqual(self.Order.search_count([]), orders)
+
+        not_an_object = self.Event.process_envelope(None)
+        self.assertIn("must be a JSON object", not_an_object["error"]["message"])

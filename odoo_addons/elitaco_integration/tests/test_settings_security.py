@@ -1,0 +1,76 @@
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
+
+from .common import IntegrationCase
+
+
+class TestSettingsAndSecurity(IntegrationCase):
+    def test_settings_are_stored_as_parameters(self):
+        warehouse = self.env["stock.warehouse"].search([], limit=1)
+        settings = self.env["res.config.settings"].create(
+            {
+                "elitaco_store_url": "https://shop.example.com",
+                "elitaco_consumer_key": "ck_123",
+                "elitaco_consumer_secret": "cs_456",
+                "elitaco_warehouse_id": warehouse.id,
+                "elitaco_unknown_sku": "fail",
+                "elitaco_product_master": "woo",
+            }
+        )
+        settings.execute()
+        params = self.env["ir.config_parameter"]
+        self.assertEqual(params.get_param("elitaco_integration.consumer_secret"), "cs_456")
+        self.assertEqual(params.get_param("elitaco_integration.unknown_sku"), "fail")
+        self.assertEqual(self.env["res.config.settings"]._elitaco_default("warehouse"), warehouse)
+        self.assertIn("processing", settings.elitaco_confirm_statuses)
+        self.process("woo.order.created", status="processing", line_items=[])
+        self.assertEqual(self.woo_order().warehouse_id, warehouse)
+
+    def test_salesperson_reads_the_timeline_but_not_the_secrets(self):
+        self.env["ir.config_parameter"].set_param("elitaco_integration.consumer_secret", "cs_x")
+        self.process("woo.order.created")
+        failed = self.process("woo.order.created", id=6000, currency="XYZ")
+        salesman = new_test_user(
+            self.env, login="sales", groups="sales_team.group_sale_salesman_all_leads"
+        )
+        order = self.woo_order().with_user(salesman)
+        self.assertTrue(order.integration_timeline_ids.mapped("message"))
+        self.assertTrue(order.integration_event_ids.mapped("state"))
+        with self.assertRaises(AccessError):
+            self.env["ir.config_parameter"].with_user(salesman).search_read(
+                [("key", "=", "elitaco_integration.consumer_secret")], ["value"]
+            )
+        with self.assertRaises(AccessError):
+            self.env["integration.value.map"].with_user(salesman).create(
+                {"kind": "order_status", "woo_value": "x", "order_action": "confirm"}
+            )
+        failed_event = self.Event.search([("event_id", "=", failed["event_id"])])
+        with self.assertRaises(AccessError):
+            failed_event.with_user(salesman).action_replay()
+
+    def test_manager_edits_value_maps_and_replays(self):
+        manager = new_test_user(
+            self.env,
+            login="intman",
+            groups="elitaco_integration.group_integration_manager,sales_team.group_sale_salesman",
+        )
+        value_map = (
+            self.env["integration.value.map"]
+            .with_user(manager)
+            .create(
+                {"kind": "order_status", "woo_value": "ready-for-pickup", "order_action": "confirm"}
+            )
+        )
+        self.assertTrue(value_map)
+        self.assertTrue(manager.has_group("elitaco_integration.group_integration_user"))
+        failed = self.process("woo.order.created", id=6001, currency="XYZ")
+        event = self.Event.search([("event_id", "=", failed["event_id"])])
+        event.payload = dict(event.payload, data=dict(event.payload["data"], currency="EUR"))
+        event.with_user(manager).action_replay()
+        self.assertEqual(event.state, "done")
+
+    def test_value_map_needs_a_target(self):
+        from odoo.exceptions import ValidationError
+
+        with self.assertRaises(ValidationError):
+            self.env["integration.value.map"].create({"kind": "tax_rate", "woo_value": "9"})
