@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
+import aiohttp
 from aiohttp import web
 from redis import Redis
 from rq import Queue
 
-from relay import handlers
+from relay import api, handlers
 from relay.batching import BatchEnqueuer
 from relay.config import Settings
 from relay.intake import drain_spool_forever
@@ -18,6 +19,7 @@ from relay.keys import (
     BATCH_ENQUEUER,
     BATCH_ENQUEUER_TASK,
     METRICS,
+    ODOO_SESSION,
     QUEUE,
     SETTINGS,
     SPOOL,
@@ -33,9 +35,11 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = Metrics()
     app.cleanup_ctx.append(redis_context)
     app.cleanup_ctx.append(spool_context)
+    app.cleanup_ctx.append(odoo_session_context)
     app.router.add_post("/webhook/woo", handlers.woo_webhook)
     app.router.add_get("/health", handlers.health)
     app.router.add_get("/metrics", handlers.metrics)
+    app.router.add_get("/api/orders/{order_id}/timeline", api.order_timeline)
     return app
 
 
@@ -50,7 +54,7 @@ def redis_connection(settings: Settings) -> Redis:
 async def redis_context(app: web.Application) -> AsyncIterator[None]:
     connection = redis_connection(app[SETTINGS])
     app[QUEUE] = Queue(app[SETTINGS].queue_name, connection=connection)
-    app[BATCH_ENQUEUER] = BatchEnqueuer(app[QUEUE])
+    app[BATCH_ENQUEUER] = BatchEnqueuer(app[QUEUE], list(app[SETTINGS].retry_intervals))
     app[BATCH_ENQUEUER_TASK] = asyncio.create_task(app[BATCH_ENQUEUER].run())
     yield
     await _cancel(app[BATCH_ENQUEUER_TASK])
@@ -64,6 +68,16 @@ async def spool_context(app: web.Application) -> AsyncIterator[None]:
     app[SPOOL_DRAINER] = asyncio.create_task(drain_spool_forever(app))
     yield
     await _cancel(app[SPOOL_DRAINER])
+
+
+async def odoo_session_context(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    app[ODOO_SESSION] = aiohttp.ClientSession(
+        headers={"Authorization": f"Bearer {settings.odoo_api_key}"},
+        timeout=aiohttp.ClientTimeout(total=30, connect=5),
+    )
+    yield
+    await app[ODOO_SESSION].close()
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

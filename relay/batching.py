@@ -23,8 +23,9 @@ class BatchEnqueuer:
     so a hung Redis stalls the loop once, not per request.
     """
 
-    def __init__(self, queue: Queue) -> None:
+    def __init__(self, queue: Queue, retry_intervals: list[int]) -> None:
         self._queue = queue
+        self._retry_intervals = retry_intervals
         self._pending: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
         self._wakeup = asyncio.Event()
 
@@ -42,7 +43,9 @@ class BatchEnqueuer:
             while self._pending:
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
                 try:
-                    enqueue_envelopes(self._queue, [envelope for envelope, _ in batch])
+                    enqueue_envelopes(
+                        self._queue, [envelope for envelope, _ in batch], self._retry_intervals
+                    )
                 except Exception as exc:  # noqa: BLE001 - each waiting request gets this answer
                     for _, done in batch:
                         done.set_exception(exc)

@@ -13,9 +13,11 @@ from aiohttp import web
 from redis import Redis
 from rq import Queue, Worker
 
+from relay.api import api_token
 from relay.app import create_app
 from relay.config import ConfigError, Settings, redis_url_from_env
 from relay.logs import configure_logging
+from relay.replay import replay_dead_letters
 from relay.spool import Spool
 
 
@@ -35,12 +37,24 @@ def main(argv: list[str] | None = None) -> int:
     spool.add_argument("--dir", type=Path, help="overrides RELAY_SPOOL_DIR (default ./spool)")
     spool.add_argument("--json", action="store_true", help="print the envelopes as JSON lines")
 
+    replay = commands.add_parser("replay", help="re-enqueue dead letters (RQ's failed jobs)")
+    replay.add_argument("--event-id", action="append", help="one dead letter by event id")
+    replay.add_argument("--type", help="all dead letters of one event type, e.g. woo.order.created")
+    replay.add_argument("--all", action="store_true", help="every dead letter")
+    replay.add_argument("--queue", default="woo-events")
+
+    commands.add_parser("api-token", help="print the bearer token of the relay's API (APP_SECRET)")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
             return serve_command(args.host, args.port)
         if args.command == "worker":
             return worker_command(args.queue or ["woo-events"], args.burst)
+        if args.command == "replay":
+            return replay_command(args.queue, args.event_id, args.type, args.all)
+        if args.command == "api-token":
+            return api_token_command()
         return spool_command(args.dir, args.json)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -66,6 +80,33 @@ def worker_command(queue_names: list[str], burst: bool) -> int:
     queues = [Queue(name, connection=connection) for name in queue_names]
     worker = Worker(queues, connection=connection)
     worker.work(with_scheduler=True, burst=burst)
+    return 0
+
+
+def replay_command(
+    queue_name: str, event_ids: list[str] | None, event_type: str | None, everything: bool
+) -> int:
+    if not (event_ids or event_type or everything):
+        print(
+            "say which dead letters to replay: --event-id ID, --type TYPE or --all", file=sys.stderr
+        )
+        return 2
+    queue = Queue(queue_name, connection=Redis.from_url(redis_url_from_env()))
+    report = replay_dead_letters(queue, event_ids=event_ids, event_type=event_type)
+    for job in report.requeued:
+        envelope = job.args[0]
+        print(f"requeued {job.id}  {envelope['event_type']}  {envelope['idempotency_key']}")
+    for event_id in report.not_found:
+        print(f"not a dead letter: {event_id}", file=sys.stderr)
+    print(f"{len(report.requeued)} dead letter(s) requeued on {queue_name}")
+    return 1 if report.not_found else 0
+
+
+def api_token_command() -> int:
+    secret = os.environ.get("APP_SECRET", "")
+    if not secret:
+        raise ConfigError("APP_SECRET is not set; the relay's API token is derived from it")
+    print(api_token(secret))
     return 0
 
 

@@ -25,6 +25,10 @@ class Settings:
     queue_name: str = "woo-events"
     redis_timeout: float = 1.0
     log_level: str = "INFO"
+    retry_intervals: tuple[int, ...] = (10, 60, 300)
+    app_secret: str = ""
+    odoo_url: str = "http://127.0.0.1:8069"
+    odoo_api_key: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -49,6 +53,10 @@ class Settings:
             queue_name=env.get("RELAY_QUEUE", cls.queue_name),
             redis_timeout=_float(env, "RELAY_REDIS_TIMEOUT", cls.redis_timeout),
             log_level=env.get("LOG_LEVEL", cls.log_level).upper(),
+            retry_intervals=_intervals(env, "RELAY_RETRY_INTERVALS", cls.retry_intervals),
+            app_secret=env.get("APP_SECRET", ""),
+            odoo_url=env.get("ODOO_URL", cls.odoo_url).rstrip("/"),
+            odoo_api_key=env.get("ODOO_API_KEY", ""),
         )
 
 
@@ -81,3 +89,18 @@ def _float(env: os._Environ[str] | dict[str, str], name: str, default: float) ->
     if value <= 0:
         raise ConfigError(f"{name} must be positive, got {value}")
     return value
+
+
+def _intervals(
+    env: os._Environ[str] | dict[str, str], name: str, default: tuple[int, ...]
+) -> tuple[int, ...]:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        values = tuple(int(part) for part in raw.split(","))
+    except ValueError:
+        raise ConfigError(f"{name} must be seconds separated by commas, got {raw!r}") from None
+    if not values or any(value < 0 for value in values):
+        raise ConfigError(f"{name} needs one or more non-negative numbers, got {raw!r}")
+    return values

@@ -43,7 +43,9 @@ async def accept_envelope(app: web.Application, envelope: Envelope) -> Destinati
 
 async def drain_spool_forever(app: web.Application) -> None:
     spool = app[SPOOL]
-    enqueue = partial(enqueue_unless_enqueued, app[QUEUE])
+    enqueue = partial(
+        enqueue_unless_enqueued, app[QUEUE], retry_intervals=list(app[SETTINGS].retry_intervals)
+    )
     interval = app[SETTINGS].spool_drain_interval
     redis_was_down = False
     while True:

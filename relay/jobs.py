@@ -3,20 +3,86 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+import os
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from rq import get_current_job
+
+from relay.odoo import OdooError, OdooUnavailable, default_client
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+FINISHED = ("processed", "duplicate", "ignored")
+
+
+class EventFailed(Exception):
+    """Odoo could not apply the event. RQ retries it, then keeps it as a dead letter."""
 
 
 def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
-    """Hand one envelope to Odoo. Until the worker issue lands, it only logs the envelope."""
-    logger.info(
-        "event reached a worker; Odoo delivery is not wired yet",
-        extra={
-            "trace_id": envelope.get("trace_id"),
-            "event_id": envelope.get("event_id"),
-            "event_type": envelope.get("event_type"),
-            "idempotency_key": envelope.get("idempotency_key"),
-        },
+    """Hand one envelope to Odoo. Finishes on processed, duplicate or ignored."""
+    client = default_client()
+    fields = _log_fields(envelope)
+    try:
+        answer = until_odoo_answers(lambda: client.process_event(envelope), fields)
+    except OdooError as exc:
+        answer = {"status": "failed", "error": {"message": str(exc), "retryable": True}}
+    if answer["status"] in FINISHED:
+        logger.info(
+            "event %s in Odoo", answer["status"], extra=fields | {"record": answer.get("record")}
+        )
+        return answer
+
+    error = answer.get("error") or {}
+    message = f"{envelope['event_type']} {envelope['idempotency_key']}: {error.get('message')}"
+    job = get_current_job()
+    if job is not None and error.get("retryable") is False:
+        job.retries_left = 0  # retrying an event Odoo rejects as it is cannot help
+    if job is None or not job.retries_left:
+        _mark_dead(client, envelope, message, fields)
+    logger.warning(
+        "event failed in Odoo",
+        extra=fields | {"error": message, "retries_left": job.retries_left if job else 0},
     )
-    return {"status": "logged", "event_id": envelope.get("event_id")}
+    raise EventFailed(message)
+
+
+def until_odoo_answers(call: Callable[[], T], fields: dict[str, Any]) -> T:
+    """Call Odoo until it answers: an outage waits (backing off) instead of using up retries."""
+    delay = 0.5
+    longest = float(os.environ.get("ODOO_OUTAGE_BACKOFF_MAX", "30"))
+    waited_since = None
+    while True:
+        try:
+            result = call()
+        except OdooUnavailable as exc:
+            if waited_since is None:
+                waited_since = time.monotonic()
+                logger.warning("Odoo unavailable, waiting", extra=fields | {"error": str(exc)})
+            time.sleep(delay)
+            delay = min(delay * 2, longest)
+            continue
+        if waited_since is not None:
+            logger.info(
+                "Odoo answers again",
+                extra=fields | {"waited_seconds": round(time.monotonic() - waited_since, 1)},
+            )
+        return result
+
+
+def _mark_dead(client, envelope: dict[str, Any], message: str, fields: dict[str, Any]) -> None:
+    try:
+        until_odoo_answers(lambda: client.mark_dead(envelope["event_id"], message), fields)
+    except OdooError:
+        logger.exception("could not mark the event dead in Odoo", extra=fields)
+
+
+def _log_fields(envelope: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "trace_id": envelope.get("trace_id"),
+        "event_id": envelope.get("event_id"),
+        "event_type": envelope.get("event_type"),
+        "idempotency_key": envelope.get("idempotency_key"),
+    }

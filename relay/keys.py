@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import aiohttp
 from aiohttp import web
 from rq import Queue
 
@@ -19,3 +20,4 @@ SPOOL = web.AppKey("spool", Spool)
 SPOOL_DRAINER = web.AppKey("spool_drainer", asyncio.Task)
 BATCH_ENQUEUER = web.AppKey("batch_enqueuer", BatchEnqueuer)
 BATCH_ENQUEUER_TASK = web.AppKey("batch_enqueuer_task", asyncio.Task)
+ODOO_SESSION = web.AppKey("odoo_session", aiohttp.ClientSession)

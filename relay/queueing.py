@@ -9,7 +9,8 @@ from rq import Queue, Retry
 
 PROCESS_EVENT = "relay.jobs.process_event"
 ENQUEUED_MARKER_TTL = 7 * 24 * 3600
-# The worker's backoff between the 3 retries of a processing failure (RQ's scheduler runs them).
+# Default backoff between the 3 retries of a processing failure (RQ's scheduler runs them);
+# RELAY_RETRY_INTERVALS overrides it.
 RETRY_INTERVALS = [10, 60, 300]
 
 
@@ -21,9 +22,16 @@ def was_enqueued(connection: Redis, event_id: str) -> bool:
     return bool(connection.exists(enqueued_marker(event_id)))
 
 
-def enqueue_envelopes(queue: Queue, envelopes: list[dict[str, Any]]) -> None:
+def enqueue_envelopes(
+    queue: Queue, envelopes: list[dict[str, Any]], retry_intervals: list[int] | None = None
+) -> None:
     """Enqueue `relay.jobs.process_event(envelope)` for each, with its marker, in one MULTI/EXEC:
-    either all of them are on the queue afterwards or none is."""
+    either all of them are on the queue afterwards or none is.
+
+    No job timeout: while Odoo is down a job waits for it (relay.jobs.until_odoo_answers)
+    rather than failing; every call to Odoo has its own connect and read timeouts.
+    """
+    intervals = RETRY_INTERVALS if retry_intervals is None else retry_intervals
     with queue.connection.pipeline(transaction=True) as pipe:
         for envelope in envelopes:
             queue.enqueue_call(
@@ -36,7 +44,8 @@ def enqueue_envelopes(queue: Queue, envelopes: list[dict[str, Any]]) -> None:
                     "idempotency_key": envelope["idempotency_key"],
                     "event_type": envelope["event_type"],
                 },
-                retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
+                retry=Retry(max=len(intervals), interval=intervals),
+                timeout=-1,
                 failure_ttl=365 * 24 * 3600,
                 pipeline=pipe,
             )
@@ -44,13 +53,17 @@ def enqueue_envelopes(queue: Queue, envelopes: list[dict[str, Any]]) -> None:
         pipe.execute()
 
 
-def enqueue_envelope(queue: Queue, envelope: dict[str, Any]) -> None:
-    enqueue_envelopes(queue, [envelope])
+def enqueue_envelope(
+    queue: Queue, envelope: dict[str, Any], retry_intervals: list[int] | None = None
+) -> None:
+    enqueue_envelopes(queue, [envelope], retry_intervals)
 
 
-def enqueue_unless_enqueued(queue: Queue, envelope: dict[str, Any]) -> bool:
+def enqueue_unless_enqueued(
+    queue: Queue, envelope: dict[str, Any], retry_intervals: list[int] | None = None
+) -> bool:
     """For the spool drain: a line whose event was already enqueued is skipped."""
     if was_enqueued(queue.connection, envelope["event_id"]):
         return False
-    enqueue_envelope(queue, envelope)
+    enqueue_envelope(queue, envelope, retry_intervals)
     return True

@@ -54,3 +54,20 @@ def queue(settings: Settings) -> Queue:
 @pytest.fixture
 async def client(aiohttp_client, settings: Settings) -> TestClient:
     return await aiohttp_client(create_app(settings))
+
+
+@pytest.fixture
+def fake_odoo(monkeypatch):
+    """The fake Odoo, and the worker environment pointing at it."""
+    from relay import odoo
+    from tests.fake_odoo import FakeOdoo
+
+    fake = FakeOdoo()
+    fake.start()
+    monkeypatch.setenv("ODOO_URL", fake.url)
+    monkeypatch.setenv("ODOO_API_KEY", fake.api_key)
+    monkeypatch.setenv("ODOO_OUTAGE_BACKOFF_MAX", "0.2")
+    odoo.default_client.cache_clear()
+    yield fake
+    fake.stop()
+    odoo.default_client.cache_clear()

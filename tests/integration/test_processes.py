@@ -98,7 +98,7 @@ def test_serve_refuses_to_start_without_a_secret(redis_url, tmp_path) -> None:
     assert "WOO_WEBHOOK_SECRET is not set" in result.stderr
 
 
-def test_a_worker_runs_the_enqueued_job(relay_process, queue) -> None:
+def test_a_worker_runs_the_enqueued_job(relay_process, queue, fake_odoo) -> None:
     base, _ = relay_process
     request = woo_delivery("order.updated", example_payload("woo.order.updated"), SECRET)
     event_id = requests.post(
@@ -107,4 +107,5 @@ def test_a_worker_runs_the_enqueued_job(relay_process, queue) -> None:
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     job = Job.fetch(event_id, connection=queue.connection)
     assert job.get_status() == JobStatus.FINISHED
-    assert job.return_value()["event_id"] == event_id
+    assert job.return_value()["status"] == "processed"
+    assert fake_odoo.calls[0]["event_id"] == event_id

@@ -42,3 +42,27 @@ def test_defaults() -> None:
 def test_bad_numbers_are_named(value: str) -> None:
     with pytest.raises(ConfigError, match="RELAY_PORT"):
         Settings.from_env({"WOO_WEBHOOK_SECRET": "s", "RELAY_PORT": value})
+
+
+def test_retry_intervals_and_odoo_settings() -> None:
+    settings = Settings.from_env(
+        {
+            "WOO_WEBHOOK_SECRET": "s",
+            "RELAY_RETRY_INTERVALS": "0,5,30",
+            "ODOO_URL": "http://odoo:8069/",
+            "ODOO_API_KEY": "k",
+            "APP_SECRET": "a",
+        }
+    )
+    assert settings.retry_intervals == (0, 5, 30)
+    assert (settings.odoo_url, settings.odoo_api_key, settings.app_secret) == (
+        "http://odoo:8069",
+        "k",
+        "a",
+    )
+
+
+@pytest.mark.parametrize("value", ["ten", "5,-1", ","])
+def test_bad_retry_intervals_are_named(value: str) -> None:
+    with pytest.raises(ConfigError, match="RELAY_RETRY_INTERVALS"):
+        Settings.from_env({"WOO_WEBHOOK_SECRET": "s", "RELAY_RETRY_INTERVALS": value})

@@ -102,7 +102,8 @@ class IntegrationEvent(models.Model):
         if not created and event.state in FINISHED_STATES:
             event._timeline("duplicate", _("Duplicate delivery ignored (already %s).", event.state))
             return event._answer("duplicate")
-        return event._run(replay=False)
+        # `python -m relay replay` marks the envelopes it takes from the dead letters.
+        return event._run(replay=bool((envelope.get("meta") or {}).get("replay_of")))
 
     @api.model
     def mark_dead(self, reference: str, error: str | None = None) -> dict[str, Any]:

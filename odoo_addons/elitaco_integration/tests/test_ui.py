@@ -42,6 +42,4 @@ class TestOrderFormUI(HttpCase):
         events.process_envelope(dict(message))
         order = self.env["sale.order"].search([("woo_order_id", "=", 4711)])
         self.assertEqual(order.integration_event_count, 1)
-        self.browser_js(
-            f"/odoo/orders/{order.id}", OPEN_INTEGRATION_TAB, login="admin"
-        )
+        self.browser_js(f"/odoo/orders/{order.id}", OPEN_INTEGRATION_TAB, login="admin")

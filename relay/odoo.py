@@ -1,0 +1,101 @@
+"""The workers' client of the Odoo module's JSON-RPC routes (`/elitaco/v1/...`)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import requests
+
+UNAVAILABLE_HTTP_STATUSES = {502, 503, 504}
+# Odoo answers JSON-RPC errors with HTTP 200; these names mean the request never got to run.
+REFUSED_ERRORS = ("werkzeug.exceptions.Unauthorized", "odoo.exceptions.AccessDenied")
+
+
+class OdooUnavailable(Exception):
+    """Odoo did not process the call (down, timing out, refusing our key): try again later.
+    Not a processing failure: it must not use up retries."""
+
+
+class OdooError(Exception):
+    """Odoo answered with an error that is not about the event (a bug or misconfiguration)."""
+
+
+@dataclass(frozen=True)
+class OdooConfig:
+    url: str
+    api_key: str
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
+
+    @classmethod
+    def from_env(cls) -> OdooConfig:
+        return cls(
+            url=os.environ.get("ODOO_URL", "http://127.0.0.1:8069").rstrip("/"),
+            api_key=os.environ.get("ODOO_API_KEY", ""),
+            connect_timeout=float(os.environ.get("ODOO_CONNECT_TIMEOUT", "5")),
+            read_timeout=float(os.environ.get("ODOO_READ_TIMEOUT", "60")),
+        )
+
+
+class OdooClient:
+    def __init__(self, config: OdooConfig, session: requests.Session | None = None) -> None:
+        self.config = config
+        self.session = session or requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {config.api_key}"
+
+    def process_event(self, envelope: dict[str, Any]) -> dict[str, Any]:
+        return self._call("/elitaco/v1/events", {"envelope": envelope})
+
+    def mark_dead(self, event_id: str, error: str) -> dict[str, Any]:
+        return self._call("/elitaco/v1/events/dead", {"event_id": event_id, "error": error})
+
+    def order_timeline(self, woo_order_id: int) -> dict[str, Any] | None:
+        response = self._send("GET", f"/elitaco/v1/orders/{woo_order_id}/timeline")
+        if response.status_code == 404:
+            return None
+        if response.status_code == 401:
+            raise OdooUnavailable("Odoo refused the API key (ODOO_API_KEY)")
+        response.raise_for_status()
+        return response.json()
+
+    def _call(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        body = {"jsonrpc": "2.0", "method": "call", "params": params, "id": str(uuid.uuid4())}
+        response = self._send("POST", path, json=body)
+        if response.status_code != 200:
+            raise OdooError(f"Odoo answered HTTP {response.status_code} on {path}")
+        answer = response.json()
+        if "error" in answer:
+            error = answer["error"]
+            name = (error.get("data") or {}).get("name", "")
+            message = (error.get("data") or {}).get("message") or error.get("message")
+            if name in REFUSED_ERRORS:
+                raise OdooUnavailable(
+                    f"Odoo refused the worker ({name}: {message}); check "
+                    "ODOO_API_KEY and the user's Integration User group"
+                )
+            raise OdooError(f"Odoo error on {path}: {name}: {message}")
+        return answer["result"]
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        try:
+            response = self.session.request(
+                method,
+                self.config.url + path,
+                timeout=(self.config.connect_timeout, self.config.read_timeout),
+                **kwargs,
+            )
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise OdooUnavailable(f"Odoo unreachable at {self.config.url}: {exc}") from exc
+        if response.status_code in UNAVAILABLE_HTTP_STATUSES:
+            raise OdooUnavailable(f"Odoo answered HTTP {response.status_code} on {path}")
+        return response
+
+
+@cache
+def default_client() -> OdooClient:
+    """One pooled HTTP session per worker process."""
+    return OdooClient(OdooConfig.from_env())

@@ -1,0 +1,200 @@
+"""A small HTTP server that speaks the Odoo module's JSON-RPC contract, for worker tests where
+Odoo 18 is not installed. It validates envelopes against docs/schemas (the module does the
+same), keeps a ledger by idempotency key, and can be told to fail, reject, stall or go away."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from jsonschema import Draft7Validator
+
+from relay.envelope import SCHEMA_PATH
+from tests.redis_server import free_port
+
+VALIDATOR = Draft7Validator(json.loads(SCHEMA_PATH.read_text()))
+TIMELINE_PATH = re.compile(r"^/elitaco/v1/orders/(\d+)/timeline$")
+
+
+@dataclass
+class FakeOdoo:
+    api_key: str = "odoo-test-key"
+    port: int = field(default_factory=free_port)
+    ledger: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    dead: dict[str, str] = field(default_factory=dict)
+    failing_types: set[str] = field(default_factory=set)
+    rejecting_types: set[str] = field(default_factory=set)
+    answer_503: bool = False
+    stall_seconds: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                fake._post(self)
+
+            def do_GET(self) -> None:
+                fake._get(self)
+
+        ThreadingHTTPServer.allow_reuse_address = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def processed_keys(self) -> list[str]:
+        with self.lock:
+            return [key for key, row in self.ledger.items() if row["state"] == "done"]
+
+    # ------------------------------------------------------------------ the contract
+
+    def _authorized(self, handler: BaseHTTPRequestHandler) -> bool:
+        return handler.headers.get("Authorization") == f"Bearer {self.api_key}"
+
+    def _post(self, handler: BaseHTTPRequestHandler) -> None:
+        if self.answer_503:
+            return self._send(handler, 503, {"error": "maintenance"})
+        body = json.loads(handler.rfile.read(int(handler.headers["Content-Length"])))
+        if not self._authorized(handler):
+            return self._send(
+                handler,
+                200,
+                {
+                    "jsonrpc": "2.0",
+                    "id": body.get("id"),
+                    "error": {
+                        "code": 200,
+                        "message": "Odoo Server Error",
+                        "data": {
+                            "name": "werkzeug.exceptions.Unauthorized",
+                            "message": "Invalid apikey",
+                        },
+                    },
+                },
+            )
+        params = body["params"]
+        if handler.path == "/elitaco/v1/events":
+            result = self._process(params.get("envelope"))
+        elif handler.path == "/elitaco/v1/events/dead":
+            with self.lock:
+                self.dead[params["event_id"]] = params.get("error") or ""
+            result = {"status": "dead", "event_id": params["event_id"]}
+        else:
+            return self._send(handler, 404, {"error": "not found"})
+        if self.stall_seconds:
+            time.sleep(self.stall_seconds)
+        self._send(handler, 200, {"jsonrpc": "2.0", "id": body.get("id"), "result": result})
+
+    def _process(self, envelope: Any) -> dict[str, Any]:
+        errors = sorted(VALIDATOR.iter_errors(envelope), key=str)
+        if errors:
+            return {
+                "status": "failed",
+                "event_id": None,
+                "record": None,
+                "error": {
+                    "code": "invalid_envelope",
+                    "message": errors[0].message,
+                    "retryable": False,
+                },
+            }
+        key, event_type = envelope["idempotency_key"], envelope["event_type"]
+        with self.lock:
+            self.calls.append(envelope)
+            row = self.ledger.setdefault(
+                key, {"state": "received", "attempts": 0, "envelope": envelope}
+            )
+            if row["state"] == "done":
+                return {
+                    "status": "duplicate",
+                    "event_id": row["envelope"]["event_id"],
+                    "record": row.get("record"),
+                    "error": None,
+                }
+            row["attempts"] += 1
+            if event_type in self.rejecting_types or event_type in self.failing_types:
+                row["state"] = "failed"
+                retryable = event_type not in self.rejecting_types
+                return {
+                    "status": "failed",
+                    "event_id": envelope["event_id"],
+                    "record": None,
+                    "error": {
+                        "code": "processing_error" if retryable else "rejected",
+                        "message": f"cannot apply {event_type}",
+                        "retryable": retryable,
+                    },
+                }
+            if event_type.startswith("woo.coupon."):
+                row["state"] = "ignored"
+                return {
+                    "status": "ignored",
+                    "event_id": envelope["event_id"],
+                    "record": None,
+                    "error": None,
+                }
+            row["state"] = "done"
+            row["record"] = {"model": "sale.order", "id": len(self.ledger), "name": "S0001"}
+            return {
+                "status": "processed",
+                "event_id": envelope["event_id"],
+                "record": row["record"],
+                "error": None,
+            }
+
+    def _get(self, handler: BaseHTTPRequestHandler) -> None:
+        match = TIMELINE_PATH.match(handler.path.split("?")[0])
+        if not match:
+            return self._send(handler, 404, {"error": "not found"})
+        if not self._authorized(handler):
+            return self._send(handler, 401, {"error": "unauthorized"})
+        woo_id = int(match.group(1))
+        with self.lock:
+            rows = [
+                row
+                for row in self.ledger.values()
+                if row["envelope"]["event_type"].startswith("woo.order.")
+                and row["envelope"]["data"]["id"] == woo_id
+            ]
+        if not rows:
+            return self._send(handler, 404, {"error": "unknown_order"})
+        entries = [
+            {
+                "kind": "processed" if row["state"] == "done" else row["state"],
+                "event_id": row["envelope"]["event_id"],
+                "trace_id": row["envelope"]["trace_id"],
+            }
+            for row in reversed(rows)
+        ]
+        self._send(
+            handler, 200, {"woo_order_id": woo_id, "order": {"name": "S0001"}, "entries": entries}
+        )
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
+        body = json.dumps(payload).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)

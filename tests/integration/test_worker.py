@@ -1,0 +1,208 @@
+"""relay.jobs.process_event on real Redis and real RQ workers, against the fake Odoo."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from rq import SimpleWorker
+from rq.job import Job, JobStatus
+from rq.registry import FailedJobRegistry, StartedJobRegistry
+
+from relay import odoo
+from relay.cli import main as cli_main
+from relay.queueing import enqueue_envelope
+from tests.woo import example_envelope
+
+ROOT = Path(__file__).resolve().parents[2]
+NO_WAIT = [0, 0, 0]  # three retries, immediately (production waits 10, 60, 300 s)
+
+
+def fresh(event_type: str, **data) -> dict:
+    envelope = example_envelope(event_type)
+    envelope.update(event_id=str(uuid.uuid4()), trace_id=str(uuid.uuid4()))
+    envelope["data"] = dict(envelope["data"], **data)
+    if data:
+        envelope["idempotency_key"] += f"-{uuid.uuid4().hex[:8]}"
+    return envelope
+
+
+def work(queue) -> None:
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def status(queue, envelope) -> str:
+    return Job.fetch(envelope["event_id"], connection=queue.connection).get_status()
+
+
+def test_processed_duplicate_and_ignored_finish(queue, fake_odoo) -> None:
+    order = fresh("woo.order.created")
+    again = dict(order, event_id=str(uuid.uuid4()))
+    coupon = fresh("woo.coupon.created")
+    for envelope in (order, again, coupon):
+        enqueue_envelope(queue, envelope, NO_WAIT)
+    work(queue)
+    answers = [
+        Job.fetch(e["event_id"], connection=queue.connection).return_value()
+        for e in (order, again, coupon)
+    ]
+    assert [answer["status"] for answer in answers] == ["processed", "duplicate", "ignored"]
+    assert FailedJobRegistry(queue=queue).count == 0
+    assert fake_odoo.processed_keys() == [order["idempotency_key"]]
+
+
+def test_three_retries_then_a_dead_letter_that_odoo_marks_dead(queue, fake_odoo) -> None:
+    fake_odoo.failing_types.add("woo.order.updated")
+    envelope = fresh("woo.order.updated")
+    enqueue_envelope(queue, envelope, NO_WAIT)
+    work(queue)
+    assert status(queue, envelope) == JobStatus.FAILED
+    assert FailedJobRegistry(queue=queue).get_job_ids() == [envelope["event_id"]]
+    assert fake_odoo.ledger[envelope["idempotency_key"]]["attempts"] == 4  # first try + 3
+    assert "cannot apply woo.order.updated" in fake_odoo.dead[envelope["event_id"]]
+
+
+def test_a_rejected_event_is_dead_at_once(queue, fake_odoo) -> None:
+    fake_odoo.rejecting_types.add("woo.order.created")
+    envelope = fresh("woo.order.created")
+    enqueue_envelope(queue, envelope, NO_WAIT)
+    work(queue)
+    assert status(queue, envelope) == JobStatus.FAILED
+    assert fake_odoo.ledger[envelope["idempotency_key"]]["attempts"] == 1
+    assert envelope["event_id"] in fake_odoo.dead
+
+
+def in_background(steps) -> tuple[threading.Thread, list]:
+    """Run `steps` beside the worker (which needs the main thread for its signal handlers)."""
+    seen: list = []
+    thread = threading.Thread(target=steps, args=(seen,), daemon=True)
+    thread.start()
+    return thread, seen
+
+
+def test_odoo_outage_dead_letters_nothing_and_work_resumes_by_itself(queue, fake_odoo) -> None:
+    envelopes = [fresh("woo.order.updated", id=9000 + n) for n in range(5)]
+    fake_odoo.answer_503 = True  # first a proxy in front of a stopped Odoo ...
+    for envelope in envelopes:
+        enqueue_envelope(queue, envelope, NO_WAIT)
+
+    def outage(seen: list) -> None:
+        time.sleep(1.0)
+        fake_odoo.stop()  # ... then nothing listening at all
+        time.sleep(1.5)
+        seen.append(FailedJobRegistry(queue=queue).count)
+        fake_odoo.answer_503 = False
+        fake_odoo.start()  # Odoo is back
+
+    thread, failed_during_outage = in_background(outage)
+    started = time.monotonic()
+    work(queue)  # returns once every event went through
+    thread.join()
+    assert time.monotonic() - started >= 2.5, "the worker waited for Odoo"
+    assert failed_during_outage == [0]
+    assert FailedJobRegistry(queue=queue).count == 0
+    assert sorted(fake_odoo.processed_keys()) == sorted(e["idempotency_key"] for e in envelopes)
+    assert all(status(queue, envelope) == JobStatus.FINISHED for envelope in envelopes)
+    assert all(
+        Job.fetch(e["event_id"], connection=queue.connection).retries_left == 3 for e in envelopes
+    ), "waiting for Odoo used up no retries"
+
+
+def test_a_wrong_api_key_waits_like_an_outage(queue, fake_odoo, monkeypatch) -> None:
+    monkeypatch.setenv("ODOO_API_KEY", "wrong")
+    odoo.default_client.cache_clear()
+    envelope = fresh("woo.order.created")
+    enqueue_envelope(queue, envelope, NO_WAIT)
+
+    def fix_the_key(seen: list) -> None:
+        time.sleep(1.0)
+        seen.append(FailedJobRegistry(queue=queue).count)
+        fake_odoo.api_key = "wrong"  # the operator fixes the key on the Odoo side
+
+    thread, failed_meanwhile = in_background(fix_the_key)
+    work(queue)
+    thread.join()
+    assert failed_meanwhile == [0]
+    assert status(queue, envelope) == JobStatus.FINISHED
+
+
+def test_worker_killed_mid_job_loses_nothing(queue, fake_odoo, settings) -> None:
+    envelope = fresh("woo.order.created")
+    enqueue_envelope(queue, envelope, NO_WAIT)
+    fake_odoo.stall_seconds = 30  # Odoo applies the event, the worker dies before the answer
+    env = dict(os.environ, REDIS_URL=settings.redis_url, PYTHONPATH=str(ROOT))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "relay", "worker", "--burst"],
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    while not fake_odoo.calls and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert fake_odoo.calls, "the worker never called Odoo"
+    os.killpg(process.pid, signal.SIGKILL)  # the worker and its work horse
+    process.wait(timeout=10)
+    started = StartedJobRegistry(queue=queue)
+    assert envelope["event_id"] in started.get_job_ids()
+
+    fake_odoo.stall_seconds = 0
+    # RQ's abandoned-job handling, as it runs once the dead worker's heartbeat has expired:
+    started.cleanup(timestamp=time.time() + 3600)
+    assert status(queue, envelope) == JobStatus.QUEUED
+    work(queue)
+    job = Job.fetch(envelope["event_id"], connection=queue.connection)
+    assert job.get_status() == JobStatus.FINISHED
+    assert job.return_value()["status"] == "duplicate", "the ledger made the second run harmless"
+    assert fake_odoo.processed_keys() == [envelope["idempotency_key"]]
+
+
+def test_replay_requeues_dead_letters_with_fresh_retries(
+    queue, fake_odoo, settings, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    fake_odoo.failing_types |= {"woo.order.updated", "woo.customer.updated"}
+    order, customer = fresh("woo.order.updated"), fresh("woo.customer.updated")
+    enqueue_envelope(queue, order, NO_WAIT)
+    enqueue_envelope(queue, customer, NO_WAIT)
+    work(queue)
+    assert FailedJobRegistry(queue=queue).count == 2
+    fake_odoo.failing_types.clear()  # the cause is fixed
+
+    assert cli_main(["replay"]) == 2
+    assert cli_main(["replay", "--event-id", "no-such-event"]) == 1
+    assert cli_main(["replay", "--type", "woo.order.updated"]) == 0
+    out = capsys.readouterr().out
+    assert f"requeued {order['event_id']}" in out and "1 dead letter(s) requeued" in out
+    job = Job.fetch(order["event_id"], connection=queue.connection)
+    assert job.retries_left == 3
+    assert job.args[0]["meta"]["replay_of"] == order["event_id"]
+    work(queue)
+    assert status(queue, order) == JobStatus.FINISHED
+    assert FailedJobRegistry(queue=queue).get_job_ids() == [customer["event_id"]]
+
+    assert cli_main(["replay", "--all"]) == 0
+    work(queue)
+    assert FailedJobRegistry(queue=queue).count == 0
+    assert sorted(fake_odoo.processed_keys()) == sorted(
+        [order["idempotency_key"], customer["idempotency_key"]]
+    )
+
+
+def test_rq_requeue_keeps_working(queue, fake_odoo) -> None:
+    fake_odoo.failing_types.add("woo.order.updated")
+    envelope = fresh("woo.order.updated")
+    enqueue_envelope(queue, envelope, NO_WAIT)
+    work(queue)
+    fake_odoo.failing_types.clear()
+    FailedJobRegistry(queue=queue).requeue(envelope["event_id"])  # what `rq requeue` does
+    work(queue)
+    assert status(queue, envelope) == JobStatus.FINISHED
