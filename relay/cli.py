@@ -16,9 +16,13 @@ from rq import Queue, Worker
 from relay.api import api_token
 from relay.app import create_app
 from relay.config import ConfigError, Settings, redis_url_from_env
+from relay.envelope import parse_woo_datetime
 from relay.logs import configure_logging
+from relay.reconcile import check_webhooks, reconcile_orders
 from relay.replay import replay_dead_letters
 from relay.spool import Spool
+from relay.webhooks import register_webhooks
+from relay.woo import WooClient, WooConfig
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,7 +34,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, help="overrides RELAY_PORT (default 8080)")
 
     worker = commands.add_parser("worker", help="run an RQ worker with its scheduler")
-    worker.add_argument("--queue", action="append", help="queue to listen on (default woo-events)")
+    worker.add_argument(
+        "--queue",
+        action="append",
+        help="queue to listen on, repeatable (default woo-events, woo-maintenance)",
+    )
     worker.add_argument("--burst", action="store_true", help="stop when the queues are empty")
 
     spool = commands.add_parser("spool", help="show the envelopes waiting in the local spool")
@@ -45,16 +53,28 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("api-token", help="print the bearer token of the relay's API (APP_SECRET)")
 
+    reconcile = commands.add_parser("reconcile", help="enqueue orders modified since a moment")
+    reconcile.add_argument("--since", help="UTC, e.g. 2026-02-01T00:00:00 (default: checkpoint)")
+
+    register = commands.add_parser(
+        "register-webhooks", help="create the WooCommerce webhooks this system needs"
+    )
+    register.add_argument("--url", required=True, help="https://<relay>/webhook/woo")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
             return serve_command(args.host, args.port)
         if args.command == "worker":
-            return worker_command(args.queue or ["woo-events"], args.burst)
+            return worker_command(args.queue or ["woo-events", "woo-maintenance"], args.burst)
         if args.command == "replay":
             return replay_command(args.queue, args.event_id, args.type, args.all)
         if args.command == "api-token":
             return api_token_command()
+        if args.command == "reconcile":
+            return reconcile_command(args.since)
+        if args.command == "register-webhooks":
+            return register_webhooks_command(args.url)
         return spool_command(args.dir, args.json)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -107,6 +127,44 @@ def api_token_command() -> int:
     if not secret:
         raise ConfigError("APP_SECRET is not set; the relay's API token is derived from it")
     print(api_token(secret))
+    return 0
+
+
+def reconcile_command(since: str | None) -> int:
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
+    start = None
+    if since:
+        start = parse_woo_datetime(since)
+        if start is None:
+            raise ConfigError(
+                f"--since must be a date and time like 2026-02-01T00:00:00, got {since!r}"
+            )
+    config = WooConfig.from_env()
+    woo = WooClient(config)
+    queue = Queue(
+        os.environ.get("RELAY_QUEUE", "woo-events"), connection=Redis.from_url(redis_url_from_env())
+    )
+    report = reconcile_orders(woo, queue, config.store_url, since=start)
+    disabled = check_webhooks(woo, queue.connection)
+    print(
+        f"orders modified since {report.since}: {report.enqueued} enqueued; checkpoint now "
+        f"{report.checkpoint or 'unchanged'}"
+    )
+    for reason in report.skipped:
+        print(f"  skipped {reason}")
+    for hook in disabled:
+        print(
+            f"WARNING: WooCommerce disabled webhook {hook['id']} ({hook['topic']} -> "
+            f"{hook['delivery_url']}); re-enable it with register-webhooks"
+        )
+    return 0
+
+
+def register_webhooks_command(delivery_url: str) -> int:
+    settings = Settings.from_env()
+    woo = WooClient(WooConfig.from_env())
+    for line in register_webhooks(woo, delivery_url, settings.webhook_secret):
+        print(line)
     return 0
 
 

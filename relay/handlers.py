@@ -18,6 +18,7 @@ from rq.registry import FailedJobRegistry
 from relay.envelope import IgnoredDelivery, InvalidEnvelope, build_woo_envelope
 from relay.intake import accept_envelope
 from relay.keys import METRICS, QUEUE, SETTINGS, SPOOL
+from relay.reconcile import read_webhook_report
 from relay.signature import SignatureError, verify_signature
 
 logger = logging.getLogger(__name__)
@@ -120,27 +121,38 @@ async def health(request: web.Request) -> web.Response:
         "queue": {"name": queue.name, "depth": None},
         "failed_jobs": None,
         "spool": {"depth": spool.depth, "path": str(spool.path)},
+        "woo_webhooks": None,
     }
     try:
-        depth, failed = await asyncio.to_thread(_queue_counts, queue)
+        depth, failed, webhooks = await asyncio.to_thread(_redis_report, queue)
     except RedisError as exc:
         report["status"] = "degraded"
         report["redis"] = {"reachable": False, "error": str(exc)}
         return web.json_response(report, status=503)
     report["queue"]["depth"] = depth
     report["failed_jobs"] = failed
+    report["woo_webhooks"] = webhooks
+    if webhooks and webhooks["webhooks"]:
+        # Deliveries have stopped for these topics; the relay itself still works (200).
+        report["status"] = "degraded"
     return web.json_response(report)
 
 
 async def metrics(request: web.Request) -> web.Response:
-    registry = request.app[METRICS].registry
+    metrics = request.app[METRICS]
+    try:
+        report = await asyncio.to_thread(read_webhook_report, request.app[QUEUE].connection)
+    except RedisError:
+        report = None
+    if report is not None:
+        metrics.woo_webhooks_disabled.set(len(report["webhooks"]))
     return web.Response(
-        body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+        body=generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
     )
 
 
-def _queue_counts(queue: Queue) -> tuple[int, int]:
-    return queue.count, FailedJobRegistry(queue=queue).count
+def _redis_report(queue: Queue) -> tuple[int, int, dict[str, Any] | None]:
+    return queue.count, FailedJobRegistry(queue=queue).count, read_webhook_report(queue.connection)
 
 
 def _too_large(request: web.Request, topic_label: str) -> web.Response:

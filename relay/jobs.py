@@ -6,11 +6,14 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any, TypeVar
 
-from rq import get_current_job
+from rq import Queue, get_current_job
 
+from relay import reconcile
 from relay.odoo import OdooError, OdooUnavailable, default_client
+from relay.woo import WooClient, WooConfig
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -86,3 +89,14 @@ def _log_fields(envelope: dict[str, Any]) -> dict[str, Any]:
         "event_type": envelope.get("event_type"),
         "idempotency_key": envelope.get("idempotency_key"),
     }
+
+
+def reconcile_orders() -> dict[str, Any]:
+    """RQ cron job (relay/cron_config.py): catch up orders whose webhook never arrived."""
+    job = get_current_job()
+    config = WooConfig.from_env()
+    woo = WooClient(config)
+    queue = Queue(os.environ.get("RELAY_QUEUE", "woo-events"), connection=job.connection)
+    report = reconcile.reconcile_orders(woo, queue, config.store_url)
+    report.disabled_webhooks = reconcile.check_webhooks(woo, job.connection)
+    return asdict(report)

@@ -31,6 +31,11 @@ class Metrics:
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
             registry=self.registry,
         )
+        self.woo_webhooks_disabled = Gauge(
+            "relay_woo_webhooks_disabled",
+            "WooCommerce webhooks found disabled after failed deliveries (last reconcile).",
+            registry=self.registry,
+        )
         self.spool_depth = Gauge(
             "relay_spool_depth",
             "Envelopes waiting in the local spool for Redis.",

@@ -35,7 +35,16 @@ def test_base_and_production_files_validate_with_the_example_env(project: Path) 
     shutil.copy(project / ".env.example", project / ".env")
     base = compose_config(project, "docker-compose.yml")
     assert base.returncode == 0, base.stderr
-    for service in ("db:", "redis:", "odoo:", "odoo-init:", "relay:", "worker:", "dashboard:"):
+    for service in (
+        "db:",
+        "redis:",
+        "odoo:",
+        "odoo-init:",
+        "relay:",
+        "worker:",
+        "cron:",
+        "dashboard:",
+    ):
         assert f"\n  {service}\n" in base.stdout, service
     assert "--appendonly" in base.stdout and "/mnt/extra-addons" in base.stdout
     assert base.stdout.count("healthcheck:") >= 6

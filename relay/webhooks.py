@@ -1,0 +1,46 @@
+"""The WooCommerce webhooks this system needs, created (or re-enabled) through the REST API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from relay.woo import WooClient
+
+TOPICS = (
+    "order.created",
+    "order.updated",
+    "order.deleted",
+    "order.restored",
+    "product.created",
+    "product.updated",
+    "product.deleted",
+    "product.restored",
+    "customer.created",
+    "customer.updated",
+    "customer.deleted",
+)
+
+
+def register_webhooks(woo: WooClient, delivery_url: str, secret: str) -> Iterator[str]:
+    """Yield one line per topic saying what was done; running it twice changes nothing."""
+    existing = {
+        hook["topic"]: hook for hook in woo.webhooks() if hook.get("delivery_url") == delivery_url
+    }
+    for topic in TOPICS:
+        hook = existing.get(topic)
+        if hook is None:
+            created = woo.create_webhook(
+                {
+                    "name": f"Elitaco {topic}",
+                    "topic": topic,
+                    "delivery_url": delivery_url,
+                    "secret": secret,
+                    "status": "active",
+                }
+            )
+            yield f"created  {topic}  (webhook {created['id']})"
+        elif hook.get("status") != "active":
+            woo.update_webhook(hook["id"], {"status": "active", "secret": secret})
+            yield f"re-enabled  {topic}  (webhook {hook['id']}, was {hook.get('status')})"
+        else:
+            yield f"exists  {topic}  (webhook {hook['id']})"

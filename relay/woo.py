@@ -1,0 +1,116 @@
+"""The workers' WooCommerce REST API client (`/wp-json/wc/v3`), HTTP Basic over HTTPS."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from relay.config import ConfigError
+
+PER_PAGE = 100  # the REST API's maximum
+
+
+@dataclass(frozen=True)
+class WooConfig:
+    store_url: str
+    consumer_key: str
+    consumer_secret: str
+    backoff_factor: float = 1.0
+
+    @classmethod
+    def from_env(cls) -> WooConfig:
+        config = cls(
+            store_url=os.environ.get("WOO_STORE_URL", "").rstrip("/"),
+            consumer_key=os.environ.get("WOO_CONSUMER_KEY", ""),
+            consumer_secret=os.environ.get("WOO_CONSUMER_SECRET", ""),
+            backoff_factor=float(os.environ.get("WOO_BACKOFF_FACTOR", "1")),
+        )
+        config.check()
+        return config
+
+    def check(self) -> None:
+        if not (self.store_url and self.consumer_key and self.consumer_secret):
+            raise ConfigError(
+                "set WOO_STORE_URL, WOO_CONSUMER_KEY and WOO_CONSUMER_SECRET "
+                "(WooCommerce > Settings > Advanced > REST API)"
+            )
+        parts = urlsplit(self.store_url)
+        if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+            raise ConfigError(
+                f"WOO_STORE_URL must be https:// ({self.store_url}): the consumer "
+                "secret travels as HTTP Basic auth, and WooCommerce accepts it "
+                "only over HTTPS"
+            )
+
+
+class WooClient:
+    def __init__(self, config: WooConfig, session: requests.Session | None = None) -> None:
+        self.base = f"{config.store_url}/wp-json/wc/v3"
+        self.session = session or requests.Session()
+        self.session.auth = (config.consumer_key, config.consumer_secret)
+        # 429 and 5xx: back off (honouring Retry-After) and try again, then give up.
+        retry = Retry(
+            total=5,
+            backoff_factor=config.backoff_factor,
+            status_forcelist=(429, 500, 502, 503, 504),
+            allowed_methods=("GET", "PUT"),
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+        self.session.mount("https://", HTTPAdapter(max_retries=retry))
+        self.session.mount("http://", HTTPAdapter(max_retries=retry))
+
+    def orders_modified_after(self, since: datetime) -> Iterator[list[dict[str, Any]]]:
+        """Pages of orders modified after `since` (UTC), oldest first."""
+        params = {
+            "modified_after": since.strftime("%Y-%m-%dT%H:%M:%S"),
+            "dates_are_gmt": "true",
+            "orderby": "modified",
+            "order": "asc",
+            "per_page": PER_PAGE,
+        }
+        yield from self._pages("/orders", params)
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        return [hook for page in self._pages("/webhooks", {"per_page": PER_PAGE}) for hook in page]
+
+    def create_webhook(self, values: dict[str, Any]) -> dict[str, Any]:
+        return self._request("POST", "/webhooks", json=values).json()
+
+    def update_webhook(self, webhook_id: int, values: dict[str, Any]) -> dict[str, Any]:
+        return self._request("PUT", f"/webhooks/{webhook_id}", json=values).json()
+
+    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
+        page = 1
+        while True:
+            response = self._request("GET", path, params=params | {"page": page})
+            items = response.json()
+            if items:
+                yield items
+            total_pages = int(response.headers.get("X-WP-TotalPages", page))
+            if not items or page >= total_pages:
+                return
+            page += 1
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        response = self.session.request(method, self.base + path, timeout=(5, 30), **kwargs)
+        response.raise_for_status()
+        return response
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

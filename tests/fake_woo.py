@@ -1,0 +1,128 @@
+"""A small WooCommerce REST API (/wp-json/wc/v3) for reconciliation and webhook tests: orders
+filtered by modified_after (GMT) ordered by modification, paged with X-WP-TotalPages, webhooks,
+HTTP Basic auth, and 429/5xx answers on demand."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from tests.redis_server import free_port
+
+PREFIX = "/wp-json/wc/v3"
+
+
+@dataclass
+class FakeWoo:
+    key: str = "ck_test"
+    secret: str = "cs_test"
+    port: int = field(default_factory=free_port)
+    orders: list[dict[str, Any]] = field(default_factory=list)
+    webhooks: list[dict[str, Any]] = field(default_factory=list)
+    throttle_next: int = 0  # answer 429 to this many requests
+    fail_pages: set[int] = field(default_factory=set)  # answer 500 for these order pages
+    requests: list[str] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                fake._handle(self, "GET")
+
+            def do_POST(self) -> None:
+                fake._handle(self, "POST")
+
+            def do_PUT(self) -> None:
+                fake._handle(self, "PUT")
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        url = urlsplit(handler.path)
+        query = {key: values[0] for key, values in parse_qs(url.query).items()}
+        self.requests.append(f"{method} {url.path}?{url.query}")
+        expected = "Basic " + base64.b64encode(f"{self.key}:{self.secret}".encode()).decode()
+        if handler.headers.get("Authorization") != expected:
+            return self._send(
+                handler,
+                401,
+                {
+                    "code": "woocommerce_rest_authentication_error",
+                    "message": "Consumer secret is invalid.",
+                },
+            )
+        if self.throttle_next > 0:
+            self.throttle_next -= 1
+            return self._send(handler, 429, {"code": "too_many_requests"}, {"Retry-After": "0"})
+        path = url.path.removeprefix(PREFIX)
+        body = None
+        if method in ("POST", "PUT"):
+            body = json.loads(handler.rfile.read(int(handler.headers["Content-Length"])))
+        if path == "/orders" and method == "GET":
+            return self._orders(handler, query)
+        if path == "/webhooks" and method == "GET":
+            return self._page(handler, self.webhooks, query)
+        if path == "/webhooks" and method == "POST":
+            hook = dict(body, id=len(self.webhooks) + 1)
+            self.webhooks.append(hook)
+            return self._send(handler, 201, hook)
+        if path.startswith("/webhooks/") and method == "PUT":
+            hook = next(h for h in self.webhooks if h["id"] == int(path.rsplit("/", 1)[1]))
+            hook.update(body)
+            return self._send(handler, 200, hook)
+        self._send(handler, 404, {"code": "rest_no_route"})
+
+    def _orders(self, handler: BaseHTTPRequestHandler, query: dict[str, str]) -> None:
+        assert query.get("dates_are_gmt") == "true", "compare against the _gmt columns"
+        assert query.get("orderby") == "modified" and query.get("order") == "asc"
+        if int(query.get("page", 1)) in self.fail_pages:
+            return self._send(handler, 500, {"code": "internal_server_error"})
+        after = query.get("modified_after", "")
+        selected = sorted(
+            (o for o in self.orders if o["date_modified_gmt"] > after),
+            key=lambda o: (o["date_modified_gmt"], o["id"]),
+        )
+        self._page(handler, selected, query)
+
+    def _page(self, handler, items: list[dict[str, Any]], query: dict[str, str]) -> None:
+        per_page = min(int(query.get("per_page", 10)), 100)
+        page = int(query.get("page", 1))
+        total_pages = max(1, -(-len(items) // per_page))
+        chunk = items[(page - 1) * per_page : page * per_page]
+        self._send(
+            handler,
+            200,
+            chunk,
+            {"X-WP-Total": str(len(items)), "X-WP-TotalPages": str(total_pages)},
+        )
+
+    @staticmethod
+    def _send(handler, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        body = json.dumps(payload).encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(body)

@@ -1,0 +1,176 @@
+"""Reconciliation: orders whose webhook never arrived reach the queue with the same keys."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import requests
+from rq import SimpleWorker
+from rq.job import Job
+from rq.registry import FailedJobRegistry, FinishedJobRegistry
+
+from relay.cli import main as cli_main
+from relay.config import ConfigError
+from relay.envelope import build_woo_envelope
+from relay.keys import QUEUE
+from relay.queueing import enqueue_envelope
+from relay.reconcile import CHECKPOINT_KEY, check_webhooks, read_checkpoint, reconcile_orders
+from relay.webhooks import TOPICS, register_webhooks
+from relay.woo import WooClient, WooConfig
+from tests.conftest import SECRET
+from tests.fake_woo import FakeWoo
+from tests.woo import example_payload
+
+SINCE = datetime(2026, 2, 1, tzinfo=UTC)
+
+
+def make_order(n: int) -> dict:
+    order = example_payload("woo.order.updated")
+    return dict(
+        order,
+        id=20_000 + n,
+        number=str(20_000 + n),
+        date_modified_gmt=f"2026-02-{1 + n // 100:02d}T{n // 60 % 24:02d}:{n % 60:02d}:30",
+    )
+
+
+@pytest.fixture
+def fake_woo():
+    fake = FakeWoo()
+    fake.orders = [make_order(n) for n in range(250)]
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def woo(fake_woo) -> WooClient:
+    return WooClient(WooConfig(fake_woo.url, fake_woo.key, fake_woo.secret, backoff_factor=0))
+
+
+def queued_keys(queue) -> list[str]:
+    return [
+        Job.fetch(job_id, connection=queue.connection).args[0]["idempotency_key"]
+        for job_id in queue.job_ids
+    ]
+
+
+def test_orders_without_webhooks_are_enqueued_with_webhook_keys(woo, fake_woo, queue) -> None:
+    report = reconcile_orders(woo, queue, fake_woo.url, since=SINCE)
+    assert report.enqueued == 250
+    expected = [
+        build_woo_envelope("order.updated", order, received_at=SINCE)["idempotency_key"]
+        for order in sorted(fake_woo.orders, key=lambda o: o["date_modified_gmt"])
+    ]
+    assert queued_keys(queue) == expected
+    envelope = Job.fetch(queue.job_ids[0], connection=queue.connection).args[0]
+    assert envelope["meta"]["reconciled"] is True
+    newest = max(order["date_modified_gmt"] for order in fake_woo.orders)
+    assert read_checkpoint(queue.connection) == datetime.fromisoformat(newest).replace(tzinfo=UTC)
+    assert sum("/orders" in line for line in fake_woo.requests) == 3  # 100 a page
+
+    fake_woo.orders.append(dict(make_order(999), date_modified_gmt="2026-03-01T00:00:00"))
+    again = reconcile_orders(woo, queue, fake_woo.url)  # from the checkpoint
+    assert again.enqueued == 1
+    assert report.checkpoint < again.checkpoint
+
+
+def test_overlap_with_delivered_webhooks_is_harmless(woo, fake_woo, queue, fake_odoo) -> None:
+    fake_woo.orders = fake_woo.orders[:3]
+    webhook = build_woo_envelope("order.updated", fake_woo.orders[0], received_at=SINCE)
+    enqueue_envelope(queue, dict(webhook), [0, 0, 0])  # this one did arrive as a webhook
+    reconcile_orders(woo, queue, fake_woo.url, since=SINCE)
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    statuses = sorted(
+        Job.fetch(job_id, connection=queue.connection).return_value()["status"]
+        for job_id in FinishedJobRegistry(queue=queue).get_job_ids()
+    )
+    assert statuses == ["duplicate", "processed", "processed", "processed"]
+    assert len(fake_odoo.processed_keys()) == 3
+    assert FailedJobRegistry(queue=queue).count == 0
+
+
+def test_checkpoint_advances_only_after_a_page_is_enqueued(woo, fake_woo, queue) -> None:
+    fake_woo.fail_pages = {2}
+    with pytest.raises(requests.HTTPError):
+        reconcile_orders(woo, queue, fake_woo.url, since=SINCE)
+    assert queue.count == 100
+    first_page_newest = sorted(o["date_modified_gmt"] for o in fake_woo.orders)[99]
+    assert read_checkpoint(queue.connection) == datetime.fromisoformat(first_page_newest).replace(
+        tzinfo=UTC
+    )
+
+
+def test_429_and_5xx_are_retried_with_backoff(woo, fake_woo, queue) -> None:
+    fake_woo.orders = fake_woo.orders[:5]
+    fake_woo.throttle_next = 2
+    report = reconcile_orders(woo, queue, fake_woo.url, since=SINCE)
+    assert report.enqueued == 5
+    assert len(fake_woo.requests) == 3  # two 429s, then the page
+
+
+async def test_disabled_webhooks_are_reported_in_health_and_metrics(woo, fake_woo, client) -> None:
+    fake_woo.webhooks = [
+        {
+            "id": 1,
+            "name": "orders",
+            "topic": "order.updated",
+            "status": "active",
+            "delivery_url": "https://relay/webhook/woo",
+        },
+        {
+            "id": 2,
+            "name": "products",
+            "topic": "product.updated",
+            "status": "disabled",
+            "delivery_url": "https://relay/webhook/woo",
+        },
+    ]
+    disabled = check_webhooks(woo, client.server.app[QUEUE].connection)
+    assert [hook["id"] for hook in disabled] == [2]
+    response = await client.get("/health")
+    assert response.status == 200
+    health = await response.json()
+    assert health["status"] == "degraded"
+    assert health["woo_webhooks"]["webhooks"][0]["topic"] == "product.updated"
+    metrics = await (await client.get("/metrics")).text()
+    assert "relay_woo_webhooks_disabled 1.0" in metrics
+
+
+def test_register_webhooks_creates_missing_and_reenables_disabled(woo, fake_woo) -> None:
+    url = "https://relay.example.com/webhook/woo"
+    fake_woo.webhooks = [
+        {"id": 1, "topic": "order.updated", "status": "disabled", "delivery_url": url}
+    ]
+    lines = list(register_webhooks(woo, url, SECRET))
+    assert lines[1].startswith("re-enabled  order.updated")
+    assert sum(line.startswith("created") for line in lines) == len(TOPICS) - 1
+    assert all(
+        hook["status"] == "active" and hook["secret"] == SECRET for hook in fake_woo.webhooks
+    )
+    assert {hook["topic"] for hook in fake_woo.webhooks} == set(TOPICS)
+    assert all(line.startswith("exists") for line in register_webhooks(woo, url, SECRET))
+
+
+def test_reconcile_command(fake_woo, queue, settings, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("REDIS_URL", settings.redis_url)
+    monkeypatch.setenv("WOO_STORE_URL", fake_woo.url)
+    monkeypatch.setenv("WOO_CONSUMER_KEY", fake_woo.key)
+    monkeypatch.setenv("WOO_CONSUMER_SECRET", fake_woo.secret)
+    monkeypatch.setenv("WOO_BACKOFF_FACTOR", "0")
+    assert cli_main(["reconcile", "--since", "2026-02-03T00:00:00"]) == 0
+    out = capsys.readouterr().out
+    assert "orders modified since 2026-02-03T00:00:00Z: 50 enqueued" in out
+    assert queue.count == 50
+    assert queue.connection.get(CHECKPOINT_KEY)
+    assert cli_main(["reconcile", "--since", "yesterday"]) == 2
+
+
+def test_basic_auth_only_over_https() -> None:
+    with pytest.raises(ConfigError, match="https"):
+        WooConfig("http://shop.example.com", "ck", "cs").check()
+    WooConfig("https://shop.example.com", "ck", "cs").check()
+    WooConfig("http://127.0.0.1:8000", "ck", "cs").check()
+    with pytest.raises(ConfigError, match="WOO_CONSUMER_KEY"):
+        WooConfig("https://shop.example.com", "", "").check()
