@@ -4,11 +4,18 @@ import os
 
 from rq import cron
 
-from relay.jobs import reconcile_orders
+from relay.jobs import push_outbox, reconcile_orders
 
 cron.register(
     reconcile_orders,
     queue_name="woo-maintenance",
     interval=int(os.environ.get("RECONCILE_INTERVAL", "300")),
     name="reconcile-orders",
+)
+
+cron.register(
+    push_outbox,
+    queue_name="woo-maintenance",
+    interval=int(os.environ.get("OUTBOX_INTERVAL", "10")),
+    name="push-outbox",
 )

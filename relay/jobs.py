@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
-import time
-from collections.abc import Callable
+import socket
 from dataclasses import asdict
-from typing import Any, TypeVar
+from typing import Any
 
 from rq import Queue, get_current_job
 
-from relay import reconcile
-from relay.odoo import OdooError, OdooUnavailable, default_client
+from relay import outbound, reconcile
+from relay.odoo import OdooError, default_client, until_odoo_answers
 from relay.woo import WooClient, WooConfig
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 FINISHED = ("processed", "duplicate", "ignored")
 
 
@@ -52,29 +50,6 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
     raise EventFailed(message)
 
 
-def until_odoo_answers(call: Callable[[], T], fields: dict[str, Any]) -> T:
-    """Call Odoo until it answers: an outage waits (backing off) instead of using up retries."""
-    delay = 0.5
-    longest = float(os.environ.get("ODOO_OUTAGE_BACKOFF_MAX", "30"))
-    waited_since = None
-    while True:
-        try:
-            result = call()
-        except OdooUnavailable as exc:
-            if waited_since is None:
-                waited_since = time.monotonic()
-                logger.warning("Odoo unavailable, waiting", extra=fields | {"error": str(exc)})
-            time.sleep(delay)
-            delay = min(delay * 2, longest)
-            continue
-        if waited_since is not None:
-            logger.info(
-                "Odoo answers again",
-                extra=fields | {"waited_seconds": round(time.monotonic() - waited_since, 1)},
-            )
-        return result
-
-
 def _mark_dead(client, envelope: dict[str, Any], message: str, fields: dict[str, Any]) -> None:
     try:
         until_odoo_answers(lambda: client.mark_dead(envelope["event_id"], message), fields)
@@ -100,3 +75,21 @@ def reconcile_orders() -> dict[str, Any]:
     report = reconcile.reconcile_orders(woo, queue, config.store_url)
     report.disabled_webhooks = reconcile.check_webhooks(woo, job.connection)
     return asdict(report)
+
+
+def push_outbox() -> dict[str, Any]:
+    """RQ cron job (relay/cron_config.py): Odoo's stock, shipments and cancellations to
+    WooCommerce, as long as full batches keep coming."""
+    client = default_client()
+    woo = WooClient(WooConfig.from_env())
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    total = {"claimed": 0, "pushed": 0, "failed": 0}
+    for _ in range(50):
+        report = until_odoo_answers(
+            lambda: outbound.push_outbox(client, woo, worker), {"job": "push_outbox"}
+        )
+        for key, value in asdict(report).items():
+            total[key] += value
+        if report.claimed < 100:
+            break
+    return total

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 UNAVAILABLE_HTTP_STATUSES = {502, 503, 504}
 # Odoo answers JSON-RPC errors with HTTP 200; these names mean the request never got to run.
 REFUSED_ERRORS = ("werkzeug.exceptions.Unauthorized", "odoo.exceptions.AccessDenied")
@@ -52,6 +57,16 @@ class OdooClient:
 
     def mark_dead(self, event_id: str, error: str) -> dict[str, Any]:
         return self._call("/elitaco/v1/events/dead", {"event_id": event_id, "error": error})
+
+    def claim_outbox(self, worker: str, limit: int, lease_seconds: int) -> list[dict[str, Any]]:
+        params = {"worker": worker, "limit": limit, "lease_seconds": lease_seconds}
+        return self._call("/elitaco/v1/outbox/claim", params)["events"]
+
+    def ack_outbox(self, event_id: str, ok: bool, response: str | None, error: str | None) -> None:
+        self._call(
+            "/elitaco/v1/outbox/ack",
+            {"event_id": event_id, "ok": ok, "response": response, "error": error},
+        )
 
     def order_timeline(self, woo_order_id: int) -> dict[str, Any] | None:
         response = self._send("GET", f"/elitaco/v1/orders/{woo_order_id}/timeline")
@@ -99,3 +114,26 @@ class OdooClient:
 def default_client() -> OdooClient:
     """One pooled HTTP session per worker process."""
     return OdooClient(OdooConfig.from_env())
+
+
+def until_odoo_answers(call: Callable[[], T], fields: dict[str, Any]) -> T:
+    """Call Odoo until it answers: an outage waits (backing off) instead of using up retries."""
+    delay = 0.5
+    longest = float(os.environ.get("ODOO_OUTAGE_BACKOFF_MAX", "30"))
+    waited_since = None
+    while True:
+        try:
+            result = call()
+        except OdooUnavailable as exc:
+            if waited_since is None:
+                waited_since = time.monotonic()
+                logger.warning("Odoo unavailable, waiting", extra=fields | {"error": str(exc)})
+            time.sleep(delay)
+            delay = min(delay * 2, longest)
+            continue
+        if waited_since is not None:
+            logger.info(
+                "Odoo answers again",
+                extra=fields | {"waited_seconds": round(time.monotonic() - waited_since, 1)},
+            )
+        return result

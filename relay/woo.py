@@ -89,6 +89,19 @@ class WooClient:
     def update_webhook(self, webhook_id: int, values: dict[str, Any]) -> dict[str, Any]:
         return self._request("PUT", f"/webhooks/{webhook_id}", json=values).json()
 
+    def update_stock(self, items: list[dict[str, Any]], parent_id: int | None = None) -> dict:
+        """One batch call (at most 100 items): products, or the variations of `parent_id`."""
+        path = f"/products/{parent_id}/variations/batch" if parent_id else "/products/batch"
+        return self._request("PUT", path, json={"update": items}).json()
+
+    def update_order(self, order_id: int, values: dict[str, Any]) -> dict[str, Any]:
+        return self._request("PUT", f"/orders/{order_id}", json=values).json()
+
+    def add_order_note(self, order_id: int, note: str) -> dict[str, Any]:
+        return self._request(
+            "POST", f"/orders/{order_id}/notes", json={"note": note, "customer_note": False}
+        ).json()
+
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
         page = 1
         while True:

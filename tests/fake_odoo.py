@@ -32,6 +32,7 @@ class FakeOdoo:
     rejecting_types: set[str] = field(default_factory=set)
     answer_503: bool = False
     stall_seconds: float = 0.0
+    outbox: list[dict[str, Any]] = field(default_factory=list)  # rows: envelope, state, acks
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: ThreadingHTTPServer | None = None
 
@@ -95,6 +96,16 @@ class FakeOdoo:
         params = body["params"]
         if handler.path == "/elitaco/v1/events":
             result = self._process(params.get("envelope"))
+        elif handler.path == "/elitaco/v1/outbox/claim":
+            result = {"events": self._claim(params["worker"], params["limit"])}
+        elif handler.path == "/elitaco/v1/outbox/ack":
+            with self.lock:
+                row = next(
+                    r for r in self.outbox if r["envelope"]["event_id"] == params["event_id"]
+                )
+                row["acks"].append(params)
+                row["state"] = "done" if params["ok"] else "pending"
+            result = {"status": row["state"], "event_id": params["event_id"]}
         elif handler.path == "/elitaco/v1/events/dead":
             with self.lock:
                 self.dead[params["event_id"]] = params.get("error") or ""
@@ -104,6 +115,19 @@ class FakeOdoo:
         if self.stall_seconds:
             time.sleep(self.stall_seconds)
         self._send(handler, 200, {"jsonrpc": "2.0", "id": body.get("id"), "result": result})
+
+    def add_outbox(self, envelope: dict[str, Any]) -> None:
+        assert not list(VALIDATOR.iter_errors(envelope)), "outbox envelopes follow the contract"
+        self.outbox.append(
+            {"envelope": envelope, "state": "pending", "leased_by": None, "acks": []}
+        )
+
+    def _claim(self, worker: str, limit: int) -> list[dict[str, Any]]:
+        with self.lock:
+            rows = [row for row in self.outbox if row["state"] == "pending"][:limit]
+            for row in rows:
+                row.update(state="leased", leased_by=worker)
+            return [row["envelope"] for row in rows]
 
     def _process(self, envelope: Any) -> dict[str, Any]:
         errors = sorted(VALIDATOR.iter_errors(envelope), key=str)

@@ -27,6 +27,12 @@ class FakeWoo:
     throttle_next: int = 0  # answer 429 to this many requests
     fail_pages: set[int] = field(default_factory=set)  # answer 500 for these order pages
     requests: list[str] = field(default_factory=list)
+    stock: dict[int, int] = field(default_factory=dict)  # product or variation id -> quantity
+    unknown_products: set[int] = field(default_factory=set)
+    order_status: dict[int, str] = field(default_factory=dict)
+    notes: dict[int, list[str]] = field(default_factory=dict)
+    batch_sizes: list[int] = field(default_factory=list)
+    fail_everything: bool = False
     server: ThreadingHTTPServer | None = None
 
     @property
@@ -74,6 +80,8 @@ class FakeWoo:
         if self.throttle_next > 0:
             self.throttle_next -= 1
             return self._send(handler, 429, {"code": "too_many_requests"}, {"Retry-After": "0"})
+        if self.fail_everything:
+            return self._send(handler, 500, {"code": "internal_server_error"})
         path = url.path.removeprefix(PREFIX)
         body = None
         if method in ("POST", "PUT"):
@@ -90,7 +98,39 @@ class FakeWoo:
             hook = next(h for h in self.webhooks if h["id"] == int(path.rsplit("/", 1)[1]))
             hook.update(body)
             return self._send(handler, 200, hook)
+        if path.endswith("/batch") and method in ("POST", "PUT"):
+            return self._batch(handler, body)
+        if path.startswith("/orders/") and path.endswith("/notes") and method == "POST":
+            order_id = int(path.split("/")[2])
+            self.notes.setdefault(order_id, []).append(body["note"])
+            return self._send(handler, 201, {"id": len(self.notes[order_id]), "note": body["note"]})
+        if path.startswith("/orders/") and method == "PUT":
+            order_id = int(path.split("/")[2])
+            self.order_status[order_id] = body["status"]
+            return self._send(handler, 200, {"id": order_id, "status": body["status"]})
         self._send(handler, 404, {"code": "rest_no_route"})
+
+    def _batch(self, handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+        updates = body.get("update", [])
+        if len(updates) > 100:
+            return self._send(handler, 413, {"code": "woocommerce_rest_request_entity_too_large"})
+        self.batch_sizes.append(len(updates))
+        answers = []
+        for update in updates:
+            if update["id"] in self.unknown_products:
+                answers.append(
+                    {
+                        "id": update["id"],
+                        "error": {
+                            "code": "woocommerce_rest_product_invalid_id",
+                            "message": "Invalid ID.",
+                        },
+                    }
+                )
+            else:
+                self.stock[update["id"]] = update["stock_quantity"]
+                answers.append({"id": update["id"], "stock_quantity": update["stock_quantity"]})
+        self._send(handler, 200, {"update": answers})
 
     def _orders(self, handler: BaseHTTPRequestHandler, query: dict[str, str]) -> None:
         assert query.get("dates_are_gmt") == "true", "compare against the _gmt columns"

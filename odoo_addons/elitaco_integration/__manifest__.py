@@ -16,6 +16,7 @@
         "data/integration_value_map_data.xml",
         "views/integration_event_views.xml",
         "views/integration_timeline_views.xml",
+        "views/integration_outbox_views.xml",
         "views/integration_binding_views.xml",
         "views/integration_value_map_views.xml",
         "views/sale_order_views.xml",

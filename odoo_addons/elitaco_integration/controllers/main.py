@@ -56,3 +56,30 @@ class ElitacoController(http.Controller):
                 status=404,
             )
         return request.make_json_response(timeline)
+
+    @http.route(
+        "/elitaco/v1/outbox/claim",
+        type="json",
+        auth="bearer",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def claim_outbox(self, worker, limit=100, lease_seconds=300, **unexpected):
+        events = _integration_env()["integration.outbox"].claim(
+            worker, int(limit), int(lease_seconds)
+        )
+        return {"events": events}
+
+    @http.route(
+        "/elitaco/v1/outbox/ack",
+        type="json",
+        auth="bearer",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def acknowledge_outbox(self, event_id, ok, response=None, error=None, **unexpected):
+        return _integration_env()["integration.outbox"].acknowledge(
+            event_id, bool(ok), response, error
+        )

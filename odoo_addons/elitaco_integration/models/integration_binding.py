@@ -18,6 +18,9 @@ class IntegrationBinding(models.Model):
     model = fields.Selection(BOUND_MODELS, required=True, index=True)
     external_id = fields.Integer(string="WooCommerce ID", required=True, index=True)
     res_id = fields.Integer(string="Odoo record ID", required=True, index=True)
+    woo_parent_id = fields.Integer(
+        string="WooCommerce parent ID", help="For a variation: its variable product's id."
+    )
     record_name = fields.Char(string="Odoo record", compute="_compute_record_name")
     sync_date = fields.Datetime(default=fields.Datetime.now)
 
@@ -49,7 +52,7 @@ class IntegrationBinding(models.Model):
         return binding._record() if binding else None
 
     @api.model
-    def _bind(self, store: str, record, external_id: int) -> None:
+    def _bind(self, store: str, record, external_id: int, parent_id: int | None = None) -> None:
         binding = self.search(
             [
                 ("store", "=", store),
@@ -58,16 +61,14 @@ class IntegrationBinding(models.Model):
             ],
             limit=1,
         )
+        values = {"res_id": record.id, "sync_date": fields.Datetime.now()}
+        if parent_id:
+            values["woo_parent_id"] = parent_id
         if binding:
-            binding.write({"res_id": record.id, "sync_date": fields.Datetime.now()})
+            binding.write(values)
         else:
             self.create(
-                {
-                    "store": store,
-                    "model": record._name,
-                    "external_id": external_id,
-                    "res_id": record.id,
-                }
+                values | {"store": store, "model": record._name, "external_id": external_id}
             )
 
     def action_open_record(self):

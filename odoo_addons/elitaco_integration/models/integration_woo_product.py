@@ -67,7 +67,7 @@ class IntegrationWooProduct(models.AbstractModel):
                 product=product.display_name,
             )
             changes = []
-        bindings._bind(event.store, product, woo_id)
+        bindings._bind(event.store, product, woo_id, data.get("parent_id"))
         return Outcome(message=message, record=product, changes=changes)
 
     @api.model
@@ -120,7 +120,7 @@ class IntegrationWooProduct(models.AbstractModel):
             product = self._by_sku(sku)
             if product:
                 if woo_id:
-                    bindings._bind(store, product, woo_id)
+                    bindings._bind(store, product, woo_id, self._line_parent(line))
                 return product, []
         policy = self.env["ir.config_parameter"].sudo().get_param(UNKNOWN_SKU_PARAM, "create")
         name = text(line.get("name"))
@@ -147,7 +147,7 @@ class IntegrationWooProduct(models.AbstractModel):
             }
         )
         if woo_id:
-            bindings._bind(store, product, woo_id)
+            bindings._bind(store, product, woo_id, self._line_parent(line))
         warning = _(
             "Line %(line)s '%(name)s': product %(product)s created (unknown SKU '%(sku)s').",
             line=line.get("id"),
@@ -156,3 +156,7 @@ class IntegrationWooProduct(models.AbstractModel):
             sku=sku,
         )
         return product, [warning]
+
+    @staticmethod
+    def _line_parent(line: dict) -> int | None:
+        return line.get("product_id") if line.get("variation_id") else None

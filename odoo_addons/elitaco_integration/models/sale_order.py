@@ -46,3 +46,10 @@ class SaleOrder(models.Model):
         action["domain"] = [("sale_order_id", "=", self.id)]
         action["context"] = {}
         return action
+
+    def _action_cancel(self):
+        result = super()._action_cancel()
+        self.env["integration.outbox"]._for_orders(
+            self, "odoo.order.cancelled", lambda order: {"reason": None}
+        )
+        return result

@@ -6,3 +6,4 @@ from . import test_contract_examples
 from . import test_settings_security
 from . import test_controller
 from . import test_ui
+from . import test_outbox

@@ -85,3 +85,32 @@ class TestController(HttpCase):
         self.assertEqual(unknown.status_code, 404)
         self.assertEqual(unknown.json()["error"], "unknown_order")
         self.assertEqual(self.url_open("/elitaco/v1/orders/4711/timeline").status_code, 401)
+
+    def test_outbox_claim_and_acknowledge(self):
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.env["res.partner"].create({"name": "Buyer"}).id,
+                "woo_order_id": 4711,
+                "woo_store": "shop.example.com",
+            }
+        )
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        headers = {"Authorization": f"Bearer {self.api_key}"}
+        claimed = self.make_jsonrpc_request(
+            "/elitaco/v1/outbox/claim", {"worker": "w1", "limit": 10}, headers=dict(headers)
+        )
+        [event] = claimed["events"]
+        self.assertEqual(event["event_type"], "odoo.order.cancelled")
+        self.assertEqual(event["data"]["woo_order_id"], 4711)
+        again = self.make_jsonrpc_request(
+            "/elitaco/v1/outbox/claim", {"worker": "w2"}, headers=dict(headers)
+        )
+        self.assertEqual(again["events"], [])
+        acked = self.make_jsonrpc_request(
+            "/elitaco/v1/outbox/ack",
+            {"event_id": event["event_id"], "ok": True, "response": '{"status": "cancelled"}'},
+            headers=dict(headers),
+        )
+        self.assertEqual(acked["status"], "done")
+        with self.assertRaisesRegex(JsonRpcException, "Unauthorized"):
+            self.make_jsonrpc_request("/elitaco/v1/outbox/claim", {"worker": "w3"})

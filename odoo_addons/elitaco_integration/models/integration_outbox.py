@@ -1,0 +1,248 @@
+import uuid
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+
+from .integration_event import store_key
+
+EVENT_TYPES = [
+    ("odoo.stock.changed", "Stock changed"),
+    ("odoo.order.shipped", "Order shipped"),
+    ("odoo.order.cancelled", "Order cancelled"),
+]
+MAX_ATTEMPTS = 4  # the first push and 3 retries, then a dead letter
+
+
+class IntegrationOutbox(models.Model):
+    """Changes to push to WooCommerce, written in the same transaction as the change itself."""
+
+    _name = "integration.outbox"
+    _description = "Integration outbox (Odoo → WooCommerce)"
+    _order = "id desc"
+    _rec_name = "idempotency_key"
+
+    event_id = fields.Char(
+        required=True, index=True, readonly=True, default=lambda self: str(uuid.uuid4())
+    )
+    event_type = fields.Selection(EVENT_TYPES, required=True, readonly=True)
+    idempotency_key = fields.Char(required=True, readonly=True)
+    trace_id = fields.Char(readonly=True, default=lambda self: str(uuid.uuid4()))
+    store = fields.Char(readonly=True)
+    state = fields.Selection(
+        [("pending", "Pending"), ("leased", "Being pushed"), ("done", "Done"), ("dead", "Dead")],
+        default="pending",
+        required=True,
+        index=True,
+        readonly=True,
+    )
+    attempts = fields.Integer(readonly=True)
+    lease_until = fields.Datetime(readonly=True)
+    leased_by = fields.Char(readonly=True)
+    last_error = fields.Text(readonly=True)
+    response = fields.Text(string="WooCommerce answer", readonly=True)
+    data = fields.Json(readonly=True)
+    sale_order_id = fields.Many2one("sale.order", index=True, ondelete="cascade", readonly=True)
+    product_id = fields.Many2one("product.product", index=True, ondelete="cascade", readonly=True)
+    done_at = fields.Datetime(readonly=True)
+
+    _sql_constraints = [
+        ("idempotency_key_uniq", "unique(idempotency_key)", "This change is already queued.")
+    ]
+
+    # ------------------------------------------------------------------ writing the outbox
+
+    @api.model
+    def _for_orders(self, orders, event_type: str, data_of) -> None:
+        """Queue an order event, unless the change itself came from WooCommerce."""
+        if self.env.context.get("elitaco_from_woo"):
+            return
+        for order in orders.filtered("woo_order_id"):
+            self.sudo().create(
+                {
+                    "event_type": event_type,
+                    # Each change made in Odoo is an event of its own.
+                    "idempotency_key": f"odoo:sale.order-{order.id}:{event_type[5:]}:"
+                    f"{uuid.uuid4().hex}",
+                    "store": order.woo_store,
+                    "sale_order_id": order.id,
+                    "data": {"woo_order_id": order.woo_order_id, "odoo_order": order.name}
+                    | data_of(order),
+                }
+            )
+
+    @api.model
+    def _for_stock(self, products) -> None:
+        """Queue a stock push for bound products; one pending row per product is enough,
+        since the quantity is read when a worker claims it."""
+        if self.env.context.get("elitaco_from_woo") or not products:
+            return
+        bindings = (
+            self.env["integration.binding"]
+            .sudo()
+            .search([("model", "=", "product.product"), ("res_id", "in", products.ids)])
+        )
+        waiting = set(
+            self.sudo()
+            .search(
+                [
+                    ("event_type", "=", "odoo.stock.changed"),
+                    ("state", "in", ("pending", "leased")),
+                    ("product_id", "in", products.ids),
+                ]
+            )
+            .product_id.ids
+        )
+        for binding in bindings:
+            if binding.res_id in waiting:
+                continue
+            waiting.add(binding.res_id)
+            self.sudo().create(
+                {
+                    "event_type": "odoo.stock.changed",
+                    "idempotency_key": f"odoo:product.product-{binding.res_id}:stock.changed:"
+                    f"{uuid.uuid4().hex}",
+                    "store": binding.store,
+                    "product_id": binding.res_id,
+                }
+            )
+
+    # ------------------------------------------------------------------ the workers' side
+
+    @api.model
+    def claim(self, worker: str, limit: int = 100, lease_seconds: int = 300) -> list[dict]:
+        """Lease up to `limit` rows to `worker`: two workers never get the same row, and the
+        lease of a worker that died expires after `lease_seconds`."""
+        self.flush_model()  # the raw query below must see leases written through the ORM
+        self.env.cr.execute(
+            """
+            SELECT id FROM integration_outbox
+             WHERE state = 'pending' OR (state = 'leased' AND lease_until < %s)
+             ORDER BY id
+             LIMIT %s
+               FOR UPDATE SKIP LOCKED
+            """,
+            (fields.Datetime.now(), limit),
+        )
+        rows = self.browse([row[0] for row in self.env.cr.fetchall()])
+        for row in rows:
+            row.write(
+                {
+                    "state": "leased",
+                    "leased_by": worker,
+                    "attempts": row.attempts + 1,
+                    "lease_until": fields.Datetime.now() + timedelta(seconds=lease_seconds),
+                }
+            )
+        return [row._envelope() for row in rows]
+
+    @api.model
+    def acknowledge(
+        self, event_id: str, ok: bool, response: str | None = None, error: str | None = None
+    ) -> dict:
+        row = self.search([("event_id", "=", event_id)], limit=1)
+        if not row:
+            return {"status": "unknown", "event_id": event_id}
+        if ok:
+            row.write(
+                {
+                    "state": "done",
+                    "done_at": fields.Datetime.now(),
+                    "response": response,
+                    "last_error": False,
+                    "lease_until": False,
+                }
+            )
+            row._timeline("outbound", _("Pushed to WooCommerce: %s.", row._summary()), response)
+        elif row.attempts >= MAX_ATTEMPTS:
+            row.write({"state": "dead", "last_error": error, "response": response})
+            row._timeline(
+                "dead",
+                _(
+                    "Push to WooCommerce dead after %(n)s attempts: %(what)s.",
+                    n=row.attempts,
+                    what=row._summary(),
+                ),
+                error,
+            )
+        else:
+            row.write(
+                {
+                    "state": "pending",
+                    "last_error": error,
+                    "response": response,
+                    "lease_until": False,
+                }
+            )
+            row._timeline(
+                "failed",
+                _(
+                    "Push to WooCommerce failed (attempt %(n)s): %(error)s",
+                    n=row.attempts,
+                    error=error,
+                ),
+                response,
+            )
+        return {"status": row.state, "event_id": event_id}
+
+    def action_retry(self):
+        self.filtered(lambda row: row.state == "dead").write(
+            {"state": "pending", "attempts": 0, "lease_until": False}
+        )
+        return True
+
+    def _envelope(self) -> dict:
+        self.ensure_one()
+        data = dict(self.data or {})
+        if self.event_type == "odoo.stock.changed":
+            data = {"items": [self._stock_item()]}
+        return {
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "source": "odoo",
+            "occurred_at": fields.Datetime.to_string(self.create_date).replace(" ", "T") + "Z",
+            "idempotency_key": self.idempotency_key,
+            "trace_id": self.trace_id,
+            "data": data,
+        }
+
+    def _stock_item(self) -> dict:
+        binding = (
+            self.env["integration.binding"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "product.product"),
+                    ("res_id", "=", self.product_id.id),
+                    ("store", "=", self.store),
+                ],
+                limit=1,
+            )
+        )
+        warehouse = self.env["res.config.settings"]._elitaco_default("warehouse")
+        product = self.product_id.with_context(warehouse_id=warehouse.id or False)
+        return {
+            "woo_product_id": binding.external_id,
+            "woo_parent_id": binding.woo_parent_id or None,
+            "odoo_product_id": product.id,
+            "sku": product.default_code or None,
+            "stock_quantity": max(product.free_qty, 0.0),
+        }
+
+    def _summary(self) -> str:
+        if self.event_type == "odoo.stock.changed":
+            return _("stock of %s", self.product_id.display_name)
+        return dict(EVENT_TYPES)[self.event_type].lower()
+
+    def _timeline(self, kind: str, message: str, details: str | None) -> None:
+        if not self.sale_order_id:
+            return
+        self.env["integration.timeline"].sudo().create(
+            {
+                "sale_order_id": self.sale_order_id.id,
+                "woo_order_id": self.sale_order_id.woo_order_id,
+                "store": self.store or store_key(None),
+                "kind": kind,
+                "message": message,
+                "details": details,
+            }
+        )

@@ -1,0 +1,115 @@
+"""Odoo → WooCommerce: push what the module's outbox holds and acknowledge each push."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from relay.odoo import OdooClient, until_odoo_answers
+from relay.woo import PER_PAGE, WooClient
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PushReport:
+    claimed: int = 0
+    pushed: int = 0
+    failed: int = 0
+
+
+def push_outbox(
+    odoo: OdooClient, woo: WooClient, worker: str, limit: int = 100, lease_seconds: int = 300
+) -> PushReport:
+    """Claim up to `limit` outbox rows (leased to `worker`), push them, acknowledge each."""
+    events = odoo.claim_outbox(worker, limit, lease_seconds)
+    report = PushReport(claimed=len(events))
+    stock = [event for event in events if event["event_type"] == "odoo.stock.changed"]
+    for event, ok, answer in _push_stock(woo, stock) + [
+        _push_order(woo, event) for event in events if event not in stock
+    ]:
+        until_odoo_answers(
+            lambda event=event, ok=ok, answer=answer: odoo.ack_outbox(
+                event["event_id"], ok, answer if ok else None, None if ok else answer
+            ),
+            {"event_id": event["event_id"]},
+        )
+        report.pushed += ok
+        report.failed += not ok
+        logger.log(
+            logging.INFO if ok else logging.WARNING,
+            "outbox push %s",
+            "done" if ok else "failed",
+            extra={
+                "event_id": event["event_id"],
+                "event_type": event["event_type"],
+                "answer": answer,
+            },
+        )
+    return report
+
+
+def _push_stock(woo: WooClient, events: list[dict[str, Any]]) -> list[tuple]:
+    """Stock through the batch endpoints: products together, each product's variations together."""
+    by_parent: dict[int | None, list[tuple[dict, dict]]] = defaultdict(list)
+    for event in events:
+        for item in event["data"]["items"]:
+            by_parent[item.get("woo_parent_id")].append((event, item))
+    results = []
+    for parent_id, pairs in by_parent.items():
+        for start in range(0, len(pairs), PER_PAGE):
+            chunk = pairs[start : start + PER_PAGE]
+            updates = [
+                {
+                    "id": item["woo_product_id"],
+                    "manage_stock": True,
+                    "stock_quantity": int(item["stock_quantity"]),
+                }
+                for _, item in chunk
+            ]
+            try:
+                answer = woo.update_stock(updates, parent_id)
+            except requests.RequestException as exc:
+                results += [(event, False, f"WooCommerce: {exc}") for event, _ in chunk]
+                continue
+            per_id = {entry.get("id"): entry for entry in answer.get("update", [])}
+            for event, item in chunk:
+                entry = per_id.get(item["woo_product_id"], {})
+                if "error" in entry or not entry:
+                    error = entry.get("error") or {"message": "missing from the batch answer"}
+                    results.append((event, False, f"WooCommerce: {error.get('message')}"))
+                else:
+                    results.append(
+                        (
+                            event,
+                            True,
+                            json.dumps(
+                                {"id": entry["id"], "stock_quantity": entry.get("stock_quantity")}
+                            ),
+                        )
+                    )
+    return results
+
+
+def _push_order(woo: WooClient, event: dict[str, Any]) -> tuple:
+    data = event["data"]
+    order_id = data["woo_order_id"]
+    try:
+        if event["event_type"] == "odoo.order.shipped":
+            answer = woo.update_order(order_id, {"status": "completed"})
+            note = f"Shipped from Odoo ({data['odoo_order']})"
+            if data.get("tracking_ref"):
+                note += f": tracking {data['tracking_ref']}"
+            if data.get("carrier"):
+                note += f" with {data['carrier']}"
+            woo.add_order_note(order_id, note)
+        else:
+            answer = woo.update_order(order_id, {"status": "cancelled"})
+    except requests.RequestException as exc:
+        return event, False, f"WooCommerce: {exc}"
+    return event, True, json.dumps({"id": answer.get("id"), "status": answer.get("status")})

@@ -1,0 +1,155 @@
+"""Odoo → WooCommerce: outbox rows claimed from (fake) Odoo, pushed to (fake) WooCommerce."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from relay.odoo import OdooClient, OdooConfig
+from relay.outbound import push_outbox
+from relay.woo import WooClient, WooConfig
+from tests.fake_woo import FakeWoo
+
+
+@pytest.fixture
+def fake_woo():
+    fake = FakeWoo()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def clients(fake_odoo, fake_woo) -> tuple[OdooClient, WooClient]:
+    odoo = OdooClient(OdooConfig(fake_odoo.url, fake_odoo.api_key))
+    woo = WooClient(WooConfig(fake_woo.url, fake_woo.key, fake_woo.secret, backoff_factor=0))
+    return odoo, woo
+
+
+def outbox_envelope(event_type: str, data: dict) -> dict:
+    return {
+        "event_id": str(uuid.uuid4()),
+        "event_type": event_type,
+        "source": "odoo",
+        "occurred_at": "2026-02-20T10:30:00Z",
+        "idempotency_key": f"odoo:x-1:{event_type[5:]}:{uuid.uuid4().hex}",
+        "trace_id": str(uuid.uuid4()),
+        "data": data,
+    }
+
+
+def stock(woo_id: int, quantity: float, parent: int | None = None) -> dict:
+    return outbox_envelope(
+        "odoo.stock.changed",
+        {
+            "items": [
+                {"woo_product_id": woo_id, "woo_parent_id": parent, "stock_quantity": quantity}
+            ]
+        },
+    )
+
+
+def acks(fake_odoo) -> dict[str, bool]:
+    return {
+        row["envelope"]["event_id"]: row["acks"][-1]["ok"]
+        for row in fake_odoo.outbox
+        if row["acks"]
+    }
+
+
+def test_stock_goes_through_batches_of_at_most_100(clients, fake_odoo, fake_woo) -> None:
+    odoo, woo = clients
+    for n in range(150):
+        fake_odoo.add_outbox(stock(1000 + n, n))
+    fake_odoo.add_outbox(stock(122, 5, parent=120))
+    fake_odoo.add_outbox(stock(123, 0, parent=120))
+    report = push_outbox(odoo, woo, "worker-1", limit=200)
+    assert (report.claimed, report.pushed, report.failed) == (152, 152, 0)
+    assert sorted(fake_woo.batch_sizes) == [2, 50, 100]
+    assert fake_woo.stock[1149] == 149 and fake_woo.stock[122] == 5
+    assert any("/products/120/variations/batch" in line for line in fake_woo.requests)
+    assert all(acks(fake_odoo).values())
+
+
+def test_a_product_woocommerce_rejects_is_acknowledged_as_failed(
+    clients, fake_odoo, fake_woo
+) -> None:
+    odoo, woo = clients
+    good, bad = stock(131, 7), stock(999, 1)
+    fake_odoo.add_outbox(good)
+    fake_odoo.add_outbox(bad)
+    fake_woo.unknown_products.add(999)
+    report = push_outbox(odoo, woo, "worker-1")
+    assert (report.pushed, report.failed) == (1, 1)
+    assert acks(fake_odoo) == {good["event_id"]: True, bad["event_id"]: False}
+    failed = next(r for r in fake_odoo.outbox if r["envelope"] is bad)["acks"][-1]
+    assert "Invalid ID" in failed["error"]
+
+
+def test_shipped_completes_the_order_with_a_tracking_note(clients, fake_odoo, fake_woo) -> None:
+    odoo, woo = clients
+    fake_odoo.add_outbox(
+        outbox_envelope(
+            "odoo.order.shipped",
+            {
+                "woo_order_id": 4711,
+                "odoo_order": "S00042",
+                "tracking_ref": "0034043",
+                "carrier": "DHL",
+            },
+        )
+    )
+    fake_odoo.add_outbox(
+        outbox_envelope(
+            "odoo.order.cancelled", {"woo_order_id": 4712, "odoo_order": "S00043", "reason": None}
+        )
+    )
+    push_outbox(odoo, woo, "worker-1")
+    assert fake_woo.order_status == {4711: "completed", 4712: "cancelled"}
+    assert fake_woo.notes[4711] == ["Shipped from Odoo (S00042): tracking 0034043 with DHL"]
+    assert all(acks(fake_odoo).values())
+
+
+def test_429_is_honoured(clients, fake_odoo, fake_woo) -> None:
+    odoo, woo = clients
+    fake_odoo.add_outbox(stock(131, 3))
+    fake_woo.throttle_next = 2
+    report = push_outbox(odoo, woo, "worker-1")
+    assert report.pushed == 1 and fake_woo.stock[131] == 3
+
+
+def test_woocommerce_down_is_a_failed_push_that_odoo_retries(clients, fake_odoo, fake_woo) -> None:
+    odoo, woo = clients
+    envelope = outbox_envelope(
+        "odoo.order.cancelled", {"woo_order_id": 4712, "odoo_order": "S00043"}
+    )
+    fake_odoo.add_outbox(envelope)
+    fake_woo.fail_everything = True
+    report = push_outbox(odoo, woo, "worker-1")
+    assert report.failed == 1
+    row = fake_odoo.outbox[0]
+    assert row["state"] == "pending" and "500" in row["acks"][-1]["error"]
+    fake_woo.fail_everything = False
+    assert push_outbox(odoo, woo, "worker-1").pushed == 1
+
+
+def test_a_leased_row_is_not_pushed_twice(clients, fake_odoo, fake_woo) -> None:
+    odoo, woo = clients
+    fake_odoo.add_outbox(stock(131, 3))
+    fake_odoo.outbox[0]["state"] = "leased"  # another worker holds it
+    assert push_outbox(odoo, woo, "worker-2").claimed == 0
+    assert fake_woo.stock == {}
+
+
+def test_the_cron_job_pushes_in_a_worker(fake_odoo, fake_woo, queue, monkeypatch) -> None:
+    from rq import SimpleWorker
+
+    monkeypatch.setenv("WOO_STORE_URL", fake_woo.url)
+    monkeypatch.setenv("WOO_CONSUMER_KEY", fake_woo.key)
+    monkeypatch.setenv("WOO_CONSUMER_SECRET", fake_woo.secret)
+    fake_odoo.add_outbox(stock(131, 9))
+    job = queue.enqueue("relay.jobs.push_outbox")
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    assert job.return_value() == {"claimed": 1, "pushed": 1, "failed": 0}
+    assert fake_woo.stock[131] == 9
