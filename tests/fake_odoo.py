@@ -9,22 +9,21 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from jsonschema import Draft7Validator
 
 from relay.envelope import SCHEMA_PATH
-from tests.redis_server import free_port
+from tests.local_server import LocalServer
 
 VALIDATOR = Draft7Validator(json.loads(SCHEMA_PATH.read_text()))
 TIMELINE_PATH = re.compile(r"^/elitaco/v1/orders/(\d+)/timeline$")
 
 
-@dataclass
-class FakeOdoo:
+@dataclass(eq=False)
+class FakeOdoo(LocalServer):
     api_key: str = "odoo-test-key"
-    port: int = field(default_factory=free_port)
     ledger: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[dict[str, Any]] = field(default_factory=list)
     dead: dict[str, str] = field(default_factory=dict)
@@ -34,34 +33,6 @@ class FakeOdoo:
     stall_seconds: float = 0.0
     outbox: list[dict[str, Any]] = field(default_factory=list)  # rows: envelope, state, acks
     lock: threading.Lock = field(default_factory=threading.Lock)
-    server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                fake._post(self)
-
-            def do_GET(self) -> None:
-                fake._get(self)
-
-        ThreadingHTTPServer.allow_reuse_address = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
 
     def processed_keys(self) -> list[str]:
         with self.lock:
@@ -71,6 +42,12 @@ class FakeOdoo:
 
     def _authorized(self, handler: BaseHTTPRequestHandler) -> bool:
         return handler.headers.get("Authorization") == f"Bearer {self.api_key}"
+
+    def __post_init__(self) -> None:
+        LocalServer.__init__(self)
+
+    def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        self._post(handler) if method == "POST" else self._get(handler)
 
     def _post(self, handler: BaseHTTPRequestHandler) -> None:
         if self.answer_503:

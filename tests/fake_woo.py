@@ -6,22 +6,20 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.redis_server import free_port
+from tests.local_server import LocalServer
 
 PREFIX = "/wp-json/wc/v3"
 
 
-@dataclass
-class FakeWoo:
+@dataclass(eq=False)
+class FakeWoo(LocalServer):
     key: str = "ck_test"
     secret: str = "cs_test"
-    port: int = field(default_factory=free_port)
     orders: list[dict[str, Any]] = field(default_factory=list)
     webhooks: list[dict[str, Any]] = field(default_factory=list)
     throttle_next: int = 0  # answer 429 to this many requests
@@ -33,37 +31,11 @@ class FakeWoo:
     notes: dict[int, list[str]] = field(default_factory=dict)
     batch_sizes: list[int] = field(default_factory=list)
     fail_everything: bool = False
-    server: ThreadingHTTPServer | None = None
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def __post_init__(self) -> None:
+        LocalServer.__init__(self)
 
-    def start(self) -> None:
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                fake._handle(self, "GET")
-
-            def do_POST(self) -> None:
-                fake._handle(self, "POST")
-
-            def do_PUT(self) -> None:
-                fake._handle(self, "PUT")
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-
-    def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+    def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         url = urlsplit(handler.path)
         query = {key: values[0] for key, values in parse_qs(url.query).items()}
         self.requests.append(f"{method} {url.path}?{url.query}")

@@ -109,3 +109,32 @@ def test_a_worker_runs_the_enqueued_job(relay_process, queue, fake_odoo) -> None
     assert job.get_status() == JobStatus.FINISHED
     assert job.return_value()["status"] == "processed"
     assert fake_odoo.calls[0]["event_id"] == event_id
+
+
+def test_the_rq_dashboard_starts_and_serves(redis_url, queue) -> None:
+    """The dashboard runs from the same image and requirements as the relay."""
+    queue.enqueue("relay.jobs.process_event", {"event_id": "shown-in-the-dashboard"})
+    port = free_port()
+    dashboard = os.path.join(os.path.dirname(sys.executable), "rq-dashboard")
+    process = subprocess.Popen(
+        [dashboard, "--redis-url", redis_url, "--port", str(port), "--bind", "127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                response = requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(process.stderr.read().decode()) from None
+                time.sleep(0.2)
+        assert response.status_code == 200
+        queues = requests.get(f"http://127.0.0.1:{port}/0/data/queues.json", timeout=5).json()
+        assert [entry["name"] for entry in queues["queues"]] == ["woo-events"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stderr.close()
