@@ -1,4 +1,5 @@
-"""The relay's one CLI: `python -m relay serve | worker | spool`."""
+"""The relay's one CLI: python -m relay serve | worker | spool | replay | reconcile |
+register-webhooks | api-token."""
 
 from __future__ import annotations
 
