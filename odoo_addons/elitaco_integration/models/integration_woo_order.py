@@ -4,17 +4,6 @@ from ..envelope import Outcome
 from .integration_event import parse_utc
 from .integration_woo_customer import text
 
-DEFAULT_STATUS_ACTIONS = {
-    "pending": "quotation",
-    "on-hold": "quotation",
-    "processing": "confirm",
-    "completed": "confirm",
-    "cancelled": "cancel",
-    "refunded": "cancel",
-    "failed": "cancel",
-    "checkout-draft": "ignore",
-}
-
 
 class IntegrationWooOrder(models.AbstractModel):
     _name = "integration.woo.order"
@@ -134,8 +123,6 @@ class IntegrationWooOrder(models.AbstractModel):
         value_map = self.env["integration.value.map"]._lookup("order_status", status)
         if value_map:
             return value_map.order_action, []
-        if status in DEFAULT_STATUS_ACTIONS:
-            return DEFAULT_STATUS_ACTIONS[status], []
         return "quotation", [
             _(
                 "Status %s has no mapping (Integration > Value maps); the order "
