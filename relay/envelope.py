@@ -53,6 +53,13 @@ def validate_envelope(envelope: dict[str, Any]) -> None:
         raise InvalidEnvelope(f"{where}: {exc.message.removeprefix('data.')}") from None
 
 
+def log_fields(envelope: dict[str, Any]) -> dict[str, Any]:
+    """What every log line about an event carries, so that it can be followed end to end."""
+    return {
+        key: envelope.get(key) for key in ("trace_id", "event_id", "event_type", "idempotency_key")
+    }
+
+
 def parse_woo_datetime(value: Any) -> datetime | None:
     """WooCommerce's `*_gmt` dates: 'YYYY-MM-DDTHH:MM:SS' in UTC with no zone suffix."""
     if not isinstance(value, str) or not value:

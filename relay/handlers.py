@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.registry import FailedJobRegistry
 
-from relay.envelope import IgnoredDelivery, InvalidEnvelope, build_woo_envelope
+from relay.envelope import IgnoredDelivery, InvalidEnvelope, build_woo_envelope, log_fields
 from relay.intake import accept_envelope
 from relay.keys import METRICS, QUEUE, SETTINGS, SPOOL
 from relay.reconcile import read_webhook_report
@@ -93,13 +93,7 @@ async def woo_webhook(request: web.Request) -> web.Response:
     metrics.deliveries.labels(label, destination).inc()
     logger.info(
         "delivery accepted",
-        extra={
-            "trace_id": envelope["trace_id"],
-            "event_id": envelope["event_id"],
-            "event_type": envelope["event_type"],
-            "idempotency_key": envelope["idempotency_key"],
-            "destination": destination,
-        },
+        extra=log_fields(dict(envelope)) | {"destination": destination},
     )
     return web.json_response(
         {

@@ -11,7 +11,7 @@ from typing import Literal
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from relay.envelope import Envelope
+from relay.envelope import Envelope, log_fields
 from relay.keys import BATCH_ENQUEUER, METRICS, QUEUE, SETTINGS, SPOOL
 from relay.queueing import enqueue_unless_enqueued
 
@@ -31,7 +31,7 @@ async def accept_envelope(app: web.Application, envelope: Envelope) -> Destinati
         except RedisError as exc:
             logger.warning(
                 "Redis unreachable, spooling the event",
-                extra=_log_fields(envelope) | {"error": str(exc)},
+                extra=log_fields(dict(envelope)) | {"error": str(exc)},
             )
         else:
             metrics.enqueue_seconds.labels("redis").observe(time.perf_counter() - started)
@@ -66,12 +66,3 @@ async def drain_spool_forever(app: web.Application) -> None:
                     extra={"enqueued": result.enqueued, "already_enqueued": result.skipped},
                 )
         await asyncio.sleep(interval)
-
-
-def _log_fields(envelope: Envelope) -> dict[str, str]:
-    return {
-        "trace_id": envelope["trace_id"],
-        "event_id": envelope["event_id"],
-        "event_type": envelope["event_type"],
-        "idempotency_key": envelope["idempotency_key"],
-    }

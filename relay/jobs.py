@@ -11,6 +11,7 @@ from typing import Any
 from rq import Queue, get_current_job
 
 from relay import outbound, reconcile
+from relay.envelope import log_fields
 from relay.odoo import OdooError, default_client, until_odoo_answers
 from relay.woo import WooClient, WooConfig
 
@@ -25,7 +26,7 @@ class EventFailed(Exception):
 def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
     """Hand one envelope to Odoo. Finishes on processed, duplicate or ignored."""
     client = default_client()
-    fields = _log_fields(envelope)
+    fields = log_fields(envelope)
     try:
         answer = until_odoo_answers(lambda: client.process_event(envelope), fields)
     except OdooError as exc:
@@ -55,15 +56,6 @@ def _mark_dead(client, envelope: dict[str, Any], message: str, fields: dict[str,
         until_odoo_answers(lambda: client.mark_dead(envelope["event_id"], message), fields)
     except OdooError:
         logger.exception("could not mark the event dead in Odoo", extra=fields)
-
-
-def _log_fields(envelope: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "trace_id": envelope.get("trace_id"),
-        "event_id": envelope.get("event_id"),
-        "event_type": envelope.get("event_type"),
-        "idempotency_key": envelope.get("idempotency_key"),
-    }
 
 
 def reconcile_orders() -> dict[str, Any]:

@@ -3,8 +3,6 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 
-from .integration_event import store_key
-
 EVENT_TYPES = [
     ("odoo.stock.changed", "Stock changed"),
     ("odoo.order.shipped", "Order shipped"),
@@ -240,7 +238,7 @@ class IntegrationOutbox(models.Model):
             {
                 "sale_order_id": self.sale_order_id.id,
                 "woo_order_id": self.sale_order_id.woo_order_id,
-                "store": self.store or store_key(None),
+                "store": self.store,
                 "kind": kind,
                 "message": message,
                 "details": details,

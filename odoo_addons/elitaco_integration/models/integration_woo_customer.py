@@ -1,15 +1,9 @@
-import html
-
 from odoo import _, api, models
 
 from ..envelope import Outcome
+from ..tools import text, write_changes
 
 ADDRESS_FIELDS = ("street", "street2", "city", "zip", "country_id", "state_id")
-
-
-def text(value) -> str:
-    """WooCommerce sends names HTML-escaped ('Linen Shirt &ndash; Blue')."""
-    return html.unescape(str(value or "")).strip()
 
 
 class IntegrationWooCustomer(models.AbstractModel):
@@ -32,7 +26,7 @@ class IntegrationWooCustomer(models.AbstractModel):
         partner, found_by = self._find(event.store, data["id"], email)
         changes = []
         if partner:
-            changed = self._write_changes(partner, values)
+            changed = write_changes(partner, values)
             if changed:
                 changes.append(
                     _(
@@ -155,15 +149,3 @@ class IntegrationWooCustomer(models.AbstractModel):
             return current.id if hasattr(current, "id") else (current or False)
 
         return all(value(field) == (address[field] or False) for field in ADDRESS_FIELDS)
-
-    @staticmethod
-    def _write_changes(record, values: dict) -> list[str]:
-        changed = {}
-        for field, value in values.items():
-            current = record[field]
-            current = current.id if hasattr(current, "_name") else current
-            if (current or False) != (value or False):
-                changed[field] = value
-        if changed:
-            record.write(changed)
-        return sorted(changed)

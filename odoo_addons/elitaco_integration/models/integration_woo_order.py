@@ -1,8 +1,8 @@
 from odoo import Command, _, api, models
 
 from ..envelope import Outcome
+from ..tools import text, write_changes
 from .integration_event import parse_utc
-from .integration_woo_customer import text
 
 
 class IntegrationWooOrder(models.AbstractModel):
@@ -68,7 +68,7 @@ class IntegrationWooOrder(models.AbstractModel):
                 _("Created %(order)s with %(count)s lines.", order=order.name, count=len(lines))
             )
         else:
-            changed = self.env["integration.woo.customer"]._write_changes(order, values)
+            changed = write_changes(order, values)
             if set(changed) - {"woo_date_modified", "woo_status"}:
                 changes.append(_("Updated: %s", ", ".join(changed)))
             changes += self._sync_lines(order, lines, warnings)

@@ -1,7 +1,7 @@
 from odoo import _, api, models
 
 from ..envelope import EventRejected, Outcome
-from .integration_woo_customer import text
+from ..tools import text, write_changes
 
 PRODUCT_MASTER_PARAM = "elitaco_integration.product_master"
 UNKNOWN_SKU_PARAM = "elitaco_integration.unknown_sku"
@@ -51,7 +51,7 @@ class IntegrationWooProduct(models.AbstractModel):
             )
         values = self._product_values(data)
         if product:
-            changed = self.env["integration.woo.customer"]._write_changes(product, values)
+            changed = write_changes(product, values)
             message = _(
                 "WooCommerce product %(id)s is %(product)s (by %(how)s).",
                 id=woo_id,
