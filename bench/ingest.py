@@ -3,11 +3,13 @@
     apt-get install wrk          # the load generator (C, so it leaves the CPU to the servers)
     .venv/bin/python -m bench.ingest --concurrency 8 16 --seconds 15
 
-Starts `python -m relay serve` (real Redis, database 13 by default, emptied before and after) and
-bench/ceiling.py (a bare aiohttp handler) as separate processes, drives both with the same wrk
-load (HTTP/1.1 with `Connection: close`, as WooCommerce sends, cycling through 200 distinct signed
-order states) and prints requests/s, p50/p99 latency, the relay/ceiling ratio and the relay's
-peak RSS. Results are recorded in docs/performance.md.
+Starts, one after the other as separate processes, bench/ceiling.py (a bare aiohttp handler),
+bench/relay_without_enqueue.py (the relay's real handler with only the enqueue removed: the upper
+bound of any enqueue design) and `python -m relay serve` (real Redis, database 13 by default,
+emptied before and after), drives each with the same wrk load (HTTP/1.1 with `Connection: close`,
+as WooCommerce sends, cycling through 200 distinct signed order states) and prints requests/s,
+p50/p99 latency, peak RSS, the server's CPU time per request and the ratios to the ceiling.
+Results are recorded in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ class Run:
     non_2xx: int
     socket_errors: str
     peak_rss_mib: float
+    cpu_us_per_request: float
 
 
 def lua_script(directory: Path) -> Path:
@@ -96,6 +99,12 @@ def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Pope
     raise RuntimeError(f"{command} did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mib(pid: int) -> float:
     status = Path(f"/proc/{pid}/status").read_text()
     return round(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024, 1)
@@ -140,7 +149,9 @@ def measure(
     url = f"http://127.0.0.1:{port}"
     try:
         wrk(url, script, concurrency, 2)  # warm-up
+        cpu_before = cpu_seconds(process.pid)
         result = wrk(url, script, concurrency, seconds)
+        cpu_used = cpu_seconds(process.pid) - cpu_before
         rss = peak_rss_mib(process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -155,6 +166,7 @@ def measure(
         int(result["non_2xx"]),
         str(result["socket_errors"]),
         rss,
+        round(cpu_used / max(int(result["requests"]), 1) * 1e6),
     )
 
 
@@ -173,60 +185,58 @@ def main() -> None:
     redis = Redis.from_url(args.redis_url)
     print(
         "| concurrency | target | requests | req/s | p50 ms | p99 ms | non-2xx | "
-        "socket errors | peak RSS MiB |\n|---|---|---|---|---|---|---|---|---|"
+        "socket errors | peak RSS MiB | server CPU µs/request |\n"
+        "|---|---|---|---|---|---|---|---|---|---|"
     )
     with tempfile.TemporaryDirectory() as workdir:
         script = lua_script(Path(workdir))
-        for concurrency in args.concurrency:
-            redis.flushdb()
-            port = free_port()
-            ceiling = measure(
-                "ceiling",
-                [sys.executable, "-m", "bench.ceiling", str(port)],
-                dict(os.environ, PYTHONPATH=str(ROOT)),
-                port,
-                script,
-                concurrency,
-                args.seconds,
-            )
-            port = free_port()
-            relay_env = dict(
-                os.environ,
-                PYTHONPATH=str(ROOT),
-                WOO_WEBHOOK_SECRET=SECRET,
-                REDIS_URL=args.redis_url,
-                LOG_LEVEL=args.log_level,
-                RELAY_SPOOL_DIR=str(Path(workdir) / "spool"),
-            )
-            relay = measure(
-                "relay",
-                [
-                    sys.executable,
-                    "-m",
-                    "relay",
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                ],
+        relay_env = dict(
+            os.environ,
+            PYTHONPATH=str(ROOT),
+            WOO_WEBHOOK_SECRET=SECRET,
+            REDIS_URL=args.redis_url,
+            LOG_LEVEL=args.log_level,
+            RELAY_SPOOL_DIR=str(Path(workdir) / "spool"),
+        )
+        serve = ["serve", "--host", "127.0.0.1", "--port"]
+        targets = {
+            "ceiling": ([sys.executable, "-m", "bench.ceiling"], dict(os.environ)),
+            "relay without enqueue": (
+                [sys.executable, "-m", "bench.relay_without_enqueue", *serve],
                 relay_env,
-                port,
-                script,
-                concurrency,
-                args.seconds,
-            )
+            ),
+            "relay": ([sys.executable, "-m", "relay", *serve], relay_env),
+        }
+        for concurrency in args.concurrency:
+            runs = {}
+            for name, (command, env) in targets.items():
+                redis.flushdb()
+                port = free_port()
+                runs[name] = measure(
+                    name,
+                    [*command, str(port)],
+                    dict(env, PYTHONPATH=str(ROOT)),
+                    port,
+                    script,
+                    concurrency,
+                    args.seconds,
+                )
             enqueued = redis.llen("rq:queue:woo-events")
-            if enqueued < relay.requests:
-                sys.exit(f"relay answered {relay.requests} deliveries but enqueued {enqueued}")
-            for run in (ceiling, relay):
+            if enqueued < runs["relay"].requests:
+                sys.exit(
+                    f"relay answered {runs['relay'].requests} deliveries but enqueued {enqueued}"
+                )
+            for run in runs.values():
                 print(
                     f"| {concurrency} | {run.target} | {run.requests} | "
                     f"{run.requests_per_second:.0f} | {run.p50_ms} | {run.p99_ms} | "
-                    f"{run.non_2xx} | {run.socket_errors} | {run.peak_rss_mib} |"
+                    f"{run.non_2xx} | {run.socket_errors} | {run.peak_rss_mib} | "
+                    f"{run.cpu_us_per_request} |"
                 )
-            ratio = relay.requests_per_second / ceiling.requests_per_second
-            print(f"| {concurrency} | relay/ceiling | | {ratio:.2f} | | | | | |")
+            ceiling = runs["ceiling"].requests_per_second
+            for name in ("relay without enqueue", "relay"):
+                ratio = runs[name].requests_per_second / ceiling
+                print(f"| {concurrency} | {name} / ceiling | | {ratio:.2f} | | | | | | |")
     redis.flushdb()
 
 
