@@ -4,7 +4,7 @@ import os
 
 from rq import cron
 
-from relay.jobs import push_outbox, reconcile_orders
+from relay.jobs import check_odoo_access, push_outbox, reconcile_orders
 
 cron.register(
     reconcile_orders,
@@ -18,4 +18,11 @@ cron.register(
     queue_name="woo-maintenance",
     interval=int(os.environ.get("OUTBOX_INTERVAL", "10")),
     name="push-outbox",
+)
+
+cron.register(
+    check_odoo_access,
+    queue_name="woo-maintenance",
+    interval=int(os.environ.get("ODOO_ACCESS_CHECK_INTERVAL", "3600")),
+    name="check-odoo-access",
 )

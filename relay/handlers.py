@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -15,9 +16,17 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.registry import FailedJobRegistry
 
-from relay.envelope import IgnoredDelivery, InvalidEnvelope, build_woo_envelope, log_fields
+from relay.envelope import (
+    IgnoredDelivery,
+    InvalidEnvelope,
+    build_woo_envelope,
+    log_fields,
+    parse_woo_datetime,
+)
 from relay.intake import accept_envelope
 from relay.keys import METRICS, QUEUE, SETTINGS, SPOOL
+from relay.metrics import Metrics
+from relay.odoo_access import read_odoo_access_report
 from relay.reconcile import read_webhook_report
 from relay.signature import SignatureError, verify_signature
 
@@ -116,9 +125,10 @@ async def health(request: web.Request) -> web.Response:
         "failed_jobs": None,
         "spool": {"depth": spool.depth, "path": str(spool.path)},
         "woo_webhooks": None,
+        "odoo_access": None,
     }
     try:
-        depth, failed, webhooks = await asyncio.to_thread(_redis_report, queue)
+        depth, failed, webhooks, odoo_access = await asyncio.to_thread(_redis_report, queue)
     except RedisError as exc:
         report["status"] = "degraded"
         report["redis"] = {"reachable": False, "error": str(exc)}
@@ -126,27 +136,50 @@ async def health(request: web.Request) -> web.Response:
     report["queue"]["depth"] = depth
     report["failed_jobs"] = failed
     report["woo_webhooks"] = webhooks
-    if webhooks and webhooks["webhooks"]:
-        # Deliveries have stopped for these topics; the relay itself still works (200).
+    report["odoo_access"] = odoo_access
+    # Deliveries have stopped for some topics, or the workers' key is refused or about to be;
+    # the relay itself still works (200).
+    if (webhooks and webhooks["webhooks"]) or (odoo_access and odoo_access["warning"]):
         report["status"] = "degraded"
     return web.json_response(report)
 
 
 async def metrics(request: web.Request) -> web.Response:
     metrics = request.app[METRICS]
+    connection = request.app[QUEUE].connection
     try:
-        report = await asyncio.to_thread(read_webhook_report, request.app[QUEUE].connection)
+        webhooks, odoo_access = await asyncio.to_thread(
+            lambda: (read_webhook_report(connection), read_odoo_access_report(connection))
+        )
     except RedisError:
-        report = None
-    if report is not None:
-        metrics.woo_webhooks_disabled.set(len(report["webhooks"]))
+        webhooks = odoo_access = None
+    if webhooks is not None:
+        metrics.woo_webhooks_disabled.set(len(webhooks["webhooks"]))
+    if odoo_access is not None:
+        _set_odoo_access_metrics(metrics, odoo_access)
     return web.Response(
         body=generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
     )
 
 
-def _redis_report(queue: Queue) -> tuple[int, int, dict[str, Any] | None]:
-    return queue.count, FailedJobRegistry(queue=queue).count, read_webhook_report(queue.connection)
+def _set_odoo_access_metrics(metrics: Metrics, odoo_access: dict[str, Any]) -> None:
+    metrics.odoo_api_key_refused.set(1 if odoo_access["refused"] else 0)
+    if odoo_access["user"] is None:
+        return  # Odoo did not say (unreachable or refusing): the last known expiry stands
+    expires = parse_woo_datetime(odoo_access["api_key_expires_at"])
+    metrics.odoo_api_key_expiry.set(expires.timestamp() if expires else math.inf)
+
+
+def _redis_report(
+    queue: Queue,
+) -> tuple[int, int, dict[str, Any] | None, dict[str, Any] | None]:
+    connection = queue.connection
+    return (
+        queue.count,
+        FailedJobRegistry(queue=queue).count,
+        read_webhook_report(connection),
+        read_odoo_access_report(connection),
+    )
 
 
 def _too_large(request: web.Request, topic_label: str) -> web.Response:

@@ -6,11 +6,12 @@ import logging
 import os
 import socket
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
 from rq import Queue, get_current_job
 
-from relay import outbound, reconcile
+from relay import odoo_access, outbound, reconcile
 from relay.envelope import log_fields
 from relay.odoo import OdooError, default_client, until_odoo_answers
 from relay.woo import WooClient, WooConfig
@@ -67,6 +68,14 @@ def reconcile_orders() -> dict[str, Any]:
     report = reconcile.reconcile_orders(woo, queue, config.store_url)
     report.disabled_webhooks = reconcile.check_webhooks(woo, job.connection)
     return asdict(report)
+
+
+def check_odoo_access() -> dict[str, Any]:
+    """RQ cron job (relay/cron_config.py): warn before Odoo refuses the workers' API key."""
+    warn_days = float(os.environ.get("ODOO_API_KEY_WARN_DAYS", "14"))
+    return odoo_access.check_odoo_access(
+        default_client(), get_current_job().connection, timedelta(days=warn_days)
+    )
 
 
 def push_outbox() -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -34,6 +35,17 @@ class Metrics:
         self.woo_webhooks_disabled = Gauge(
             "relay_woo_webhooks_disabled",
             "WooCommerce webhooks found disabled after failed deliveries (last reconcile).",
+            registry=self.registry,
+        )
+        self.odoo_api_key_expiry = Gauge(
+            "relay_odoo_api_key_expiry_timestamp_seconds",
+            "When the workers' Odoo API key expires, Unix time; +Inf: never (last check).",
+            registry=self.registry,
+        )
+        self.odoo_api_key_expiry.set(math.nan)  # unknown until a check answers, not 1970
+        self.odoo_api_key_refused = Gauge(
+            "relay_odoo_api_key_refused",
+            "1 when Odoo refused the workers' API key at the last check, else 0.",
             registry=self.registry,
         )
         self.spool_depth = Gauge(

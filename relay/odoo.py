@@ -25,6 +25,10 @@ class OdooUnavailable(Exception):
     Not a processing failure: it must not use up retries."""
 
 
+class OdooRefused(OdooUnavailable):
+    """Odoo refused the workers' API key (wrong, revoked or expired) or their user's rights."""
+
+
 class OdooError(Exception):
     """Odoo answered with an error that is not about the event (a bug or misconfiguration)."""
 
@@ -68,12 +72,16 @@ class OdooClient:
             {"event_id": event_id, "ok": ok, "response": response, "error": error},
         )
 
+    def access(self) -> dict[str, Any]:
+        """{"user": login, "api_key_expires_at": "YYYY-MM-DDTHH:MM:SSZ" or None}"""
+        return self._call("/elitaco/v1/access", {})
+
     def order_timeline(self, woo_order_id: int) -> dict[str, Any] | None:
         response = self._send("GET", f"/elitaco/v1/orders/{woo_order_id}/timeline")
         if response.status_code == 404:
             return None
         if response.status_code == 401:
-            raise OdooUnavailable("Odoo refused the API key (ODOO_API_KEY)")
+            raise OdooRefused("Odoo refused the API key (ODOO_API_KEY)")
         response.raise_for_status()
         return response.json()
 
@@ -88,7 +96,7 @@ class OdooClient:
             name = (error.get("data") or {}).get("name", "")
             message = (error.get("data") or {}).get("message") or error.get("message")
             if name in REFUSED_ERRORS:
-                raise OdooUnavailable(
+                raise OdooRefused(
                     f"Odoo refused the worker ({name}: {message}); check "
                     "ODOO_API_KEY and the user's Integration User group"
                 )

@@ -24,6 +24,7 @@ TIMELINE_PATH = re.compile(r"^/elitaco/v1/orders/(\d+)/timeline$")
 @dataclass(eq=False)
 class FakeOdoo(LocalServer):
     api_key: str = "odoo-test-key"
+    api_key_expires_at: str | None = None  # what /elitaco/v1/access says; None: never
     ledger: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[dict[str, Any]] = field(default_factory=list)
     dead: dict[str, str] = field(default_factory=dict)
@@ -83,6 +84,8 @@ class FakeOdoo(LocalServer):
                 row["acks"].append(params)
                 row["state"] = "done" if params["ok"] else "pending"
             result = {"status": row["state"], "event_id": params["event_id"]}
+        elif handler.path == "/elitaco/v1/access":
+            result = {"user": "rq-worker", "api_key_expires_at": self.api_key_expires_at}
         elif handler.path == "/elitaco/v1/events/dead":
             with self.lock:
                 self.dead[params["event_id"]] = params.get("error") or ""

@@ -19,6 +19,7 @@ from rq import SimpleWorker
 from relay import odoo
 from relay.api import api_token
 from relay.app import create_app
+from relay.odoo_access import check_odoo_access
 from tests.conftest import SECRET
 from tests.woo import example_payload, woo_delivery
 
@@ -68,3 +69,12 @@ async def test_webhook_to_sale_order_and_timeline(relay, queue) -> None:
         # This Odoo's taxes are not mapped to the shop's rates: that must be visible.
         warnings = [entry["message"] for entry in timeline["entries"] if entry["kind"] == "warning"]
         assert any("Total mismatch" in message for message in warnings), timeline
+
+
+def test_the_workers_key_is_known_to_odoo(queue) -> None:
+    report = check_odoo_access(
+        odoo.OdooClient(odoo.OdooConfig(url=ODOO_URL or "", api_key=ODOO_API_KEY or "")),
+        queue.connection,
+    )
+    assert report["error"] is None, report
+    assert report["user"] and not report["refused"]

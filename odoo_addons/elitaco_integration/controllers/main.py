@@ -1,3 +1,5 @@
+import re
+
 from odoo import http
 from odoo.exceptions import AccessDenied
 from odoo.http import request
@@ -36,6 +38,27 @@ class ElitacoController(http.Controller):
     )
     def mark_dead(self, event_id, error=None, **unexpected):
         return _integration_env()["integration.event"].mark_dead(event_id, error)
+
+    @http.route(
+        "/elitaco/v1/access",
+        type="json",
+        auth="bearer",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def access(self, **unexpected):
+        """Who the workers are in Odoo and when their API key expires (checked by the relay)."""
+        env = _integration_env()
+        authorization = request.httprequest.headers.get("Authorization", "")
+        bearer = re.match(r"^bearer\s+(.+)$", authorization, re.IGNORECASE)
+        if not bearer:
+            raise AccessDenied("call /elitaco/v1/access with the workers' API key as bearer token")
+        expires = env["res.users.apikeys"]._expiration_of(bearer.group(1))
+        return {
+            "user": env.user.login,
+            "api_key_expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ") if expires else None,
+        }
 
     @http.route(
         "/elitaco/v1/orders/<int:woo_order_id>/timeline",

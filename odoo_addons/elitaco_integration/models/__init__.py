@@ -10,3 +10,4 @@ from . import sale_order
 from . import res_config_settings
 from . import stock_picking
 from . import stock_move
+from . import res_users_apikeys

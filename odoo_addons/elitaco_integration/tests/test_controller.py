@@ -16,7 +16,8 @@ class TestController(HttpCase):
         cls.worker = new_test_user(
             cls.env, login="rq-worker", groups="elitaco_integration.group_integration_user"
         )
-        expires = fields.Datetime.now() + timedelta(days=1)
+        expires = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
+        cls.api_key_expires = expires
         cls.api_key = (
             cls.env["res.users.apikeys"]
             .with_user(cls.worker)
@@ -53,6 +54,30 @@ class TestController(HttpCase):
         with self.assertRaisesRegex(JsonRpcException, "AccessDenied"):
             self.post_event(envelope("woo.order.created"), self.outsider_key)
         self.assertFalse(self.env["integration.event"].search([]))
+
+    def test_access_tells_when_the_key_expires(self):
+        access = self.make_jsonrpc_request(
+            "/elitaco/v1/access", {}, headers={"Authorization": f"Bearer {self.api_key}"}
+        )
+        self.assertEqual(access["user"], "rq-worker")
+        self.assertEqual(
+            access["api_key_expires_at"], self.api_key_expires.strftime("%Y-%m-%dT%H:%M:%SZ")
+        )
+        # Only administrators can give a key no end; the relay then has nothing to warn about.
+        forever = (
+            self.env["res.users.apikeys"]
+            .with_user(self.worker)
+            .sudo()
+            ._generate(None, "relay workers, no end", None)
+        )
+        access = self.make_jsonrpc_request(
+            "/elitaco/v1/access", {}, headers={"Authorization": f"Bearer {forever}"}
+        )
+        self.assertIsNone(access["api_key_expires_at"])
+        with self.assertRaisesRegex(JsonRpcException, "AccessDenied"):
+            self.make_jsonrpc_request(
+                "/elitaco/v1/access", {}, headers={"Authorization": f"Bearer {self.outsider_key}"}
+            )
 
     def test_malformed_envelope_gets_a_clear_error(self):
         answer = self.post_event({"event_type": "woo.order.created"}, self.api_key)
