@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 from collections import defaultdict
@@ -107,7 +108,9 @@ def _push_order(woo: WooClient, event: dict[str, Any]) -> tuple:
                 note += f": tracking {data['tracking_ref']}"
             if data.get("carrier"):
                 note += f" with {data['carrier']}"
-            woo.add_order_note(order_id, note)
+            # A note POST is not retried, and a failed push is pushed again: add it only once.
+            if note not in {html.unescape(n.get("note", "")) for n in woo.order_notes(order_id)}:
+                woo.add_order_note(order_id, note)
         else:
             answer = woo.update_order(order_id, {"status": "cancelled"})
     except requests.RequestException as exc:

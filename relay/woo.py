@@ -97,6 +97,9 @@ class WooClient:
     def update_order(self, order_id: int, values: dict[str, Any]) -> dict[str, Any]:
         return self._request("PUT", f"/orders/{order_id}", json=values).json()
 
+    def order_notes(self, order_id: int) -> list[dict[str, Any]]:
+        return self._request("GET", f"/orders/{order_id}/notes", params={"type": "internal"}).json()
+
     def add_order_note(self, order_id: int, note: str) -> dict[str, Any]:
         return self._request(
             "POST", f"/orders/{order_id}/notes", json={"note": note, "customer_note": False}

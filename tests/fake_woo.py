@@ -29,6 +29,7 @@ class FakeWoo(LocalServer):
     unknown_products: set[int] = field(default_factory=set)
     order_status: dict[int, str] = field(default_factory=dict)
     notes: dict[int, list[str]] = field(default_factory=dict)
+    lose_note_answers: int = 0  # keep this many notes, then answer 502 as if the answer got lost
     batch_sizes: list[int] = field(default_factory=list)
     fail_everything: bool = False
 
@@ -75,7 +76,17 @@ class FakeWoo(LocalServer):
         if path.startswith("/orders/") and path.endswith("/notes") and method == "POST":
             order_id = int(path.split("/")[2])
             self.notes.setdefault(order_id, []).append(body["note"])
+            if self.lose_note_answers > 0:
+                self.lose_note_answers -= 1
+                return self._send(handler, 502, {"code": "bad_gateway"})
             return self._send(handler, 201, {"id": len(self.notes[order_id]), "note": body["note"]})
+        if path.startswith("/orders/") and path.endswith("/notes") and method == "GET":
+            notes = self.notes.get(int(path.split("/")[2]), [])
+            # WooCommerce keeps notes through wp_kses_post: an ampersand comes back as &amp;
+            listed = [
+                {"id": n + 1, "note": note.replace("&", "&amp;")} for n, note in enumerate(notes)
+            ]
+            return self._send(handler, 200, listed[::-1])
         if path.startswith("/orders/") and method == "PUT":
             order_id = int(path.split("/")[2])
             self.order_status[order_id] = body["status"]

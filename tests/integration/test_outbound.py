@@ -111,6 +111,23 @@ def test_shipped_completes_the_order_with_a_tracking_note(clients, fake_odoo, fa
     assert all(acks(fake_odoo).values())
 
 
+def test_a_push_repeated_after_a_lost_answer_adds_no_second_note(
+    clients, fake_odoo, fake_woo
+) -> None:
+    odoo, woo = clients
+    shipped = outbox_envelope(
+        "odoo.order.shipped",
+        {"woo_order_id": 4711, "odoo_order": "S00042", "tracking_ref": "7", "carrier": "B&W"},
+    )
+    fake_odoo.add_outbox(shipped)
+    fake_woo.lose_note_answers = 1  # WooCommerce kept the note, its answer got lost
+    assert push_outbox(odoo, woo, "worker-1").failed == 1
+    assert acks(fake_odoo) == {shipped["event_id"]: False}
+    assert push_outbox(odoo, woo, "worker-1").pushed == 1  # Odoo offers the row again
+    assert fake_woo.notes[4711] == ["Shipped from Odoo (S00042): tracking 7 with B&W"]
+    assert acks(fake_odoo) == {shipped["event_id"]: True}
+
+
 def test_429_is_honoured(clients, fake_odoo, fake_woo) -> None:
     odoo, woo = clients
     fake_odoo.add_outbox(stock(131, 3))
