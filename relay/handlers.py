@@ -16,17 +16,11 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.registry import FailedJobRegistry
 
-from relay.envelope import (
-    IgnoredDelivery,
-    InvalidEnvelope,
-    build_woo_envelope,
-    log_fields,
-    parse_woo_datetime,
-)
+from relay.envelope import IgnoredDelivery, InvalidEnvelope, build_woo_envelope, log_fields
 from relay.intake import accept_envelope
 from relay.keys import METRICS, QUEUE, SETTINGS, SPOOL
 from relay.metrics import Metrics
-from relay.odoo_access import read_odoo_access_report
+from relay.odoo_access import api_key_expiry, read_odoo_access_report
 from relay.reconcile import read_webhook_report
 from relay.signature import SignatureError, verify_signature
 
@@ -166,7 +160,7 @@ def _set_odoo_access_metrics(metrics: Metrics, odoo_access: dict[str, Any]) -> N
     metrics.odoo_api_key_refused.set(1 if odoo_access["refused"] else 0)
     if odoo_access["user"] is None:
         return  # Odoo did not say (unreachable or refusing): the last known expiry stands
-    expires = parse_woo_datetime(odoo_access["api_key_expires_at"])
+    expires = api_key_expiry(odoo_access)
     metrics.odoo_api_key_expiry.set(expires.timestamp() if expires else math.inf)
 
 

@@ -53,7 +53,7 @@ def check_odoo_access(
     else:
         report["user"] = access.get("user")
         report["api_key_expires_at"] = access.get("api_key_expires_at")
-        expires = parse_woo_datetime(report["api_key_expires_at"])
+        expires = api_key_expiry(report)
         if expires is not None and expires - now < warn_before:
             days_left = max((expires - now).days, 0)
             report["warning"] = (
@@ -65,6 +65,11 @@ def check_odoo_access(
         logger.warning(report["warning"], extra={"odoo_user": report["user"]})
     connection.set(ODOO_ACCESS_KEY, json.dumps(report))
     return report
+
+
+def api_key_expiry(report: dict[str, Any]) -> datetime | None:
+    """The key's end as an aware datetime; None when it has none (or Odoo did not say)."""
+    return parse_woo_datetime(report["api_key_expires_at"])  # same UTC form as Woo's *_gmt
 
 
 def read_odoo_access_report(connection: Redis) -> dict[str, Any] | None:
