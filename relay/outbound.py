@@ -31,9 +31,12 @@ def push_outbox(
     events = odoo.claim_outbox(worker, limit, lease_seconds)
     report = PushReport(claimed=len(events))
     stock = [event for event in events if event["event_type"] == "odoo.stock.changed"]
-    for event, ok, answer in _push_stock(woo, stock) + [
-        _push_order(woo, event) for event in events if event not in stock
-    ]:
+    orders = [event for event in events if event not in stock]
+    # Orders first: WooCommerce restocks an order it cancels, and Odoo's quantity, pushed
+    # afterwards, is the one that must stay.
+    for event, ok, answer in [_push_order(woo, event) for event in orders] + _push_stock(
+        woo, stock
+    ):
         until_odoo_answers(
             lambda event=event, ok=ok, answer=answer: odoo.ack_outbox(
                 event["event_id"], ok, answer if ok else None, None if ok else answer

@@ -128,6 +128,19 @@ def test_a_push_repeated_after_a_lost_answer_adds_no_second_note(
     assert acks(fake_odoo) == {shipped["event_id"]: True}
 
 
+def test_a_cancellation_is_pushed_before_the_stock_it_gave_back(
+    clients, fake_odoo, fake_woo
+) -> None:
+    odoo, woo = clients
+    fake_odoo.add_outbox(stock(131, 10))  # claimed first, pushed last
+    fake_odoo.add_outbox(
+        outbox_envelope("odoo.order.cancelled", {"woo_order_id": 4712, "odoo_order": "S00043"})
+    )
+    assert push_outbox(odoo, woo, "worker-1").pushed == 2
+    writes = [request.split("?")[0] for request in fake_woo.requests if request.startswith("PUT")]
+    assert writes == ["PUT /wp-json/wc/v3/orders/4712", "PUT /wp-json/wc/v3/products/batch"]
+
+
 def test_429_is_honoured(clients, fake_odoo, fake_woo) -> None:
     odoo, woo = clients
     fake_odoo.add_outbox(stock(131, 3))

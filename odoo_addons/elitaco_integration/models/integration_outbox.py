@@ -71,7 +71,9 @@ class IntegrationOutbox(models.Model):
     @api.model
     def _for_stock(self, products) -> None:
         """Queue a stock push for bound products; one pending row per product is enough,
-        since the quantity is read when a worker claims it."""
+        since the quantity is read when a worker claims it. Products whose inventory Odoo does
+        not track have no quantity to tell (it would read 0 and stop the shop selling them)."""
+        products = products.filtered("is_storable")
         if self.env.context.get("elitaco_from_woo") or not products:
             return
         bindings = (

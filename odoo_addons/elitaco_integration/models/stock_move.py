@@ -2,6 +2,10 @@ from odoo import models
 
 
 class StockMove(models.Model):
+    """What changes the free quantity of a product queues a stock push: moves done, and
+    reservations made or given back (a sale confirmed or cancelled in Odoo), so that
+    WooCommerce does not go on selling what Odoo has promised elsewhere."""
+
     _inherit = "stock.move"
 
     def _action_done(self, cancel_backorder=False):
@@ -9,3 +13,16 @@ class StockMove(models.Model):
         done = moves.filtered(lambda move: move.state == "done")
         self.env["integration.outbox"]._for_stock(done.product_id)
         return moves
+
+    def _action_assign(self, force_qty=False):
+        reserved_before = {move.id: move.quantity for move in self}
+        result = super()._action_assign(force_qty=force_qty)
+        reserved = self.filtered(lambda move: move.quantity != reserved_before[move.id])
+        self.env["integration.outbox"]._for_stock(reserved.product_id)
+        return result
+
+    def _do_unreserve(self):
+        reserved = self.filtered(lambda move: move.quantity and move.state != "done")
+        result = super()._do_unreserve()
+        self.env["integration.outbox"]._for_stock(reserved.product_id)
+        return result

@@ -12,6 +12,17 @@ class TestOutbox(IntegrationCase):
         self.Outbox = self.env["integration.outbox"]
         self.odoo_user_env = self.env(context={})  # a change made in Odoo, not by a Woo event
 
+    def make_storable(self, product, on_hand):
+        product.is_storable = True
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        self.env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, on_hand)
+
+    def stock_rows(self, product=None):
+        domain = [("event_type", "=", "odoo.stock.changed"), ("state", "=", "pending")]
+        return self.Outbox.search(domain + ([("product_id", "=", product.id)] if product else []))
+
     def confirmed_order(self):
         self.process("woo.order.updated")  # processing: confirmed, delivery created
         return self.woo_order()
@@ -40,37 +51,59 @@ class TestOutbox(IntegrationCase):
         return picking
 
     def test_delivery_done_queues_shipped_and_stock(self):
+        self.make_storable(self.shirt, 10)  # socks: inventory not tracked in Odoo
         order = self.confirmed_order()
+        self.assertFalse(self.stock_rows(), "reserved for a WooCommerce order: Woo knows")
         picking = self.deliver(order)
         self.assertEqual(picking.state, "done")
         shipped = self.Outbox.search([("event_type", "=", "odoo.order.shipped")])
         self.assertEqual(shipped.sale_order_id, order)
         self.assertEqual(shipped.data["tracking_ref"], picking.name)
-        stock = self.Outbox.search([("event_type", "=", "odoo.stock.changed")])
         bound = self.env["integration.binding"].search([("model", "=", "product.product")])
+        self.assertTrue({self.shirt.id, self.socks.id} <= set(bound.mapped("res_id")))
         self.assertEqual(
-            set(stock.product_id.ids),
-            set(bound.mapped("res_id")),
-            "a row for each product bound to WooCommerce that moved",
+            self.stock_rows().product_id,
+            self.shirt,
+            "a row for each product bound to WooCommerce whose inventory Odoo tracks",
         )
-        self.assertTrue({self.shirt.id, self.socks.id} <= set(stock.product_id.ids))
-        self.assertNotIn(self.wrapping, stock.product_id, "not bound: nothing to push")
 
         envelopes = self.Outbox.claim("worker-a")
-        self.assertEqual(len(envelopes), 1 + len(stock))
+        self.assertEqual(len(envelopes), 2)
         for envelope in envelopes:
             self.assertIsNone(envelope_problem(envelope), envelope)
-        shirt = next(
-            e
-            for e in envelopes
-            if e["event_type"] == "odoo.stock.changed"
-            and e["data"]["items"][0]["odoo_product_id"] == self.shirt.id
-        )
+        [shirt] = [e for e in envelopes if e["event_type"] == "odoo.stock.changed"]
         item = shirt["data"]["items"][0]
         self.assertEqual((item["woo_product_id"], item["woo_parent_id"]), (122, 120))
-        self.assertEqual(item["stock_quantity"], max(self.shirt.free_qty, 0.0))
+        delivered = sum(
+            order.order_line.filtered(lambda l: l.product_id == self.shirt).mapped(
+                "product_uom_qty"
+            )
+        )
+        self.assertEqual(item["stock_quantity"], 10 - delivered)
+
+    def test_a_sale_made_in_odoo_pushes_what_it_reserves(self):
+        self.make_storable(self.socks, 10)
+        self.env["integration.binding"]._bind("shop.example.com", self.socks, 131)
+        order = self.Order.with_env(self.odoo_user_env).create(
+            {
+                "partner_id": self.env["res.partner"].create({"name": "Walk-in"}).id,
+                "order_line": [(0, 0, {"product_id": self.socks.id, "product_uom_qty": 3})],
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(len(self.stock_rows(self.socks)), 1)
+        [envelope] = self.Outbox.claim("worker-a")
+        self.assertEqual(
+            envelope["data"]["items"][0]["stock_quantity"], 7, "10 on hand, 3 promised"
+        )
+        self.Outbox.acknowledge(envelope["event_id"], True, "{}")
+
+        order.with_context(disable_cancel_warning=True).action_cancel()
+        [envelope] = self.Outbox.claim("worker-a")
+        self.assertEqual(envelope["data"]["items"][0]["stock_quantity"], 10, "given back")
 
     def test_one_pending_stock_row_per_product(self):
+        self.make_storable(self.socks, 5)
         self.env["integration.binding"]._bind("shop.example.com", self.socks, 131)
         self.Outbox.with_env(self.odoo_user_env)._for_stock(self.socks)
         self.Outbox.with_env(self.odoo_user_env)._for_stock(self.socks)
