@@ -61,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
         "register-webhooks", help="create the WooCommerce webhooks this system needs"
     )
     register.add_argument("--url", required=True, help="https://<relay>/webhook/woo")
+    register.add_argument(
+        "--update-secret",
+        action="store_true",
+        help="also give existing webhooks WOO_WEBHOOK_SECRET (secret rotation, see README)",
+    )
 
     args = parser.parse_args(argv)
     try:
@@ -75,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "reconcile":
             return reconcile_command(args.since)
         if args.command == "register-webhooks":
-            return register_webhooks_command(args.url)
+            return register_webhooks_command(args.url, args.update_secret)
         return spool_command(args.dir, args.json)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -161,10 +166,10 @@ def reconcile_command(since: str | None) -> int:
     return 0
 
 
-def register_webhooks_command(delivery_url: str) -> int:
+def register_webhooks_command(delivery_url: str, update_secret: bool) -> int:
     settings = Settings.from_env()
     woo = WooClient(WooConfig.from_env())
-    for line in register_webhooks(woo, delivery_url, settings.webhook_secret):
+    for line in register_webhooks(woo, delivery_url, settings.webhook_secret, update_secret):
         print(line)
     return 0
 

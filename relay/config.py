@@ -16,6 +16,7 @@ class ConfigError(Exception):
 @dataclass(frozen=True)
 class Settings:
     webhook_secret: str
+    previous_webhook_secret: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
     host: str = "0.0.0.0"
     port: int = 8080
@@ -42,6 +43,7 @@ class Settings:
             )
         return cls(
             webhook_secret=secret,
+            previous_webhook_secret=env.get("WOO_WEBHOOK_PREVIOUS_SECRET", ""),
             redis_url=env.get("REDIS_URL", cls.redis_url),
             host=env.get("RELAY_HOST", cls.host),
             port=_int(env, "RELAY_PORT", cls.port),

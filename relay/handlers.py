@@ -49,7 +49,9 @@ async def woo_webhook(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "ping": True})
 
     try:
-        verify_signature(body, signature, settings.webhook_secret)
+        signed_with = verify_signature(
+            body, signature, settings.webhook_secret, settings.previous_webhook_secret
+        )
     except SignatureError as exc:
         reason = "missing" if not signature else "mismatch"
         metrics.signature_failures.labels(reason).inc()
@@ -68,6 +70,9 @@ async def woo_webhook(request: web.Request) -> web.Response:
             "invalid signature",
             f"{exc}. Check WOO_WEBHOOK_SECRET against the webhook's secret in WooCommerce.",
         )
+    if signed_with == "previous":
+        # Which webhooks still need the new secret (python -m relay register-webhooks).
+        metrics.previous_secret.labels(request.headers.get("X-WC-Webhook-ID", "none")).inc()
 
     try:
         payload = orjson.loads(body)
@@ -96,7 +101,7 @@ async def woo_webhook(request: web.Request) -> web.Response:
     metrics.deliveries.labels(label, destination).inc()
     logger.info(
         "delivery accepted",
-        extra=log_fields(dict(envelope)) | {"destination": destination},
+        extra=log_fields(dict(envelope)) | {"destination": destination, "signed_with": signed_with},
     )
     return web.json_response(
         {

@@ -25,6 +25,12 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+        self.previous_secret = Counter(
+            "relay_webhook_previous_secret_total",
+            "Deliveries signed with WOO_WEBHOOK_PREVIOUS_SECRET (a secret rotation under way).",
+            ["webhook_id"],
+            registry=self.registry,
+        )
         self.enqueue_seconds = Histogram(
             "relay_enqueue_duration_seconds",
             "Time to put an accepted envelope on RQ or in the spool.",

@@ -9,6 +9,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from typing import Literal
+
+SignedWith = Literal["current", "previous"]
 
 _WP_SPECIALCHARS = (
     ("&lt;", "<"),
@@ -30,18 +33,28 @@ def sign(body: bytes, secret: str) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-def verify_signature(body: bytes, signature_header: str | None, secret: str) -> None:
-    """Return if `signature_header` signs `body` with `secret`; raise SignatureError if not."""
+def verify_signature(
+    body: bytes, signature_header: str | None, secret: str, previous_secret: str = ""
+) -> SignedWith:
+    """Say which secret signs `body`: "current" (`secret`), or "previous" while a rotation is
+    under way and WooCommerce still signs with `previous_secret`; raise SignatureError if none."""
     if not signature_header:
         raise SignatureError("missing X-WC-Webhook-Signature header")
     presented = signature_header.strip().encode("ascii", errors="replace")
-    candidates = {secret, wp_specialchars_decode(secret)}
-    matched = False
-    for candidate in candidates:
+    candidates: list[tuple[SignedWith, str]] = [
+        (name, variant)
+        for name, configured in (("current", secret), ("previous", previous_secret))
+        if configured
+        for variant in dict.fromkeys((configured, wp_specialchars_decode(configured)))
+    ]
+    signed_with: SignedWith | None = None
+    for name, candidate in candidates:
         expected = sign(body, candidate).encode("ascii")
-        matched |= hmac.compare_digest(expected, presented)
-    if not matched:
+        if hmac.compare_digest(expected, presented) and signed_with is None:
+            signed_with = name
+    if signed_with is None:
         raise SignatureError("X-WC-Webhook-Signature does not match the body and secret")
+    return signed_with
 
 
 def wp_specialchars_decode(text: str) -> str:

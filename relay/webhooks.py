@@ -21,8 +21,14 @@ TOPICS = (
 )
 
 
-def register_webhooks(woo: WooClient, delivery_url: str, secret: str) -> Iterator[str]:
-    """Yield one line per topic saying what was done; running it twice changes nothing."""
+def register_webhooks(
+    woo: WooClient, delivery_url: str, secret: str, update_secret: bool = False
+) -> Iterator[str]:
+    """Yield one line per topic saying what was done; running it twice changes nothing.
+
+    With `update_secret`, webhooks that exist get `secret` too: the step of a secret rotation
+    taken once the relay accepts both secrets (WOO_WEBHOOK_PREVIOUS_SECRET).
+    """
     existing = {
         hook["topic"]: hook for hook in woo.webhooks() if hook.get("delivery_url") == delivery_url
     }
@@ -42,5 +48,8 @@ def register_webhooks(woo: WooClient, delivery_url: str, secret: str) -> Iterato
         elif hook.get("status") != "active":
             woo.update_webhook(hook["id"], {"status": "active", "secret": secret})
             yield f"re-enabled  {topic}  (webhook {hook['id']}, was {hook.get('status')})"
+        elif update_secret:
+            woo.update_webhook(hook["id"], {"secret": secret})
+            yield f"secret updated  {topic}  (webhook {hook['id']})"
         else:
             yield f"exists  {topic}  (webhook {hook['id']})"

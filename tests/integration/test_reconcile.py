@@ -174,3 +174,15 @@ def test_basic_auth_only_over_https() -> None:
     WooConfig("http://127.0.0.1:8000", "ck", "cs").check()
     with pytest.raises(ConfigError, match="WOO_CONSUMER_KEY"):
         WooConfig("https://shop.example.com", "", "").check()
+
+
+def test_register_webhooks_can_hand_existing_webhooks_a_new_secret(woo, fake_woo) -> None:
+    url = "https://relay.example.com/webhook/woo"
+    list(register_webhooks(woo, url, "old-secret"))
+    assert {hook["secret"] for hook in fake_woo.webhooks} == {"old-secret"}
+    lines = list(register_webhooks(woo, url, "new-secret"))
+    assert all(line.startswith("exists") for line in lines), "without the flag: left alone"
+    assert {hook["secret"] for hook in fake_woo.webhooks} == {"old-secret"}
+    lines = list(register_webhooks(woo, url, "new-secret", update_secret=True))
+    assert all(line.startswith("secret updated") for line in lines)
+    assert {hook["secret"] for hook in fake_woo.webhooks} == {"new-secret"}

@@ -95,6 +95,27 @@ async def test_secret_with_special_characters(aiohttp_client, settings, queue) -
     assert queue.count == 1
 
 
+async def test_previous_secret_is_accepted_during_a_rotation(aiohttp_client, settings, queue):
+    from dataclasses import replace
+
+    from relay.app import create_app
+
+    rotating = replace(settings, webhook_secret="new-secret", previous_webhook_secret=SECRET)
+    client = await aiohttp_client(create_app(rotating))
+    old = woo_delivery("order.updated", example_payload("woo.order.updated"), SECRET)
+    assert (await post(client, old)).status == 200
+    new = woo_delivery("order.created", example_payload("woo.order.created"), "new-secret")
+    assert (await post(client, new)).status == 200
+    assert queue.count == 2
+    webhook_id = old.headers["X-WC-Webhook-ID"]
+    assert (
+        await metric(client, f'relay_webhook_previous_secret_total{{webhook_id="{webhook_id}"}}')
+        == 1
+    )
+    stranger = woo_delivery("order.updated", example_payload("woo.order.updated"), "other")
+    assert (await post(client, stranger)).status == 401
+
+
 async def test_ping_gets_exactly_200_and_is_not_enqueued(client, queue) -> None:
     response = await post(client, woo_ping(webhook_id=12))
     assert response.status == 200

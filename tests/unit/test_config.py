@@ -22,8 +22,10 @@ def test_reads_the_relay_variables() -> None:
             "RELAY_MAX_BODY_BYTES": "1024",
             "RELAY_SPOOL_DIR": "/var/spool/relay",
             "LOG_LEVEL": "debug",
+            "WOO_WEBHOOK_PREVIOUS_SECRET": "old",
         }
     )
+    assert (settings.webhook_secret, settings.previous_webhook_secret) == ("s", "old")
     assert settings.redis_url == "redis://redis:6379/2"
     assert (settings.host, settings.port) == ("127.0.0.1", 9090)
     assert settings.max_body_bytes == 1024

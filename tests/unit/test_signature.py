@@ -18,6 +18,16 @@ def test_accepts_the_signature_woocommerce_computes() -> None:
     verify_signature(BODY, php_signature(BODY, "s3cret"), "s3cret")
 
 
+def test_says_which_secret_signed_during_a_rotation() -> None:
+    assert verify_signature(BODY, php_signature(BODY, "new"), "new", "old") == "current"
+    assert verify_signature(BODY, php_signature(BODY, "old"), "new", "old") == "previous"
+    assert verify_signature(BODY, php_signature(BODY, "o&ld"), "new", "o&amp;ld") == "previous"
+    with pytest.raises(SignatureError, match="does not match"):
+        verify_signature(BODY, php_signature(BODY, "older"), "new", "old")
+    with pytest.raises(SignatureError, match="does not match"):
+        verify_signature(BODY, php_signature(BODY, "old"), "new")  # rotation over
+
+
 def test_sign_matches_woocommerce() -> None:
     assert sign(BODY, "s3cret") == php_signature(BODY, "s3cret")
 
