@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from rq import SimpleWorker
+from redis import Redis
+from rq import Queue, SimpleWorker
 from rq.job import Job, JobStatus
 
 from tests.conftest import SECRET
@@ -138,3 +139,28 @@ def test_the_rq_dashboard_starts_and_serves(redis_url, queue) -> None:
         process.terminate()
         process.wait(timeout=10)
         process.stderr.close()
+
+
+def test_the_cron_service_enqueues_the_maintenance_jobs(redis_url: str, tmp_path: Path) -> None:
+    """The compose `cron` service's command: every job of relay/cron_config.py is enqueued at
+    start (interval jobs run at once, then every interval)."""
+    maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "rq"), "cron", "--url", redis_url, "relay.cron_config"],
+        env=relay_env(redis_url, tmp_path / "spool"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while maintenance.count < 3 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0].decode()
+    assert sorted(job.func_name for job in maintenance.get_jobs()) == [
+        "relay.jobs.check_odoo_access",
+        "relay.jobs.push_outbox",
+        "relay.jobs.reconcile_orders",
+    ], output
