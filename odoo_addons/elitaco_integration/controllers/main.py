@@ -1,10 +1,16 @@
 import re
+from functools import partial
 
 from odoo import http
 from odoo.exceptions import AccessDenied
 from odoo.http import request
 
 INTEGRATION_GROUP = "elitaco_integration.group_integration_user"
+
+# The workers' JSON-RPC routes: an API key as bearer token, no session, no CSRF token.
+worker_route = partial(
+    http.route, type="json", auth="bearer", methods=["POST"], csrf=False, save_session=False
+)
 
 
 def _integration_env():
@@ -17,36 +23,15 @@ def _integration_env():
 
 
 class ElitacoController(http.Controller):
-    @http.route(
-        "/elitaco/v1/events",
-        type="json",
-        auth="bearer",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-    )
+    @worker_route("/elitaco/v1/events")
     def process_event(self, envelope=None, **unexpected):
         return _integration_env()["integration.event"].process_envelope(envelope)
 
-    @http.route(
-        "/elitaco/v1/events/dead",
-        type="json",
-        auth="bearer",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-    )
+    @worker_route("/elitaco/v1/events/dead")
     def mark_dead(self, event_id, error=None, **unexpected):
         return _integration_env()["integration.event"].mark_dead(event_id, error)
 
-    @http.route(
-        "/elitaco/v1/access",
-        type="json",
-        auth="bearer",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-    )
+    @worker_route("/elitaco/v1/access")
     def access(self, **unexpected):
         """Who the workers are in Odoo and when their API key expires (checked by the relay)."""
         env = _integration_env()
@@ -80,28 +65,14 @@ class ElitacoController(http.Controller):
             )
         return request.make_json_response(timeline)
 
-    @http.route(
-        "/elitaco/v1/outbox/claim",
-        type="json",
-        auth="bearer",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-    )
+    @worker_route("/elitaco/v1/outbox/claim")
     def claim_outbox(self, worker, limit=100, lease_seconds=300, **unexpected):
         events = _integration_env()["integration.outbox"].claim(
             worker, int(limit), int(lease_seconds)
         )
         return {"events": events}
 
-    @http.route(
-        "/elitaco/v1/outbox/ack",
-        type="json",
-        auth="bearer",
-        methods=["POST"],
-        csrf=False,
-        save_session=False,
-    )
+    @worker_route("/elitaco/v1/outbox/ack")
     def acknowledge_outbox(self, event_id, ok, response=None, error=None, **unexpected):
         return _integration_env()["integration.outbox"].acknowledge(
             event_id, bool(ok), response, error
