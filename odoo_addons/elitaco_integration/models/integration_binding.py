@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError
 
 BOUND_MODELS = [
     ("sale.order", "Order"),
@@ -78,4 +79,27 @@ class IntegrationBinding(models.Model):
             "res_model": self.model,
             "res_id": self.res_id,
             "view_mode": "form",
+        }
+
+    def action_push_stock(self):
+        """Queue a stock push for the selected product bindings: the first sync of a shop, or
+        WooCommerce's stock set right again after someone changed it there by hand."""
+        if not self.env.user.has_group("elitaco_integration.group_integration_manager"):
+            raise AccessError(_("Only Integration Managers can push stock to WooCommerce."))
+        product_ids = self.filtered(lambda binding: binding.model == "product.product").mapped(
+            "res_id"
+        )
+        products = self.env["product.product"].browse(product_ids).exists()
+        queued = self.env["integration.outbox"]._for_stock(products)
+        if queued:
+            message = _("%(count)s stock pushes queued (Integration › Outbox).", count=len(queued))
+        else:
+            message = _(
+                "Nothing queued: the selected products are not tracked in inventory, or their "
+                "stock push is already waiting."
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "success" if queued else "warning", "message": message},
         }

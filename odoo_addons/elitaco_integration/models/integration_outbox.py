@@ -69,13 +69,14 @@ class IntegrationOutbox(models.Model):
             )
 
     @api.model
-    def _for_stock(self, products) -> None:
+    def _for_stock(self, products) -> "IntegrationOutbox":
         """Queue a stock push for bound products; one pending row per product is enough,
         since the quantity is read when a worker claims it. Products whose inventory Odoo does
         not track have no quantity to tell (it would read 0 and stop the shop selling them)."""
         products = products.filtered("is_storable")
+        created = self.browse()
         if self.env.context.get("elitaco_from_woo") or not products:
-            return
+            return created
         bindings = (
             self.env["integration.binding"]
             .sudo()
@@ -96,7 +97,7 @@ class IntegrationOutbox(models.Model):
             if binding.res_id in waiting:
                 continue
             waiting.add(binding.res_id)
-            self.sudo().create(
+            created |= self.sudo().create(
                 {
                     "event_type": "odoo.stock.changed",
                     "idempotency_key": f"odoo:product.product-{binding.res_id}:stock.changed:"
@@ -105,6 +106,7 @@ class IntegrationOutbox(models.Model):
                     "product_id": binding.res_id,
                 }
             )
+        return created
 
     # ------------------------------------------------------------------ the workers' side
 

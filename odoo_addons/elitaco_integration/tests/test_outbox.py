@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
 
 from ..envelope import envelope_problem
 from .common import IntegrationCase
@@ -101,6 +103,28 @@ class TestOutbox(IntegrationCase):
         order.with_context(disable_cancel_warning=True).action_cancel()
         [envelope] = self.Outbox.claim("worker-a")
         self.assertEqual(envelope["data"]["items"][0]["stock_quantity"], 10, "given back")
+
+    def test_managers_push_the_stock_of_selected_bindings(self):
+        self.make_storable(self.socks, 4)
+        Binding = self.env["integration.binding"]
+        Binding._bind("shop.example.com", self.socks, 131)
+        Binding._bind("shop.example.com", self.wrapping, 140)  # a service: no stock to tell
+        bindings = Binding.search([("model", "=", "product.product")]).with_env(self.odoo_user_env)
+        answer = bindings.action_push_stock()
+        self.assertEqual(answer["params"]["type"], "success")
+        self.assertIn("1 stock pushes queued", answer["params"]["message"])
+        self.assertEqual(self.stock_rows().product_id, self.socks)
+        [envelope] = self.Outbox.claim("worker-a")
+        self.assertEqual(envelope["data"]["items"][0]["stock_quantity"], 4)
+        self.assertEqual(bindings.action_push_stock()["params"]["type"], "warning", "leased")
+
+        salesman = new_test_user(
+            self.env,
+            login="seller",
+            groups="sales_team.group_sale_salesman,elitaco_integration.group_integration_user",
+        )
+        with self.assertRaises(AccessError):
+            bindings.with_user(salesman).action_push_stock()
 
     def test_one_pending_stock_row_per_product(self):
         self.make_storable(self.socks, 5)
