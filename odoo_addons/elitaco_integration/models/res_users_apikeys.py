@@ -17,8 +17,8 @@ class ResUsersApikeys(models.Model):
         """
         self.env.cr.execute(
             SQL(
-                "SELECT key, expiration_date FROM res_users_apikeys"
-                " WHERE user_id = %s AND index = %s",
+                "SELECT key, expiration_date FROM %s WHERE user_id = %s AND index = %s",
+                SQL.identifier(self._table),
                 self.env.uid,
                 key[:INDEX_SIZE],
             )
