@@ -72,9 +72,10 @@ def reconcile_orders() -> dict[str, Any]:
 
 def check_odoo_access() -> dict[str, Any]:
     """RQ cron job (relay/cron_config.py): warn before Odoo refuses the workers' API key."""
-    warn_days = float(os.environ.get("ODOO_API_KEY_WARN_DAYS", "14"))
+    warn_days = os.environ.get("ODOO_API_KEY_WARN_DAYS")
+    warn_before = timedelta(days=float(warn_days)) if warn_days else odoo_access.DEFAULT_WARN_BEFORE
     return odoo_access.check_odoo_access(
-        default_client(), get_current_job().connection, timedelta(days=warn_days)
+        default_client(), get_current_job().connection, warn_before
     )
 
 
