@@ -11,11 +11,24 @@ from rq import Queue
 
 from relay.app import create_app
 from relay.config import Settings
+from tests.processes import TEST_SESSION_VARIABLE, kill_marked
 from tests.redis_server import RedisServer
 
 # Tests own this Redis database and empty it around every test.
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SECRET = "wc-secret-0123456789"
+# Every process the tests start inherits this; whatever still carries it at the end is a leftover.
+os.environ[TEST_SESSION_VARIABLE] = f"{os.getpid()}-{os.urandom(4).hex()}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    leftovers = kill_marked(TEST_SESSION_VARIABLE, os.environ[TEST_SESSION_VARIABLE])
+    if leftovers:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = f"processes started by the tests were still running and were killed: {leftovers}"
+        if reporter is not None:
+            reporter.write_line(f"FAILED: {message}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture

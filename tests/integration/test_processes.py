@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -17,54 +16,20 @@ from rq import Queue, SimpleWorker
 from rq.job import Job, JobStatus
 
 from tests.conftest import SECRET
+from tests.processes import ROOT, RelayServer, relay_environment
 from tests.redis_server import free_port
 from tests.woo import example_payload, woo_delivery
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def relay_env(redis_url: str, spool_dir: Path, **extra: str) -> dict[str, str]:
-    env = dict(
-        os.environ,
-        REDIS_URL=redis_url,
-        RELAY_SPOOL_DIR=str(spool_dir),
-        WOO_WEBHOOK_SECRET=SECRET,
-        PYTHONPATH=str(ROOT),
-    )
-    env.update(extra)
-    return env
-
 
 @pytest.fixture
-def relay_process(redis_url: str, tmp_path: Path):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "relay", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=relay_env(redis_url, tmp_path / "spool"),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            requests.get(f"{base}/health", timeout=1)
-            break
-        except requests.ConnectionError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise AssertionError(process.stdout.read().decode()) from None
-            time.sleep(0.1)
-    yield base, process
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=10)
-    process.stdout.close()
+def relay_server(redis_url: str, tmp_path: Path):
+    server = RelayServer(relay_environment(redis_url, tmp_path / "spool"), tmp_path / "relay.log")
+    yield server
+    server.stop()
 
 
-def test_serve_accepts_a_signed_delivery_over_http_and_logs_json(relay_process, queue) -> None:
-    base, process = relay_process
+def test_serve_accepts_a_signed_delivery_over_http_and_logs_json(relay_server, queue) -> None:
+    base = relay_server.url
     request = woo_delivery("order.created", example_payload("woo.order.created"), SECRET)
     response = requests.post(
         f"{base}/webhook/woo", data=request.body, headers=request.headers, timeout=5
@@ -74,9 +39,8 @@ def test_serve_accepts_a_signed_delivery_over_http_and_logs_json(relay_process, 
     assert queue.job_ids == [event_id]
     assert requests.get(f"{base}/health", timeout=5).json()["queue"]["depth"] == 1
 
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=10) == 0
-    log_lines = process.stdout.read().decode().splitlines()
+    assert relay_server.terminate() == 0
+    log_lines = relay_server.log().splitlines()
     accepted = [json.loads(line) for line in log_lines if '"delivery accepted"' in line]
     assert accepted[0]["event_id"] == event_id
     assert accepted[0]["trace_id"] == response.json()["trace_id"]
@@ -85,7 +49,7 @@ def test_serve_accepts_a_signed_delivery_over_http_and_logs_json(relay_process, 
 
 
 def test_serve_refuses_to_start_without_a_secret(redis_url, tmp_path) -> None:
-    env = relay_env(redis_url, tmp_path, WOO_WEBHOOK_SECRET="")
+    env = relay_environment(redis_url, tmp_path, WOO_WEBHOOK_SECRET="", PYTHONPATH=str(ROOT))
     result = subprocess.run(
         [sys.executable, "-m", "relay", "serve"],
         check=False,
@@ -99,8 +63,8 @@ def test_serve_refuses_to_start_without_a_secret(redis_url, tmp_path) -> None:
     assert "WOO_WEBHOOK_SECRET is not set" in result.stderr
 
 
-def test_a_worker_runs_the_enqueued_job(relay_process, queue, fake_odoo) -> None:
-    base, _ = relay_process
+def test_a_worker_runs_the_enqueued_job(relay_server, queue, fake_odoo) -> None:
+    base = relay_server.url
     request = woo_delivery("order.updated", example_payload("woo.order.updated"), SECRET)
     event_id = requests.post(
         f"{base}/webhook/woo", data=request.body, headers=request.headers, timeout=5
@@ -147,7 +111,7 @@ def test_the_cron_service_enqueues_the_maintenance_jobs(redis_url: str, tmp_path
     maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "rq"), "cron", "--url", redis_url, "relay.cron_config"],
-        env=relay_env(redis_url, tmp_path / "spool"),
+        env=relay_environment(redis_url, tmp_path / "spool", PYTHONPATH=str(ROOT)),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
 from rq import SimpleWorker
 from rq.job import Job, JobStatus
@@ -18,9 +14,9 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 from relay import odoo
 from relay.cli import main as cli_main
 from relay.queueing import enqueue_envelope
+from tests.processes import PROCESS_MARKER_VARIABLE, WorkerProcess, processes_marked
 from tests.woo import example_envelope
 
-ROOT = Path(__file__).resolve().parents[2]
 NO_WAIT = [0, 0, 0]  # three retries, immediately (production waits 10, 60, 300 s)
 
 
@@ -132,25 +128,17 @@ def test_a_wrong_api_key_waits_like_an_outage(queue, fake_odoo, monkeypatch) -> 
     assert status(queue, envelope) == JobStatus.FINISHED
 
 
-def test_worker_killed_mid_job_loses_nothing(queue, fake_odoo, settings) -> None:
+def test_worker_killed_mid_job_loses_nothing(queue, fake_odoo, settings, tmp_path) -> None:
     envelope = fresh("woo.order.created")
     enqueue_envelope(queue, envelope, NO_WAIT)
     fake_odoo.stall_seconds = 30  # Odoo applies the event, the worker dies before the answer
-    env = dict(os.environ, REDIS_URL=settings.redis_url, PYTHONPATH=str(ROOT))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "relay", "worker", "--burst"],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    worker = WorkerProcess(dict(os.environ, REDIS_URL=settings.redis_url), tmp_path / "worker.log")
     deadline = time.monotonic() + 20
     while not fake_odoo.calls and time.monotonic() < deadline:
         time.sleep(0.05)
     assert fake_odoo.calls, "the worker never called Odoo"
-    os.killpg(process.pid, signal.SIGKILL)  # the worker and its work horse
-    process.wait(timeout=10)
+    worker.kill()  # SIGKILL to the worker and its work horse
+    assert not processes_marked(PROCESS_MARKER_VARIABLE, worker.marker)
     started = StartedJobRegistry(queue=queue)
     assert envelope["event_id"] in started.get_job_ids()
 
