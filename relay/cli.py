@@ -12,18 +12,21 @@ from pathlib import Path
 
 from aiohttp import web
 from redis import Redis
-from rq import Queue, Worker
+from redis.exceptions import RedisError
+from rq import Queue
 
 from relay.api import api_token
 from relay.app import create_app
-from relay.config import ConfigError, Settings, redis_url_from_env
+from relay.config import ConfigError, Settings, events_queue_name, redis_url_from_env
 from relay.envelope import parse_woo_datetime
 from relay.logs import configure_logging
+from relay.queueing import EVENTS_QUEUE, MAINTENANCE_QUEUE
 from relay.reconcile import check_webhooks, reconcile_orders
 from relay.replay import replay_dead_letters
 from relay.spool import Spool
 from relay.webhooks import register_webhooks
-from relay.woo import WooClient, WooConfig
+from relay.woo import WooAuthError, WooClient, WooConfig
+from relay.worker import RelayWorker
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     worker.add_argument(
         "--queue",
         action="append",
-        help="queue to listen on, repeatable (default woo-events, woo-maintenance)",
+        help="queue to listen on, repeatable, served in this order "
+        f"(default {MAINTENANCE_QUEUE}, then RELAY_QUEUE or {EVENTS_QUEUE})",
     )
     worker.add_argument("--burst", action="store_true", help="stop when the queues are empty")
 
@@ -50,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     replay.add_argument("--event-id", action="append", help="one dead letter by event id")
     replay.add_argument("--type", help="all dead letters of one event type, e.g. woo.order.created")
     replay.add_argument("--all", action="store_true", help="every dead letter")
-    replay.add_argument("--queue", default="woo-events")
+    replay.add_argument("--queue", help=f"default RELAY_QUEUE or {EVENTS_QUEUE}")
 
     commands.add_parser("api-token", help="print the bearer token of the relay's API (APP_SECRET)")
 
@@ -72,9 +76,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             return serve_command(args.host, args.port)
         if args.command == "worker":
-            return worker_command(args.queue or ["woo-events", "woo-maintenance"], args.burst)
+            queues = args.queue or [MAINTENANCE_QUEUE, events_queue_name()]
+            return worker_command(queues, args.burst)
         if args.command == "replay":
-            return replay_command(args.queue, args.event_id, args.type, args.all)
+            return replay_command(
+                args.queue or events_queue_name(), args.event_id, args.type, args.all
+            )
         if args.command == "api-token":
             return api_token_command()
         if args.command == "reconcile":
@@ -82,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "register-webhooks":
             return register_webhooks_command(args.url, args.update_secret)
         return spool_command(args.dir, args.json)
-    except ConfigError as exc:
+    except (ConfigError, WooAuthError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -104,7 +111,7 @@ def worker_command(queue_names: list[str], burst: bool) -> int:
     configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
     connection = Redis.from_url(redis_url_from_env())
     queues = [Queue(name, connection=connection) for name in queue_names]
-    worker = Worker(queues, connection=connection)
+    worker = RelayWorker(queues, connection=connection)
     worker.work(with_scheduler=True, burst=burst)
     return 0
 
@@ -147,9 +154,7 @@ def reconcile_command(since: str | None) -> int:
             )
     config = WooConfig.from_env()
     woo = WooClient(config)
-    queue = Queue(
-        os.environ.get("RELAY_QUEUE", "woo-events"), connection=Redis.from_url(redis_url_from_env())
-    )
+    queue = Queue(events_queue_name(), connection=Redis.from_url(redis_url_from_env()))
     report = reconcile_orders(woo, queue, config.store_url, since=start)
     disabled = check_webhooks(woo, queue.connection)
     print(
@@ -171,6 +176,13 @@ def register_webhooks_command(delivery_url: str, update_secret: bool) -> int:
     woo = WooClient(WooConfig.from_env())
     for line in register_webhooks(woo, delivery_url, settings.webhook_secret, update_secret):
         print(line)
+    # /health reports disabled webhooks from the last check: it sees the re-enabled ones now.
+    try:
+        disabled = check_webhooks(woo, Redis.from_url(settings.redis_url))
+    except RedisError as exc:
+        print(f"WARNING: could not refresh the webhook state for /health in Redis: {exc}")
+        return 0
+    print(f"webhook state refreshed for /health: {len(disabled)} disabled")
     return 0
 
 

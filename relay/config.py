@@ -62,6 +62,11 @@ class Settings:
         )
 
 
+def events_queue_name() -> str:
+    """The RQ queue of the events (RELAY_QUEUE), for the commands and jobs beside the relay."""
+    return os.environ.get("RELAY_QUEUE") or Settings.queue_name
+
+
 def redis_url_from_env() -> str:
     """For commands that need Redis but not the webhook secret (worker, spool)."""
     return os.environ.get("REDIS_URL", Settings.redis_url)

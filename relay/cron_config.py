@@ -5,24 +5,25 @@ import os
 from rq import cron
 
 from relay.jobs import check_odoo_access, push_outbox, reconcile_orders
+from relay.queueing import MAINTENANCE_QUEUE
 
 cron.register(
     reconcile_orders,
-    queue_name="woo-maintenance",
+    queue_name=MAINTENANCE_QUEUE,
     interval=int(os.environ.get("RECONCILE_INTERVAL", "300")),
     name="reconcile-orders",
 )
 
 cron.register(
     push_outbox,
-    queue_name="woo-maintenance",
+    queue_name=MAINTENANCE_QUEUE,
     interval=int(os.environ.get("OUTBOX_INTERVAL", "10")),
     name="push-outbox",
 )
 
 cron.register(
     check_odoo_access,
-    queue_name="woo-maintenance",
+    queue_name=MAINTENANCE_QUEUE,
     interval=int(os.environ.get("ODOO_ACCESS_CHECK_INTERVAL", "3600")),
     name="check-odoo-access",
 )

@@ -34,6 +34,11 @@ class Envelope(TypedDict, total=False):
 class IgnoredDelivery(Exception):
     """An authentic delivery that carries nothing we act on; acknowledged, not enqueued."""
 
+    def __init__(self, reason: str, rest_error: str | None = None) -> None:
+        super().__init__(reason)
+        # WooCommerce put a REST error object where the resource should be (rest_no_route).
+        self.rest_error = rest_error
+
 
 class InvalidEnvelope(Exception):
     """An envelope that does not satisfy docs/schemas/event.schema.json."""
@@ -77,13 +82,21 @@ def format_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def content_digest(data: dict[str, Any]) -> str:
+    """16 hex digits of the SHA-256 of the payload with sorted keys, its `_links` aside (they
+    only say where the resource lives, and change with the host name it was read through)."""
+    content = {key: value for key, value in data.items() if key != "_links"}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
 def resource_version(data: dict[str, Any]) -> str:
-    """What identifies this state of the resource: its modification time, else a digest."""
+    """What identifies this state of the resource: its modification second and a digest of its
+    content (two changes within one second differ in content), else the digest alone."""
     modified = parse_woo_datetime(data.get("date_modified_gmt"))
     if modified is not None:
-        return modified.strftime("%Y%m%dT%H%M%SZ")
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+        return f"{modified.strftime('%Y%m%dT%H%M%SZ')}-{content_digest(data)}"
+    return f"sha256-{content_digest(data)}"
 
 
 def woo_idempotency_key(resource_id: int, topic: str, data: dict[str, Any]) -> str:
@@ -113,8 +126,12 @@ def build_woo_envelope(
     resource_id = payload.get("id")
     if resource_id is None:
         code = payload.get("code")
-        detail = f" (WooCommerce sent error {code!r} instead of the resource)" if code else ""
-        raise IgnoredDelivery(f"payload has no 'id'{detail}")
+        if code:
+            raise IgnoredDelivery(
+                f"payload has no 'id' (WooCommerce sent error {code!r} instead of the resource)",
+                rest_error=str(code),
+            )
+        raise IgnoredDelivery("payload has no 'id'")
     if isinstance(resource_id, bool) or not isinstance(resource_id, int) or resource_id <= 0:
         raise IgnoredDelivery(f"payload 'id' is {resource_id!r}, not a positive integer")
 

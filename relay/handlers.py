@@ -16,17 +16,24 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.registry import FailedJobRegistry
 
-from relay.envelope import IgnoredDelivery, InvalidEnvelope, build_woo_envelope, log_fields
+from relay.envelope import (
+    WOO_RESOURCES,
+    IgnoredDelivery,
+    InvalidEnvelope,
+    build_woo_envelope,
+    log_fields,
+)
 from relay.intake import accept_envelope
 from relay.keys import METRICS, QUEUE, SETTINGS, SPOOL
 from relay.metrics import Metrics
 from relay.odoo_access import api_key_expiry, read_odoo_access_report
-from relay.reconcile import read_webhook_report
+from relay.reconcile import read_webhook_report, schedule_reconcile_soon
 from relay.signature import SignatureError, verify_signature
 
 logger = logging.getLogger(__name__)
 
 PING_BODY = re.compile(rb"webhook_id=\d+")
+KNOWN_REST_ERRORS = frozenset({"rest_no_route", "woocommerce_rest_cannot_view"})
 
 
 async def woo_webhook(request: web.Request) -> web.Response:
@@ -91,6 +98,9 @@ async def woo_webhook(request: web.Request) -> web.Response:
             delivery_id=request.headers.get("X-WC-Webhook-Delivery-ID"),
         )
     except (IgnoredDelivery, InvalidEnvelope) as exc:
+        if isinstance(exc, IgnoredDelivery) and exc.rest_error:
+            await _resource_missing(request, topic, exc)
+            return web.json_response({"status": "ignored", "reason": str(exc)}, status=202)
         outcome = "ignored" if isinstance(exc, IgnoredDelivery) else "ignored_invalid"
         metrics.deliveries.labels(label, outcome).inc()
         log = logger.info if outcome == "ignored" else logger.error
@@ -112,6 +122,25 @@ async def woo_webhook(request: web.Request) -> web.Response:
             "trace_id": envelope["trace_id"],
         }
     )
+
+
+async def _resource_missing(request: web.Request, topic: str, exc: IgnoredDelivery) -> None:
+    """WooCommerce delivered a REST error instead of the resource (rest_no_route when a
+    webhook is sent synchronously during a Store API checkout): the change itself is real, so
+    the reconciler fetches it soon instead of at its next run."""
+    resource = topic.partition(".")[0]
+    resource_label = resource if resource in WOO_RESOURCES else "other"
+    code_label = exc.rest_error if exc.rest_error in KNOWN_REST_ERRORS else "other"
+    metrics = request.app[METRICS]
+    metrics.deliveries.labels(topic, "rest_error").inc()
+    metrics.rest_errors.labels(resource_label, code_label).inc()
+    fields = {"topic": topic, "rest_error": exc.rest_error, "reconcile": resource == "order"}
+    if resource == "order":
+        try:
+            await asyncio.to_thread(schedule_reconcile_soon, request.app[QUEUE].connection)
+        except RedisError as error:
+            fields |= {"reconcile": False, "error": str(error)}
+    logger.warning("delivery carries a WooCommerce REST error, not the resource", extra=fields)
 
 
 async def health(request: web.Request) -> web.Response:

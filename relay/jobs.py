@@ -12,6 +12,7 @@ from typing import Any
 from rq import Queue, get_current_job
 
 from relay import odoo_access, outbound, reconcile
+from relay.config import events_queue_name
 from relay.envelope import log_fields
 from relay.odoo import OdooError, default_client, until_odoo_answers
 from relay.woo import WooClient, WooConfig
@@ -64,7 +65,7 @@ def reconcile_orders() -> dict[str, Any]:
     job = get_current_job()
     config = WooConfig.from_env()
     woo = WooClient(config)
-    queue = Queue(os.environ.get("RELAY_QUEUE", "woo-events"), connection=job.connection)
+    queue = Queue(events_queue_name(), connection=job.connection)
     report = reconcile.reconcile_orders(woo, queue, config.store_url)
     report.disabled_webhooks = reconcile.check_webhooks(woo, job.connection)
     return asdict(report)

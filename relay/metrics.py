@@ -31,6 +31,13 @@ class Metrics:
             ["webhook_id"],
             registry=self.registry,
         )
+        self.rest_errors = Counter(
+            "relay_webhook_rest_errors_total",
+            "Signed deliveries carrying a WooCommerce REST error instead of the resource "
+            "(rest_no_route: a synchronous delivery during a Store API checkout).",
+            ["resource", "code"],
+            registry=self.registry,
+        )
         self.enqueue_seconds = Histogram(
             "relay_enqueue_duration_seconds",
             "Time to put an accepted envelope on RQ or in the spool.",

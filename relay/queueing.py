@@ -8,6 +8,10 @@ from redis import Redis
 from rq import Queue, Retry
 
 PROCESS_EVENT = "relay.jobs.process_event"
+EVENTS_QUEUE = "woo-events"  # RELAY_QUEUE overrides it
+# Reconciliation, outbox pushes and access checks: workers serve it before the events, so that
+# a backlog of events never starves them.
+MAINTENANCE_QUEUE = "woo-maintenance"
 ENQUEUED_MARKER_TTL = 7 * 24 * 3600
 # Default backoff between the 3 retries of a processing failure (RQ's scheduler runs them);
 # RELAY_RETRY_INTERVALS overrides it.

@@ -14,7 +14,7 @@ from redis import Redis
 from rq import Queue
 
 from relay.envelope import IgnoredDelivery, build_woo_envelope, format_utc, parse_woo_datetime
-from relay.queueing import enqueue_envelopes
+from relay.queueing import MAINTENANCE_QUEUE, enqueue_envelopes
 from relay.woo import WooClient
 
 logger = logging.getLogger(__name__)
@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 CHECKPOINT_KEY = "elitaco:reconcile:checkpoint"
 DISABLED_WEBHOOKS_KEY = "elitaco:woo:disabled_webhooks"
 FIRST_RUN_LOOKBACK = timedelta(days=1)
+RECONCILE_SOON = timedelta(seconds=5)
+RECONCILE_SOON_JOB_ID = "reconcile-orders-soon"
 
 
 @dataclass
@@ -72,6 +74,13 @@ def reconcile_orders(
         extra={"since": report.since, "enqueued": report.enqueued, "checkpoint": report.checkpoint},
     )
     return report
+
+
+def schedule_reconcile_soon(connection: Redis) -> None:
+    """Run relay.jobs.reconcile_orders in a few seconds (one pending run, however many ask)."""
+    Queue(MAINTENANCE_QUEUE, connection=connection).enqueue_in(
+        RECONCILE_SOON, "relay.jobs.reconcile_orders", job_id=RECONCILE_SOON_JOB_ID
+    )
 
 
 def check_webhooks(woo: WooClient, connection: Redis) -> list[dict[str, Any]]:

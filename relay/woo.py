@@ -19,6 +19,10 @@ from relay.config import ConfigError
 PER_PAGE = 100  # the REST API's maximum
 
 
+class WooAuthError(requests.HTTPError):
+    """WooCommerce refused the REST key (401/403), with what to check."""
+
+
 @dataclass(frozen=True)
 class WooConfig:
     store_url: str
@@ -119,8 +123,27 @@ class WooClient:
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         response = self.session.request(method, self.base + path, timeout=(5, 30), **kwargs)
+        if response.status_code in (401, 403):
+            raise WooAuthError(self._refusal(response), response=response)
         response.raise_for_status()
         return response
+
+    def _refusal(self, response: requests.Response) -> str:
+        try:
+            detail = response.json().get("message") or response.reason
+        except ValueError:
+            detail = response.reason
+        said = f"WooCommerce answered {response.status_code} to the REST key ({detail})"
+        if self.base.startswith("http://"):
+            return (
+                f"{said}: WooCommerce accepts the key as HTTP Basic auth only over HTTPS. Set "
+                "WOO_STORE_URL to the store's https:// address (for a self-signed certificate, "
+                "point REQUESTS_CA_BUNDLE at it)"
+            )
+        return (
+            f"{said}: check WOO_CONSUMER_KEY and WOO_CONSUMER_SECRET (WooCommerce > Settings > "
+            "Advanced > REST API, a key with Read/Write permissions)"
+        )
 
 
 def _is_loopback(host: str) -> bool:

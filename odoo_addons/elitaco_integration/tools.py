@@ -1,6 +1,8 @@
 """Small helpers shared by the WooCommerce importers."""
 
+import hashlib
 import html
+import json
 
 
 def text(value) -> str:
@@ -19,3 +21,30 @@ def write_changes(record, values: dict) -> list[str]:
     if changed:
         record.write(changed)
     return sorted(changed)
+
+
+def state_digest(data: dict) -> str:
+    """What tells two states of a WooCommerce resource apart when they share a modification
+    second: a digest of the payload (its REST `_links` aside, which only say where it lives)."""
+    content = {key: value for key, value in data.items() if key != "_links"}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def staleness(applied, modified, digest: str, received) -> str | None:
+    """Whether a state of a resource may be applied over the one applied last (`applied`, a
+    record with woo_date_modified, woo_state_digest and woo_state_received_at).
+
+    None: apply it. "stale": older than the applied one, or of the same second but delivered
+    before it (WooCommerce's timestamps have seconds only; the relay's receipt order decides).
+    "same": the applied state itself.
+    """
+    if not applied or not applied.woo_date_modified or not modified:
+        return None
+    if modified != applied.woo_date_modified:
+        return "stale" if modified < applied.woo_date_modified else None
+    if digest == applied.woo_state_digest:
+        return "same"
+    if applied.woo_state_received_at and received and received < applied.woo_state_received_at:
+        return "stale"
+    return None

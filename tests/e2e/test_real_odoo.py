@@ -278,3 +278,26 @@ def test_the_workers_key_is_known_to_odoo(odoo, redis_url) -> None:
     assert report["error"] is None, report
     assert report["user"] == odoo.worker_login and not report["refused"]
     assert report["api_key_expires_at"] is not None
+
+
+def test_cancelled_and_trashed_in_woocommerce_cancel_confirmed_orders(
+    odoo, relay, start_worker, redis_url
+) -> None:
+    """Orders with a shipping line, as the Integration User: Odoo flushes with the request's
+    user, and a right missing for any model on the way (an order line) refused this once."""
+    placed = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    cancelled, trashed = new_order("processing", placed), new_order("processing", placed)
+    accepted = [deliver(relay, "order.updated", order) for order in (cancelled, trashed)]
+    start_worker()
+    wait_for(lambda: finished(redis_url, *(a["event_id"] for a in accepted)), 60, "the orders")
+    assert sale_order(odoo, cancelled["id"])["state"] == "sale"
+
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    accepted = [
+        deliver(relay, "order.updated", dict(cancelled, status="cancelled", date_modified_gmt=now)),
+        deliver(relay, "order.deleted", {"id": trashed["id"]}),
+    ]
+    wait_for(lambda: finished(redis_url, *(a["event_id"] for a in accepted)), 60, "both")
+    assert sale_order(odoo, cancelled["id"])["state"] == "cancel"
+    assert sale_order(odoo, trashed["id"])["state"] == "cancel"
+    assert sale_order(odoo, trashed["id"])["woo_status"] == "trash"

@@ -15,9 +15,15 @@ from relay.config import ConfigError
 from relay.envelope import build_woo_envelope
 from relay.keys import QUEUE
 from relay.queueing import enqueue_envelope
-from relay.reconcile import CHECKPOINT_KEY, check_webhooks, read_checkpoint, reconcile_orders
+from relay.reconcile import (
+    CHECKPOINT_KEY,
+    check_webhooks,
+    read_checkpoint,
+    read_webhook_report,
+    reconcile_orders,
+)
 from relay.webhooks import TOPICS, register_webhooks
-from relay.woo import WooClient, WooConfig
+from relay.woo import WooAuthError, WooClient, WooConfig
 from tests.conftest import SECRET
 from tests.fake_woo import FakeWoo
 from tests.woo import example_payload
@@ -165,6 +171,43 @@ def test_reconcile_command(fake_woo, queue, settings, monkeypatch, capsys) -> No
     assert queue.count == 50
     assert queue.connection.get(CHECKPOINT_KEY)
     assert cli_main(["reconcile", "--since", "yesterday"]) == 2
+
+
+def test_register_webhooks_command_refreshes_the_state_health_reports(
+    fake_woo, settings, monkeypatch, capsys, queue
+) -> None:
+    """A webhook re-enabled by register-webhooks is no longer reported disabled in /health,
+    without waiting for the next reconcile."""
+    url = "https://relay.example.com/webhook/woo"
+    fake_woo.webhooks = [
+        {"id": 1, "topic": "order.updated", "status": "disabled", "delivery_url": url}
+    ]
+    woo = WooClient(WooConfig(fake_woo.url, fake_woo.key, fake_woo.secret, backoff_factor=0))
+    assert [hook["id"] for hook in check_webhooks(woo, queue.connection)] == [1]
+    for name, value in {
+        "REDIS_URL": settings.redis_url,
+        "WOO_WEBHOOK_SECRET": SECRET,
+        "WOO_STORE_URL": fake_woo.url,
+        "WOO_CONSUMER_KEY": fake_woo.key,
+        "WOO_CONSUMER_SECRET": fake_woo.secret,
+    }.items():
+        monkeypatch.setenv(name, value)
+    assert cli_main(["register-webhooks", "--url", url]) == 0
+    assert "0 disabled" in capsys.readouterr().out
+    assert read_webhook_report(queue.connection)["webhooks"] == []
+
+
+def test_a_refused_rest_key_says_what_to_check(fake_woo, monkeypatch, capsys) -> None:
+    refused = WooClient(WooConfig(fake_woo.url, fake_woo.key, "wrong", backoff_factor=0))
+    with pytest.raises(WooAuthError, match="only over HTTPS.*REQUESTS_CA_BUNDLE"):
+        refused.webhooks()
+    monkeypatch.setenv("WOO_STORE_URL", fake_woo.url)
+    monkeypatch.setenv("WOO_CONSUMER_KEY", fake_woo.key)
+    monkeypatch.setenv("WOO_CONSUMER_SECRET", "wrong")
+    monkeypatch.setenv("WOO_BACKOFF_FACTOR", "0")
+    assert cli_main(["reconcile"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("error: WooCommerce answered 401") and "Traceback" not in error
 
 
 def test_basic_auth_only_over_https() -> None:

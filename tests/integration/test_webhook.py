@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
+from datetime import UTC, datetime, timedelta
 
 from aiohttp.test_utils import TestClient
 from rq import Queue
 from rq.job import Job
+from rq.registry import ScheduledJobRegistry
 
 from relay.envelope import validate_envelope
-from relay.queueing import PROCESS_EVENT
+from relay.queueing import MAINTENANCE_QUEUE, PROCESS_EVENT
+from relay.reconcile import RECONCILE_SOON_JOB_ID
 from tests.conftest import SECRET
 from tests.woo import WooRequest, example_payload, php_json, woo_delivery, woo_ping
 
@@ -36,7 +40,7 @@ async def test_valid_order_delivery_is_enqueued_with_a_valid_envelope(client, qu
     assert response.status == 200
     answer = await response.json()
     assert answer["status"] == "accepted" and answer["queued"] == "enqueued"
-    assert answer["idempotency_key"] == "woo:4711:order.created:20260220T100000Z"
+    assert answer["idempotency_key"] == ("woo:4711:order.created:20260220T100000Z-b07baab3cf74c831")
 
     [envelope] = queued_envelopes(queue)
     validate_envelope(envelope)
@@ -177,6 +181,30 @@ async def test_rest_error_object_instead_of_a_resource_is_ignored(client, queue)
     assert response.status == 202
     assert "woocommerce_rest_cannot_view" in (await response.json())["reason"]
     assert queue.count == 0
+
+
+async def test_rest_no_route_is_a_warning_counted_and_reconciled_soon(
+    client, queue, caplog
+) -> None:
+    """WooCommerce >= 9.4 delivering synchronously at the end of a Store API checkout builds
+    the payload without the REST routes: the order is real, only the delivery lost it."""
+    error = {"code": "rest_no_route", "message": "No route was found.", "data": {"status": 404}}
+    with caplog.at_level(logging.INFO, logger="relay.handlers"):
+        response = await post(client, woo_delivery("order.created", error, SECRET))
+    assert response.status == 202
+    assert queue.count == 0
+    [record] = [r for r in caplog.records if "REST error" in r.getMessage()]
+    assert record.levelno == logging.WARNING and record.rest_error == "rest_no_route"
+    counted = 'relay_webhook_rest_errors_total{code="rest_no_route",resource="order"}'
+    assert await metric(client, counted) == 1
+    scheduled = ScheduledJobRegistry(MAINTENANCE_QUEUE, connection=queue.connection)
+    assert scheduled.get_job_ids() == [RECONCILE_SOON_JOB_ID]
+    job = Job.fetch(RECONCILE_SOON_JOB_ID, connection=queue.connection)
+    assert job.func_name == "relay.jobs.reconcile_orders"
+    runs_at = scheduled.get_scheduled_time(RECONCILE_SOON_JOB_ID)
+    assert runs_at - datetime.now(UTC) < timedelta(minutes=1)
+    await post(client, woo_delivery("order.updated", error, SECRET))
+    assert scheduled.count == 1, "one pending run, however many deliveries ask"
 
 
 async def test_same_body_twice_yields_the_same_idempotency_key(client, queue) -> None:

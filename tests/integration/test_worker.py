@@ -194,3 +194,34 @@ def test_rq_requeue_keeps_working(queue, fake_odoo) -> None:
     FailedJobRegistry(queue=queue).requeue(envelope["event_id"])  # what `rq requeue` does
     work(queue)
     assert status(queue, envelope) == JobStatus.FINISHED
+
+
+def test_a_killed_workers_job_runs_again_within_a_minute(queue, fake_odoo, settings, tmp_path):
+    """`python -m relay worker` processes as deployed: one is SIGKILLed mid-job, another picks
+    the job up within a minute, without using up a retry (relay/worker.py says how)."""
+    envelope = fresh("woo.order.created")
+    enqueue_envelope(queue, envelope)  # production retry intervals: 10, 60, 300 s
+    fake_odoo.stall_seconds = 30
+    env = dict(os.environ, REDIS_URL=settings.redis_url)
+    doomed = WorkerProcess(env, tmp_path / "doomed.log", burst=False)
+    survivor = None
+    try:
+        deadline = time.monotonic() + 20
+        while not fake_odoo.calls and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert fake_odoo.calls, "the worker never called Odoo"
+        survivor = WorkerProcess(env, tmp_path / "survivor.log", burst=False)
+        doomed.kill()
+        killed_at = time.monotonic()
+        fake_odoo.stall_seconds = 0
+        while status(queue, envelope) != JobStatus.FINISHED:
+            assert time.monotonic() - killed_at < 60, survivor.log()[-3000:]
+            time.sleep(0.5)
+        job = Job.fetch(envelope["event_id"], connection=queue.connection)
+        assert job.return_value()["status"] == "duplicate"
+        assert job.retries_left == 3, "being abandoned used up no retry"
+        assert job.get_retry_interval() == 10, "later retries keep their intervals"
+    finally:
+        doomed.stop()
+        if survivor is not None:
+            survivor.stop()

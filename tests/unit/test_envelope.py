@@ -33,7 +33,7 @@ def test_order_envelope_follows_the_contract() -> None:
     assert envelope["event_type"] == "woo.order.created"
     assert envelope["source"] == "woo"
     assert envelope["occurred_at"] == "2026-02-20T10:00:00Z"
-    assert envelope["idempotency_key"] == "woo:4711:order.created:20260220T100000Z"
+    assert envelope["idempotency_key"] == "woo:4711:order.created:20260220T100000Z-b07baab3cf74c831"
     assert envelope["data"] == order
     assert envelope["meta"] == {
         "topic": "order.created",
@@ -52,6 +52,25 @@ def test_same_state_same_key_and_new_state_new_key() -> None:
     assert first["event_id"] != second["event_id"]
     changed = dict(order, status="processing", date_modified_gmt="2026-02-20T10:02:11")
     assert build("order.updated", changed)["idempotency_key"] != first["idempotency_key"]
+
+
+def test_two_states_of_the_same_second_have_distinct_keys() -> None:
+    """A REST order created pending and at once PUT to processing: one date_modified_gmt."""
+    pending = example_payload("woo.order.created")
+    processing = dict(pending, status="processing")
+    assert pending["date_modified_gmt"] == processing["date_modified_gmt"]
+    keys = {build("order.updated", state)["idempotency_key"] for state in (pending, processing)}
+    assert len(keys) == 2
+    assert all(key.startswith("woo:4711:order.updated:20260220T100000Z-") for key in keys)
+
+
+def test_the_key_ignores_the_host_the_resource_was_read_through() -> None:
+    order = example_payload("woo.order.created")
+    elsewhere = dict(order, _links={"self": [{"href": "https://www.shop.example.com/x"}]})
+    assert (
+        build("order.updated", order)["idempotency_key"]
+        == (build("order.updated", elsewhere)["idempotency_key"])
+    )
 
 
 def test_created_and_updated_with_identical_bodies_have_distinct_keys() -> None:

@@ -17,9 +17,9 @@ def _integration_env():
     """The caller authenticated with an API key; only integration users may go on."""
     if not request.env.user.has_group(INTEGRATION_GROUP):
         raise AccessDenied(f"{request.env.user.login} is not in the Integration User group")
-    # Processing writes sale orders, partners and products on behalf of the integration user;
-    # `elitaco_from_woo` keeps those changes from echoing back to WooCommerce.
-    return request.env(context=dict(request.env.context, elitaco_from_woo=True), su=True)
+    # Events are applied with the Integration User's own rights (see security/), never as
+    # superuser; `elitaco_from_woo` keeps those changes from echoing back to WooCommerce.
+    return request.env(context=dict(request.env.context, elitaco_from_woo=True))
 
 
 class ElitacoController(http.Controller):

@@ -1,6 +1,7 @@
 from . import integration_event
 from . import integration_timeline
 from . import integration_binding
+from . import integration_resource_lock
 from . import integration_value_map
 from . import integration_woo_customer
 from . import integration_woo_product

@@ -271,7 +271,9 @@ class IntegrationEvent(models.Model):
         return answer
 
     def _fail(self, exc: Exception, started: float) -> dict[str, Any]:
-        retryable = not isinstance(exc, EventRejected)
+        # Odoo's own refusals (a locked order, missing rights, a constraint) and ours are not
+        # retried: the same event would meet them again; a person fixes the cause and replays.
+        retryable = not isinstance(exc, EventRejected | UserError)
         summary = str(exc) or type(exc).__name__
         details = summary if not retryable else "".join(traceback.format_exception(exc))
         _logger.warning(

@@ -23,6 +23,7 @@ class IntegrationWooCustomer(models.AbstractModel):
                 "email": email,
             }
         )
+        self._lock(event.store, data["id"], email)
         partner, found_by = self._find(event.store, data["id"], email)
         changes = []
         if partner:
@@ -60,6 +61,8 @@ class IntegrationWooCustomer(models.AbstractModel):
         billing = order.get("billing") or {}
         email = (billing.get("email") or "").strip()
         customer_id = order.get("customer_id") or 0
+        # Two orders of one new customer create one partner: the second waits, then retries.
+        self._lock(store, customer_id, email)
         partner, _found_by = self._find(store, customer_id, email)
         if not partner:
             partner = self.env["res.partner"].create(self._contact_values(billing))
@@ -67,6 +70,11 @@ class IntegrationWooCustomer(models.AbstractModel):
             self.env["integration.binding"]._bind(store, partner, customer_id)
         delivery = self._delivery_contact(partner, order.get("shipping") or {})
         return partner, partner, delivery
+
+    @api.model
+    def _lock(self, store: str, customer_id: int, email: str) -> None:
+        key = f"customer:{store}:{customer_id}" if customer_id else f"email:{email.lower()}"
+        self.env["integration.resource.lock"]._acquire(key)
 
     @api.model
     def _find(self, store: str, customer_id: int, email: str):

@@ -1,8 +1,11 @@
-from odoo import Command, _, api, models
+from odoo import Command, _, api, fields, models
 
 from ..envelope import Outcome
-from ..tools import text, write_changes
+from ..tools import staleness, state_digest, text, write_changes
 from .integration_event import parse_utc
+
+# Written on every applied state; a change of these alone is not worth an "Updated" line.
+STATE_FIELDS = {"woo_date_modified", "woo_status", "woo_state_digest", "woo_state_received_at"}
 
 
 class IntegrationWooOrder(models.AbstractModel):
@@ -20,8 +23,10 @@ class IntegrationWooOrder(models.AbstractModel):
         status = data["status"]
         action, warnings = self._status_action(status)
         modified = parse_utc(data.get("date_modified_gmt"))
+        digest = state_digest(data)
 
-        if order and order.woo_date_modified and modified and modified < order.woo_date_modified:
+        verdict = staleness(order, modified, digest, event.received_at)
+        if verdict == "stale":
             return Outcome(
                 "ignored",
                 _(
@@ -29,11 +34,17 @@ class IntegrationWooOrder(models.AbstractModel):
                     "(%(applied)s UTC).",
                     this=modified,
                     applied=order.woo_date_modified,
+                )
+                if modified < order.woo_date_modified
+                else _(
+                    "Stale update ignored: a state of the same second (%(this)s UTC) that was "
+                    "delivered after this one is already applied.",
+                    this=modified,
                 ),
                 record=order,
                 sale_order=order,
             )
-        if order and modified == order.woo_date_modified and status == order.woo_status:
+        if verdict == "same":
             return Outcome(
                 message=_("No change: this state was already applied."),
                 record=order,
@@ -68,11 +79,12 @@ class IntegrationWooOrder(models.AbstractModel):
                 _("Created %(order)s with %(count)s lines.", order=order.name, count=len(lines))
             )
         else:
+            values.pop("date_order")  # set once; a confirmed order keeps its confirmation date
             changed = write_changes(order, values)
-            if set(changed) - {"woo_date_modified", "woo_status"}:
+            if set(changed) - STATE_FIELDS:
                 changes.append(_("Updated: %s", ", ".join(changed)))
             changes += self._sync_lines(order, lines, warnings)
-        changes += self._apply_status(order, action, status, warnings)
+        changes += self._apply_status(order, action, status)
         warnings += self._total_warnings(order, data)
         message = _(
             "WooCommerce order %(number)s (%(status)s) is %(order)s, %(state)s.",
@@ -99,14 +111,11 @@ class IntegrationWooOrder(models.AbstractModel):
                 record=order,
                 sale_order=order,
             )
-        warnings = []
-        changes = self._apply_status(order, "cancel", "trash", warnings)
         return Outcome(
             message=_("Trashed in WooCommerce: %s.", order.name),
             record=order,
             sale_order=order,
-            changes=changes,
-            warnings=warnings,
+            changes=self._apply_status(order, "cancel", "trash"),
         )
 
     # ------------------------------------------------------------------ pieces
@@ -114,9 +123,7 @@ class IntegrationWooOrder(models.AbstractModel):
     @api.model
     def _lock(self, store: str, woo_id: int) -> None:
         """Events of one order are applied one at a time, whichever worker holds them."""
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))", (f"elitaco:order:{store}:{woo_id}",)
-        )
+        self.env["integration.resource.lock"]._acquire(f"order:{store}:{woo_id}")
 
     @api.model
     def _status_action(self, status: str) -> tuple[str, list[str]]:
@@ -153,7 +160,7 @@ class IntegrationWooOrder(models.AbstractModel):
         if pricelist:
             return pricelist, []
         if not currency.active:
-            currency.active = True
+            currency.sudo().active = True  # activating a currency takes an administrator
         pricelist = self.env["product.pricelist"].create(
             {"name": _("WooCommerce %s", currency.name), "currency_id": currency.id}
         )
@@ -185,14 +192,14 @@ class IntegrationWooOrder(models.AbstractModel):
             "woo_order_number": data.get("number") or str(data["id"]),
             "woo_status": data["status"],
             "woo_date_modified": parse_utc(data.get("date_modified_gmt")),
+            "woo_state_digest": state_digest(data),
+            "woo_state_received_at": event.received_at,
             "woo_payment_method": data.get("payment_method") or False,
             "woo_payment_method_title": text(data.get("payment_method_title")) or False,
             "woo_transaction_id": data.get("transaction_id") or False,
             "woo_customer_note": text(data.get("customer_note")) or False,
         }
-        created = parse_utc(data.get("date_created_gmt"))
-        if created:
-            values["date_order"] = created
+        values["date_order"] = parse_utc(data.get("date_created_gmt")) or fields.Datetime.now()
         if payment.journal_id:
             values["journal_id"] = payment.journal_id.id
         if payment.payment_term_id:
@@ -361,27 +368,15 @@ class IntegrationWooOrder(models.AbstractModel):
         )
 
     @api.model
-    def _apply_status(self, order, action: str, status: str, warnings: list[str]) -> list[str]:
+    def _apply_status(self, order, action: str, status: str) -> list[str]:
         if action == "confirm" and order.state in ("draft", "sent", "cancel"):
             if order.state == "cancel":
                 order.action_draft()
             order.action_confirm()
             return [_("Confirmed (WooCommerce status %s).", status)]
         if action == "cancel" and order.state != "cancel":
-            try:
-                with self.env.cr.savepoint():
-                    order.with_context(disable_cancel_warning=True).action_cancel()
-            except Exception as exc:  # noqa: BLE001 - Odoo says why it cannot cancel
-                warnings.append(
-                    _(
-                        "WooCommerce status %(status)s asks to cancel %(order)s, but "
-                        "Odoo refused: %(error)s",
-                        status=status,
-                        order=order.name,
-                        error=exc,
-                    )
-                )
-                return []
+            # Odoo refusing is a failed event (retried or dead, and replayable), never a note.
+            order.with_context(disable_cancel_warning=True).action_cancel()
             return [_("Cancelled (WooCommerce status %s).", status)]
         if action == "quotation" and order.state == "cancel":
             order.action_draft()

@@ -21,6 +21,7 @@ class IntegrationWooProduct(models.AbstractModel):
         """woo.product.created / updated / restored (variations arrive as products too)."""
         woo_id = data["id"]
         sku = (data.get("sku") or "").strip()
+        self.env["integration.resource.lock"]._acquire(f"product:{event.store}:{woo_id}")
         bindings = self.env["integration.binding"]
         product = bindings._find(event.store, "product.product", woo_id)
         found_by = _("binding") if product else ""
@@ -49,8 +50,29 @@ class IntegrationWooProduct(models.AbstractModel):
                 ),
                 record=product,
             )
+        if data.get("type") == "variable":
+            return Outcome(
+                "ignored",
+                _(
+                    "WooCommerce product %(id)s is variable: its variations are the products "
+                    "Odoo sells, not the variable product itself.",
+                    id=woo_id,
+                ),
+            )
         values = self._product_values(data)
+        warnings = []
         if product:
+            if product.is_storable != values["is_storable"] and product.stock_move_ids:
+                # Odoo refuses to change inventory tracking once a product has moves.
+                values.pop("is_storable")
+                warnings.append(
+                    _(
+                        "WooCommerce %(manages)s the stock of %(product)s, but Odoo cannot change "
+                        "its inventory tracking now that it has stock moves: set it by hand.",
+                        manages=_("manages") if data.get("manage_stock") else _("does not manage"),
+                        product=product.display_name,
+                    )
+                )
             changed = write_changes(product, values)
             message = _(
                 "WooCommerce product %(id)s is %(product)s (by %(how)s).",
@@ -68,7 +90,7 @@ class IntegrationWooProduct(models.AbstractModel):
             )
             changes = []
         bindings._bind(event.store, product, woo_id, data.get("parent_id"))
-        return Outcome(message=message, record=product, changes=changes)
+        return Outcome(message=message, record=product, changes=changes, warnings=warnings)
 
     @api.model
     def _trash(self, event, data: dict) -> Outcome:
@@ -97,6 +119,9 @@ class IntegrationWooProduct(models.AbstractModel):
             "default_code": (data.get("sku") or "").strip() or False,
             "list_price": float(price),
             "type": "consu",
+            # Tracked in Odoo's inventory when WooCommerce manages its stock ("parent": a
+            # variation whose variable product does), so that its stock can be pushed back.
+            "is_storable": bool(data.get("manage_stock")),
             "sale_ok": True,
             "active": data.get("status", "publish") != "trash",
         }
@@ -137,6 +162,10 @@ class IntegrationWooProduct(models.AbstractModel):
                     woo=woo_id or "-",
                 )
             )
+        # Two orders with the same new product create it once: the second waits, then retries.
+        self.env["integration.resource.lock"]._acquire(
+            f"product:{store}:{woo_id}" if woo_id else f"product-sku:{sku}"
+        )
         quantity = line.get("quantity") or 1
         product = self.env["product.product"].create(
             {

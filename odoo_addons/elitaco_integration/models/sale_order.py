@@ -16,6 +16,19 @@ class SaleOrder(models.Model):
         readonly=True,
         help="date_modified_gmt of the WooCommerce state applied last; older updates are ignored.",
     )
+    woo_state_digest = fields.Char(
+        string="WooCommerce state digest",
+        copy=False,
+        readonly=True,
+        help="Tells the state applied last from another one of the same second.",
+    )
+    woo_state_received_at = fields.Datetime(
+        string="WooCommerce state received",
+        copy=False,
+        readonly=True,
+        help="When the relay received the state applied last: of two states of the same second, "
+        "the one received later wins.",
+    )
     woo_payment_method = fields.Char(string="Payment method", copy=False, readonly=True)
     woo_payment_method_title = fields.Char(string="Payment method title", copy=False, readonly=True)
     woo_transaction_id = fields.Char(string="Transaction ID", copy=False, readonly=True)

@@ -7,3 +7,4 @@ from . import test_settings_security
 from . import test_controller
 from . import test_ui
 from . import test_outbox
+from . import test_integration_user

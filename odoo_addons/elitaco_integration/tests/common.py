@@ -20,12 +20,14 @@ def example(event_type: str) -> dict:
 def idempotency_key(event_type: str, data: dict) -> str:
     """The relay's key derivation (docs/events.md), rebuilt here as a cross-check."""
     topic = event_type.removeprefix("woo.")
+    content = {key: value for key, value in data.items() if key != "_links"}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
     modified = data.get("date_modified_gmt")
     if modified:
-        version = datetime.fromisoformat(modified).strftime("%Y%m%dT%H%M%SZ")
+        version = datetime.fromisoformat(modified).strftime("%Y%m%dT%H%M%SZ") + "-" + digest
     else:
-        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        version = "sha256-" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+        version = "sha256-" + digest
     return f"woo:{data['id']}:{topic}:{version}"
 
 

@@ -14,26 +14,24 @@ class TestConcurrentDelivery(TransactionCase):
     """Two workers deliver the same key at the same moment, on two real database cursors:
     exactly one applies it. (Committed data, so it cleans up after itself.)"""
 
-    def test_same_key_on_two_cursors_is_applied_once(self):
-        message = envelope("woo.customer.created")
-        email = message["data"]["email"] = "race.condition@example.org"
-        barrier = threading.Barrier(2)
+    def deliver_together(self, messages: list[dict]) -> tuple[list[dict], list[Exception]]:
+        """Each message on a cursor of its own, all at once, as the HTTP layer runs them
+        (Odoo's retry of a request that met a serialization failure included)."""
+        barrier = threading.Barrier(len(messages))
         answers, errors = [], []
 
-        def deliver():
+        def deliver(message):
             try:
                 with self.registry.cursor() as cr:
                     env = api.Environment(cr, self.env.uid, {})
                     barrier.wait(timeout=10)
                     answers.append(
-                        retrying(
-                            lambda: env["integration.event"].process_envelope(dict(message)), env
-                        )
+                        retrying(lambda: env["integration.event"].process_envelope(message), env)
                     )
-            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            except Exception as exc:  # noqa: BLE001 - reported by the caller's assertions
                 errors.append(exc)
 
-        threads = [threading.Thread(target=deliver) for _ in range(2)]
+        threads = [threading.Thread(target=deliver, args=(m,)) for m in messages]
         # The test runner holds the registry lock; worker threads need it to build their
         # environments. Odoo's own test mode (HttpCase) swaps it the same way.
         registry_lock, Registry._lock = Registry._lock, DummyRLock()
@@ -43,7 +41,15 @@ class TestConcurrentDelivery(TransactionCase):
                     thread.start()
                 for thread in threads:
                     thread.join(timeout=60)
+        finally:
             Registry._lock = registry_lock
+        return answers, errors
+
+    def test_same_key_on_two_cursors_is_applied_once(self):
+        message = envelope("woo.customer.created")
+        email = message["data"]["email"] = "race.condition@example.org"
+        try:
+            answers, errors = self.deliver_together([message, dict(message)])
             self.assertFalse(errors)
             self.assertEqual(
                 sorted(answer["status"] for answer in answers), ["duplicate", "processed"]
@@ -58,7 +64,6 @@ class TestConcurrentDelivery(TransactionCase):
                     1,
                 )
         finally:
-            Registry._lock = registry_lock
             with self.registry.cursor() as cr:
                 env = api.Environment(cr, self.env.uid, {})
                 env["integration.event"].search(
@@ -68,3 +73,46 @@ class TestConcurrentDelivery(TransactionCase):
                     [("model", "=", "res.partner"), ("external_id", "=", 27)]
                 ).unlink()
                 env["res.partner"].search([("email", "=", email)]).unlink()
+
+    def test_created_and_updated_of_a_new_order_on_two_cursors(self):
+        """WooCommerce sends both, identical, for an order made over REST (here pending, so
+        nothing is confirmed and the test can clean up); two workers take them at once. One
+        sale order, both events processed on their first attempt, and no sale order number
+        burnt (the second waits, then retries with a fresh snapshot)."""
+        woo_id = 990_001
+        created = envelope("woo.order.created", id=woo_id, number=str(woo_id))
+        updated = envelope("woo.order.updated", created["data"])
+        sequence = self.env["ir.sequence"].search([("code", "=", "sale.order")], limit=1)
+        before = sequence.number_next_actual
+        try:
+            answers, errors = self.deliver_together([created, updated])
+            self.assertFalse(errors)
+            self.assertEqual([a["status"] for a in answers], ["processed", "processed"])
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, self.env.uid, {})
+                events = env["integration.event"].search([("woo_resource_id", "=", woo_id)])
+                self.assertEqual(events.mapped("attempts"), [1, 1])
+                self.assertEqual(set(events.mapped("state")), {"done"})
+                orders = env["sale.order"].search([("woo_order_id", "=", woo_id)])
+                self.assertEqual(len(orders), 1)
+                self.assertFalse(
+                    orders.integration_timeline_ids.filtered(lambda entry: entry.kind == "failed")
+                )
+                sequence = env["ir.sequence"].browse(sequence.id)
+                self.assertEqual(sequence.number_next_actual, before + 1, "no number burnt")
+        finally:
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, self.env.uid, {})
+                env["sale.order"].search([("woo_order_id", "=", woo_id)]).unlink()
+                env["integration.event"].search([("woo_resource_id", "=", woo_id)]).unlink()
+                env["integration.binding"].search([]).unlink()
+                env["integration.resource.lock"].search([]).unlink()
+                env["product.product"].search(
+                    [
+                        "|",
+                        ("default_code", "in", ("SHIRT-LINEN-BLU-M", "SOCKS-ORG")),
+                        ("name", "=", "Gift wrapping (handmade)"),
+                    ]
+                ).unlink()
+                partners = env["res.partner"].search([("email", "=", "zoe.mueller@example.org")])
+                (partners.child_ids | partners).unlink()

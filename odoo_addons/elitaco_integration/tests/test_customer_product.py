@@ -68,6 +68,22 @@ class TestProducts(IntegrationCase):
         self.process("woo.product.deleted", id=555)
         self.assertFalse(product.active)
 
+    def test_woo_managed_stock_makes_a_tracked_product(self):
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        self.process("woo.product.created", id=556, sku="WOO-TRACKED", manage_stock=True)
+        self.process("woo.product.created", id=557, sku="WOO-UNTRACKED", manage_stock=False)
+        bindings = self.env["integration.binding"]
+        self.assertTrue(bindings._find(STORE, "product.product", 556).is_storable)
+        self.assertFalse(bindings._find(STORE, "product.product", 557).is_storable)
+
+    def test_a_variable_product_is_not_a_product_odoo_sells(self):
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        answer = self.process(
+            "woo.product.created", id=120, sku="SHIRT-LINEN", type="variable", regular_price=""
+        )
+        self.assertEqual(answer["status"], "ignored")
+        self.assertFalse(self.env["product.product"].search([("default_code", "=", "SHIRT-LINEN")]))
+
     def test_variation_binds_by_sku(self):
         self.process("woo.product.updated")
         self.assertEqual(

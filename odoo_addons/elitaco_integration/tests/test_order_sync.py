@@ -78,6 +78,43 @@ class TestOrderSync(IntegrationCase):
             self.Event.search([("event_id", "=", self.Event.search([], limit=1).event_id)]).message,
         )
 
+    def test_two_states_of_the_same_second_the_later_delivery_wins(self):
+        """Created pending and at once PUT to processing over REST: one date_modified_gmt."""
+        pending = envelope("woo.order.created")
+        processing = envelope("woo.order.updated", pending["data"], status="processing")
+        self.assertNotEqual(pending["idempotency_key"], processing["idempotency_key"])
+        processing["meta"]["received_at"] = "2026-02-20T10:05:01Z"
+        self.assertEqual(self.process(pending)["status"], "processed")
+        self.assertEqual(self.process(processing)["status"], "processed")
+        order = self.woo_order()
+        self.assertEqual((order.state, order.woo_status), ("sale", "processing"))
+
+    def test_two_states_of_the_same_second_applied_out_of_order(self):
+        """Two workers: the state delivered second is applied first; the first stays stale."""
+        pending = envelope("woo.order.created")
+        processing = envelope("woo.order.updated", pending["data"], status="processing")
+        processing["meta"]["received_at"] = "2026-02-20T10:05:01Z"
+        self.assertEqual(self.process(processing)["status"], "processed")
+        answer = self.process(pending)
+        self.assertEqual(answer["status"], "ignored")
+        order = self.woo_order()
+        self.assertEqual((order.state, order.woo_status), ("sale", "processing"))
+        event = self.Event.search([("event_id", "=", pending["event_id"])])
+        self.assertIn("same second", event.message)
+
+    def test_the_order_date_is_set_once(self):
+        self.process("woo.order.created")
+        self.process("woo.order.updated")
+        order = self.woo_order()
+        self.assertEqual(order.state, "sale")
+        confirmed = order.date_order  # Odoo's confirmation date
+        self.process(
+            "woo.order.updated", status="completed", date_modified_gmt="2026-02-22T09:00:00"
+        )
+        self.assertEqual(order.date_order, confirmed)
+        updates = order.integration_timeline_ids.filtered(lambda e: e.kind == "processed")
+        self.assertFalse([e for e in updates if "date_order" in (e.details or "")])
+
     def test_status_mapping(self):
         self.process("woo.order.created", status="on-hold")
         order = self.woo_order()
