@@ -29,6 +29,7 @@ class WooConfig:
     consumer_key: str
     consumer_secret: str
     backoff_factor: float = 1.0
+    ca_bundle: str | None = None  # a self-signed store's certificate (WOO_CA_BUNDLE)
 
     @classmethod
     def from_env(cls) -> WooConfig:
@@ -37,6 +38,7 @@ class WooConfig:
             consumer_key=os.environ.get("WOO_CONSUMER_KEY", ""),
             consumer_secret=os.environ.get("WOO_CONSUMER_SECRET", ""),
             backoff_factor=float(os.environ.get("WOO_BACKOFF_FACTOR", "1")),
+            ca_bundle=os.environ.get("WOO_CA_BUNDLE") or None,
         )
         config.check()
         return config
@@ -59,6 +61,8 @@ class WooConfig:
 class WooClient:
     def __init__(self, config: WooConfig, session: requests.Session | None = None) -> None:
         self.base = f"{config.store_url}/wp-json/wc/v3"
+        # Per request: requests lets REQUESTS_CA_BUNDLE override a session's `verify`.
+        self.verify: str | bool = config.ca_bundle or True
         self.session = session or requests.Session()
         self.session.auth = (config.consumer_key, config.consumer_secret)
         # 429 and 5xx: back off (honouring Retry-After) and try again, then give up.
@@ -122,7 +126,9 @@ class WooClient:
             page += 1
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        response = self.session.request(method, self.base + path, timeout=(5, 30), **kwargs)
+        response = self.session.request(
+            method, self.base + path, timeout=(5, 30), verify=self.verify, **kwargs
+        )
         if response.status_code in (401, 403):
             raise WooAuthError(self._refusal(response), response=response)
         response.raise_for_status()
@@ -138,7 +144,7 @@ class WooClient:
             return (
                 f"{said}: WooCommerce accepts the key as HTTP Basic auth only over HTTPS. Set "
                 "WOO_STORE_URL to the store's https:// address (for a self-signed certificate, "
-                "point REQUESTS_CA_BUNDLE at it)"
+                "point WOO_CA_BUNDLE at it)"
             )
         return (
             f"{said}: check WOO_CONSUMER_KEY and WOO_CONSUMER_SECRET (WooCommerce > Settings > "

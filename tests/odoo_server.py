@@ -25,6 +25,7 @@ from tests.redis_server import free_port
 
 MODULES = "sale_management,sale_stock,elitaco_integration"
 PROVISIONED = "ELITACO_PROVISIONED "  # the line of PROVISION_SCRIPT's answer
+ADMIN_UID, ADMIN_PASSWORD = 2, "admin"  # a new database's administrator
 
 # A German shop, as the test store is: installing accounting for a company in Germany brings
 # Odoo's German localisation (l10n_de, SKR03, EUR, 19 % and 7 % VAT).
@@ -216,6 +217,15 @@ class OdooServer:
 
     def execute(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
         """execute_kw as the Integration Manager (a back-office user), over HTTP."""
+        return self._execute_kw(self.manager_uid, self.manager_key, model, method, args, kwargs)
+
+    def set_param(self, key: str, value: str) -> None:
+        """A system parameter (Settings), as the administrator sets it."""
+        self._execute_kw(
+            ADMIN_UID, ADMIN_PASSWORD, "ir.config_parameter", "set_param", (key, value), {}
+        )
+
+    def _execute_kw(self, uid: int, password: str, model: str, method: str, args, kwargs) -> Any:
         body = {
             "jsonrpc": "2.0",
             "method": "call",
@@ -223,14 +233,14 @@ class OdooServer:
             "params": {
                 "service": "object",
                 "method": "execute_kw",
-                "args": [self.db, self.manager_uid, self.manager_key, model, method, args, kwargs],
+                "args": [self.db, uid, password, model, method, list(args), kwargs],
             },
         }
         answer = requests.post(f"{self.url}/jsonrpc", json=body, timeout=120).json()
         if "error" in answer:
             data = answer["error"].get("data") or {}
             raise OdooRPCError(f"{data.get('name')}: {data.get('message')}")
-        return answer["result"]
+        return answer.get("result")  # Odoo leaves out a None result
 
     def search_read(
         self, model: str, domain: list, fields: list[str], **kwargs: Any

@@ -4,17 +4,22 @@ as real processes between it and the tests."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
+from redis import Redis
 
 from tests.conftest import SECRET
 from tests.odoo_server import OdooInstallation, OdooServer
-from tests.processes import RelayServer, WorkerProcess, relay_environment
+from tests.processes import ROOT, RelayServer, WorkerProcess, relay_environment
 from tests.woo import woo_delivery
+from tests.woo_store import SETUP, WooStore
 
 APP_SECRET = "e2e-app-secret"
 NO_ODOO = (
@@ -108,3 +113,82 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str) -> obje
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.25)
+
+
+NO_STORE = (
+    "no WooCommerce store here: ../shared/woocommerce/setup is not beside the clone "
+    "(it starts a real store for these tests)"
+)
+STORE_REDIS_URL = os.environ.get("TEST_STORE_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+@dataclass
+class Shop:
+    """A real WooCommerce store wired to the real Odoo through the relay and two workers, as
+    README sets them up: webhooks registered by the CLI, settings made in Odoo."""
+
+    store: WooStore
+    odoo: OdooServer
+    relay: RelayServer
+    env: dict[str, str]
+    registered: str  # what `python -m relay register-webhooks` printed
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "relay", *args],
+            env=self.env | {"PYTHONPATH": str(ROOT)},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    def restart_relay(self, tmp_path: Path) -> None:
+        port = self.relay.port
+        self.relay.stop()
+        self.relay = RelayServer(self.env, tmp_path / "relay-restarted.log", port=port)
+
+
+@pytest.fixture(scope="session")
+def woo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WooStore]:
+    if not SETUP.exists():
+        if os.environ.get("ELITACO_REQUIRE_STORE"):
+            pytest.fail(NO_STORE)
+        pytest.skip(NO_STORE)
+    store = WooStore.start(tmp_path_factory.mktemp("store"))
+    yield store
+    store.remove()
+
+
+@pytest.fixture(scope="session")
+def shop(
+    odoo_server: OdooServer, woo_store: WooStore, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Shop]:
+    workdir = tmp_path_factory.mktemp("shop")
+    Redis.from_url(STORE_REDIS_URL).flushdb()
+    odoo_server.set_param("elitaco_integration.product_master", "woo")
+    odoo_server.set_param("elitaco_integration.store_url", woo_store.url)
+    env = relay_environment(
+        STORE_REDIS_URL,
+        workdir / "spool",
+        ODOO_URL=odoo_server.url,
+        ODOO_API_KEY=odoo_server.worker_key,
+        ODOO_OUTAGE_BACKOFF_MAX="1",
+        APP_SECRET=APP_SECRET,
+        RELAY_RETRY_INTERVALS="1,1,1",
+        **woo_store.worker_env(),
+    )
+    relay = RelayServer(env, workdir / "relay.log")
+    workers = [WorkerProcess(env, workdir / f"worker-{n}.log", burst=False) for n in range(2)]
+    shop = Shop(woo_store, odoo_server, relay, env, registered="")
+    try:
+        registered = shop.cli("register-webhooks", "--url", f"{relay.url}/webhook/woo")
+        assert registered.returncode == 0, registered.stderr
+        shop.registered = registered.stdout
+        yield shop
+    finally:
+        for worker in workers:
+            worker.stop()
+        shop.relay.stop()
+        Redis.from_url(STORE_REDIS_URL).flushdb()

@@ -199,7 +199,7 @@ def test_register_webhooks_command_refreshes_the_state_health_reports(
 
 def test_a_refused_rest_key_says_what_to_check(fake_woo, monkeypatch, capsys) -> None:
     refused = WooClient(WooConfig(fake_woo.url, fake_woo.key, "wrong", backoff_factor=0))
-    with pytest.raises(WooAuthError, match="only over HTTPS.*REQUESTS_CA_BUNDLE"):
+    with pytest.raises(WooAuthError, match="only over HTTPS.*WOO_CA_BUNDLE"):
         refused.webhooks()
     monkeypatch.setenv("WOO_STORE_URL", fake_woo.url)
     monkeypatch.setenv("WOO_CONSUMER_KEY", fake_woo.key)
