@@ -157,10 +157,10 @@ class OdooServer:
         deadline = time.monotonic() + 90
         while True:
             try:
-                if requests.get(f"{self.url}/web/health", timeout=2).status_code == 200:
+                if requests.get(f"{self.url}/web/health", timeout=10).status_code == 200:
                     return
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or still loading the registry
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"Odoo did not start:\n{self.log_tail()}")

@@ -127,9 +127,9 @@ class RelayServer(ManagedProcess):
         deadline = time.monotonic() + 20
         while True:
             try:
-                requests.get(f"{self.url}/health", timeout=1)
+                requests.get(f"{self.url}/health", timeout=5)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 if not self.alive() or time.monotonic() > deadline:
                     self.stop()
                     raise AssertionError(f"the relay did not start:\n{self.log()}") from None
