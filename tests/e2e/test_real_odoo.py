@@ -301,3 +301,26 @@ def test_cancelled_and_trashed_in_woocommerce_cancel_confirmed_orders(
     assert sale_order(odoo, cancelled["id"])["state"] == "cancel"
     assert sale_order(odoo, trashed["id"])["state"] == "cancel"
     assert sale_order(odoo, trashed["id"])["woo_status"] == "trash"
+
+
+def test_created_and_updated_together_on_eight_workers(
+    odoo, relay, start_worker, redis_url
+) -> None:
+    """WooCommerce sends order.created and order.updated, identical, for every order made over
+    REST. With 8 workers taking them at once: one sale order each, no failure, no retry used,
+    no sale order number skipped."""
+    orders = [new_order("processing") for _ in range(12)]
+    accepted = []
+    for order in orders:
+        accepted += [deliver(relay, topic, order) for topic in ("order.created", "order.updated")]
+    for _ in range(8):
+        start_worker()
+    wait_for(lambda: finished(redis_url, *(a["event_id"] for a in accepted)), 120, "the orders")
+
+    names = []
+    for order in orders:
+        rows = ledger(odoo, order["id"])
+        assert [(row["state"], row["attempts"]) for row in rows] == [("done", 1)] * 2, rows
+        names.append(sale_order(odoo, order["id"])["name"])
+    numbers = sorted(int(name.removeprefix("S")) for name in names)
+    assert numbers == list(range(numbers[0], numbers[0] + len(orders))), "no number skipped"
