@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 
 import aiohttp
 from aiohttp import web
@@ -12,6 +13,8 @@ from aiohttp import web
 from relay.keys import ODOO_SESSION, SETTINGS
 
 logger = logging.getLogger(__name__)
+ORDER_ID = re.compile(r"[0-9]{1,10}")  # ASCII digits: str.isdigit() takes "²" and "٣" too
+MAX_ORDER_ID = 2**31 - 1
 
 
 def api_token(app_secret: str) -> str:
@@ -23,12 +26,15 @@ async def order_timeline(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     if not settings.app_secret:
         return _error(503, "API disabled", "set APP_SECRET to enable the relay's API")
-    presented = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    if not hmac.compare_digest(presented.encode(), api_token(settings.app_secret).encode()):
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    expected = api_token(settings.app_secret)
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        presented.strip().encode(), expected.encode()
+    ):
         return _error(401, "unauthorized", "send Authorization: Bearer <python -m relay api-token>")
     woo_order_id = request.match_info["order_id"]
-    if not woo_order_id.isdigit():
-        return _error(400, "bad order id", "the WooCommerce order id is a number")
+    if not ORDER_ID.fullmatch(woo_order_id) or int(woo_order_id) > MAX_ORDER_ID:
+        return _error(400, "bad order id", "the WooCommerce order id is a number (digits 0-9)")
     url = f"{settings.odoo_url}/elitaco/v1/orders/{woo_order_id}/timeline"
     try:
         async with request.app[ODOO_SESSION].get(url) as response:
@@ -38,10 +44,21 @@ async def order_timeline(request: web.Request) -> web.Response:
                 )
             if response.status != 200:
                 return _error(502, "Odoo error", f"Odoo answered HTTP {response.status}")
-            return web.json_response(await response.json())
-    except (aiohttp.ClientError, TimeoutError) as exc:
+            try:
+                return web.json_response(await response.json(content_type=None))
+            except ValueError:
+                return _error(502, "Odoo error", "Odoo answered 200 with a body that is not JSON")
+    except TimeoutError:
+        limits = (
+            f"ODOO_CONNECT_TIMEOUT {settings.odoo_connect_timeout:g} s, "
+            f"ODOO_READ_TIMEOUT {settings.odoo_read_timeout:g} s"
+        )
+        detail = f"Odoo did not answer in time ({settings.odoo_url}; {limits})"
+        logger.warning("Odoo timed out for a timeline", extra={"odoo_url": settings.odoo_url})
+        return _error(503, "Odoo unreachable", detail)
+    except aiohttp.ClientError as exc:
         logger.warning("Odoo unreachable for a timeline", extra={"error": str(exc)})
-        return _error(503, "Odoo unreachable", f"{settings.odoo_url}: {exc}")
+        return _error(503, "Odoo unreachable", f"{settings.odoo_url}: {exc or type(exc).__name__}")
 
 
 def _error(status: int, error: str, detail: str) -> web.Response:

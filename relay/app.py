@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aiohttp
 from aiohttp import web
@@ -23,10 +24,13 @@ from relay.keys import (
     QUEUE,
     SETTINGS,
     SPOOL,
+    SPOOL_DRAIN,
     SPOOL_DRAINER,
 )
 from relay.metrics import Metrics
-from relay.spool import Spool
+from relay.spool import DrainState, Spool
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -55,7 +59,9 @@ async def redis_context(app: web.Application) -> AsyncIterator[None]:
     connection = redis_connection(app[SETTINGS])
     app[QUEUE] = Queue(app[SETTINGS].queue_name, connection=connection)
     app[BATCH_ENQUEUER] = BatchEnqueuer(app[QUEUE], list(app[SETTINGS].retry_intervals))
-    app[BATCH_ENQUEUER_TASK] = asyncio.create_task(app[BATCH_ENQUEUER].run())
+    app[BATCH_ENQUEUER_TASK] = asyncio.create_task(
+        supervised("batch enqueuer", app[BATCH_ENQUEUER].run)
+    )
     yield
     await _cancel(app[BATCH_ENQUEUER_TASK])
     connection.close()
@@ -64,8 +70,11 @@ async def redis_context(app: web.Application) -> AsyncIterator[None]:
 async def spool_context(app: web.Application) -> AsyncIterator[None]:
     spool = Spool(app[SETTINGS].spool_dir)
     app[SPOOL] = spool
+    app[SPOOL_DRAIN] = DrainState()
     app[METRICS].spool_depth.set_function(lambda: spool.depth)
-    app[SPOOL_DRAINER] = asyncio.create_task(drain_spool_forever(app))
+    app[SPOOL_DRAINER] = asyncio.create_task(
+        supervised("spool drain", lambda: drain_spool_forever(app))
+    )
     yield
     await _cancel(app[SPOOL_DRAINER])
 
@@ -74,10 +83,25 @@ async def odoo_session_context(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     app[ODOO_SESSION] = aiohttp.ClientSession(
         headers={"Authorization": f"Bearer {settings.odoo_api_key}"},
-        timeout=aiohttp.ClientTimeout(total=30, connect=5),
+        timeout=aiohttp.ClientTimeout(
+            connect=settings.odoo_connect_timeout, sock_read=settings.odoo_read_timeout
+        ),
     )
     yield
     await app[ODOO_SESSION].close()
+
+
+async def supervised(name: str, run: Callable[[], Awaitable[None]]) -> None:
+    """Run a background loop for the app's lifetime: should it ever stop with an error, log it
+    and start it again (a dead drain would leave deliveries answered 200 in the spool)."""
+    while True:
+        try:
+            await run()
+        except Exception:
+            logger.exception("background task stopped; starting it again", extra={"task": name})
+            await asyncio.sleep(1)
+        else:
+            logger.error("background task returned; starting it again", extra={"task": name})
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:

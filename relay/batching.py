@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from redis.exceptions import RedisError
 from rq import Queue
 
 from relay.queueing import enqueue_envelopes
@@ -30,7 +31,8 @@ class BatchEnqueuer:
         self._wakeup = asyncio.Event()
 
     async def enqueue(self, envelope: dict[str, Any]) -> None:
-        """Return once the envelope is on RQ; raise RedisError if Redis did not take it."""
+        """Return once the envelope is on RQ; raise RedisError if Redis did not take it, or
+        the error RQ met with this envelope alone."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append((envelope, done))
         self._wakeup.set()
@@ -42,14 +44,31 @@ class BatchEnqueuer:
             self._wakeup.clear()
             while self._pending:
                 batch, self._pending = self._pending[:MAX_BATCH], self._pending[MAX_BATCH:]
-                try:
-                    enqueue_envelopes(
-                        self._queue, [envelope for envelope, _ in batch], self._retry_intervals
-                    )
-                except Exception as exc:  # noqa: BLE001 - each waiting request gets this answer
-                    for _, done in batch:
-                        done.set_exception(exc)
-                else:
-                    for _, done in batch:
-                        done.set_result(None)
+                self._write(batch)
                 await asyncio.sleep(0)  # let the handlers of this batch answer first
+
+    def _write(self, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
+        envelopes = [envelope for envelope, _ in batch]
+        try:
+            enqueue_envelopes(self._queue, envelopes, self._retry_intervals)
+        except RedisError as exc:  # Redis is away for every envelope of the batch alike
+            for _, done in batch:
+                _settle(done, exc)
+        except Exception as exc:  # noqa: BLE001 - one RQ cannot take: each delivery on its own
+            if len(batch) == 1:
+                _settle(batch[0][1], exc)
+                return
+            for item in batch:
+                self._write([item])
+        else:
+            for _, done in batch:
+                _settle(done, None)
+
+
+def _settle(done: asyncio.Future[None], error: BaseException | None) -> None:
+    if done.done():  # the waiting request went away
+        return
+    if error is None:
+        done.set_result(None)
+    else:
+        done.set_exception(error)

@@ -4,6 +4,8 @@ register-webhooks | api-token."""
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -23,6 +25,7 @@ from relay.logs import configure_logging
 from relay.queueing import EVENTS_QUEUE, MAINTENANCE_QUEUE
 from relay.reconcile import check_webhooks, reconcile_orders
 from relay.replay import replay_dead_letters
+from relay.server import serve
 from relay.spool import Spool
 from relay.webhooks import register_webhooks
 from relay.woo import WooAuthError, WooClient, WooConfig
@@ -49,6 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     spool = commands.add_parser("spool", help="show the envelopes waiting in the local spool")
     spool.add_argument("--dir", type=Path, help="overrides RELAY_SPOOL_DIR (default ./spool)")
     spool.add_argument("--json", action="store_true", help="print the envelopes as JSON lines")
+    spool.add_argument(
+        "--set-aside",
+        action="store_true",
+        help="show what was set aside (what the pipeline cannot carry) instead, with reasons",
+    )
 
     replay = commands.add_parser("replay", help="re-enqueue dead letters (RQ's failed jobs)")
     replay.add_argument("--event-id", action="append", help="one dead letter by event id")
@@ -88,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             return reconcile_command(args.since)
         if args.command == "register-webhooks":
             return register_webhooks_command(args.url, args.update_secret)
-        return spool_command(args.dir, args.json)
+        return spool_command(args.dir, args.json, args.set_aside)
     except (ConfigError, WooAuthError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -97,13 +105,8 @@ def main(argv: list[str] | None = None) -> int:
 def serve_command(host: str | None, port: int | None) -> int:
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    web.run_app(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        access_log=None,
-        print=None,
-    )
+    with contextlib.suppress(web.GracefulExit, KeyboardInterrupt):
+        asyncio.run(serve(create_app(settings), host or settings.host, port or settings.port))
     return 0
 
 
@@ -186,14 +189,19 @@ def register_webhooks_command(delivery_url: str, update_secret: bool) -> int:
     return 0
 
 
-def spool_command(directory: Path | None, as_json: bool) -> int:
+def spool_command(directory: Path | None, as_json: bool, set_aside: bool = False) -> int:
     directory = directory or Path(os.environ.get("RELAY_SPOOL_DIR", "spool"))
-    entries = Spool(directory).entries()
+    spool = Spool(directory)
+    if set_aside:
+        return set_aside_command(spool, as_json)
+    entries = spool.entries()
     if as_json:
         for entry in entries:
             print(json.dumps(entry, ensure_ascii=False))
         return 0
     print(f"spool {directory / 'spool.jsonl'}: {len(entries)} envelope(s) waiting for Redis")
+    if spool.set_aside_count:
+        print(f"{spool.set_aside_count} set aside in {spool.rejected_path}: see --set-aside")
     if not entries:
         return 0
     by_type = Counter(entry.get("event_type", "?") for entry in entries)
@@ -205,4 +213,16 @@ def spool_command(directory: Path | None, as_json: bool) -> int:
         print(f"  {entry.get('event_id')}  {entry.get('idempotency_key')}")
     if len(entries) > 20:
         print(f"  ... and {len(entries) - 20} more (--json lists them all)")
+    return 0
+
+
+def set_aside_command(spool: Spool, as_json: bool) -> int:
+    entries = spool.set_aside_entries()
+    if as_json:
+        for entry in entries:
+            print(json.dumps(entry, ensure_ascii=False))
+        return 0
+    print(f"{spool.rejected_path}: {len(entries)} set aside")
+    for entry in entries:
+        print(f"  {entry['set_aside_at']}  {entry['reason']}  ({len(entry['line'])} characters)")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 
@@ -21,6 +22,7 @@ class Settings:
     host: str = "0.0.0.0"
     port: int = 8080
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    body_timeout: float = 30.0  # seconds a delivery may take to send its body
     spool_dir: Path = Path("spool")
     spool_drain_interval: float = 1.0
     queue_name: str = "woo-events"
@@ -30,6 +32,8 @@ class Settings:
     app_secret: str = ""
     odoo_url: str = "http://127.0.0.1:8069"
     odoo_api_key: str = ""
+    odoo_connect_timeout: float = 5.0
+    odoo_read_timeout: float = 60.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -48,6 +52,7 @@ class Settings:
             host=env.get("RELAY_HOST", cls.host),
             port=_int(env, "RELAY_PORT", cls.port),
             max_body_bytes=_int(env, "RELAY_MAX_BODY_BYTES", cls.max_body_bytes),
+            body_timeout=_float(env, "RELAY_BODY_TIMEOUT", cls.body_timeout),
             spool_dir=Path(env.get("RELAY_SPOOL_DIR", str(cls.spool_dir))),
             spool_drain_interval=_float(
                 env, "RELAY_SPOOL_DRAIN_INTERVAL", cls.spool_drain_interval
@@ -57,9 +62,24 @@ class Settings:
             log_level=env.get("LOG_LEVEL", cls.log_level).upper(),
             retry_intervals=_intervals(env, "RELAY_RETRY_INTERVALS", cls.retry_intervals),
             app_secret=env.get("APP_SECRET", ""),
-            odoo_url=env.get("ODOO_URL", cls.odoo_url).rstrip("/"),
+            odoo_url=odoo_url_from(env),
             odoo_api_key=env.get("ODOO_API_KEY", ""),
+            odoo_connect_timeout=_float(env, "ODOO_CONNECT_TIMEOUT", cls.odoo_connect_timeout),
+            odoo_read_timeout=_float(env, "ODOO_READ_TIMEOUT", cls.odoo_read_timeout),
         )
+
+
+def odoo_url_from(env: os._Environ[str] | dict[str, str]) -> str:
+    """ODOO_URL, refused with a reason when it carries a user and password: the workers and
+    the relay authenticate with ODOO_API_KEY, and credentials in a URL end up in logs."""
+    url = env.get("ODOO_URL", Settings.odoo_url).rstrip("/")
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        raise ConfigError(
+            f"ODOO_URL must not carry a user or password ({parts.scheme}://…@{parts.hostname}): "
+            "give the address alone and the Integration User's API key as ODOO_API_KEY"
+        )
+    return url
 
 
 def events_queue_name() -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 import fastjsonschema
+import orjson
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "schemas" / "event.schema.json"
 
@@ -86,8 +87,13 @@ def content_digest(data: dict[str, Any]) -> str:
     """16 hex digits of the SHA-256 of the payload with sorted keys, its `_links` aside (they
     only say where the resource lives, and change with the host name it was read through)."""
     content = {key: value for key, value in data.items() if key != "_links"}
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+    try:  # orjson: a tenth of json.dumps's time on a 4 KB order, on every delivery
+        canonical = orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # integers beyond 64 bits
+        canonical = json.dumps(
+            content, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8")
+    return hashlib.sha256(canonical).hexdigest()[:16]
 
 
 def resource_version(data: dict[str, Any]) -> str:
@@ -133,7 +139,8 @@ def build_woo_envelope(
             )
         raise IgnoredDelivery("payload has no 'id'")
     if isinstance(resource_id, bool) or not isinstance(resource_id, int) or resource_id <= 0:
-        raise IgnoredDelivery(f"payload 'id' is {resource_id!r}, not a positive integer")
+        # Authentic, yet no resource of ours: kept aside for a person rather than dropped.
+        raise InvalidEnvelope(f"id: {str(resource_id)[:40]!r} is not a positive integer")
 
     occurred = (
         parse_woo_datetime(payload.get("date_modified_gmt"))

@@ -10,29 +10,35 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from aiohttp import web
+from aiohttp import ClientPayloadError, web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 from rq import Queue
 from rq.registry import FailedJobRegistry
 
 from relay.envelope import (
+    HANDLED_WOO_TOPICS,
     WOO_RESOURCES,
     IgnoredDelivery,
     InvalidEnvelope,
     build_woo_envelope,
     log_fields,
 )
-from relay.intake import accept_envelope
-from relay.keys import METRICS, QUEUE, SETTINGS, SPOOL
+from relay.intake import EnvelopeUnenqueueable, accept_envelope
+from relay.keys import METRICS, QUEUE, SETTINGS, SPOOL, SPOOL_DRAIN, SPOOL_DRAINER
 from relay.metrics import Metrics
 from relay.odoo_access import api_key_expiry, read_odoo_access_report
 from relay.reconcile import read_webhook_report, schedule_reconcile_soon
 from relay.signature import SignatureError, verify_signature
+from relay.spool import SpoolUnwritable
 
 logger = logging.getLogger(__name__)
 
-PING_BODY = re.compile(rb"webhook_id=\d+")
+# Exactly what WooCommerce's ping sends (form-encoded, unsigned): nothing else passes as one.
+PING_BODY = re.compile(rb"webhook_id=\d{1,20}")
+# orjson's refusals of what is valid JSON all the same: nested over 1024 levels, numbers beyond a
+# double (1e400). Other refusals mean the body is not JSON (400).
+BEYOND_PARSING = re.compile(r"depth limit exceeded|number is infinity")
 KNOWN_REST_ERRORS = frozenset({"rest_no_route", "woocommerce_rest_cannot_view"})
 
 
@@ -40,19 +46,34 @@ async def woo_webhook(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     metrics = request.app[METRICS]
     topic = request.headers.get("X-WC-Webhook-Topic", "")
-    label = topic or "none"
+    label = topic_label(topic)
 
     if request.content_length is not None and request.content_length > settings.max_body_bytes:
         return _too_large(request, label)
     try:
-        body = await request.read()
+        async with asyncio.timeout(settings.body_timeout):
+            body = await request.read()
     except web.HTTPRequestEntityTooLarge:
         return _too_large(request, label)
+    except TimeoutError:
+        metrics.deliveries.labels(label, "body_timeout").inc()
+        extra = {"peer": request.remote, "seconds": settings.body_timeout}
+        logger.warning("no whole body in time", extra=extra)
+        return _error(
+            408, "request timeout", f"the body did not arrive within {settings.body_timeout} s"
+        )
+    except (ConnectionError, ClientPayloadError) as exc:  # the client went away mid-body
+        metrics.deliveries.labels(label, "client_gone").inc()
+        logger.warning(
+            "client went away before its body arrived",
+            extra={"peer": request.remote, "error": type(exc).__name__},
+        )
+        return _error(400, "incomplete body", "the connection closed before the body was whole")
 
     signature = request.headers.get("X-WC-Webhook-Signature")
-    if signature is None and PING_BODY.fullmatch(body.strip()):
+    if signature is None and PING_BODY.fullmatch(body):
         metrics.deliveries.labels("ping", "ping").inc()
-        logger.info("WooCommerce ping answered", extra={"body": body.decode()})
+        logger.info("WooCommerce ping answered", extra={"webhook_id": body.decode()[11:]})
         return web.json_response({"status": "ok", "ping": True})
 
     try:
@@ -67,9 +88,9 @@ async def woo_webhook(request: web.Request) -> web.Response:
             "webhook signature refused",
             extra={
                 "reason": str(exc),
-                "topic": topic,
+                "topic": printable(topic),
                 "peer": request.remote,
-                "webhook_id": request.headers.get("X-WC-Webhook-ID"),
+                "webhook_id": printable(request.headers.get("X-WC-Webhook-ID", "")),
             },
         )
         return _error(
@@ -79,13 +100,17 @@ async def woo_webhook(request: web.Request) -> web.Response:
         )
     if signed_with == "previous":
         # Which webhooks still need the new secret (python -m relay register-webhooks).
-        metrics.previous_secret.labels(request.headers.get("X-WC-Webhook-ID", "none")).inc()
+        webhook_id = request.headers.get("X-WC-Webhook-ID", "")
+        metrics.previous_secret.labels(webhook_id if webhook_id.isdecimal() else "other").inc()
 
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
+        if BEYOND_PARSING.search(str(exc)):  # valid JSON, more than a parser takes
+            record = {"topic": printable(topic), "body": body}
+            return await _set_aside(request, label, record, f"the JSON cannot be parsed: {exc}")
         metrics.deliveries.labels(label, "bad_request").inc()
-        logger.warning("signed body is not JSON", extra={"topic": topic, "error": str(exc)})
+        logger.warning("signed body is not JSON", extra={"topic": label, "error": str(exc)[:200]})
         return _error(400, "body is not JSON", f"the signed body could not be parsed: {exc}")
 
     try:
@@ -97,17 +122,25 @@ async def woo_webhook(request: web.Request) -> web.Response:
             webhook_id=request.headers.get("X-WC-Webhook-ID"),
             delivery_id=request.headers.get("X-WC-Webhook-Delivery-ID"),
         )
-    except (IgnoredDelivery, InvalidEnvelope) as exc:
-        if isinstance(exc, IgnoredDelivery) and exc.rest_error:
+    except IgnoredDelivery as exc:
+        if exc.rest_error:
             await _resource_missing(request, topic, exc)
-            return web.json_response({"status": "ignored", "reason": str(exc)}, status=202)
-        outcome = "ignored" if isinstance(exc, IgnoredDelivery) else "ignored_invalid"
-        metrics.deliveries.labels(label, outcome).inc()
-        log = logger.info if outcome == "ignored" else logger.error
-        log("delivery acknowledged and ignored", extra={"topic": topic, "reason": str(exc)})
+        else:
+            metrics.deliveries.labels(label, "ignored").inc()
+            extra = {"topic": label, "reason": str(exc)}
+            logger.info("delivery acknowledged and ignored", extra=extra)
         return web.json_response({"status": "ignored", "reason": str(exc)}, status=202)
+    except InvalidEnvelope as exc:
+        # Authentic, but nothing the pipeline can carry: kept for a person, never redelivered.
+        return await _set_aside(request, label, {"topic": printable(topic), "body": body}, str(exc))
 
-    destination = await accept_envelope(request.app, envelope)
+    try:
+        destination = await accept_envelope(request.app, envelope)
+    except EnvelopeUnenqueueable as exc:
+        metrics.deliveries.labels(label, "set_aside").inc()
+        return web.json_response({"status": "set_aside", "reason": str(exc)}, status=202)
+    except SpoolUnwritable as exc:
+        return _spool_unwritable(request, label, exc)
     metrics.deliveries.labels(label, destination).inc()
     logger.info(
         "delivery accepted",
@@ -124,6 +157,46 @@ async def woo_webhook(request: web.Request) -> web.Response:
     )
 
 
+def topic_label(topic: str) -> str:
+    """A metric label from a fixed set: anyone can send any topic header, signed or not."""
+    if not topic:
+        return "none"
+    return topic if topic in HANDLED_WOO_TOPICS else "other"
+
+
+def printable(value: str, limit: int = 100) -> str:
+    """A header value fit for a JSON log line: bounded, undecodable bytes escaped."""
+    return value[:limit].encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+async def _set_aside(
+    request: web.Request, label: str, record: dict[str, Any], reason: str
+) -> web.Response:
+    spool = request.app[SPOOL]
+    record["body"] = record["body"].decode("utf-8", "replace")
+    try:
+        await asyncio.to_thread(spool.set_aside, record, reason[:500])
+    except SpoolUnwritable as exc:
+        return _spool_unwritable(request, label, exc)
+    request.app[METRICS].deliveries.labels(label, "set_aside").inc()
+    logger.error(
+        "authentic delivery set aside: the pipeline cannot carry it",
+        extra={"topic": label, "reason": reason[:500], "file": str(spool.rejected_path)},
+    )
+    return web.json_response({"status": "set_aside", "reason": reason[:500]}, status=202)
+
+
+def _spool_unwritable(request: web.Request, label: str, exc: SpoolUnwritable) -> web.Response:
+    request.app[METRICS].deliveries.labels(label, "spool_unwritable").inc()
+    logger.error("delivery refused: the spool cannot be written", extra={"error": str(exc)})
+    return _error(
+        503,
+        "spool unwritable",
+        f"Redis is unreachable and the spool cannot be written ({exc}); the delivery was not "
+        "kept, so WooCommerce records it as failed",
+    )
+
+
 async def _resource_missing(request: web.Request, topic: str, exc: IgnoredDelivery) -> None:
     """WooCommerce delivered a REST error instead of the resource (rest_no_route when a
     webhook is sent synchronously during a Store API checkout): the change itself is real, so
@@ -132,9 +205,10 @@ async def _resource_missing(request: web.Request, topic: str, exc: IgnoredDelive
     resource_label = resource if resource in WOO_RESOURCES else "other"
     code_label = exc.rest_error if exc.rest_error in KNOWN_REST_ERRORS else "other"
     metrics = request.app[METRICS]
-    metrics.deliveries.labels(topic, "rest_error").inc()
+    label = topic_label(topic)
+    metrics.deliveries.labels(label, "rest_error").inc()
     metrics.rest_errors.labels(resource_label, code_label).inc()
-    fields = {"topic": topic, "rest_error": exc.rest_error, "reconcile": resource == "order"}
+    fields = {"topic": label, "rest_error": code_label, "reconcile": resource == "order"}
     if resource == "order":
         try:
             await asyncio.to_thread(schedule_reconcile_soon, request.app[QUEUE].connection)
@@ -145,16 +219,16 @@ async def _resource_missing(request: web.Request, topic: str, exc: IgnoredDelive
 
 async def health(request: web.Request) -> web.Response:
     queue = request.app[QUEUE]
-    spool = request.app[SPOOL]
     report: dict[str, Any] = {
         "status": "ok",
         "redis": {"reachable": True},
         "queue": {"name": queue.name, "depth": None},
         "failed_jobs": None,
-        "spool": {"depth": spool.depth, "path": str(spool.path)},
+        "spool": _spool_report(request.app),
         "woo_webhooks": None,
         "odoo_access": None,
     }
+    problems = report["spool"]["problems"]
     try:
         depth, failed, webhooks, odoo_access = await asyncio.to_thread(_redis_report, queue)
     except RedisError as exc:
@@ -165,11 +239,39 @@ async def health(request: web.Request) -> web.Response:
     report["failed_jobs"] = failed
     report["woo_webhooks"] = webhooks
     report["odoo_access"] = odoo_access
-    # Deliveries have stopped for some topics, or the workers' key is refused or about to be;
-    # the relay itself still works (200).
-    if (webhooks and webhooks["webhooks"]) or (odoo_access and odoo_access["warning"]):
+    if report["spool"]["depth"] and request.app[SPOOL_DRAIN].error:
+        problems.append(
+            f"the spool is not draining although Redis answers: {request.app[SPOOL_DRAIN].error}"
+        )
+    # Deliveries have stopped for some topics, the workers' key is refused or about to be, or
+    # the spool needs a person; the relay itself still takes deliveries (200).
+    if (webhooks and webhooks["webhooks"]) or (odoo_access and odoo_access["warning"]) or problems:
         report["status"] = "degraded"
     return web.json_response(report)
+
+
+def _spool_report(app: web.Application) -> dict[str, Any]:
+    spool = app[SPOOL]
+    problems = []
+    if spool.write_error:
+        problems.append(
+            f"the spool cannot be written ({spool.write_error}): while Redis is unreachable, "
+            "deliveries are refused with 503"
+        )
+    if spool.set_aside_count:
+        problems.append(
+            f"{spool.set_aside_count} authentic deliveries the pipeline cannot carry are kept in "
+            f"{spool.rejected_path} for a person (python -m relay spool --set-aside)"
+        )
+    if app[SPOOL_DRAINER].done():
+        problems.append("the spool's drain task has stopped")
+    return {
+        "depth": spool.depth,
+        "path": str(spool.path),
+        "writable": spool.write_error is None,
+        "set_aside": spool.set_aside_count,
+        "problems": problems,
+    }
 
 
 async def metrics(request: web.Request) -> web.Response:

@@ -12,7 +12,7 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from relay.envelope import Envelope, log_fields
-from relay.keys import BATCH_ENQUEUER, METRICS, QUEUE, SETTINGS, SPOOL
+from relay.keys import BATCH_ENQUEUER, METRICS, QUEUE, SETTINGS, SPOOL, SPOOL_DRAIN
 from relay.queueing import enqueue_unless_enqueued
 
 logger = logging.getLogger(__name__)
@@ -20,7 +20,16 @@ logger = logging.getLogger(__name__)
 Destination = Literal["enqueued", "spooled"]
 
 
+class EnvelopeUnenqueueable(Exception):
+    """RQ cannot take this envelope at all (not for want of Redis); it was set aside."""
+
+
 async def accept_envelope(app: web.Application, envelope: Envelope) -> Destination:
+    """Put the envelope on RQ, or in the spool while Redis is unreachable.
+
+    Raises EnvelopeUnenqueueable (the envelope is kept in the spool's set-aside file) or
+    SpoolUnwritable (nothing is kept: the delivery must be refused).
+    """
     spool = app[SPOOL]
     metrics = app[METRICS]
     started = time.perf_counter()
@@ -33,6 +42,10 @@ async def accept_envelope(app: web.Application, envelope: Envelope) -> Destinati
                 "Redis unreachable, spooling the event",
                 extra=log_fields(dict(envelope)) | {"error": str(exc)},
             )
+        except Exception as exc:  # RQ could not serialise it: keep it aside
+            reason = f"RQ cannot take it: {type(exc).__name__}: {exc}"[:500]
+            await asyncio.to_thread(spool.set_aside, dict(envelope), reason)
+            raise EnvelopeUnenqueueable(reason) from exc
         else:
             metrics.enqueue_seconds.labels("redis").observe(time.perf_counter() - started)
             return "enqueued"
@@ -42,27 +55,38 @@ async def accept_envelope(app: web.Application, envelope: Envelope) -> Destinati
 
 
 async def drain_spool_forever(app: web.Application) -> None:
+    """Drain the spool into RQ whenever it holds something; no error ends this loop."""
     spool = app[SPOOL]
+    state = app[SPOOL_DRAIN]
     enqueue = partial(
         enqueue_unless_enqueued, app[QUEUE], retry_intervals=list(app[SETTINGS].retry_intervals)
     )
     interval = app[SETTINGS].spool_drain_interval
-    redis_was_down = False
     while True:
+        if spool.write_error:  # the disk may have space again
+            await asyncio.to_thread(spool.check_writable)
         if spool.depth:
             try:
-                result = await asyncio.to_thread(spool.drain, enqueue)
+                result = await asyncio.to_thread(spool.drain, enqueue, (RedisError,))
             except RedisError as exc:
-                if not redis_was_down:
+                if not state.waiting_for_redis:
                     logger.warning(
                         "spool waiting for Redis",
                         extra={"spool_depth": spool.depth, "error": str(exc)},
                     )
-                redis_was_down = True
+                state.waiting_for_redis = True
+            except Exception as exc:  # reported in /health, tried again
+                state.error = f"{type(exc).__name__}: {exc}"[:500]
+                logger.exception("spool drain failed; trying again", extra={"error": state.error})
             else:
-                redis_was_down = False
+                state.waiting_for_redis = False
+                state.error = None
                 logger.info(
                     "spool drained into RQ",
-                    extra={"enqueued": result.enqueued, "already_enqueued": result.skipped},
+                    extra={
+                        "enqueued": result.enqueued,
+                        "already_enqueued": result.skipped,
+                        "set_aside": result.set_aside,
+                    },
                 )
         await asyncio.sleep(interval)

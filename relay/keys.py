@@ -11,13 +11,14 @@ from rq import Queue
 from relay.batching import BatchEnqueuer
 from relay.config import Settings
 from relay.metrics import Metrics
-from relay.spool import Spool
+from relay.spool import DrainState, Spool
 
 SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
 QUEUE = web.AppKey("queue", Queue)
 SPOOL = web.AppKey("spool", Spool)
 SPOOL_DRAINER = web.AppKey("spool_drainer", asyncio.Task)
+SPOOL_DRAIN = web.AppKey("spool_drain", DrainState)
 BATCH_ENQUEUER = web.AppKey("batch_enqueuer", BatchEnqueuer)
 BATCH_ENQUEUER_TASK = web.AppKey("batch_enqueuer_task", asyncio.Task)
 ODOO_SESSION = web.AppKey("odoo_session", aiohttp.ClientSession)

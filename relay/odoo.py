@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 import requests
 
+from relay.config import odoo_url_from
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 UNAVAILABLE_HTTP_STATUSES = {502, 503, 504}
@@ -43,7 +45,7 @@ class OdooConfig:
     @classmethod
     def from_env(cls) -> OdooConfig:
         return cls(
-            url=os.environ.get("ODOO_URL", "http://127.0.0.1:8069").rstrip("/"),
+            url=odoo_url_from(os.environ),
             api_key=os.environ.get("ODOO_API_KEY", ""),
             connect_timeout=float(os.environ.get("ODOO_CONNECT_TIMEOUT", "5")),
             read_timeout=float(os.environ.get("ODOO_READ_TIMEOUT", "60")),

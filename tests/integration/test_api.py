@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
@@ -9,7 +10,10 @@ from rq import SimpleWorker
 
 from relay.api import api_token
 from relay.app import create_app
+from relay.config import ConfigError, Settings
+from relay.odoo import OdooConfig
 from relay.queueing import enqueue_envelope
+from tests.local_server import LocalServer
 from tests.woo import example_envelope
 
 APP_SECRET = "app-secret-for-tests"
@@ -72,3 +76,78 @@ def test_api_token_command(monkeypatch, capsys) -> None:
     assert capsys.readouterr().out.strip() == api_token(APP_SECRET)
     monkeypatch.setenv("APP_SECRET", "")
     assert main(["api-token"]) == 2
+
+
+class MisbehavingOdoo(LocalServer):
+    """An Odoo (or a proxy in front of it) answering 200 with HTML, or not answering at all."""
+
+    def __init__(self, stall_seconds: float = 0.0) -> None:
+        super().__init__()
+        self.stall_seconds = stall_seconds
+
+    def handle(self, handler, method: str) -> None:
+        time.sleep(self.stall_seconds)
+        body = b"<html><body>Odoo is being upgraded</body></html>"
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+
+@pytest.fixture
+async def odd_odoo_client(aiohttp_client, settings):
+    odoo = MisbehavingOdoo()
+    odoo.start()
+    app_settings = replace(
+        settings, app_secret=APP_SECRET, odoo_url=odoo.url, odoo_read_timeout=0.5
+    )
+    yield odoo, await aiohttp_client(create_app(app_settings))
+    odoo.stop()
+
+
+async def test_odoo_answering_200_with_something_else_than_json_is_502(odd_odoo_client) -> None:
+    _, client = odd_odoo_client
+    response = await client.get("/api/orders/4711/timeline", headers=auth())
+    assert response.status == 502
+    assert "not JSON" in (await response.json())["detail"]
+
+
+async def test_odoo_timing_out_is_503_saying_what_timed_out(odd_odoo_client) -> None:
+    odoo, client = odd_odoo_client
+    odoo.stall_seconds = 2
+    response = await client.get("/api/orders/4711/timeline", headers=auth())
+    assert response.status == 503
+    detail = (await response.json())["detail"]
+    assert "did not answer in time" in detail and "ODOO_READ_TIMEOUT 0.5 s" in detail
+
+
+@pytest.mark.parametrize("order_id", ["%C2%B2", "%D9%A3", "12a", "99999999999"])
+async def test_only_ascii_digits_make_an_order_id(api_client, fake_odoo, order_id) -> None:
+    response = await api_client.get(f"/api/orders/{order_id}/timeline", headers=auth())
+    assert response.status == 400
+    assert not [call for call in fake_odoo.calls if "timeline" in str(call)]
+
+
+async def test_the_token_is_accepted_only_as_a_bearer_token(api_client) -> None:
+    token = api_token(APP_SECRET)
+    for header in (token, f"Basic {token}", f"Bearer{token}"):
+        response = await api_client.get(
+            "/api/orders/4711/timeline", headers={"Authorization": header}
+        )
+        assert response.status == 401, header
+    response = await api_client.get(
+        "/api/orders/4711/timeline", headers={"Authorization": f"bearer {token}"}
+    )
+    assert response.status in (200, 404)
+
+
+def test_an_odoo_url_with_credentials_is_refused_at_start(monkeypatch) -> None:
+    with pytest.raises(ConfigError, match="must not carry a user or password"):
+        Settings.from_env(
+            {"WOO_WEBHOOK_SECRET": "s", "ODOO_URL": "https://rq:secret@odoo.example.com"}
+        )
+    monkeypatch.setenv("ODOO_URL", "https://rq:secret@odoo.example.com")
+    with pytest.raises(ConfigError) as refused:
+        OdooConfig.from_env()
+    assert "secret" not in str(refused.value), "the message does not repeat the password"

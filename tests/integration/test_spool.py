@@ -8,6 +8,8 @@ from dataclasses import replace
 
 import pytest
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from rq import Queue
 from rq.job import Job
 
@@ -15,7 +17,7 @@ from relay.app import create_app
 from relay.cli import main as cli_main
 from relay.config import Settings
 from relay.queueing import enqueue_envelope, enqueue_unless_enqueued
-from relay.spool import REJECTED_FILE, Spool
+from relay.spool import Spool
 from tests.conftest import SECRET
 from tests.redis_server import RedisServer
 from tests.woo import example_envelope, example_payload, woo_delivery
@@ -128,9 +130,7 @@ def test_drain_skips_what_a_crashed_drain_already_enqueued(tmp_path, queue) -> N
     assert list(queue.job_ids) == [envelope["event_id"] for envelope in envelopes]
 
 
-def test_drain_interrupted_by_redis_keeps_the_whole_file(tmp_path, queue) -> None:
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
+def test_a_drain_interrupted_by_redis_goes_on_where_it_stopped(tmp_path, queue) -> None:
     spool = Spool(tmp_path)
     envelopes = [
         dict(example_envelope("woo.order.created"), event_id=f"{n:08d}-0000-4000-8000-000000000000")
@@ -148,23 +148,33 @@ def test_drain_interrupted_by_redis_keeps_the_whole_file(tmp_path, queue) -> Non
         return enqueue_unless_enqueued(queue, envelope)
 
     with pytest.raises(RedisConnectionError):
-        spool.drain(flaky_enqueue)
-    assert spool.depth == 3 and len(spool.entries()) == 3
+        spool.drain(flaky_enqueue, stop_on=(RedisError,))
+    assert spool.depth == 2 and len(spool.entries()) == 2
+    assert Spool(tmp_path).depth == 2, "how far it got is on disk"
 
     result = spool.drain(lambda envelope: enqueue_unless_enqueued(queue, envelope))
-    assert (result.enqueued, result.skipped) == (2, 1)
+    assert (result.enqueued, result.skipped) == (2, 0)
     assert list(queue.job_ids) == [envelope["event_id"] for envelope in envelopes]
     assert spool.depth == 0 and spool.entries() == []
 
 
-def test_a_torn_line_is_set_aside_not_dropped(tmp_path) -> None:
+def test_a_torn_line_is_set_aside_not_dropped_and_swallows_nothing(tmp_path) -> None:
+    """The relay died while writing a line (never acknowledged): the line is kept aside, and
+    the next one written is a line of its own."""
     spool = Spool(tmp_path)
     spool.append(example_envelope("woo.order.created"))
     with open(spool.path, "ab") as spool_file:
         spool_file.write(b'{"event_id": "torn')
     reopened = Spool(tmp_path)
     assert reopened.depth == 1
-    assert (tmp_path / REJECTED_FILE).read_bytes() == b'{"event_id": "torn\n'
+    [aside] = reopened.set_aside_entries()
+    assert aside["line"] == '{"event_id": "torn' and "torn line" in aside["reason"]
+    reopened.append(example_envelope("woo.order.deleted"))
+    assert [e["event_type"] for e in reopened.entries()] == [
+        "woo.order.created",
+        "woo.order.deleted",
+    ]
+    assert Spool(tmp_path).set_aside_count == 1, "set aside once, not at every start"
 
 
 def test_spool_json_listing(tmp_path, capsys) -> None:
