@@ -196,9 +196,7 @@ def spool_command(directory: Path | None, as_json: bool, set_aside: bool = False
         return set_aside_command(spool, as_json)
     entries = spool.entries()
     if as_json:
-        for entry in entries:
-            print(json.dumps(entry, ensure_ascii=False))
-        return 0
+        return print_json_lines(entries)
     print(f"spool {directory / 'spool.jsonl'}: {len(entries)} envelope(s) waiting for Redis")
     if spool.set_aside_count:
         print(f"{spool.set_aside_count} set aside in {spool.rejected_path}: see --set-aside")
@@ -219,10 +217,14 @@ def spool_command(directory: Path | None, as_json: bool, set_aside: bool = False
 def set_aside_command(spool: Spool, as_json: bool) -> int:
     entries = spool.set_aside_entries()
     if as_json:
-        for entry in entries:
-            print(json.dumps(entry, ensure_ascii=False))
-        return 0
+        return print_json_lines(entries)
     print(f"{spool.rejected_path}: {len(entries)} set aside")
     for entry in entries:
         print(f"  {entry['set_aside_at']}  {entry['reason']}  ({len(entry['line'])} characters)")
+    return 0
+
+
+def print_json_lines(entries: list[dict]) -> int:
+    for entry in entries:
+        print(json.dumps(entry, ensure_ascii=False))
     return 0

@@ -73,3 +73,11 @@ def woo_ping(webhook_id: int = 3) -> WooRequest:
             "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
         },
     )
+
+
+def nested(levels: int) -> dict[str, Any]:
+    """A value nested `levels` deep (more than RQ's pickle takes at ~500)."""
+    value: dict[str, Any] = {"leaf": True}
+    for _ in range(levels):
+        value = {"nested": value}
+    return value

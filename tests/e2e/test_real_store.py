@@ -88,6 +88,13 @@ def simple_product(shop: Shop, price: str = "19.99", stock: int = 10) -> tuple[d
     return product, in_odoo
 
 
+def place_order(shop: Shop, product: dict, quantity: int = 1, **fields) -> dict:
+    """An order placed over the REST API for `product`, with `fields` (status, set_paid,
+    payment_method, shipping_lines ...)."""
+    line = {"product_id": product["id"], "quantity": quantity}
+    return shop.store.rest("POST", "/orders", {"billing": BUYER, "line_items": [line]} | fields)
+
+
 def push_outbox(shop: Shop) -> None:
     """What the cron service does every OUTBOX_INTERVAL seconds."""
     queue = Queue(MAINTENANCE_QUEUE, connection=Redis.from_url(shop.env["REDIS_URL"]))
@@ -149,16 +156,8 @@ def test_simple_and_variable_products_reach_odoo(shop: Shop) -> None:
 
 def test_a_paid_rest_order_and_a_guest_checkout_are_confirmed_to_the_cent(shop: Shop) -> None:
     product, _ = simple_product(shop)
-    paid = shop.store.rest(
-        "POST",
-        "/orders",
-        {
-            "payment_method": "cod",
-            "set_paid": True,
-            "billing": BUYER,
-            "line_items": [{"product_id": product["id"], "quantity": 2}],
-            "shipping_lines": [FLAT_RATE],
-        },
+    paid = place_order(
+        shop, product, 2, payment_method="cod", set_paid=True, shipping_lines=[FLAT_RATE]
     )
     checkout = shop.store.checkout(product["id"], 1, BUYER | {"email": "guest@example.net"})
     guest = shop.store.rest("GET", f"/orders/{checkout['order_id']}")
@@ -182,15 +181,7 @@ def test_pending_then_processing_in_the_same_second(shop: Shop) -> None:
     """Created pending and at once paid: two states, one date_modified_gmt."""
     product, _ = simple_product(shop)
     for _attempt in range(3):
-        pending = shop.store.rest(
-            "POST",
-            "/orders",
-            {
-                "status": "pending",
-                "billing": BUYER,
-                "line_items": [{"product_id": product["id"], "quantity": 1}],
-            },
-        )
+        pending = place_order(shop, product, status="pending")
         paid = shop.store.rest("PUT", f"/orders/{pending['id']}", {"status": "processing"})
         if paid["date_modified_gmt"] == pending["date_modified_gmt"]:
             break
@@ -211,17 +202,7 @@ def test_pending_then_processing_in_the_same_second(shop: Shop) -> None:
 def test_completed_and_cancelled_in_woocommerce(shop: Shop) -> None:
     product, _ = simple_product(shop)
     orders = [
-        shop.store.rest(
-            "POST",
-            "/orders",
-            {
-                "payment_method": "bacs",
-                "set_paid": True,
-                "billing": BUYER,
-                "line_items": [{"product_id": product["id"], "quantity": 1}],
-                "shipping_lines": [FLAT_RATE],
-            },
-        )
+        place_order(shop, product, payment_method="bacs", set_paid=True, shipping_lines=[FLAT_RATE])
         for _ in range(2)
     ]
     for order in orders:
@@ -236,16 +217,8 @@ def test_completed_and_cancelled_in_woocommerce(shop: Shop) -> None:
 def test_cancel_ship_and_stock_in_odoo_reach_woocommerce(shop: Shop) -> None:
     product, in_odoo = simple_product(shop, stock=10)
     orders = [
-        shop.store.rest(
-            "POST",
-            "/orders",
-            {
-                "payment_method": "cod",
-                "status": "processing",
-                "billing": BUYER,
-                "line_items": [{"product_id": product["id"], "quantity": 1}],
-                "shipping_lines": [FLAT_RATE],
-            },
+        place_order(
+            shop, product, payment_method="cod", status="processing", shipping_lines=[FLAT_RATE]
         )
         for _ in range(2)
     ]
@@ -293,16 +266,7 @@ def test_orders_placed_while_the_relay_is_down_are_reconciled(shop: Shop, tmp_pa
     since = _minutes_ago(1)
     shop.relay.stop()
     try:
-        missed = shop.store.rest(
-            "POST",
-            "/orders",
-            {
-                "payment_method": "cod",
-                "set_paid": True,
-                "billing": BUYER,
-                "line_items": [{"product_id": product["id"], "quantity": 1}],
-            },
-        )
+        missed = place_order(shop, product, payment_method="cod", set_paid=True)
     finally:
         shop.restart_relay(tmp_path)
     assert odoo_order(shop, missed["id"]) is None, "no webhook reached the relay"

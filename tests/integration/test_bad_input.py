@@ -19,16 +19,10 @@ from relay.keys import SETTINGS, SPOOL, SPOOL_DRAINER
 from relay.spool import Spool
 from tests.conftest import SECRET
 from tests.processes import RelayServer, relay_environment
-from tests.woo import example_payload, woo_delivery, woo_ping
+from tests.waiting import eventually
+from tests.woo import example_payload, nested, woo_delivery, woo_ping
 
 CUSTOMER_EMAIL = "secret.customer@example.org"
-
-
-def deep(levels: int) -> dict:
-    value: dict = {"leaf": True}
-    for _ in range(levels):
-        value = {"nested": value}
-    return value
 
 
 def order(n: int, **changes) -> dict:
@@ -39,13 +33,6 @@ def order(n: int, **changes) -> dict:
 async def post(client, topic: str, payload: dict):
     delivery = woo_delivery(topic, payload, SECRET)
     return await client.post("/webhook/woo", data=delivery.body, headers=delivery.headers)
-
-
-async def eventually(condition, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
 
 
 def raw_request(port: int, data: bytes, wait: float = 0.5) -> bytes:
@@ -77,7 +64,7 @@ async def test_each_delivery_of_a_batch_has_its_own_fate(client, queue) -> None:
     enqueued, the 4 are kept aside with their reason, and no one gets a 500."""
     payloads = [order(n) for n in range(44)]
     for n in (3, 17, 18, 40):
-        payloads[n]["meta_data"] = [{"id": 1, "key": "deep", "value": deep(600)}]
+        payloads[n]["meta_data"] = [{"id": 1, "key": "deep", "value": nested(600)}]
     responses = await asyncio.gather(*(post(client, "order.updated", p) for p in payloads))
     statuses = [response.status for response in responses]
     assert statuses.count(200) == 40 and statuses.count(202) == 4, statuses

@@ -20,6 +20,7 @@ from relay.queueing import enqueue_envelope, enqueue_unless_enqueued
 from relay.spool import Spool
 from tests.conftest import SECRET
 from tests.redis_server import RedisServer
+from tests.waiting import eventually
 from tests.woo import example_envelope, example_payload, woo_delivery
 
 
@@ -37,14 +38,6 @@ async def deliver(client, n: int) -> dict:
 
 def queued_event_ids(queue: Queue) -> list[str]:
     return list(queue.job_ids)
-
-
-async def wait_for(condition, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
 
 
 @pytest.fixture
@@ -80,7 +73,7 @@ async def test_redis_outage_spools_then_drains_exactly_once_in_order(
     assert "3 envelope(s) waiting" in shown and spooled[0]["event_id"] in shown
 
     redis_server.start()  # a fresh, empty Redis on the same port
-    await wait_for(lambda: outage_queue.count == 3)
+    await eventually(lambda: outage_queue.count == 3)
     await asyncio.sleep(0.3)  # several more drain intervals: nothing is enqueued twice
     assert queued_event_ids(outage_queue) == [answer["event_id"] for answer in spooled]
     envelope = Job.fetch(spooled[0]["event_id"], connection=outage_queue.connection).args[0]
@@ -104,7 +97,7 @@ async def test_relay_restarted_with_a_full_spool_drains_it_once(
 
     redis_server.start()
     second_run = await aiohttp_client(create_app(outage_settings))
-    await wait_for(lambda: outage_queue.count == 2)
+    await eventually(lambda: outage_queue.count == 2)
     await asyncio.sleep(0.3)
     assert queued_event_ids(outage_queue) == [answer["event_id"] for answer in spooled]
     await second_run.close()

@@ -21,7 +21,8 @@ from relay.keys import SPOOL
 from relay.spool import Spool
 from tests.conftest import SECRET
 from tests.redis_server import RedisServer
-from tests.woo import example_payload, woo_delivery
+from tests.waiting import eventually
+from tests.woo import example_payload, nested, woo_delivery
 
 
 def order(n: int, **changes) -> dict:
@@ -29,23 +30,9 @@ def order(n: int, **changes) -> dict:
     return payload | {"date_modified_gmt": f"2026-02-20T13:{n // 60:02d}:{n % 60:02d}"} | changes
 
 
-def deep(levels: int) -> dict:
-    value: dict = {"leaf": True}
-    for _ in range(levels):
-        value = {"nested": value}
-    return value
-
-
 async def post(client, payload: dict):
     delivery = woo_delivery("order.updated", payload, SECRET)
     return await client.post("/webhook/woo", data=delivery.body, headers=delivery.headers)
-
-
-async def eventually(condition, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
 
 
 @pytest.fixture
@@ -140,7 +127,7 @@ async def test_a_spooled_line_rq_cannot_take_is_set_aside_and_the_drain_goes_on(
     redis_server.stop()
     answers = []
     for n, payload in enumerate(
-        [order(1), order(2, meta_data=[{"id": 1, "key": "x", "value": deep(600)}]), order(3)]
+        [order(1), order(2, meta_data=[{"id": 1, "key": "x", "value": nested(600)}]), order(3)]
     ):
         response = await post(client, payload)
         assert response.status == 200, n

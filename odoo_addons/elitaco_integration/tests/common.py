@@ -2,9 +2,11 @@ import copy
 import hashlib
 import json
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from odoo import fields
+from odoo.tests import HttpCase, new_test_user
 from odoo.tests.common import TransactionCase
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
@@ -95,4 +97,28 @@ class IntegrationCase(TransactionCase):
             self.env["integration.timeline"]
             .search([("sale_order_id", "=", order.id)])
             .mapped("kind")
+        )
+
+
+class WorkerCase(HttpCase):
+    """Over HTTP as the workers are: an Integration User and its API key, never superuser."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].set_param("elitaco_integration.unknown_sku", "create")
+        cls.worker = new_test_user(
+            cls.env, login="rq-worker", groups="elitaco_integration.group_integration_user"
+        )
+        cls.api_key_expires = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
+        cls.api_key = (
+            cls.env["res.users.apikeys"]
+            .with_user(cls.worker)
+            ._generate(None, "relay workers", cls.api_key_expires)
+        )
+
+    def post_event(self, message, key=None):
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        return self.make_jsonrpc_request(
+            "/elitaco/v1/events", {"envelope": message}, headers=headers
         )

@@ -1,39 +1,19 @@
-from datetime import timedelta
-
-from odoo import fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import envelope
+from .common import WorkerCase, envelope
 
 
 @tagged("-at_install", "post_install")
-class TestController(HttpCase):
+class TestController(WorkerCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["ir.config_parameter"].set_param("elitaco_integration.unknown_sku", "create")
-        cls.worker = new_test_user(
-            cls.env, login="rq-worker", groups="elitaco_integration.group_integration_user"
-        )
-        expires = fields.Datetime.now().replace(microsecond=0) + timedelta(days=1)
-        cls.api_key_expires = expires
-        cls.api_key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.worker)
-            ._generate(None, "relay workers", expires)
-        )
         cls.outsider = new_test_user(cls.env, login="outsider", groups="base.group_user")
         cls.outsider_key = (
             cls.env["res.users.apikeys"]
             .with_user(cls.outsider)
-            ._generate(None, "not integration", expires)
-        )
-
-    def post_event(self, message, key=None):
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
-        return self.make_jsonrpc_request(
-            "/elitaco/v1/events", {"envelope": message}, headers=headers
+            ._generate(None, "not integration", cls.api_key_expires)
         )
 
     def test_processed_then_duplicate(self):

@@ -1,37 +1,17 @@
-from datetime import timedelta
+from odoo.tests import tagged
 
-from odoo import fields
-from odoo.tests import HttpCase, new_test_user, tagged
-
-from .common import envelope
+from .common import WorkerCase, envelope
 
 
 @tagged("-at_install", "post_install")
-class TestAsIntegrationUser(HttpCase):
+class TestAsIntegrationUser(WorkerCase):
     """Every path a worker takes that changes an order, customer or product, over HTTP, as a
     real Integration User with its API key (never as superuser): Odoo flushes a request's
     writes with the request's user, so rights missing for any model touched on the way (an
     order line while cancelling) refuse the change."""
 
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env["ir.config_parameter"].set_param("elitaco_integration.unknown_sku", "create")
-        cls.worker = new_test_user(
-            cls.env, login="rq-worker", groups="elitaco_integration.group_integration_user"
-        )
-        cls.api_key = (
-            cls.env["res.users.apikeys"]
-            .with_user(cls.worker)
-            ._generate(None, "relay workers", fields.Datetime.now() + timedelta(days=1))
-        )
-
     def post(self, message: dict) -> dict:
-        return self.make_jsonrpc_request(
-            "/elitaco/v1/events",
-            {"envelope": message},
-            headers={"Authorization": f"Bearer {self.api_key}"},
-        )
+        return self.post_event(message, self.api_key)
 
     def order(self, woo_id: int = 4711):
         return self.env["sale.order"].search([("woo_order_id", "=", woo_id)])
