@@ -12,3 +12,4 @@ from . import res_config_settings
 from . import stock_picking
 from . import stock_move
 from . import res_users_apikeys
+from . import res_partner

@@ -71,8 +71,10 @@ class IntegrationOutbox(models.Model):
     @api.model
     def _for_stock(self, products) -> "IntegrationOutbox":
         """Queue a stock push for bound products; one pending row per product is enough,
-        since the quantity is read when a worker claims it. Products whose inventory Odoo does
-        not track have no quantity to tell (it would read 0 and stop the shop selling them)."""
+        since the quantity is read when a worker claims it. A row already claimed carries the
+        quantity of its claim, so a change after it queues another. Products whose inventory
+        Odoo does not track have no quantity to tell (it would read 0 and stop the shop
+        selling them)."""
         products = products.filtered("is_storable")
         created = self.browse()
         if self.env.context.get("elitaco_from_woo") or not products:
@@ -87,7 +89,7 @@ class IntegrationOutbox(models.Model):
             .search(
                 [
                     ("event_type", "=", "odoo.stock.changed"),
-                    ("state", "in", ("pending", "leased")),
+                    ("state", "=", "pending"),
                     ("product_id", "in", products.ids),
                 ]
             )

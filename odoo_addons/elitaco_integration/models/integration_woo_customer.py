@@ -27,7 +27,9 @@ class IntegrationWooCustomer(models.AbstractModel):
         partner, found_by = self._find(event.store, data["id"], email)
         changes = []
         if partner:
-            changed = write_changes(partner, values)
+            # WooCommerce sends empty fields for what a customer never filled in: those never
+            # wipe what Odoo knows.
+            changed = write_changes(partner, {key: value for key, value in values.items() if value})
             if changed:
                 changes.append(
                     _(
@@ -43,21 +45,23 @@ class IntegrationWooCustomer(models.AbstractModel):
                 how=found_by,
             )
         else:
-            partner = self.env["res.partner"].create(values)
+            partner = self.env["res.partner"].create(values | {"woo_customer": True})
             message = _(
                 "Customer %(id)s created as %(partner)s.",
                 id=data["id"],
                 partner=partner.display_name,
             )
         self.env["integration.binding"]._bind(event.store, partner, data["id"])
-        delivery = self._delivery_contact(partner, data.get("shipping") or {})
+        delivery = self._address_contact(partner, data.get("shipping") or {}, "delivery")
         if delivery != partner:
             changes.append(_("Delivery address: %s", delivery.display_name))
         return Outcome(message=message, record=partner, changes=changes)
 
     @api.model
     def _order_partners(self, store: str, order: dict) -> tuple:
-        """(customer, invoice address, delivery address) for an order; guests too."""
+        """(customer, invoice address, delivery address) for an order; guests too. The invoice
+        address is the order's billing address, the delivery address its shipping address:
+        contacts of the customer when they differ from the customer's own address."""
         billing = order.get("billing") or {}
         email = (billing.get("email") or "").strip()
         customer_id = order.get("customer_id") or 0
@@ -65,11 +69,14 @@ class IntegrationWooCustomer(models.AbstractModel):
         self._lock(store, customer_id, email)
         partner, _found_by = self._find(store, customer_id, email)
         if not partner:
-            partner = self.env["res.partner"].create(self._contact_values(billing))
+            partner = self.env["res.partner"].create(
+                self._contact_values(billing) | {"woo_customer": True}
+            )
         if customer_id:
             self.env["integration.binding"]._bind(store, partner, customer_id)
-        delivery = self._delivery_contact(partner, order.get("shipping") or {})
-        return partner, partner, delivery
+        invoice = self._address_contact(partner, billing, "invoice")
+        delivery = self._address_contact(partner, order.get("shipping") or {}, "delivery")
+        return partner, invoice, delivery
 
     @api.model
     def _lock(self, store: str, customer_id: int, email: str) -> None:
@@ -78,13 +85,21 @@ class IntegrationWooCustomer(models.AbstractModel):
 
     @api.model
     def _find(self, store: str, customer_id: int, email: str):
+        """By binding, else by e-mail among the integration's own customers (WooCommerce does
+        not verify e-mails: a vendor's, a company's or a user's contact is never taken)."""
         if customer_id:
             partner = self.env["integration.binding"]._find(store, "res.partner", customer_id)
             if partner:
                 return partner, _("binding")
         if email:
             partners = self.env["res.partner"].search(
-                [("email", "=ilike", email), ("type", "=", "contact")], order="id"
+                [
+                    ("email", "=ilike", email),
+                    ("type", "=", "contact"),
+                    ("woo_customer", "=", True),
+                    ("user_ids", "=", False),
+                ],
+                order="id",
             )
             partner = partners.filtered(lambda contact: not contact.parent_id)[:1] or partners[:1]
             if partner:
@@ -126,27 +141,28 @@ class IntegrationWooCustomer(models.AbstractModel):
         }
 
     @api.model
-    def _delivery_contact(self, partner, shipping: dict):
-        """The shipping address as a delivery contact of the partner, when it differs."""
-        address = self._address_values(shipping)
-        if not address["street"] or self._same_address(partner, address):
+    def _address_contact(self, partner, address: dict, kind: str):
+        """The address as an invoice or delivery contact of the partner, when it differs from
+        the partner's own (and from its contacts of that kind)."""
+        values = self._address_values(address)
+        if not values["street"] or self._same_address(partner, values):
             return partner
-        for child in partner.child_ids.filtered(lambda contact: contact.type == "delivery"):
-            if self._same_address(child, address):
+        for child in partner.child_ids.filtered(lambda contact: contact.type == kind):
+            if self._same_address(child, values):
                 return child
         name = (
             " ".join(
-                filter(None, (text(shipping.get("first_name")), text(shipping.get("last_name"))))
+                filter(None, (text(address.get("first_name")), text(address.get("last_name"))))
             )
             or partner.name
         )
         return self.env["res.partner"].create(
-            address
+            values
             | {
-                "type": "delivery",
+                "type": kind,
                 "parent_id": partner.id,
                 "name": name,
-                "phone": (shipping.get("phone") or "").strip() or False,
+                "phone": (address.get("phone") or "").strip() or False,
             }
         )
 

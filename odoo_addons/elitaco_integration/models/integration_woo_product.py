@@ -128,19 +128,36 @@ class IntegrationWooProduct(models.AbstractModel):
 
     @api.model
     def _by_sku(self, sku: str):
-        return self.env["product.product"].search([("default_code", "=", sku)], limit=1)
+        """The one product with this SKU, archived ones included; several are a failure that
+        names them (taking any of them could book another product)."""
+        products = (
+            self.env["product.product"]
+            .with_context(active_test=False)
+            .search([("default_code", "=", sku)], order="active desc, id")
+        )
+        if len(products) > 1:
+            raise EventRejected(
+                _(
+                    "SKU %(sku)s is the internal reference of several products (%(products)s): "
+                    "make it unique, or bind the WooCommerce product under Integration > "
+                    "Bindings, then replay.",
+                    sku=sku,
+                    products=", ".join(products.mapped("display_name")),
+                )
+            )
+        return products
 
     @api.model
     def _line_product(self, store: str, line: dict):
-        """An order line's product: binding (variation, then product), then SKU."""
+        """An order line's product: the binding of what was sold (the variation for a variable
+        product, never its parent), then the SKU."""
         bindings = self.env["integration.binding"]
-        for woo_id in (line.get("variation_id"), line.get("product_id")):
-            if woo_id:
-                product = bindings._find(store, "product.product", woo_id)
-                if product:
-                    return product, []
-        sku = (line.get("sku") or "").strip()
         woo_id = line.get("variation_id") or line.get("product_id")
+        if woo_id:
+            product = bindings._find(store, "product.product", woo_id)
+            if product:
+                return product, []
+        sku = (line.get("sku") or "").strip()
         if sku:
             product = self._by_sku(sku)
             if product:

@@ -17,9 +17,36 @@ class TestCustomers(IntegrationCase):
         )
 
     def test_customer_matched_by_email_is_bound(self):
-        known = self.env["res.partner"].create({"name": "Zoe", "email": "zoe.mueller@example.org"})
+        known = self.env["res.partner"].create(
+            {"name": "Zoe", "email": "zoe.mueller@example.org", "woo_customer": True}
+        )
         self.process("woo.customer.created")
         self.assertEqual(self.env["integration.binding"]._find(STORE, "res.partner", 27), known)
+
+    def test_an_email_never_takes_a_vendor_or_a_users_contact(self):
+        """WooCommerce does not verify e-mails: anyone can sign up with a supplier's."""
+        vendor = self.env["res.partner"].create(
+            {"name": "Linen Mill GmbH", "email": "zoe.mueller@example.org", "city": "Bielefeld"}
+        )
+        user = self.env["res.users"].create(
+            {"name": "Zoe (staff)", "login": "zoe.staff", "email": "zoe.mueller@example.org"}
+        )
+        self.process("woo.customer.created")
+        customer = self.env["integration.binding"]._find(STORE, "res.partner", 27)
+        self.assertNotIn(customer, vendor | user.partner_id)
+        self.assertTrue(customer.woo_customer)
+        self.assertEqual((vendor.name, vendor.city), ("Linen Mill GmbH", "Bielefeld"))
+        self.assertEqual(user.partner_id.name, "Zoe (staff)")
+
+    def test_empty_fields_never_wipe_what_odoo_knows(self):
+        self.process("woo.customer.created")
+        partner = self.env["integration.binding"]._find(STORE, "res.partner", 27)
+        street, phone = partner.street, partner.phone
+        self.assertTrue(street and phone)
+        empty = dict.fromkeys(("address_1", "address_2", "city", "postcode", "phone"), "")
+        billing = dict(example("woo.customer.updated")["data"]["billing"], **empty)
+        self.process("woo.customer.updated", billing=billing)
+        self.assertEqual((partner.street, partner.phone), (street, phone))
 
     def test_customer_deleted_keeps_the_partner(self):
         self.process("woo.customer.created")
@@ -83,6 +110,28 @@ class TestProducts(IntegrationCase):
         )
         self.assertEqual(answer["status"], "ignored")
         self.assertFalse(self.env["product.product"].search([("default_code", "=", "SHIRT-LINEN")]))
+
+    def test_a_line_is_the_variation_sold_never_its_parent(self):
+        parent = self.env["product.product"].create({"name": "Linen Shirt (any)"})
+        self.env["integration.binding"]._bind(STORE, parent, 120)  # the variable product
+        self.process("woo.order.created")
+        shirt_line = self.env["sale.order"].search([("woo_order_id", "=", 4711)]).order_line[0]
+        self.assertEqual(shirt_line.product_id, self.shirt, "by SKU, not the bound parent")
+
+    def test_sku_matches_archived_products_and_refuses_ambiguity(self):
+        self.socks.action_archive()
+        self.process("woo.order.created")
+        lines = self.env["sale.order"].search([("woo_order_id", "=", 4711)]).order_line
+        self.assertIn(self.socks, lines.product_id, "archived, still the product sold")
+
+        self.env["product.product"].create({"name": "Socks too", "default_code": "SOCKS-ORG"})
+        self.env["integration.binding"].search([("external_id", "=", 131)]).unlink()
+        answer = self.process("woo.order.created", id=4712, number="4712")
+        self.assertEqual(answer["status"], "failed")
+        self.assertFalse(answer["error"]["retryable"])
+        self.assertIn(
+            "SOCKS-ORG is the internal reference of several products", answer["error"]["message"]
+        )
 
     def test_variation_binds_by_sku(self):
         self.process("woo.product.updated")

@@ -115,6 +115,17 @@ class TestOrderSync(IntegrationCase):
         updates = order.integration_timeline_ids.filtered(lambda e: e.kind == "processed")
         self.assertFalse([e for e in updates if "date_order" in (e.details or "")])
 
+    def test_the_invoice_address_is_the_orders_billing_address(self):
+        self.process("woo.customer.created")
+        data = example("woo.order.created")["data"]
+        billing = dict(data["billing"], address_1="Rechnungsweg 9", postcode="50668")
+        self.process("woo.order.created", billing=billing)
+        order = self.woo_order()
+        self.assertEqual(order.partner_invoice_id.parent_id, order.partner_id)
+        self.assertEqual(order.partner_invoice_id.type, "invoice")
+        self.assertEqual(order.partner_invoice_id.street, "Rechnungsweg 9")
+        self.assertNotEqual(order.partner_id.street, "Rechnungsweg 9", "the customer is kept")
+
     def test_status_mapping(self):
         self.process("woo.order.created", status="on-hold")
         order = self.woo_order()
@@ -154,7 +165,7 @@ class TestOrderSync(IntegrationCase):
 
     def test_guest_order_matches_partner_by_email_or_creates_one(self):
         known = self.env["res.partner"].create(
-            {"name": "Zoë M.", "email": "Zoe.Mueller@example.org"}
+            {"name": "Zoë M.", "email": "Zoe.Mueller@example.org", "woo_customer": True}
         )
         self.process("woo.order.created", customer_id=0)
         self.assertEqual(self.woo_order().partner_id, known)
