@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from redis import Redis
@@ -16,6 +17,13 @@ ENQUEUED_MARKER_TTL = 7 * 24 * 3600
 # Default backoff between the 3 retries of a processing failure (RQ's scheduler runs them);
 # RELAY_RETRY_INTERVALS overrides it.
 RETRY_INTERVALS = [10, 60, 300]
+
+
+def dead_letter_ttl() -> int:
+    """Seconds RQ keeps a dead letter (an envelope, with the customer's data in it): as long as
+    Odoo keeps payloads, PAYLOAD_RETENTION_DAYS (90); Odoo keeps dead events' payloads for a
+    replay from there."""
+    return int(os.environ.get("PAYLOAD_RETENTION_DAYS") or 90) * 24 * 3600
 
 
 def enqueued_marker(event_id: str) -> str:
@@ -50,7 +58,7 @@ def enqueue_envelopes(
                 },
                 retry=Retry(max=len(intervals), interval=intervals),
                 timeout=-1,
-                failure_ttl=365 * 24 * 3600,
+                failure_ttl=dead_letter_ttl(),
                 pipeline=pipe,
             )
             pipe.set(enqueued_marker(envelope["event_id"]), 1, ex=ENQUEUED_MARKER_TTL)

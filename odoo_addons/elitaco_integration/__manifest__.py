@@ -14,6 +14,7 @@
         "security/ir.model.access.csv",
         "data/product_product_data.xml",
         "data/integration_value_map_data.xml",
+        "data/ir_cron_data.xml",
         "views/integration_event_views.xml",
         "views/integration_timeline_views.xml",
         "views/integration_outbox_views.xml",

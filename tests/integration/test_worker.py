@@ -225,3 +225,13 @@ def test_a_killed_workers_job_runs_again_within_a_minute(queue, fake_odoo, setti
         doomed.stop()
         if survivor is not None:
             survivor.stop()
+
+
+def test_a_dead_letter_is_kept_as_long_as_odoo_keeps_payloads(queue, monkeypatch) -> None:
+    envelope = fresh("woo.order.created")
+    enqueue_envelope(queue, envelope)
+    assert Job.fetch(envelope["event_id"], connection=queue.connection).failure_ttl == 90 * 86400
+    monkeypatch.setenv("PAYLOAD_RETENTION_DAYS", "30")
+    other = fresh("woo.order.updated")
+    enqueue_envelope(queue, other)
+    assert Job.fetch(other["event_id"], connection=queue.connection).failure_ttl == 30 * 86400

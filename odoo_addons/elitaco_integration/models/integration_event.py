@@ -3,7 +3,7 @@ import logging
 import time
 import traceback
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +24,8 @@ STATES = [
     ("ignored", "Ignored"),
 ]
 FINISHED_STATES = ("done", "ignored")
+RETENTION_PARAM = "elitaco_integration.payload_retention_days"
+DEFAULT_RETENTION = 90
 ORDER_EVENTS = ("woo.order.created", "woo.order.updated", "woo.order.restored")
 
 
@@ -64,8 +66,18 @@ class IntegrationEvent(models.Model):
     trace_id = fields.Char(index=True, readonly=True)
     store = fields.Char(readonly=True, help="The WooCommerce store the event came from.")
     woo_resource_id = fields.Integer(string="WooCommerce ID", index=True, readonly=True)
-    payload = fields.Json(readonly=True, help="The whole envelope, as received.")
-    payload_text = fields.Text(string="Envelope", compute="_compute_payload_text")
+    # The customer's data (e-mail, addresses, IP, user agent): Integration Users only, and
+    # emptied once the event is finished and older than the retention (Settings).
+    payload = fields.Json(
+        readonly=True,
+        help="The whole envelope, as received.",
+        groups="elitaco_integration.group_integration_user",
+    )
+    payload_text = fields.Text(
+        string="Envelope",
+        compute="_compute_payload_text",
+        groups="elitaco_integration.group_integration_user",
+    )
     state = fields.Selection(STATES, default="received", required=True, index=True, readonly=True)
     attempts = fields.Integer(readonly=True)
     last_error = fields.Text(readonly=True)
@@ -140,6 +152,26 @@ class IntegrationEvent(models.Model):
         for event in replayable.sudo().with_context(elitaco_from_woo=True):
             event._run(replay=True)
         return True
+
+    @api.model
+    def _purge_payloads(self) -> int:
+        """Daily: empty the payloads of finished events older than the retention (days).
+        Failed and dead events keep theirs: a replay needs them."""
+        days = int(
+            self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM, DEFAULT_RETENTION)
+        )
+        cutoff = fields.Datetime.now() - timedelta(days=days)
+        self.env.cr.execute(
+            """
+            UPDATE integration_event SET payload = NULL
+             WHERE payload IS NOT NULL AND state IN %s AND received_at < %s
+            """,
+            (FINISHED_STATES, cutoff),
+        )
+        purged = self.env.cr.rowcount
+        self.invalidate_model(["payload"])
+        _logger.info("purged the payloads of %s finished events older than %s days", purged, days)
+        return purged
 
     # ------------------------------------------------------------------ internals
 

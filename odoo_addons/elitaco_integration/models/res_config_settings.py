@@ -45,6 +45,13 @@ class ResConfigSettings(models.TransientModel):
         default="odoo",
         config_parameter=PREFIX + "product_master",
     )
+    elitaco_payload_retention_days = fields.Integer(
+        string="Keep event payloads (days)",
+        default=90,
+        config_parameter=PREFIX + "payload_retention_days",
+        help="The envelopes of finished events (customers' e-mails, addresses, IP addresses) "
+        "are emptied after this many days; failed and dead events keep theirs for a replay.",
+    )
     elitaco_confirm_statuses = fields.Char(
         string="Statuses that confirm an order", compute="_compute_elitaco_confirm_statuses"
     )

@@ -37,9 +37,16 @@ class SaleOrder(models.Model):
         "integration.timeline", "sale_order_id", string="Integration timeline", readonly=True
     )
     integration_event_ids = fields.One2many(
-        "integration.event", "sale_order_id", string="Integration events", readonly=True
+        "integration.event",
+        "sale_order_id",
+        string="Integration events",
+        readonly=True,
+        groups="elitaco_integration.group_integration_user",
     )
-    integration_event_count = fields.Integer(compute="_compute_integration_event_count")
+    integration_event_count = fields.Integer(
+        compute="_compute_integration_event_count",
+        groups="elitaco_integration.group_integration_user",
+    )
 
     @api.depends("integration_event_ids")
     def _compute_integration_event_count(self):

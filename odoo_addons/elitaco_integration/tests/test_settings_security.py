@@ -35,7 +35,7 @@ class TestSettingsAndSecurity(IntegrationCase):
         )
         order = self.woo_order().with_user(salesman)
         self.assertTrue(order.integration_timeline_ids.mapped("message"))
-        self.assertTrue(order.integration_event_ids.mapped("state"))
+        self.assertTrue(order.integration_timeline_ids.mapped("event_state"))
         with self.assertRaises(AccessError):
             self.env["ir.config_parameter"].with_user(salesman).search_read(
                 [("key", "=", "elitaco_integration.consumer_secret")], ["value"]
@@ -47,6 +47,35 @@ class TestSettingsAndSecurity(IntegrationCase):
         failed_event = self.Event.search([("event_id", "=", failed["event_id"])])
         with self.assertRaises(AccessError):
             failed_event.with_user(salesman).action_replay()
+
+    def test_salespeople_never_read_payloads_and_see_only_their_orders_timelines(self):
+        """The payload carries the customer's e-mail, addresses, IP and user agent."""
+        self.process("woo.order.created")
+        self.process("woo.order.created", id=6100, number="6100")
+        own, other = self.woo_order(), self.woo_order(6100)
+        seller = new_test_user(self.env, login="own-docs", groups="sales_team.group_sale_salesman")
+        own.user_id = seller
+        other.user_id = self.env.ref("base.user_admin")
+        with self.assertRaises(AccessError):
+            self.Event.with_user(seller).search_read([], ["payload"])
+        timeline = self.env["integration.timeline"].with_user(seller).search([])
+        self.assertTrue(timeline)
+        self.assertEqual(timeline.sale_order_id, own, "only the orders the seller may see")
+        self.assertTrue(own.with_user(seller).integration_timeline_ids.mapped("event_type"))
+
+    def test_payloads_of_finished_events_are_emptied_after_the_retention(self):
+        done = self.process("woo.order.created")
+        failed = self.process("woo.order.created", id=6200, currency="XYZ")
+        events = self.Event.search([("event_id", "in", (done["event_id"], failed["event_id"]))])
+        events.write({"received_at": "2026-01-01 00:00:00"})
+        self.env["ir.config_parameter"].set_param(
+            "elitaco_integration.payload_retention_days", "30"
+        )
+        self.assertEqual(self.Event._purge_payloads(), 1)
+        by_id = {event.event_id: event for event in events}
+        self.assertFalse(by_id[done["event_id"]].payload)
+        self.assertTrue(by_id[failed["event_id"]].payload, "kept for a replay")
+        self.assertTrue(self.env.ref("elitaco_integration.ir_cron_purge_event_payloads").active)
 
     def test_manager_edits_value_maps_and_replays(self):
         manager = new_test_user(
