@@ -30,7 +30,9 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
     client = default_client()
     fields = log_fields(envelope)
     try:
-        answer = until_odoo_answers(lambda: client.process_event(envelope), fields)
+        answer = until_odoo_answers(
+            lambda: client.process_event(envelope), fields, *_access_reporting(client)
+        )
     except OdooError as exc:
         answer = {"status": "failed", "error": {"message": str(exc), "retryable": True}}
     if answer["status"] in FINISHED:
@@ -53,9 +55,31 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
     raise EventFailed(message)
 
 
+def _access_reporting(client) -> tuple:
+    """What a job waiting on a refused key tells /health: at once that Odoo refuses the
+    workers (the hourly key check may be far, and waits behind them), and once it answers
+    again, a fresh check."""
+    job = get_current_job()
+    if job is None:
+        return None, None
+    connection = job.connection
+
+    def refused(exc: Exception) -> None:
+        odoo_access.report_refused(connection, str(exc))
+
+    def answering() -> None:
+        odoo_access.check_odoo_access(client, connection)
+
+    return refused, answering
+
+
 def _mark_dead(client, envelope: dict[str, Any], message: str, fields: dict[str, Any]) -> None:
     try:
-        until_odoo_answers(lambda: client.mark_dead(envelope["event_id"], message), fields)
+        until_odoo_answers(
+            lambda: client.mark_dead(envelope["event_id"], message),
+            fields,
+            *_access_reporting(client),
+        )
     except OdooError:
         logger.exception("could not mark the event dead in Odoo", extra=fields)
 

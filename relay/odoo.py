@@ -23,12 +23,13 @@ REFUSED_ERRORS = ("werkzeug.exceptions.Unauthorized", "odoo.exceptions.AccessDen
 
 
 class OdooUnavailable(Exception):
-    """Odoo did not process the call (down, timing out, refusing our key): try again later.
-    Not a processing failure: it must not use up retries."""
+    """Odoo did not process the call (down, timing out, a proxy's error page, the module not
+    answering at its routes): try again later. Not the event's fault: it uses up no retry."""
 
 
-class OdooRefused(OdooUnavailable):
-    """Odoo refused the workers' API key (wrong, revoked or expired) or their user's rights."""
+class OdooRefused(Exception):
+    """Odoo refused the workers' API key (wrong, revoked or expired) or their user's rights:
+    events wait until a person fixes it, and /health says so at once."""
 
 
 class OdooError(Exception):
@@ -90,9 +91,20 @@ class OdooClient:
     def _call(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
         body = {"jsonrpc": "2.0", "method": "call", "params": params, "id": str(uuid.uuid4())}
         response = self._send("POST", path, json=body)
+        if response.status_code == 404:
+            raise OdooUnavailable(
+                f"Odoo answered 404 on {path}: is elitaco_integration installed, and does "
+                f"{self.config.url} serve its database (dbfilter)?"
+            )
         if response.status_code != 200:
             raise OdooError(f"Odoo answered HTTP {response.status_code} on {path}")
-        answer = response.json()
+        try:
+            answer = response.json()
+        except ValueError:
+            raise OdooUnavailable(
+                f"Odoo answered {path} with something else than JSON-RPC "
+                f"({response.headers.get('Content-Type', 'no content type')}): a proxy's page?"
+            ) from None
         if "error" in answer:
             error = answer["error"]
             name = (error.get("data") or {}).get("name", "")
@@ -126,18 +138,29 @@ def default_client() -> OdooClient:
     return OdooClient(OdooConfig.from_env())
 
 
-def until_odoo_answers(call: Callable[[], T], fields: dict[str, Any]) -> T:
-    """Call Odoo until it answers: an outage waits (backing off) instead of using up retries."""
+def until_odoo_answers(
+    call: Callable[[], T],
+    fields: dict[str, Any],
+    on_refused: Callable[[OdooRefused], None] | None = None,
+    on_answer_after_refusal: Callable[[], None] | None = None,
+) -> T:
+    """Call Odoo until it answers: an outage, or a refused key, waits (backing off) instead of
+    using up retries. `on_refused` runs when Odoo refuses the key, `on_answer_after_refusal`
+    once it answers again (they keep /health's report of the workers' access current)."""
     delay = 0.5
     longest = float(os.environ.get("ODOO_OUTAGE_BACKOFF_MAX", "30"))
     waited_since = None
+    refused = False
     while True:
         try:
             result = call()
-        except OdooUnavailable as exc:
+        except (OdooUnavailable, OdooRefused) as exc:
             if waited_since is None:
                 waited_since = time.monotonic()
                 logger.warning("Odoo unavailable, waiting", extra=fields | {"error": str(exc)})
+            if isinstance(exc, OdooRefused) and not refused and on_refused is not None:
+                on_refused(exc)
+            refused = refused or isinstance(exc, OdooRefused)
             time.sleep(delay)
             delay = min(delay * 2, longest)
             continue
@@ -146,4 +169,6 @@ def until_odoo_answers(call: Callable[[], T], fields: dict[str, Any]) -> T:
                 "Odoo answers again",
                 extra=fields | {"waited_seconds": round(time.monotonic() - waited_since, 1)},
             )
+        if refused and on_answer_after_refusal is not None:
+            on_answer_after_refusal()
         return result

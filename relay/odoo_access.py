@@ -21,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 ODOO_ACCESS_KEY = "elitaco:odoo:access"
 DEFAULT_WARN_BEFORE = timedelta(days=14)
+REFUSED_WARNING = (
+    "Odoo refuses the workers' API key: events wait in the queue until ODOO_API_KEY holds a "
+    "valid key of an Integration User"
+)
 
 
 def check_odoo_access(
@@ -44,10 +48,7 @@ def check_odoo_access(
     except OdooRefused as exc:
         report["refused"] = True
         report["error"] = str(exc)
-        report["warning"] = (
-            "Odoo refuses the workers' API key: events wait in the queue until ODOO_API_KEY "
-            "holds a valid key of an Integration User"
-        )
+        report["warning"] = REFUSED_WARNING
     except (OdooUnavailable, OdooError) as exc:
         report["error"] = str(exc)  # Odoo down or the module not upgraded: not the key's fault
     else:
@@ -65,6 +66,19 @@ def check_odoo_access(
         logger.warning(report["warning"], extra={"odoo_user": report["user"]})
     connection.set(ODOO_ACCESS_KEY, json.dumps(report))
     return report
+
+
+def report_refused(connection: Redis, error: str, now: datetime | None = None) -> None:
+    """A worker met a refusal: /health turns degraded now, not at the next check."""
+    report = read_odoo_access_report(connection) or {"user": None, "api_key_expires_at": None}
+    report |= {
+        "checked_at": format_utc(now or datetime.now(UTC)),
+        "refused": True,
+        "error": error,
+        "warning": REFUSED_WARNING,
+    }
+    logger.warning(REFUSED_WARNING, extra={"error": error})
+    connection.set(ODOO_ACCESS_KEY, json.dumps(report))
 
 
 def api_key_expiry(report: dict[str, Any]) -> datetime | None:

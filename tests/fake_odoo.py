@@ -31,6 +31,8 @@ class FakeOdoo(LocalServer):
     failing_types: set[str] = field(default_factory=set)
     rejecting_types: set[str] = field(default_factory=set)
     answer_503: bool = False
+    answer_404: bool = False  # the module not installed, or the wrong database
+    answer_html: bool = False  # a proxy's or a login page, with 200
     stall_seconds: float = 0.0
     outbox: list[dict[str, Any]] = field(default_factory=list)  # rows: envelope, state, acks
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -53,6 +55,14 @@ class FakeOdoo(LocalServer):
     def _post(self, handler: BaseHTTPRequestHandler) -> None:
         if self.answer_503:
             return self._send(handler, 503, {"error": "maintenance"})
+        if self.answer_404 or self.answer_html:
+            body = b"<html><body>Not here</body></html>"
+            handler.send_response(404 if self.answer_404 else 200)
+            handler.send_header("Content-Type", "text/html")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+            return None
         body = json.loads(handler.rfile.read(int(handler.headers["Content-Length"])))
         if not self._authorized(handler):
             return self._send(

@@ -13,6 +13,7 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 
 from relay import odoo
 from relay.cli import main as cli_main
+from relay.odoo_access import read_odoo_access_report
 from relay.queueing import enqueue_envelope
 from tests.processes import PROCESS_MARKER_VARIABLE, WorkerProcess, processes_marked
 from tests.woo import example_envelope
@@ -110,7 +111,7 @@ def test_odoo_outage_dead_letters_nothing_and_work_resumes_by_itself(queue, fake
     ), "waiting for Odoo used up no retries"
 
 
-def test_a_wrong_api_key_waits_like_an_outage(queue, fake_odoo, monkeypatch) -> None:
+def test_a_wrong_api_key_waits_and_health_knows_at_once(queue, fake_odoo, monkeypatch) -> None:
     monkeypatch.setenv("ODOO_API_KEY", "wrong")
     odoo.default_client.cache_clear()
     envelope = fresh("woo.order.created")
@@ -119,13 +120,41 @@ def test_a_wrong_api_key_waits_like_an_outage(queue, fake_odoo, monkeypatch) -> 
     def fix_the_key(seen: list) -> None:
         time.sleep(1.0)
         seen.append(FailedJobRegistry(queue=queue).count)
+        seen.append(read_odoo_access_report(queue.connection))
         fake_odoo.api_key = "wrong"  # the operator fixes the key on the Odoo side
 
-    thread, failed_meanwhile = in_background(fix_the_key)
+    thread, seen = in_background(fix_the_key)
     work(queue)
     thread.join()
-    assert failed_meanwhile == [0]
+    failed_meanwhile, report_meanwhile = seen
+    assert failed_meanwhile == 0
+    assert (
+        report_meanwhile["refused"]
+        and "refuses the workers' API key" in (report_meanwhile["warning"])
+    ), "the worker told /health, not the next hourly check"
     assert status(queue, envelope) == JobStatus.FINISHED
+    assert read_odoo_access_report(queue.connection)["refused"] is False, "and that it is over"
+
+
+def test_odoo_without_the_module_or_behind_a_login_page_waits(queue, fake_odoo) -> None:
+    """A 404 (module missing, wrong database) or a 200 that is no JSON-RPC says nothing about
+    the events: they wait, using up no retry and dead-lettering nothing."""
+    for flag in ("answer_404", "answer_html"):
+        envelope = fresh("woo.order.created", id=9100 + len(flag))
+        enqueue_envelope(queue, envelope, NO_WAIT)
+        setattr(fake_odoo, flag, True)
+
+        def fix(seen: list, flag=flag) -> None:
+            time.sleep(1.0)
+            seen.append(FailedJobRegistry(queue=queue).count)
+            setattr(fake_odoo, flag, False)
+
+        thread, failed_meanwhile = in_background(fix)
+        work(queue)
+        thread.join()
+        assert failed_meanwhile == [0], flag
+        job = Job.fetch(envelope["event_id"], connection=queue.connection)
+        assert (job.get_status(), job.retries_left) == (JobStatus.FINISHED, 3), flag
 
 
 def test_worker_killed_mid_job_loses_nothing(queue, fake_odoo, settings, tmp_path) -> None:
