@@ -3,6 +3,24 @@
 import hashlib
 import html
 import json
+from datetime import UTC, datetime
+
+from odoo import _
+
+from .envelope import Outcome
+
+
+def parse_utc(value: str | None) -> datetime | None:
+    """An envelope date ('...Z') or a WooCommerce *_gmt date, as a naive UTC datetime."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.removesuffix("Z"))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
 
 
 def text(value) -> str:
@@ -48,3 +66,53 @@ def staleness(applied, modified, digest: str, received) -> str | None:
     if applied.woo_state_received_at and received and received < applied.woo_state_received_at:
         return "stale"
     return None
+
+
+def applied_state(data: dict, received) -> dict:
+    """The woo_* fields that record a WooCommerce state as the one applied."""
+    return {
+        "woo_date_modified": parse_utc(data.get("date_modified_gmt")),
+        "woo_state_digest": state_digest(data),
+        "woo_state_received_at": received,
+    }
+
+
+def stale_outcome(record, verdict: str, what: str, modified, applied):
+    """The Outcome of a state not applied: older than the one applied, or that one itself."""
+    if verdict == "same":
+        return Outcome(message=_("No change: this state was already applied."), record=record)
+    return Outcome(
+        "ignored",
+        _(
+            "Stale update of %(what)s ignored: this state (%(this)s UTC) is older than the one "
+            "applied (%(applied)s UTC).",
+            what=what,
+            this=modified,
+            applied=applied,
+        ),
+        record=record,
+    )
+
+
+def deleted_before(applied, event) -> bool:
+    """A delete carries only the id: its time is when the relay received it. Applied after a
+    newer state (a restore, an update) it is a late retry, not the resource's last word."""
+    return bool(
+        applied
+        and applied.woo_date_modified
+        and event.received_at
+        and event.received_at < applied.woo_date_modified
+    )
+
+
+def stale_delete(record, event, applied) -> Outcome:
+    return Outcome(
+        "ignored",
+        _(
+            "Stale delete ignored: received %(received)s UTC, before the state applied since "
+            "(%(applied)s UTC).",
+            received=event.received_at,
+            applied=applied,
+        ),
+        record=record,
+    )

@@ -24,6 +24,11 @@ class IntegrationBinding(models.Model):
     )
     record_name = fields.Char(string="Odoo record", compute="_compute_record_name")
     sync_date = fields.Datetime(default=fields.Datetime.now)
+    # The WooCommerce state applied last (customers and products; orders keep theirs on the
+    # sale order): older ones, retried or redelivered late, are not applied over it.
+    woo_date_modified = fields.Datetime(string="WooCommerce modified", readonly=True)
+    woo_state_digest = fields.Char(readonly=True)
+    woo_state_received_at = fields.Datetime(readonly=True)
 
     _sql_constraints = [
         (
@@ -46,23 +51,28 @@ class IntegrationBinding(models.Model):
 
     @api.model
     def _find(self, store: str, model: str, external_id: int):
-        binding = self.search(
-            [("store", "=", store), ("model", "=", model), ("external_id", "=", external_id)],
-            limit=1,
-        )
+        binding = self._binding(store, model, external_id)
         return binding._record() if binding else None
 
     @api.model
-    def _bind(self, store: str, record, external_id: int, parent_id: int | None = None) -> None:
-        binding = self.search(
-            [
-                ("store", "=", store),
-                ("model", "=", record._name),
-                ("external_id", "=", external_id),
-            ],
+    def _binding(self, store: str, model: str, external_id: int) -> "IntegrationBinding":
+        return self.search(
+            [("store", "=", store), ("model", "=", model), ("external_id", "=", external_id)],
             limit=1,
         )
-        values = {"res_id": record.id, "sync_date": fields.Datetime.now()}
+
+    @api.model
+    def _bind(
+        self,
+        store: str,
+        record,
+        external_id: int,
+        parent_id: int | None = None,
+        state: dict | None = None,
+    ) -> None:
+        """Bind `record` to the WooCommerce id; `state`: the woo_* fields of the state applied."""
+        binding = self._binding(store, record._name, external_id)
+        values = {"res_id": record.id, "sync_date": fields.Datetime.now()} | (state or {})
         if parent_id:
             values["woo_parent_id"] = parent_id
         if binding:

@@ -3,7 +3,7 @@ import logging
 import time
 import traceback
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,6 +12,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..envelope import EventRejected, Outcome, envelope_problem
+from ..tools import parse_utc
 
 _logger = logging.getLogger(__name__)
 
@@ -27,19 +28,6 @@ FINISHED_STATES = ("done", "ignored")
 RETENTION_PARAM = "elitaco_integration.payload_retention_days"
 DEFAULT_RETENTION = 90
 ORDER_EVENTS = ("woo.order.created", "woo.order.updated", "woo.order.restored")
-
-
-def parse_utc(value: str | None) -> datetime | None:
-    """An envelope date ('...Z') or a WooCommerce *_gmt date, as a naive UTC datetime."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.removesuffix("Z"))
-    except ValueError:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
 
 
 def store_key(url: str | None) -> str:

@@ -1,7 +1,7 @@
 from odoo import _, api, models
 
 from ..envelope import Outcome
-from ..tools import text, write_changes
+from ..tools import applied_state, stale_outcome, staleness, text, write_changes
 
 ADDRESS_FIELDS = ("street", "street2", "city", "zip", "country_id", "state_id")
 
@@ -24,6 +24,20 @@ class IntegrationWooCustomer(models.AbstractModel):
             }
         )
         self._lock(event.store, data["id"], email)
+        binding = self.env["integration.binding"]._binding(event.store, "res.partner", data["id"])
+        state = applied_state(data, event.received_at)
+        verdict = staleness(
+            binding, state["woo_date_modified"], state["woo_state_digest"], event.received_at
+        )
+        if verdict:
+            what = _("WooCommerce customer %s", data["id"])
+            return stale_outcome(
+                binding._record(),
+                verdict,
+                what,
+                state["woo_date_modified"],
+                binding.woo_date_modified,
+            )
         partner, found_by = self._find(event.store, data["id"], email)
         changes = []
         if partner:
@@ -51,7 +65,7 @@ class IntegrationWooCustomer(models.AbstractModel):
                 id=data["id"],
                 partner=partner.display_name,
             )
-        self.env["integration.binding"]._bind(event.store, partner, data["id"])
+        self.env["integration.binding"]._bind(event.store, partner, data["id"], state=state)
         delivery = self._address_contact(partner, data.get("shipping") or {}, "delivery")
         if delivery != partner:
             changes.append(_("Delivery address: %s", delivery.display_name))

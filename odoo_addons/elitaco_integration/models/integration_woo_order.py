@@ -1,8 +1,15 @@
 from odoo import Command, _, api, fields, models
 
 from ..envelope import Outcome
-from ..tools import staleness, state_digest, text, write_changes
-from .integration_event import parse_utc
+from ..tools import (
+    deleted_before,
+    parse_utc,
+    stale_delete,
+    staleness,
+    state_digest,
+    text,
+    write_changes,
+)
 
 # Written on every applied state; a change of these alone is not worth an "Updated" line.
 STATE_FIELDS = {"woo_date_modified", "woo_status", "woo_state_digest", "woo_state_received_at"}
@@ -104,6 +111,10 @@ class IntegrationWooOrder(models.AbstractModel):
         order = self.env["integration.binding"]._find(event.store, "sale.order", data["id"])
         if not order:
             return Outcome("ignored", _("WooCommerce order %s is not in Odoo.", data["id"]))
+        if deleted_before(order, event):
+            outcome = stale_delete(order, event, order.woo_date_modified)
+            outcome.sale_order = order
+            return outcome
         order.woo_status = "trash"
         if order.state == "cancel":
             return Outcome(

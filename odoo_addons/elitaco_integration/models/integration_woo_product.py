@@ -1,7 +1,15 @@
 from odoo import _, api, models
 
 from ..envelope import EventRejected, Outcome
-from ..tools import text, write_changes
+from ..tools import (
+    applied_state,
+    deleted_before,
+    stale_delete,
+    stale_outcome,
+    staleness,
+    text,
+    write_changes,
+)
 
 PRODUCT_MASTER_PARAM = "elitaco_integration.product_master"
 UNKNOWN_SKU_PARAM = "elitaco_integration.unknown_sku"
@@ -23,7 +31,17 @@ class IntegrationWooProduct(models.AbstractModel):
         sku = (data.get("sku") or "").strip()
         self.env["integration.resource.lock"]._acquire(f"product:{event.store}:{woo_id}")
         bindings = self.env["integration.binding"]
-        product = bindings._find(event.store, "product.product", woo_id)
+        binding = bindings._binding(event.store, "product.product", woo_id)
+        product = binding._record() if binding else None
+        state = applied_state(data, event.received_at)
+        verdict = staleness(
+            binding, state["woo_date_modified"], state["woo_state_digest"], event.received_at
+        )
+        if verdict:
+            what = _("WooCommerce product %s", woo_id)
+            return stale_outcome(
+                product, verdict, what, state["woo_date_modified"], binding.woo_date_modified
+            )
         found_by = _("binding") if product else ""
         if not product and sku:
             product = self._by_sku(sku)
@@ -39,7 +57,7 @@ class IntegrationWooProduct(models.AbstractModel):
                         id=woo_id,
                     ),
                 )
-            bindings._bind(event.store, product, woo_id)
+            bindings._bind(event.store, product, woo_id, state=state)
             return Outcome(
                 message=_(
                     "WooCommerce product %(id)s bound to %(product)s (by "
@@ -89,14 +107,20 @@ class IntegrationWooProduct(models.AbstractModel):
                 product=product.display_name,
             )
             changes = []
-        bindings._bind(event.store, product, woo_id, data.get("parent_id"))
+        bindings._bind(event.store, product, woo_id, data.get("parent_id"), state=state)
         return Outcome(message=message, record=product, changes=changes, warnings=warnings)
 
     @api.model
     def _trash(self, event, data: dict) -> Outcome:
-        product = self.env["integration.binding"]._find(event.store, "product.product", data["id"])
+        self.env["integration.resource.lock"]._acquire(f"product:{event.store}:{data['id']}")
+        binding = self.env["integration.binding"]._binding(
+            event.store, "product.product", data["id"]
+        )
+        product = binding._record() if binding else None
         if not product:
             return Outcome("ignored", _("WooCommerce product %s is not bound.", data["id"]))
+        if deleted_before(binding, event):
+            return stale_delete(product, event, binding.woo_date_modified)
         if not self._woo_is_master():
             return Outcome(
                 message=_(

@@ -1,4 +1,4 @@
-from .common import STORE, IntegrationCase, example
+from .common import STORE, IntegrationCase, envelope, example
 
 MASTER = "elitaco_integration.product_master"
 
@@ -48,6 +48,21 @@ class TestCustomers(IntegrationCase):
         self.process("woo.customer.updated", billing=billing)
         self.assertEqual((partner.street, partner.phone), (street, phone))
 
+    def test_an_older_customer_state_retried_late_changes_nothing(self):
+        newer_billing = dict(example("woo.customer.updated")["data"]["billing"], city="Bonn")
+        newer = envelope("woo.customer.updated", billing=newer_billing)
+        self.process(newer)
+        partner = self.env["integration.binding"]._find(STORE, "res.partner", 27)
+        self.assertEqual(partner.city, "Bonn")
+        older = self.process("woo.customer.created")  # 2025: before the update of 2026
+        self.assertEqual(older["status"], "ignored")
+        self.assertEqual(partner.city, "Bonn")
+        again = self.process(envelope("woo.customer.restored", newer["data"]))
+        self.assertEqual(again["status"], "processed")
+        self.assertIn(
+            "No change", self.Event.search([("event_id", "=", again["event_id"])]).message
+        )
+
     def test_customer_deleted_keeps_the_partner(self):
         self.process("woo.customer.created")
         answer = self.process("woo.customer.deleted")
@@ -94,6 +109,25 @@ class TestProducts(IntegrationCase):
         self.assertEqual(product.list_price, 27.5)
         self.process("woo.product.deleted", id=555)
         self.assertFalse(product.active)
+
+    def test_an_older_product_state_or_a_late_delete_changes_nothing(self):
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        self.process(
+            "woo.product.updated",
+            id=131,
+            sku="SOCKS-ORG",
+            parent_id=0,
+            regular_price="11.00",
+            date_modified_gmt="2026-03-01T08:00:00",
+        )
+        self.assertEqual(self.socks.list_price, 11.0)
+        older = self.process("woo.product.created")  # regular_price 9.00, February
+        self.assertEqual(older["status"], "ignored")
+        self.assertEqual(self.socks.list_price, 11.0)
+        late_delete = envelope("woo.product.deleted")
+        late_delete["meta"]["received_at"] = "2026-02-15T00:00:00Z"  # before the March state
+        self.assertEqual(self.process(late_delete)["status"], "ignored")
+        self.assertTrue(self.socks.active)
 
     def test_woo_managed_stock_makes_a_tracked_product(self):
         self.env["ir.config_parameter"].set_param(MASTER, "woo")

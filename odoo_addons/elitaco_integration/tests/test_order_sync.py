@@ -1,3 +1,5 @@
+import uuid
+
 from .common import STORE, IntegrationCase, envelope, example
 
 
@@ -259,6 +261,21 @@ class TestOrderSync(IntegrationCase):
         self.assertEqual(restored["status"], "processed")
         self.assertEqual(order.state, "sale")
         self.assertEqual(order.woo_status, "processing")
+
+    def test_a_delete_retried_after_a_restore_leaves_the_order_alive(self):
+        self.process("woo.order.updated")
+        trashed = envelope("woo.order.deleted")
+        trashed["meta"]["received_at"] = "2026-02-20T12:00:00Z"
+        self.process(dict(trashed))
+        order = self.woo_order()
+        self.assertEqual(order.state, "cancel")
+        self.process("woo.order.restored")  # modified 2026-02-21 08:15
+        self.assertEqual(order.state, "sale")
+        retried = dict(
+            trashed, event_id=str(uuid.uuid4()), idempotency_key="woo:4711:order.deleted:retry"
+        )
+        self.assertEqual(self.process(retried)["status"], "ignored")
+        self.assertEqual(order.state, "sale", "the restore was WooCommerce's last word")
 
     def test_deleted_unknown_order_is_ignored(self):
         answer = self.process("woo.order.deleted", id=999999)
