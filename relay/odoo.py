@@ -69,10 +69,19 @@ class OdooClient:
         params = {"worker": worker, "limit": limit, "lease_seconds": lease_seconds}
         return self._call("/elitaco/v1/outbox/claim", params)["events"]
 
-    def ack_outbox(self, event_id: str, ok: bool, response: str | None, error: str | None) -> None:
+    def ack_outbox(
+        self, event_id: str, ok: bool, response: str | None, error: str | None, worker: str
+    ) -> None:
+        """Only the worker holding the row's lease is heard (a late one changes nothing)."""
         self._call(
             "/elitaco/v1/outbox/ack",
-            {"event_id": event_id, "ok": ok, "response": response, "error": error},
+            {
+                "event_id": event_id,
+                "ok": ok,
+                "response": response,
+                "error": error,
+                "worker": worker,
+            },
         )
 
     def access(self) -> dict[str, Any]:

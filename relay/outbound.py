@@ -39,7 +39,7 @@ def push_outbox(
     ):
         until_odoo_answers(
             lambda event=event, ok=ok, answer=answer: odoo.ack_outbox(
-                event["event_id"], ok, answer if ok else None, None if ok else answer
+                event["event_id"], ok, answer if ok else None, None if ok else answer, worker
             ),
             {"event_id": event["event_id"]},
         )

@@ -85,6 +85,7 @@ def test_a_product_woocommerce_rejects_is_acknowledged_as_failed(
     assert acks(fake_odoo) == {good["event_id"]: True, bad["event_id"]: False}
     failed = next(r for r in fake_odoo.outbox if r["envelope"] is bad)["acks"][-1]
     assert "Invalid ID" in failed["error"]
+    assert failed["worker"] == "worker-1", "the lease holder says so (Odoo checks it)"
 
 
 def test_shipped_completes_the_order_with_a_tracking_note(clients, fake_odoo, fake_woo) -> None:

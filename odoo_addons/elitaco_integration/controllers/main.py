@@ -73,7 +73,9 @@ class ElitacoController(http.Controller):
         return {"events": events}
 
     @worker_route("/elitaco/v1/outbox/ack")
-    def acknowledge_outbox(self, event_id, ok, response=None, error=None, **unexpected):
+    def acknowledge_outbox(
+        self, event_id, ok, response=None, error=None, worker=None, **unexpected
+    ):
         return _integration_env()["integration.outbox"].acknowledge(
-            event_id, bool(ok), response, error
+            event_id, bool(ok), response, error, worker
         )

@@ -8,7 +8,14 @@ EVENT_TYPES = [
     ("odoo.order.shipped", "Order shipped"),
     ("odoo.order.cancelled", "Order cancelled"),
 ]
-MAX_ATTEMPTS = 4  # the first push and 3 retries, then a dead letter
+# A failed push waits 1, 2, 4 ... minutes, then every 2 hours: WooCommerce down for a
+# maintenance window is waited out; dead after 18 attempts, about a day after the first.
+MAX_ATTEMPTS = 18
+LONGEST_WAIT = timedelta(hours=2)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return min(timedelta(minutes=2 ** (attempts - 1)), LONGEST_WAIT)
 
 
 class IntegrationOutbox(models.Model):
@@ -35,6 +42,9 @@ class IntegrationOutbox(models.Model):
     )
     attempts = fields.Integer(readonly=True)
     lease_until = fields.Datetime(readonly=True)
+    next_attempt_at = fields.Datetime(
+        readonly=True, help="A failed push is tried again from then on (backing off)."
+    )
     leased_by = fields.Char(readonly=True)
     last_error = fields.Text(readonly=True)
     response = fields.Text(string="WooCommerce answer", readonly=True)
@@ -120,12 +130,13 @@ class IntegrationOutbox(models.Model):
         self.env.cr.execute(
             """
             SELECT id FROM integration_outbox
-             WHERE state = 'pending' OR (state = 'leased' AND lease_until < %s)
+             WHERE (state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= %s))
+                OR (state = 'leased' AND lease_until < %s)
              ORDER BY id
              LIMIT %s
                FOR UPDATE SKIP LOCKED
             """,
-            (fields.Datetime.now(), limit),
+            (fields.Datetime.now(), fields.Datetime.now(), limit),
         )
         rows = self.browse([row[0] for row in self.env.cr.fetchall()])
         for row in rows:
@@ -141,11 +152,20 @@ class IntegrationOutbox(models.Model):
 
     @api.model
     def acknowledge(
-        self, event_id: str, ok: bool, response: str | None = None, error: str | None = None
+        self,
+        event_id: str,
+        ok: bool,
+        response: str | None = None,
+        error: str | None = None,
+        worker: str | None = None,
     ) -> dict:
+        """The lease holder says how the push went. An answer from a worker whose lease ran
+        out (another worker holds the row now, or finished it) changes nothing."""
         row = self.search([("event_id", "=", event_id)], limit=1)
         if not row:
             return {"status": "unknown", "event_id": event_id}
+        if row.state != "leased" or (worker and row.leased_by != worker):
+            return {"status": "not_leased", "event_id": event_id, "leased_by": row.leased_by}
         if ok:
             row.write(
                 {
@@ -169,19 +189,22 @@ class IntegrationOutbox(models.Model):
                 error,
             )
         else:
+            next_attempt = fields.Datetime.now() + retry_delay(row.attempts)
             row.write(
                 {
                     "state": "pending",
                     "last_error": error,
                     "response": response,
                     "lease_until": False,
+                    "next_attempt_at": next_attempt,
                 }
             )
             row._timeline(
                 "failed",
                 _(
-                    "Push to WooCommerce failed (attempt %(n)s): %(error)s",
+                    "Push to WooCommerce failed (attempt %(n)s, next at %(next)s UTC): %(error)s",
                     n=row.attempts,
+                    next=fields.Datetime.to_string(next_attempt),
                     error=error,
                 ),
                 response,
@@ -190,7 +213,7 @@ class IntegrationOutbox(models.Model):
 
     def action_retry(self):
         self.filtered(lambda row: row.state == "dead").write(
-            {"state": "pending", "attempts": 0, "lease_until": False}
+            {"state": "pending", "attempts": 0, "lease_until": False, "next_attempt_at": False}
         )
         return True
 

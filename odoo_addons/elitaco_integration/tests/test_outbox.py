@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
 from ..envelope import envelope_problem
+from ..models.integration_outbox import MAX_ATTEMPTS
 from .common import IntegrationCase
 
 
@@ -163,9 +164,30 @@ class TestOutbox(IntegrationCase):
 
         order.action_draft()
         order.with_env(self.odoo_user_env).with_context(disable_cancel_warning=True).action_cancel()
-        for _attempt in range(4):
+        waits = []
+        for _attempt in range(MAX_ATTEMPTS):
             [envelope] = self.Outbox.claim("worker-a")
             answer = self.Outbox.acknowledge(envelope["event_id"], False, None, "HTTP 500")
+            row = self.Outbox.search([("event_id", "=", envelope["event_id"])])
+            if answer["status"] == "pending":
+                self.assertEqual(self.Outbox.claim("worker-a"), [], "backing off")
+                waits.append(row.next_attempt_at - fields.Datetime.now())
+                row.next_attempt_at = fields.Datetime.now()  # time passes
         self.assertEqual(answer["status"], "dead")
         self.assertEqual(self.kinds(order)[0], "dead")
         self.assertEqual(self.Outbox.claim("worker-a"), [])
+        self.assertGreater(waits[1], waits[0])
+        self.assertGreater(sum(waits, timedelta()), timedelta(hours=20), "about a day")
+
+    def test_only_the_lease_holder_acknowledges(self):
+        order = self.confirmed_order()
+        order.with_env(self.odoo_user_env).with_context(disable_cancel_warning=True).action_cancel()
+        [envelope] = self.Outbox.claim("worker-a", lease_seconds=300)
+        row = self.Outbox.search([("event_id", "=", envelope["event_id"])])
+        row.lease_until = fields.Datetime.now() - timedelta(seconds=1)  # worker-a stalled
+        [again] = self.Outbox.claim("worker-b")
+        late = self.Outbox.acknowledge(envelope["event_id"], False, None, "timeout", "worker-a")
+        self.assertEqual(late["status"], "not_leased")
+        self.assertEqual((row.state, row.leased_by), ("leased", "worker-b"))
+        done = self.Outbox.acknowledge(again["event_id"], True, "{}", None, "worker-b")
+        self.assertEqual(done["status"], "done")
