@@ -141,6 +141,12 @@ def build_woo_envelope(
     if isinstance(resource_id, bool) or not isinstance(resource_id, int) or resource_id <= 0:
         # Authentic, yet no resource of ours: kept aside for a person rather than dropped.
         raise InvalidEnvelope(f"id: {str(resource_id)[:40]!r} is not a positive integer")
+    if topic.endswith(".deleted") and payload.keys() != {"id"}:
+        # The signature covers the body, not the topic header: a captured order body sent
+        # again under order.deleted must not cancel the order.
+        raise InvalidEnvelope(
+            f"a {topic} delivery carries exactly {{'id': N}}; this one carries a whole resource"
+        )
 
     occurred = (
         parse_woo_datetime(payload.get("date_modified_gmt"))

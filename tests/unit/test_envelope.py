@@ -131,3 +131,10 @@ def test_validate_envelope_names_the_bad_field() -> None:
     envelope["occurred_at"] = "2026-02-20 10:00:00"
     with pytest.raises(InvalidEnvelope, match="occurred_at"):
         validate_envelope(envelope)
+
+
+def test_a_captured_body_under_a_delete_topic_deletes_nothing() -> None:
+    """The topic header is not signed: only WooCommerce's own delete body is a delete."""
+    with pytest.raises(InvalidEnvelope, match="exactly"):
+        build("order.deleted", example_payload("woo.order.updated"))
+    assert build("order.deleted", {"id": 4711})["event_type"] == "woo.order.deleted"
