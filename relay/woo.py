@@ -77,16 +77,17 @@ class WooClient:
         self.session.mount("https://", HTTPAdapter(max_retries=retry))
         self.session.mount("http://", HTTPAdapter(max_retries=retry))
 
-    def orders_modified_after(self, since: datetime) -> Iterator[list[dict[str, Any]]]:
-        """Pages of orders modified after `since` (UTC), oldest first."""
+    def orders_modified_after(self, since: datetime, page: int = 1) -> list[dict[str, Any]]:
+        """One page of the orders modified after `since` (UTC), oldest first."""
         params = {
             "modified_after": since.strftime("%Y-%m-%dT%H:%M:%S"),
             "dates_are_gmt": "true",
             "orderby": "modified",
             "order": "asc",
             "per_page": PER_PAGE,
+            "page": page,
         }
-        yield from self._pages("/orders", params)
+        return self._request("GET", "/orders", params=params).json()
 
     def webhooks(self) -> list[dict[str, Any]]:
         return [hook for page in self._pages("/webhooks", {"per_page": PER_PAGE}) for hook in page]

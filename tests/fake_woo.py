@@ -23,7 +23,9 @@ class FakeWoo(LocalServer):
     orders: list[dict[str, Any]] = field(default_factory=list)
     webhooks: list[dict[str, Any]] = field(default_factory=list)
     throttle_next: int = 0  # answer 429 to this many requests
-    fail_pages: set[int] = field(default_factory=set)  # answer 500 for these order pages
+    fail_orders_from: int = 0  # 500 to every order list request from this one on (1: the first)
+    order_requests: int = 0
+    after_order_request: Any = None  # called after each answered order list (modify meanwhile)
     requests: list[str] = field(default_factory=list)
     stock: dict[int, int] = field(default_factory=dict)  # product or variation id -> quantity
     unknown_products: set[int] = field(default_factory=set)
@@ -118,7 +120,8 @@ class FakeWoo(LocalServer):
     def _orders(self, handler: BaseHTTPRequestHandler, query: dict[str, str]) -> None:
         assert query.get("dates_are_gmt") == "true", "compare against the _gmt columns"
         assert query.get("orderby") == "modified" and query.get("order") == "asc"
-        if int(query.get("page", 1)) in self.fail_pages:
+        self.order_requests += 1
+        if self.fail_orders_from and self.order_requests >= self.fail_orders_from:
             return self._send(handler, 500, {"code": "internal_server_error"})
         after = query.get("modified_after", "")
         selected = sorted(
@@ -126,6 +129,8 @@ class FakeWoo(LocalServer):
             key=lambda o: (o["date_modified_gmt"], o["id"]),
         )
         self._page(handler, selected, query)
+        if self.after_order_request is not None:
+            self.after_order_request(self)
 
     def _page(self, handler, items: list[dict[str, Any]], query: dict[str, str]) -> None:
         per_page = min(int(query.get("per_page", 10)), 100)

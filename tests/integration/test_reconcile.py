@@ -17,6 +17,7 @@ from relay.keys import QUEUE
 from relay.queueing import enqueue_envelope
 from relay.reconcile import (
     CHECKPOINT_KEY,
+    OVERLAP,
     check_webhooks,
     read_checkpoint,
     read_webhook_report,
@@ -77,8 +78,11 @@ def test_orders_without_webhooks_are_enqueued_with_webhook_keys(woo, fake_woo, q
     assert sum("/orders" in line for line in fake_woo.requests) == 3  # 100 a page
 
     fake_woo.orders.append(dict(make_order(999), date_modified_gmt="2026-03-01T00:00:00"))
-    again = reconcile_orders(woo, queue, fake_woo.url)  # from the checkpoint
-    assert again.enqueued == 1
+    again = reconcile_orders(woo, queue, fake_woo.url)  # from the checkpoint, less the overlap
+    overlap_start = datetime.fromisoformat(newest).replace(tzinfo=UTC) - OVERLAP
+    assert again.since == overlap_start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    recent = [o for o in fake_woo.orders if o["date_modified_gmt"] > again.since[:-1]]
+    assert again.enqueued == len(recent) and again.enqueued < 10, "the overlap, and the new one"
     assert report.checkpoint < again.checkpoint
 
 
@@ -98,7 +102,7 @@ def test_overlap_with_delivered_webhooks_is_harmless(woo, fake_woo, queue, fake_
 
 
 def test_checkpoint_advances_only_after_a_page_is_enqueued(woo, fake_woo, queue) -> None:
-    fake_woo.fail_pages = {2}
+    fake_woo.fail_orders_from = 2
     with pytest.raises(requests.HTTPError):
         reconcile_orders(woo, queue, fake_woo.url, since=SINCE)
     assert queue.count == 100
@@ -229,3 +233,31 @@ def test_register_webhooks_can_hand_existing_webhooks_a_new_secret(woo, fake_woo
     lines = list(register_webhooks(woo, url, "new-secret", update_secret=True))
     assert all(line.startswith("secret updated") for line in lines)
     assert {hook["secret"] for hook in fake_woo.webhooks} == {"new-secret"}
+
+
+def test_a_bad_order_is_sent_on_as_invalid_and_the_run_goes_on(woo, fake_woo, queue) -> None:
+    fake_woo.orders[10]["line_items"] = "not a list"  # fails the contract
+    report = reconcile_orders(woo, queue, fake_woo.url, since=SINCE)
+    assert report.enqueued == 250, "the bad one too: Odoo records it as an invalid event"
+    assert any("sent to Odoo as invalid" in line for line in report.skipped)
+    assert read_checkpoint(queue.connection) == datetime.fromisoformat(
+        max(order["date_modified_gmt"] for order in fake_woo.orders)
+    ).replace(tzinfo=UTC)
+
+
+def test_orders_modified_while_paging_are_not_skipped(woo, fake_woo, queue) -> None:
+    """After the first page, an order of it is modified: it moves to the end of the list, and a
+    page-number walk would skip the order that moves up into the first page meanwhile."""
+
+    def modify_one_order(fake: FakeWoo) -> None:
+        if fake.order_requests == 1:
+            moved = min(fake.orders, key=lambda o: o["date_modified_gmt"])
+            moved["date_modified_gmt"] = "2026-03-02T00:00:00"
+
+    fake_woo.after_order_request = modify_one_order
+    reconcile_orders(woo, queue, fake_woo.url, since=SINCE)
+    queued_ids = {
+        Job.fetch(job_id, connection=queue.connection).args[0]["data"]["id"]
+        for job_id in queue.job_ids
+    }
+    assert queued_ids == {order["id"] for order in fake_woo.orders}, "none skipped"
