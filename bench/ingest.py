@@ -194,6 +194,7 @@ def main() -> None:
             os.environ,
             PYTHONPATH=str(ROOT),
             WOO_WEBHOOK_SECRET=SECRET,
+            WOO_STORE_URL="https://shop.example.com",
             REDIS_URL=args.redis_url,
             LOG_LEVEL=args.log_level,
             RELAY_SPOOL_DIR=str(Path(workdir) / "spool"),

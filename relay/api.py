@@ -35,9 +35,24 @@ async def order_timeline(request: web.Request) -> web.Response:
     woo_order_id = request.match_info["order_id"]
     if not ORDER_ID.fullmatch(woo_order_id) or int(woo_order_id) > MAX_ORDER_ID:
         return _error(400, "bad order id", "the WooCommerce order id is a number (digits 0-9)")
-    url = f"{settings.odoo_url}/elitaco/v1/orders/{woo_order_id}/timeline"
+    if not settings.odoo.api_key:
+        return _error(
+            503,
+            "API disabled",
+            "set ODOO_READ_API_KEY to the API key of an Odoo user in the group "
+            "Integration / Timeline Reader",
+        )
+    odoo = settings.odoo
+    url = f"{odoo.url}/elitaco/v1/orders/{woo_order_id}/timeline"
     try:
-        async with request.app[ODOO_SESSION].get(url) as response:
+        async with request.app[ODOO_SESSION].get(url, params={"store": settings.store}) as response:
+            if response.status in (401, 403):
+                return _error(
+                    502,
+                    "Odoo refused the relay",
+                    f"Odoo answered HTTP {response.status}: check ODOO_READ_API_KEY and that its "
+                    "user is in the group Integration / Timeline Reader",
+                )
             if response.status == 404:
                 return _error(
                     404, "unknown order", f"Odoo knows no WooCommerce order {woo_order_id}"
@@ -50,15 +65,15 @@ async def order_timeline(request: web.Request) -> web.Response:
                 return _error(502, "Odoo error", "Odoo answered 200 with a body that is not JSON")
     except TimeoutError:
         limits = (
-            f"ODOO_CONNECT_TIMEOUT {settings.odoo_connect_timeout:g} s, "
-            f"ODOO_READ_TIMEOUT {settings.odoo_read_timeout:g} s"
+            f"ODOO_CONNECT_TIMEOUT {odoo.connect_timeout:g} s, "
+            f"ODOO_READ_TIMEOUT {odoo.read_timeout:g} s"
         )
-        detail = f"Odoo did not answer in time ({settings.odoo_url}; {limits})"
-        logger.warning("Odoo timed out for a timeline", extra={"odoo_url": settings.odoo_url})
+        detail = f"Odoo did not answer in time ({odoo.url}; {limits})"
+        logger.warning("Odoo timed out for a timeline", extra={"odoo_url": odoo.url})
         return _error(503, "Odoo unreachable", detail)
     except aiohttp.ClientError as exc:
         logger.warning("Odoo unreachable for a timeline", extra={"error": str(exc)})
-        return _error(503, "Odoo unreachable", f"{settings.odoo_url}: {exc or type(exc).__name__}")
+        return _error(503, "Odoo unreachable", f"{odoo.url}: {exc or type(exc).__name__}")
 
 
 def _error(status: int, error: str, detail: str) -> web.Response:

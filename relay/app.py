@@ -80,12 +80,10 @@ async def spool_context(app: web.Application) -> AsyncIterator[None]:
 
 
 async def odoo_session_context(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
+    odoo = app[SETTINGS].odoo
     app[ODOO_SESSION] = aiohttp.ClientSession(
-        headers={"Authorization": f"Bearer {settings.odoo_api_key}"},
-        timeout=aiohttp.ClientTimeout(
-            connect=settings.odoo_connect_timeout, sock_read=settings.odoo_read_timeout
-        ),
+        headers={"Authorization": f"Bearer {odoo.api_key}"},
+        timeout=aiohttp.ClientTimeout(connect=odoo.connect_timeout, sock_read=odoo.read_timeout),
     )
     yield
     await app[ODOO_SESSION].close()

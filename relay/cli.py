@@ -19,11 +19,16 @@ from rq import Queue
 
 from relay.api import api_token
 from relay.app import create_app
-from relay.config import ConfigError, Settings, events_queue_name, redis_url_from_env
+from relay.config import EVENTS_QUEUE, ConfigError, Settings, events_queue_name, redis_url_from_env
 from relay.envelope import parse_woo_datetime
 from relay.logs import configure_logging
-from relay.queueing import EVENTS_QUEUE, MAINTENANCE_QUEUE
-from relay.reconcile import check_webhooks, reconcile_orders
+from relay.queueing import MAINTENANCE_QUEUE
+from relay.reconcile import (
+    check_webhooks,
+    reconcile_customers,
+    reconcile_orders,
+    reconcile_products,
+)
 from relay.replay import replay_dead_letters
 from relay.server import serve
 from relay.spool import Spool
@@ -158,14 +163,19 @@ def reconcile_command(since: str | None) -> int:
     config = WooConfig.from_env()
     woo = WooClient(config)
     queue = Queue(events_queue_name(), connection=Redis.from_url(redis_url_from_env()))
-    report = reconcile_orders(woo, queue, config.store_url, since=start)
+    for name, run in (
+        ("orders", reconcile_orders),
+        ("products", reconcile_products),
+        ("customers", reconcile_customers),
+    ):
+        report = run(woo, queue, config.store_url, since=start)
+        print(
+            f"{name} modified since {report.since}: {report.enqueued} enqueued; checkpoint now "
+            f"{report.checkpoint or 'unchanged'}"
+        )
+        for reason in report.skipped:
+            print(f"  skipped {reason}")
     disabled = check_webhooks(woo, queue.connection)
-    print(
-        f"orders modified since {report.since}: {report.enqueued} enqueued; checkpoint now "
-        f"{report.checkpoint or 'unchanged'}"
-    )
-    for reason in report.skipped:
-        print(f"  skipped {reason}")
     for hook in disabled:
         print(
             f"WARNING: WooCommerce disabled webhook {hook['id']} ({hook['topic']} -> "

@@ -1,22 +1,105 @@
-"""Settings read from the environment (the names documented in .env.example)."""
+"""Settings read from the environment (the names documented in .env.example): the relay's
+(`Settings`), and the Odoo and WooCommerce clients' (`OdooConfig`, `WooConfig`), read by the
+same validating helpers."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
+EVENTS_QUEUE = "woo-events"  # RELAY_QUEUE overrides it
 
 
 class ConfigError(Exception):
     """The environment does not describe a relay that can run."""
 
 
+def store_identity(url: str) -> str:
+    """One name per store however its address is written, used in idempotency keys and
+    bindings: 'https://www.Shop.example.com:443/shop/' -> 'shop.example.com/shop'.
+    The module's store_key() (odoo_addons/elitaco_integration/envelope.py) is the same rule."""
+    parts = urlsplit(url.strip() if "//" in url else f"//{url.strip()}")
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    return host + parts.path.rstrip("/").lower()
+
+
+@dataclass(frozen=True)
+class OdooConfig:
+    """Where the workers (or the relay, with its read-only key) call the module's routes."""
+
+    url: str
+    api_key: str
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, key_variable: str = "ODOO_API_KEY"
+    ) -> OdooConfig:
+        env = os.environ if environ is None else environ
+        return cls(
+            url=odoo_url_from(env),
+            api_key=env.get(key_variable, ""),
+            connect_timeout=_float(env, "ODOO_CONNECT_TIMEOUT", cls.connect_timeout),
+            read_timeout=_float(env, "ODOO_READ_TIMEOUT", cls.read_timeout),
+        )
+
+
+@dataclass(frozen=True)
+class WooConfig:
+    """The store the workers call over REST; its address is also the store's identity."""
+
+    store_url: str
+    consumer_key: str
+    consumer_secret: str
+    backoff_factor: float = 1.0
+    ca_bundle: str | None = None  # a self-signed store's certificate (WOO_CA_BUNDLE)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> WooConfig:
+        env = os.environ if environ is None else environ
+        config = cls(
+            store_url=env.get("WOO_STORE_URL", "").rstrip("/"),
+            consumer_key=env.get("WOO_CONSUMER_KEY", ""),
+            consumer_secret=env.get("WOO_CONSUMER_SECRET", ""),
+            backoff_factor=_float(env, "WOO_BACKOFF_FACTOR", cls.backoff_factor, zero=True),
+            ca_bundle=env.get("WOO_CA_BUNDLE") or None,
+        )
+        config.check()
+        return config
+
+    @property
+    def store(self) -> str:
+        return store_identity(self.store_url)
+
+    def check(self) -> None:
+        if not (self.store_url and self.consumer_key and self.consumer_secret):
+            raise ConfigError(
+                "set WOO_STORE_URL, WOO_CONSUMER_KEY and WOO_CONSUMER_SECRET "
+                "(WooCommerce > Settings > Advanced > REST API)"
+            )
+        parts = urlsplit(self.store_url)
+        if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
+            raise ConfigError(
+                f"WOO_STORE_URL must be https:// ({self.store_url}): the consumer "
+                "secret travels as HTTP Basic auth, and WooCommerce accepts it "
+                "only over HTTPS"
+            )
+
+
 @dataclass(frozen=True)
 class Settings:
+    """The relay's (`python -m relay serve`)."""
+
     webhook_secret: str
+    store_url: str = "https://shop.example.com"
     previous_webhook_secret: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
     host: str = "0.0.0.0"
@@ -25,18 +108,21 @@ class Settings:
     body_timeout: float = 30.0  # seconds a delivery may take to send its body
     spool_dir: Path = Path("spool")
     spool_drain_interval: float = 1.0
-    queue_name: str = "woo-events"
+    queue_name: str = EVENTS_QUEUE
     redis_timeout: float = 1.0
     log_level: str = "INFO"
     retry_intervals: tuple[int, ...] = (10, 60, 300)
     app_secret: str = ""
-    odoo_url: str = "http://127.0.0.1:8069"
-    odoo_api_key: str = ""
-    odoo_connect_timeout: float = 5.0
-    odoo_read_timeout: float = 60.0
+    # The timeline API reads Odoo with a key that can only read (ODOO_READ_API_KEY), never
+    # with the workers' ODOO_API_KEY.
+    odoo: OdooConfig = field(default_factory=lambda: OdooConfig("http://127.0.0.1:8069", ""))
+
+    @property
+    def store(self) -> str:
+        return store_identity(self.store_url)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         secret = env.get("WOO_WEBHOOK_SECRET", "")
         if not secret:
@@ -45,8 +131,16 @@ class Settings:
                 "deliveries without the webhook secret (WooCommerce > Settings > "
                 "Advanced > Webhooks > Secret)."
             )
+        store_url = env.get("WOO_STORE_URL", "").strip()
+        if not store_identity(store_url):
+            raise ConfigError(
+                "WOO_STORE_URL is not set: the relay names the store of every event after it "
+                "(the shop's address, e.g. https://shop.example.com), never after the "
+                "unsigned X-WC-Webhook-Source header."
+            )
         return cls(
             webhook_secret=secret,
+            store_url=store_url.rstrip("/"),
             previous_webhook_secret=env.get("WOO_WEBHOOK_PREVIOUS_SECRET", ""),
             redis_url=env.get("REDIS_URL", cls.redis_url),
             host=env.get("RELAY_HOST", cls.host),
@@ -62,17 +156,14 @@ class Settings:
             log_level=env.get("LOG_LEVEL", cls.log_level).upper(),
             retry_intervals=_intervals(env, "RELAY_RETRY_INTERVALS", cls.retry_intervals),
             app_secret=env.get("APP_SECRET", ""),
-            odoo_url=odoo_url_from(env),
-            odoo_api_key=env.get("ODOO_API_KEY", ""),
-            odoo_connect_timeout=_float(env, "ODOO_CONNECT_TIMEOUT", cls.odoo_connect_timeout),
-            odoo_read_timeout=_float(env, "ODOO_READ_TIMEOUT", cls.odoo_read_timeout),
+            odoo=OdooConfig.from_env(env, key_variable="ODOO_READ_API_KEY"),
         )
 
 
-def odoo_url_from(env: os._Environ[str] | dict[str, str]) -> str:
+def odoo_url_from(env: Mapping[str, str]) -> str:
     """ODOO_URL, refused with a reason when it carries a user and password: the workers and
-    the relay authenticate with ODOO_API_KEY, and credentials in a URL end up in logs."""
-    url = env.get("ODOO_URL", Settings.odoo_url).rstrip("/")
+    the relay authenticate with API keys, and credentials in a URL end up in logs."""
+    url = env.get("ODOO_URL", "http://127.0.0.1:8069").rstrip("/")
     parts = urlsplit(url)
     if parts.username or parts.password:
         raise ConfigError(
@@ -92,7 +183,7 @@ def redis_url_from_env() -> str:
     return os.environ.get("REDIS_URL", Settings.redis_url)
 
 
-def _int(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -105,7 +196,7 @@ def _int(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int
     return value
 
 
-def _float(env: os._Environ[str] | dict[str, str], name: str, default: float) -> float:
+def _float(env: Mapping[str, str], name: str, default: float, *, zero: bool = False) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -113,14 +204,12 @@ def _float(env: os._Environ[str] | dict[str, str], name: str, default: float) ->
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be positive, got {value}")
+    if value < 0 or (value == 0 and not zero):
+        raise ConfigError(f"{name} must be positive, got {value:g}")
     return value
 
 
-def _intervals(
-    env: os._Environ[str] | dict[str, str], name: str, default: tuple[int, ...]
-) -> tuple[int, ...]:
+def _intervals(env: Mapping[str, str], name: str, default: tuple[int, ...]) -> tuple[int, ...]:
     raw = env.get(name)
     if not raw:
         return default
@@ -131,3 +220,12 @@ def _intervals(
     if not values or any(value < 0 for value in values):
         raise ConfigError(f"{name} needs one or more non-negative numbers, got {raw!r}")
     return values
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -4,14 +4,21 @@ import os
 
 from rq import cron
 
-from relay.jobs import check_odoo_access, push_outbox, reconcile_orders
+from relay.jobs import check_odoo_access, push_outbox, reconcile_customers, reconcile_recent
 from relay.queueing import MAINTENANCE_QUEUE
 
 cron.register(
-    reconcile_orders,
+    reconcile_recent,
     queue_name=MAINTENANCE_QUEUE,
     interval=int(os.environ.get("RECONCILE_INTERVAL", "300")),
     name="reconcile-orders",
+)
+
+cron.register(
+    reconcile_customers,
+    queue_name=MAINTENANCE_QUEUE,
+    interval=int(os.environ.get("CUSTOMER_RECONCILE_INTERVAL", "86400")),
+    name="reconcile-customers",
 )
 
 cron.register(

@@ -10,9 +10,12 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, TypedDict
+from urllib.parse import quote
 
 import fastjsonschema
 import orjson
+
+from relay.config import store_identity
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "schemas" / "event.schema.json"
 
@@ -105,9 +108,11 @@ def resource_version(data: dict[str, Any]) -> str:
     return f"sha256-{content_digest(data)}"
 
 
-def woo_idempotency_key(resource_id: int, topic: str, data: dict[str, Any]) -> str:
-    """`woo:<resource id>:<topic>:<version>`; the reconciler derives the same from REST data."""
-    return f"woo:{resource_id}:{topic}:{resource_version(data)}"
+def woo_idempotency_key(store: str, resource_id: int, topic: str, data: dict[str, Any]) -> str:
+    """`woo:<resource id>@<store>:<topic>:<version>`, the store being store_identity() of the
+    configured WOO_STORE_URL (':' of a port escaped); the reconciler derives the same."""
+    store_part = quote(store, safe="/.-_~")
+    return f"woo:{resource_id}@{store_part}:{topic}:{resource_version(data)}"
 
 
 def build_woo_envelope(
@@ -115,7 +120,7 @@ def build_woo_envelope(
     payload: Any,
     *,
     received_at: datetime,
-    store_url: str | None = None,
+    store_url: str,
     webhook_id: str | None = None,
     delivery_id: str | None = None,
     validate: bool = True,
@@ -154,9 +159,11 @@ def build_woo_envelope(
         or parse_woo_datetime(payload.get("date_created_gmt"))
         or received_at
     )
-    meta: dict[str, Any] = {"topic": topic, "received_at": format_utc(received_at)}
-    if store_url:
-        meta["store_url"] = store_url
+    meta: dict[str, Any] = {
+        "topic": topic,
+        "received_at": format_utc(received_at),
+        "store_url": store_url,
+    }
     if webhook_id:
         meta["webhook_id"] = webhook_id
     if delivery_id:
@@ -166,7 +173,9 @@ def build_woo_envelope(
         "event_type": f"woo.{topic}",
         "source": "woo",
         "occurred_at": format_utc(occurred),
-        "idempotency_key": woo_idempotency_key(resource_id, topic, payload),
+        "idempotency_key": woo_idempotency_key(
+            store_identity(store_url), resource_id, topic, payload
+        ),
         "trace_id": str(uuid.uuid4()),
         "data": payload,
         "meta": meta,

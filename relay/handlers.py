@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.registry import FailedJobRegistry
 
+from relay.config import store_identity
 from relay.envelope import (
     HANDLED_WOO_TOPICS,
     WOO_RESOURCES,
@@ -113,12 +114,13 @@ async def woo_webhook(request: web.Request) -> web.Response:
         logger.warning("signed body is not JSON", extra={"topic": label, "error": str(exc)[:200]})
         return _error(400, "body is not JSON", f"the signed body could not be parsed: {exc}")
 
+    _check_source(request, label)
     try:
         envelope = build_woo_envelope(
             topic,
             payload,
             received_at=datetime.now(UTC),
-            store_url=request.headers.get("X-WC-Webhook-Source"),
+            store_url=settings.store_url,
             webhook_id=request.headers.get("X-WC-Webhook-ID"),
             delivery_id=request.headers.get("X-WC-Webhook-Delivery-ID"),
         )
@@ -195,6 +197,19 @@ def _spool_unwritable(request: web.Request, label: str, exc: SpoolUnwritable) ->
         f"Redis is unreachable and the spool cannot be written ({exc}); the delivery was not "
         "kept, so WooCommerce records it as failed",
     )
+
+
+def _check_source(request: web.Request, label: str) -> None:
+    """The store is WOO_STORE_URL's: X-WC-Webhook-Source is not signed. A delivery naming
+    another store is still taken (WPML-style domains per language exist), but said."""
+    source = request.headers.get("X-WC-Webhook-Source", "")
+    settings = request.app[SETTINGS]
+    if source and store_identity(source) != settings.store:
+        request.app[METRICS].foreign_source.inc()
+        logger.warning(
+            "delivery names another store than WOO_STORE_URL; taken as WOO_STORE_URL's",
+            extra={"topic": label, "source": printable(source), "store": settings.store},
+        )
 
 
 async def _resource_missing(request: web.Request, topic: str, exc: IgnoredDelivery) -> None:

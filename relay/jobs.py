@@ -84,15 +84,30 @@ def _mark_dead(client, envelope: dict[str, Any], message: str, fields: dict[str,
         logger.exception("could not mark the event dead in Odoo", extra=fields)
 
 
-def reconcile_orders() -> dict[str, Any]:
-    """RQ cron job (relay/cron_config.py): catch up orders whose webhook never arrived."""
+def reconcile_recent() -> dict[str, Any]:
+    """RQ cron job (relay/cron_config.py): catch up orders and products whose webhook never
+    arrived, and see which webhooks WooCommerce disabled."""
     job = get_current_job()
     config = WooConfig.from_env()
     woo = WooClient(config)
     queue = Queue(events_queue_name(), connection=job.connection)
-    report = reconcile.reconcile_orders(woo, queue, config.store_url)
-    report.disabled_webhooks = reconcile.check_webhooks(woo, job.connection)
-    return asdict(report)
+    orders = reconcile.reconcile_orders(woo, queue, config.store_url)
+    orders.disabled_webhooks = reconcile.check_webhooks(woo, job.connection)
+    products = reconcile.reconcile_products(woo, queue, config.store_url)
+    return asdict(orders) | {"products": asdict(products)}
+
+
+# The name jobs scheduled before the products were reconciled too still carry.
+reconcile_orders = reconcile_recent
+
+
+def reconcile_customers() -> dict[str, Any]:
+    """RQ cron job, daily (CUSTOMER_RECONCILE_INTERVAL): customers modified since the last run;
+    WooCommerce cannot list them by modification, so this reads every customer."""
+    job = get_current_job()
+    config = WooConfig.from_env()
+    queue = Queue(events_queue_name(), connection=job.connection)
+    return asdict(reconcile.reconcile_customers(WooClient(config), queue, config.store_url))
 
 
 def check_odoo_access() -> dict[str, Any]:

@@ -38,6 +38,12 @@ class Metrics:
             ["resource", "code"],
             registry=self.registry,
         )
+        self.foreign_source = Counter(
+            "relay_webhook_foreign_source_total",
+            "Signed deliveries whose X-WC-Webhook-Source names another store than WOO_STORE_URL "
+            "(a staging copy of the shop with the same secret?); accepted as WOO_STORE_URL's.",
+            registry=self.registry,
+        )
         self.enqueue_seconds = Histogram(
             "relay_enqueue_duration_seconds",
             "Time to put an accepted envelope on RQ or in the spool.",

@@ -7,13 +7,12 @@ import os
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
 import requests
 
-from relay.config import odoo_url_from
+from relay.config import OdooConfig
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -36,23 +35,6 @@ class OdooError(Exception):
     """Odoo answered with an error that is not about the event (a bug or misconfiguration)."""
 
 
-@dataclass(frozen=True)
-class OdooConfig:
-    url: str
-    api_key: str
-    connect_timeout: float = 5.0
-    read_timeout: float = 60.0
-
-    @classmethod
-    def from_env(cls) -> OdooConfig:
-        return cls(
-            url=odoo_url_from(os.environ),
-            api_key=os.environ.get("ODOO_API_KEY", ""),
-            connect_timeout=float(os.environ.get("ODOO_CONNECT_TIMEOUT", "5")),
-            read_timeout=float(os.environ.get("ODOO_READ_TIMEOUT", "60")),
-        )
-
-
 class OdooClient:
     def __init__(self, config: OdooConfig, session: requests.Session | None = None) -> None:
         self.config = config
@@ -65,8 +47,12 @@ class OdooClient:
     def mark_dead(self, event_id: str, error: str) -> dict[str, Any]:
         return self._call("/elitaco/v1/events/dead", {"event_id": event_id, "error": error})
 
-    def claim_outbox(self, worker: str, limit: int, lease_seconds: int) -> list[dict[str, Any]]:
-        params = {"worker": worker, "limit": limit, "lease_seconds": lease_seconds}
+    def claim_outbox(
+        self, worker: str, limit: int, lease_seconds: int, store: str
+    ) -> list[dict[str, Any]]:
+        """Rows of `store` only (store_identity of WOO_STORE_URL): another store's rows are
+        another pipeline's."""
+        params = {"worker": worker, "limit": limit, "lease_seconds": lease_seconds, "store": store}
         return self._call("/elitaco/v1/outbox/claim", params)["events"]
 
     def ack_outbox(

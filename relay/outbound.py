@@ -28,7 +28,7 @@ def push_outbox(
     odoo: OdooClient, woo: WooClient, worker: str, limit: int = 100, lease_seconds: int = 300
 ) -> PushReport:
     """Claim up to `limit` outbox rows (leased to `worker`), push them, acknowledge each."""
-    events = odoo.claim_outbox(worker, limit, lease_seconds)
+    events = odoo.claim_outbox(worker, limit, lease_seconds, woo.store)
     report = PushReport(claimed=len(events))
     stock = [event for event in events if event["event_type"] == "odoo.stock.changed"]
     orders = [event for event in events if event not in stock]

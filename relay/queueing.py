@@ -9,7 +9,6 @@ from redis import Redis
 from rq import Queue, Retry
 
 PROCESS_EVENT = "relay.jobs.process_event"
-EVENTS_QUEUE = "woo-events"  # RELAY_QUEUE overrides it
 # Reconciliation, outbox pushes and access checks: workers serve it before the events, so that
 # a backlog of events never starves them.
 MAINTENANCE_QUEUE = "woo-maintenance"

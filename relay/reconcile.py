@@ -1,6 +1,7 @@
-"""Missed webhooks: WooCommerce never retries a delivery, so orders modified since the last
-checkpoint are fetched and enqueued with the idempotency keys a webhook would have had; the
-Odoo ledger makes the overlap with delivered webhooks harmless."""
+"""Missed webhooks: WooCommerce never retries a delivery, so orders and products modified since
+the last checkpoint (and, once a day, customers) are fetched and enqueued with the idempotency
+keys a webhook would have had; the Odoo ledger makes the overlap with delivered webhooks
+harmless."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from relay.woo import PER_PAGE, WooClient
 
 logger = logging.getLogger(__name__)
 
-CHECKPOINT_KEY = "elitaco:reconcile:checkpoint"
+CHECKPOINT_KEY = "elitaco:reconcile:checkpoint"  # orders'; other resources add ":<resource>"
 DISABLED_WEBHOOKS_KEY = "elitaco:woo:disabled_webhooks"
 FIRST_RUN_LOOKBACK = timedelta(days=1)
 # Read again before the checkpoint: WooCommerce's dates have seconds only, and an order saved
@@ -44,45 +45,62 @@ class ReconcileReport:
     disabled_webhooks: list[dict[str, Any]] = field(default_factory=list)
 
 
-def read_checkpoint(connection: Redis) -> datetime | None:
-    raw = connection.get(CHECKPOINT_KEY)
+def checkpoint_key(resource: str) -> str:
+    return CHECKPOINT_KEY if resource == "order" else f"{CHECKPOINT_KEY}:{resource}"
+
+
+def read_checkpoint(connection: Redis, resource: str = "order") -> datetime | None:
+    raw = connection.get(checkpoint_key(resource))
     return parse_woo_datetime(raw.decode()) if raw else None
 
 
 def reconcile_orders(
     woo: WooClient, queue: Queue, store_url: str, since: datetime | None = None
 ) -> ReconcileReport:
-    """Enqueue every order modified after `since` (default: the checkpoint, less OVERLAP).
+    return reconcile_modified(woo, queue, store_url, "order", since)
+
+
+def reconcile_products(
+    woo: WooClient, queue: Queue, store_url: str, since: datetime | None = None
+) -> ReconcileReport:
+    """Products (simple and variable) modified since; a variation changed alone is left to
+    its webhook (fetching every variable product's variations each run costs too much)."""
+    return reconcile_modified(woo, queue, store_url, "product", since)
+
+
+def reconcile_modified(
+    woo: WooClient,
+    queue: Queue,
+    store_url: str,
+    resource: str = "order",
+    since: datetime | None = None,
+) -> ReconcileReport:
+    """Enqueue every order or product modified after `since` (default: the checkpoint, less
+    OVERLAP).
 
     Pages are read by modification time, not by page number: a page-number walk over a list
-    sorted by modification skips the rows that move up while an order modified meanwhile moves
-    to its end. Each request asks for the orders modified after the newest second seen, less
-    one (WooCommerce's dates have seconds only); the orders of that second read again are left
-    out by id and date. An order that fails the contract is enqueued all the same, unvalidated:
+    sorted by modification skips the rows that move up while one modified meanwhile moves to
+    its end. Each request asks for what was modified after the newest second seen, less one
+    (WooCommerce's dates have seconds only); what of that second is read again is left out by
+    id and date. A resource that fails the contract is enqueued all the same, unvalidated:
     Odoo records it as an invalid event, dead at once and visible, and the run goes on.
     """
     connection = queue.connection
-    checkpoint = read_checkpoint(connection)
+    checkpoint = read_checkpoint(connection, resource)
     if since is None:
         since = checkpoint - OVERLAP if checkpoint else datetime.now(UTC) - FIRST_RUN_LOOKBACK
     report = ReconcileReport(since=format_utc(since))
     seen: set[tuple[Any, Any]] = set()
     cursor, page_number = since, 1
     while True:
-        page = woo.orders_modified_after(cursor, page_number)
-        fresh = [order for order in page if _state(order) not in seen]
+        page = woo.modified_after(resource, cursor, page_number)
+        fresh = [item for item in page if _state(item) not in seen]
         seen.update(map(_state, fresh))
-        envelopes = [
-            envelope for order in fresh if (envelope := _envelope(order, store_url, report))
-        ]
-        enqueue_envelopes(queue, envelopes)
-        report.enqueued += len(envelopes)
-        dates = [parse_woo_datetime(order.get("date_modified_gmt")) for order in page]
-        newest = max((date for date in dates if date), default=None)
+        _enqueue(queue, resource, fresh, store_url, report)
+        newest = _newest(page)
         if newest and (report.checkpoint is None or format_utc(newest) > report.checkpoint):
             # Only once the page is on the queue: a crash before this re-reads the page.
-            connection.set(CHECKPOINT_KEY, newest.strftime("%Y-%m-%dT%H:%M:%S"))
-            report.checkpoint = format_utc(newest)
+            _save_checkpoint(connection, resource, newest, report)
         if len(page) < PER_PAGE:
             break
         if fresh and newest and newest - timedelta(seconds=1) > cursor:
@@ -90,42 +108,103 @@ def reconcile_orders(
         else:  # a whole page within one second: the next page of the same query
             page_number += 1
     logger.info(
-        "reconciled orders",
+        "reconciled %ss",
+        resource,
         extra={"since": report.since, "enqueued": report.enqueued, "checkpoint": report.checkpoint},
     )
     return report
 
 
-def _state(order: dict[str, Any]) -> tuple[Any, Any]:
-    return order.get("id"), order.get("date_modified_gmt")
+def reconcile_customers(
+    woo: WooClient, queue: Queue, store_url: str, since: datetime | None = None
+) -> ReconcileReport:
+    """Customers modified since (default: the checkpoint, less OVERLAP). WooCommerce cannot
+    list customers by modification, so every customer is read, by id, and the modified ones
+    enqueued: a run of its own, daily (CUSTOMER_RECONCILE_INTERVAL), not every few minutes.
+    Customers' data also arrives with every order, which reconcile_orders catches up."""
+    connection = queue.connection
+    checkpoint = read_checkpoint(connection, "customer")
+    if since is None:
+        since = checkpoint - OVERLAP if checkpoint else datetime.now(UTC) - FIRST_RUN_LOOKBACK
+    report = ReconcileReport(since=format_utc(since))
+    newest_seen: datetime | None = None
+    page_number = 1
+    while True:
+        page = woo.customers(page_number)
+        modified = [
+            customer
+            for customer in page
+            if (parse_woo_datetime(customer.get("date_modified_gmt")) or since) > since
+        ]
+        _enqueue(queue, "customer", modified, store_url, report)
+        newest = _newest(page)
+        if newest and (newest_seen is None or newest > newest_seen):
+            newest_seen = newest
+        if len(page) < PER_PAGE:
+            break
+        page_number += 1
+    if newest_seen:  # only once every customer was read: a crash before reads them all again
+        _save_checkpoint(connection, "customer", newest_seen, report)
+    logger.info(
+        "reconciled customers",
+        extra={"since": report.since, "enqueued": report.enqueued, "checkpoint": report.checkpoint},
+    )
+    return report
 
 
-def _envelope(order: dict[str, Any], store_url: str, report: ReconcileReport) -> dict | None:
+def _enqueue(
+    queue: Queue, resource: str, items: list[dict], store_url: str, report: ReconcileReport
+) -> None:
+    envelopes = [
+        envelope for item in items if (envelope := _envelope(resource, item, store_url, report))
+    ]
+    enqueue_envelopes(queue, envelopes)
+    report.enqueued += len(envelopes)
+
+
+def _newest(items: list[dict[str, Any]]) -> datetime | None:
+    dates = [parse_woo_datetime(item.get("date_modified_gmt")) for item in items]
+    return max((date for date in dates if date), default=None)
+
+
+def _save_checkpoint(
+    connection: Redis, resource: str, moment: datetime, report: ReconcileReport
+) -> None:
+    connection.set(checkpoint_key(resource), moment.strftime("%Y-%m-%dT%H:%M:%S"))
+    report.checkpoint = format_utc(moment)
+
+
+def _state(item: dict[str, Any]) -> tuple[Any, Any]:
+    return item.get("id"), item.get("date_modified_gmt")
+
+
+def _envelope(
+    resource: str, item: dict[str, Any], store_url: str, report: ReconcileReport
+) -> dict | None:
     received = datetime.now(UTC)
+    topic = f"{resource}.updated"
     try:
-        envelope = build_woo_envelope(
-            "order.updated", order, received_at=received, store_url=store_url
-        )
+        envelope = build_woo_envelope(topic, item, received_at=received, store_url=store_url)
     except IgnoredDelivery as exc:
-        report.skipped.append(f"order {order.get('id')}: {exc}")
+        report.skipped.append(f"{resource} {item.get('id')}: {exc}")
         return None
     except InvalidEnvelope as exc:
-        report.skipped.append(f"order {order.get('id')}: {exc} (sent to Odoo as invalid)")
+        report.skipped.append(f"{resource} {item.get('id')}: {exc} (sent to Odoo as invalid)")
         logger.error(
-            "reconciled order fails the contract",
-            extra={"order": order.get("id"), "error": str(exc)},
+            "reconciled resource fails the contract",
+            extra={"resource": resource, "id": item.get("id"), "error": str(exc)},
         )
         envelope = build_woo_envelope(
-            "order.updated", order, received_at=received, store_url=store_url, validate=False
+            topic, item, received_at=received, store_url=store_url, validate=False
         )
     envelope["meta"]["reconciled"] = True
     return dict(envelope)
 
 
 def schedule_reconcile_soon(connection: Redis) -> None:
-    """Run relay.jobs.reconcile_orders in a few seconds (one pending run, however many ask)."""
+    """Run relay.jobs.reconcile_recent in a few seconds (one pending run, however many ask)."""
     Queue(MAINTENANCE_QUEUE, connection=connection).enqueue_in(
-        RECONCILE_SOON, "relay.jobs.reconcile_orders", job_id=RECONCILE_SOON_JOB_ID
+        RECONCILE_SOON, "relay.jobs.reconcile_recent", job_id=RECONCILE_SOON_JOB_ID
     )
 
 

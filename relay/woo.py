@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
-import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from relay.config import ConfigError
+from relay.config import WooConfig
 
 PER_PAGE = 100  # the REST API's maximum
 
@@ -23,44 +19,10 @@ class WooAuthError(requests.HTTPError):
     """WooCommerce refused the REST key (401/403), with what to check."""
 
 
-@dataclass(frozen=True)
-class WooConfig:
-    store_url: str
-    consumer_key: str
-    consumer_secret: str
-    backoff_factor: float = 1.0
-    ca_bundle: str | None = None  # a self-signed store's certificate (WOO_CA_BUNDLE)
-
-    @classmethod
-    def from_env(cls) -> WooConfig:
-        config = cls(
-            store_url=os.environ.get("WOO_STORE_URL", "").rstrip("/"),
-            consumer_key=os.environ.get("WOO_CONSUMER_KEY", ""),
-            consumer_secret=os.environ.get("WOO_CONSUMER_SECRET", ""),
-            backoff_factor=float(os.environ.get("WOO_BACKOFF_FACTOR", "1")),
-            ca_bundle=os.environ.get("WOO_CA_BUNDLE") or None,
-        )
-        config.check()
-        return config
-
-    def check(self) -> None:
-        if not (self.store_url and self.consumer_key and self.consumer_secret):
-            raise ConfigError(
-                "set WOO_STORE_URL, WOO_CONSUMER_KEY and WOO_CONSUMER_SECRET "
-                "(WooCommerce > Settings > Advanced > REST API)"
-            )
-        parts = urlsplit(self.store_url)
-        if parts.scheme != "https" and not _is_loopback(parts.hostname or ""):
-            raise ConfigError(
-                f"WOO_STORE_URL must be https:// ({self.store_url}): the consumer "
-                "secret travels as HTTP Basic auth, and WooCommerce accepts it "
-                "only over HTTPS"
-            )
-
-
 class WooClient:
     def __init__(self, config: WooConfig, session: requests.Session | None = None) -> None:
         self.base = f"{config.store_url}/wp-json/wc/v3"
+        self.store = config.store
         # Per request: requests lets REQUESTS_CA_BUNDLE override a session's `verify`.
         self.verify: str | bool = config.ca_bundle or True
         self.session = session or requests.Session()
@@ -77,8 +39,8 @@ class WooClient:
         self.session.mount("https://", HTTPAdapter(max_retries=retry))
         self.session.mount("http://", HTTPAdapter(max_retries=retry))
 
-    def orders_modified_after(self, since: datetime, page: int = 1) -> list[dict[str, Any]]:
-        """One page of the orders modified after `since` (UTC), oldest first."""
+    def modified_after(self, resource: str, since: datetime, page: int = 1) -> list[dict[str, Any]]:
+        """One page of the orders or products modified after `since` (UTC), oldest first."""
         params = {
             "modified_after": since.strftime("%Y-%m-%dT%H:%M:%S"),
             "dates_are_gmt": "true",
@@ -87,7 +49,12 @@ class WooClient:
             "per_page": PER_PAGE,
             "page": page,
         }
-        return self._request("GET", "/orders", params=params).json()
+        return self._request("GET", f"/{resource}s", params=params).json()
+
+    def customers(self, page: int = 1) -> list[dict[str, Any]]:
+        """One page of the customers by id: their endpoint has no filter by modification."""
+        params = {"orderby": "id", "order": "asc", "per_page": PER_PAGE, "page": page}
+        return self._request("GET", "/customers", params=params).json()
 
     def webhooks(self) -> list[dict[str, Any]]:
         return [hook for page in self._pages("/webhooks", {"per_page": PER_PAGE}) for hook in page]
@@ -151,12 +118,3 @@ class WooClient:
             f"{said}: check WOO_CONSUMER_KEY and WOO_CONSUMER_SECRET (WooCommerce > Settings > "
             "Advanced > REST API, a key with Read/Write permissions)"
         )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

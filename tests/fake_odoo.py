@@ -23,7 +23,9 @@ TIMELINE_PATH = re.compile(r"^/elitaco/v1/orders/(\d+)/timeline$")
 
 @dataclass(eq=False)
 class FakeOdoo(LocalServer):
-    api_key: str = "odoo-test-key"
+    api_key: str = "odoo-test-key"  # the workers' (Integration User)
+    reader_key: str = "odoo-reader-key"  # the relay's (Timeline Reader): the timeline only
+    timeline_queries: list[str] = field(default_factory=list)
     api_key_expires_at: str | None = None  # what /elitaco/v1/access says; None: never
     ledger: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[dict[str, Any]] = field(default_factory=list)
@@ -85,7 +87,7 @@ class FakeOdoo(LocalServer):
         if handler.path == "/elitaco/v1/events":
             result = self._process(params.get("envelope"))
         elif handler.path == "/elitaco/v1/outbox/claim":
-            result = {"events": self._claim(params["worker"], params["limit"])}
+            result = {"events": self._claim(params["worker"], params["limit"], params["store"])}
         elif handler.path == "/elitaco/v1/outbox/ack":
             with self.lock:
                 row = next(
@@ -106,15 +108,22 @@ class FakeOdoo(LocalServer):
             time.sleep(self.stall_seconds)
         self._send(handler, 200, {"jsonrpc": "2.0", "id": body.get("id"), "result": result})
 
-    def add_outbox(self, envelope: dict[str, Any]) -> None:
+    def add_outbox(self, envelope: dict[str, Any], store: str) -> None:
         assert not list(VALIDATOR.iter_errors(envelope)), "outbox envelopes follow the contract"
         self.outbox.append(
-            {"envelope": envelope, "state": "pending", "leased_by": None, "acks": []}
+            {
+                "envelope": envelope,
+                "store": store,
+                "state": "pending",
+                "leased_by": None,
+                "acks": [],
+            }
         )
 
-    def _claim(self, worker: str, limit: int) -> list[dict[str, Any]]:
+    def _claim(self, worker: str, limit: int, store: str) -> list[dict[str, Any]]:
         with self.lock:
-            rows = [row for row in self.outbox if row["state"] == "pending"][:limit]
+            pending = [row for row in self.outbox if row["state"] == "pending"]
+            rows = [row for row in pending if row["store"] == store][:limit]
             for row in rows:
                 row.update(state="leased", leased_by=worker)
             return [row["envelope"] for row in rows]
@@ -177,11 +186,16 @@ class FakeOdoo(LocalServer):
             }
 
     def _get(self, handler: BaseHTTPRequestHandler) -> None:
-        match = TIMELINE_PATH.match(handler.path.split("?")[0])
+        path, _, query = handler.path.partition("?")
+        match = TIMELINE_PATH.match(path)
         if not match:
             return self._send(handler, 404, {"error": "not found"})
-        if not self._authorized(handler):
+        if handler.headers.get("Authorization") not in (
+            f"Bearer {self.api_key}",
+            f"Bearer {self.reader_key}",
+        ):
             return self._send(handler, 401, {"error": "unauthorized"})
+        self.timeline_queries.append(query)
         woo_id = int(match.group(1))
         with self.lock:
             rows = [

@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from relay.config import store_identity
 from tests.local_server import LocalServer
 
 PREFIX = "/wp-json/wc/v3"
@@ -21,6 +22,8 @@ class FakeWoo(LocalServer):
     key: str = "ck_test"
     secret: str = "cs_test"
     orders: list[dict[str, Any]] = field(default_factory=list)
+    products: list[dict[str, Any]] = field(default_factory=list)
+    customers: list[dict[str, Any]] = field(default_factory=list)
     webhooks: list[dict[str, Any]] = field(default_factory=list)
     throttle_next: int = 0  # answer 429 to this many requests
     fail_orders_from: int = 0  # 500 to every order list request from this one on (1: the first)
@@ -37,6 +40,11 @@ class FakeWoo(LocalServer):
 
     def __post_init__(self) -> None:
         LocalServer.__init__(self)
+
+    @property
+    def store(self) -> str:
+        """The store identity the relay derives from this store's address."""
+        return store_identity(self.url)
 
     def handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
         url = urlsplit(handler.path)
@@ -63,6 +71,11 @@ class FakeWoo(LocalServer):
             body = json.loads(handler.rfile.read(int(handler.headers["Content-Length"])))
         if path == "/orders" and method == "GET":
             return self._orders(handler, query)
+        if path == "/products" and method == "GET":
+            return self._page(handler, self._modified_after(self.products, query), query)
+        if path == "/customers" and method == "GET":
+            assert query.get("orderby") == "id", "customers have no modified_after filter"
+            return self._page(handler, sorted(self.customers, key=lambda c: c["id"]), query)
         if path == "/webhooks" and method == "GET":
             return self._page(handler, self.webhooks, query)
         if path == "/webhooks" and method == "POST":
@@ -118,19 +131,22 @@ class FakeWoo(LocalServer):
         self._send(handler, 200, {"update": answers})
 
     def _orders(self, handler: BaseHTTPRequestHandler, query: dict[str, str]) -> None:
-        assert query.get("dates_are_gmt") == "true", "compare against the _gmt columns"
-        assert query.get("orderby") == "modified" and query.get("order") == "asc"
         self.order_requests += 1
         if self.fail_orders_from and self.order_requests >= self.fail_orders_from:
             return self._send(handler, 500, {"code": "internal_server_error"})
-        after = query.get("modified_after", "")
-        selected = sorted(
-            (o for o in self.orders if o["date_modified_gmt"] > after),
-            key=lambda o: (o["date_modified_gmt"], o["id"]),
-        )
-        self._page(handler, selected, query)
+        self._page(handler, self._modified_after(self.orders, query), query)
         if self.after_order_request is not None:
             self.after_order_request(self)
+
+    @staticmethod
+    def _modified_after(items: list[dict[str, Any]], query: dict[str, str]) -> list[dict]:
+        assert query.get("dates_are_gmt") == "true", "compare against the _gmt columns"
+        assert query.get("orderby") == "modified" and query.get("order") == "asc"
+        after = query.get("modified_after", "")
+        return sorted(
+            (item for item in items if item["date_modified_gmt"] > after),
+            key=lambda item: (item["date_modified_gmt"], item["id"]),
+        )
 
     def _page(self, handler, items: list[dict[str, Any]], query: dict[str, str]) -> None:
         per_page = min(int(query.get("per_page", 10)), 100)

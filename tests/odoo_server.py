@@ -34,7 +34,8 @@ env.company.write({"country_id": env.ref("base.de").id, "name": "Elitaco Test Sh
 env.cr.commit()
 """
 
-# Runs in `odoo-bin shell` on the new database: the two users the tests act as.
+# Runs in `odoo-bin shell` on the new database: the users the tests act as (the workers, the
+# relay's read-only timeline key, the integration manager).
 PROVISION_SCRIPT = """
 import json
 from datetime import timedelta
@@ -47,6 +48,7 @@ def user(login, groups):
     })
 
 worker = user("rq-worker", ["base.group_user", "elitaco_integration.group_integration_user"])
+reader = user("relay-timeline", ["base.group_user", "elitaco_integration.group_integration_reader"])
 manager = user("integration-manager", [
     "base.group_user", "sales_team.group_sale_manager", "stock.group_stock_manager",
     "elitaco_integration.group_integration_manager",
@@ -59,6 +61,7 @@ keys = env["res.users.apikeys"]
 answer = {
     "worker_login": worker.login,
     "worker_key": keys.with_user(worker)._generate(None, "relay workers", expires),
+    "reader_key": keys.with_user(reader)._generate(None, "relay timeline API", expires),
     "manager_uid": manager.id,
     "manager_key": keys.with_user(manager)._generate(None, "tests", expires),
 }
@@ -93,7 +96,7 @@ class OdooServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / "odoo.log"
         self.process: subprocess.Popen[bytes] | None = None
-        self.worker_login = self.worker_key = self.manager_key = ""
+        self.worker_login = self.worker_key = self.reader_key = self.manager_key = ""
         self.manager_uid = 0
 
     # ------------------------------------------------------------------ life cycle
@@ -130,6 +133,7 @@ class OdooServer:
         answer = json.loads(line.removeprefix(PROVISIONED))
         self.worker_login = answer["worker_login"]
         self.worker_key = answer["worker_key"]
+        self.reader_key = answer["reader_key"]
         self.manager_uid = answer["manager_uid"]
         self.manager_key = answer["manager_key"]
 

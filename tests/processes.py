@@ -111,6 +111,7 @@ def relay_environment(redis_url: str, spool_dir: Path, **extra: str) -> dict[str
             REDIS_URL=redis_url,
             RELAY_SPOOL_DIR=str(spool_dir),
             WOO_WEBHOOK_SECRET=SECRET,
+            WOO_STORE_URL="https://shop.example.com",
             LOG_LEVEL="INFO",
         )
         | extra

@@ -8,10 +8,24 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jsonschema import Draft7Validator
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "data" / "event.schema.json"
+
+
+def store_key(url: str | None) -> str:
+    """One name per store however its address is written, as the relay's store_identity()
+    (relay/config.py; a contract test holds them equal): bindings, orders and the outbox are
+    kept per store. 'https://www.Shop.example.com:443/shop/' -> 'shop.example.com/shop'."""
+    if not url:
+        return ""
+    parts = urlsplit(url.strip() if "//" in url else f"//{url.strip()}")
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    return host + parts.path.rstrip("/").lower()
 
 
 @cache

@@ -3,11 +3,12 @@
 import hashlib
 import html
 import json
+import math
 from datetime import UTC, datetime
 
 from odoo import _
 
-from .envelope import Outcome
+from .envelope import EventRejected, Outcome
 
 
 def parse_utc(value: str | None) -> datetime | None:
@@ -21,6 +22,22 @@ def parse_utc(value: str | None) -> datetime | None:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
+
+
+def amount(value, where: str) -> float:
+    """A WooCommerce amount or quantity ('12.50', 12.5; empty means 0). Anything else rejects
+    the event, naming where: the same text sent again would fail again."""
+    if value is None or value == "":
+        return 0.0
+    try:
+        number = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise EventRejected(
+            _("%(where)s: %(value)s is not an amount.", where=where, value=repr(value)[:40])
+        )
+    return number
 
 
 def text(value) -> str:

@@ -10,6 +10,7 @@ import random
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import requests
 from redis import Redis
 from rq import Queue
@@ -22,7 +23,7 @@ from relay.odoo_access import check_odoo_access
 from tests.e2e.conftest import APP_SECRET, deliver, wait_for
 from tests.fake_woo import FakeWoo
 from tests.odoo_server import OdooServer
-from tests.woo import example_payload
+from tests.woo import example_envelope, example_payload
 
 
 def new_order(status: str = "processing", modified: datetime | None = None, **changes) -> dict:
@@ -183,10 +184,11 @@ def test_a_duplicate_and_a_stale_delivery_change_nothing(
     worker.stop()
 
 
-def test_a_failing_event_is_retried_dead_lettered_and_replayed_from_odoo(
+def test_an_event_odoo_rejects_is_dead_at_once_and_replayed_from_odoo(
     odoo, relay, start_worker, redis_url
 ) -> None:
-    order = new_order("processing", currency="ZZZ")  # a currency Odoo does not know
+    """A currency Odoo does not know fails the same way every time: no retry is spent on it."""
+    order = new_order("processing", currency="ZZZ")
     accepted = deliver(relay, "order.updated", order)
     start_worker()
     queue = Queue("woo-events", connection=Redis.from_url(redis_url))
@@ -197,8 +199,8 @@ def test_a_failing_event_is_retried_dead_lettered_and_replayed_from_odoo(
         "integration.event", [("state", "=", "dead")], ["event_id", "attempts", "last_error"]
     )
     assert [row["event_id"] for row in dead] == [accepted["event_id"]]
-    assert dead[0]["attempts"] == 4, "the first attempt and 3 retries"
-    assert "ZZZ" in dead[0]["last_error"]
+    assert dead[0]["attempts"] == 1, "rejected: not retried"
+    assert "Unknown currency ZZZ" in dead[0]["last_error"]
 
     # The manager maps the currency, then presses Replay on the dead letter.
     pricelist = odoo.search_read("product.pricelist", [], ["id"], limit=1)[0]["id"]
@@ -210,7 +212,7 @@ def test_a_failing_event_is_retried_dead_lettered_and_replayed_from_odoo(
     odoo.execute("integration.event", "action_replay", [dead[0]["id"]])
     assert sale_order(odoo, order["id"])["state"] == "sale"
     kinds = [entry["kind"] for entry in timeline(relay.url, order["id"]).json()["entries"]]
-    assert kinds.count("failed") == 4 and "dead" in kinds and "replayed" in kinds
+    assert kinds.count("failed") == 1 and "dead" in kinds and "replayed" in kinds
     assert kinds[:2] == ["processed", "received"], kinds
 
 
@@ -270,6 +272,17 @@ def test_a_cancellation_in_odoo_is_pushed_to_woocommerce(
     assert [row["state"] for row in outbox] == ["done"]
     kinds = [entry["kind"] for entry in timeline(relay.url, order["id"]).json()["entries"]]
     assert kinds[0] == "outbound"
+
+
+def test_the_relays_read_only_key_reads_timelines_and_nothing_else(odoo, relay) -> None:
+    """The relay holds ODOO_READ_API_KEY (a Timeline Reader), never the workers' key."""
+    reader = odoo_client.OdooClient(odoo_client.OdooConfig(url=odoo.url, api_key=odoo.reader_key))
+    with pytest.raises(odoo_client.OdooRefused):
+        reader.process_event(example_envelope("woo.order.created"))
+    with pytest.raises(odoo_client.OdooRefused):
+        reader.claim_outbox("relay", 10, 60, "shop.example.com")
+    answer = timeline(relay.url, 999999)
+    assert answer.status_code == 404, answer.text  # Odoo answered the reader: no such order
 
 
 def test_the_workers_key_is_known_to_odoo(odoo, redis_url) -> None:

@@ -22,7 +22,7 @@ APP_SECRET = "app-secret-for-tests"
 @pytest.fixture
 async def api_client(aiohttp_client, settings, fake_odoo):
     app_settings = replace(
-        settings, app_secret=APP_SECRET, odoo_url=fake_odoo.url, odoo_api_key=fake_odoo.api_key
+        settings, app_secret=APP_SECRET, odoo=OdooConfig(fake_odoo.url, fake_odoo.reader_key)
     )
     return await aiohttp_client(create_app(app_settings))
 
@@ -31,7 +31,7 @@ def auth(token: str | None = None) -> dict[str, str]:
     return {"Authorization": f"Bearer {token or api_token(APP_SECRET)}"}
 
 
-async def test_timeline_of_an_order_from_odoo(api_client, queue) -> None:
+async def test_timeline_of_an_order_from_odoo(api_client, queue, fake_odoo) -> None:
     envelope = example_envelope("woo.order.created")
     enqueue_envelope(queue, envelope, [0, 0, 0])
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
@@ -40,6 +40,24 @@ async def test_timeline_of_an_order_from_odoo(api_client, queue) -> None:
     timeline = await response.json()
     assert timeline["woo_order_id"] == 4711
     assert timeline["entries"][0]["trace_id"] == envelope["trace_id"]
+    assert fake_odoo.timeline_queries == ["store=shop.example.com"], "this store's order 4711"
+
+
+async def test_without_a_read_only_odoo_key_the_api_says_which_to_set(
+    aiohttp_client, settings, fake_odoo
+) -> None:
+    """The relay never reads timelines with the workers' write-capable ODOO_API_KEY."""
+    app_settings = replace(settings, app_secret=APP_SECRET, odoo=OdooConfig(fake_odoo.url, ""))
+    client = await aiohttp_client(create_app(app_settings))
+    response = await client.get("/api/orders/4711/timeline", headers=auth())
+    assert response.status == 503
+    assert "ODOO_READ_API_KEY" in (await response.json())["detail"]
+
+    refused = replace(app_settings, odoo=OdooConfig(fake_odoo.url, "revoked"))
+    client = await aiohttp_client(create_app(refused))
+    response = await client.get("/api/orders/4711/timeline", headers=auth())
+    assert response.status == 502
+    assert "check ODOO_READ_API_KEY" in (await response.json())["detail"]
 
 
 async def test_unknown_order_is_404(api_client) -> None:
@@ -100,7 +118,7 @@ async def odd_odoo_client(aiohttp_client, settings):
     odoo = MisbehavingOdoo()
     odoo.start()
     app_settings = replace(
-        settings, app_secret=APP_SECRET, odoo_url=odoo.url, odoo_read_timeout=0.5
+        settings, app_secret=APP_SECRET, odoo=OdooConfig(odoo.url, "key", read_timeout=0.5)
     )
     yield odoo, await aiohttp_client(create_app(app_settings))
     odoo.stop()
@@ -126,7 +144,7 @@ async def test_odoo_timing_out_is_503_saying_what_timed_out(odd_odoo_client) -> 
 async def test_only_ascii_digits_make_an_order_id(api_client, fake_odoo, order_id) -> None:
     response = await api_client.get(f"/api/orders/{order_id}/timeline", headers=auth())
     assert response.status == 400
-    assert not [call for call in fake_odoo.calls if "timeline" in str(call)]
+    assert not fake_odoo.timeline_queries
 
 
 async def test_the_token_is_accepted_only_as_a_bearer_token(api_client) -> None:
@@ -145,7 +163,11 @@ async def test_the_token_is_accepted_only_as_a_bearer_token(api_client) -> None:
 def test_an_odoo_url_with_credentials_is_refused_at_start(monkeypatch) -> None:
     with pytest.raises(ConfigError, match="must not carry a user or password"):
         Settings.from_env(
-            {"WOO_WEBHOOK_SECRET": "s", "ODOO_URL": "https://rq:secret@odoo.example.com"}
+            {
+                "WOO_WEBHOOK_SECRET": "s",
+                "WOO_STORE_URL": "https://shop.example.com",
+                "ODOO_URL": "https://rq:secret@odoo.example.com",
+            }
         )
     monkeypatch.setenv("ODOO_URL", "https://rq:secret@odoo.example.com")
     with pytest.raises(ConfigError) as refused:

@@ -61,9 +61,9 @@ def acks(fake_odoo) -> dict[str, bool]:
 def test_stock_goes_through_batches_of_at_most_100(clients, fake_odoo, fake_woo) -> None:
     odoo, woo = clients
     for n in range(150):
-        fake_odoo.add_outbox(stock(1000 + n, n))
-    fake_odoo.add_outbox(stock(122, 5, parent=120))
-    fake_odoo.add_outbox(stock(123, 0, parent=120))
+        fake_odoo.add_outbox(stock(1000 + n, n), fake_woo.store)
+    fake_odoo.add_outbox(stock(122, 5, parent=120), fake_woo.store)
+    fake_odoo.add_outbox(stock(123, 0, parent=120), fake_woo.store)
     report = push_outbox(odoo, woo, "worker-1", limit=200)
     assert (report.claimed, report.pushed, report.failed) == (152, 152, 0)
     assert sorted(fake_woo.batch_sizes) == [2, 50, 100]
@@ -77,8 +77,8 @@ def test_a_product_woocommerce_rejects_is_acknowledged_as_failed(
 ) -> None:
     odoo, woo = clients
     good, bad = stock(131, 7), stock(999, 1)
-    fake_odoo.add_outbox(good)
-    fake_odoo.add_outbox(bad)
+    fake_odoo.add_outbox(good, fake_woo.store)
+    fake_odoo.add_outbox(bad, fake_woo.store)
     fake_woo.unknown_products.add(999)
     report = push_outbox(odoo, woo, "worker-1")
     assert (report.pushed, report.failed) == (1, 1)
@@ -99,12 +99,14 @@ def test_shipped_completes_the_order_with_a_tracking_note(clients, fake_odoo, fa
                 "tracking_ref": "0034043",
                 "carrier": "DHL",
             },
-        )
+        ),
+        fake_woo.store,
     )
     fake_odoo.add_outbox(
         outbox_envelope(
             "odoo.order.cancelled", {"woo_order_id": 4712, "odoo_order": "S00043", "reason": None}
-        )
+        ),
+        fake_woo.store,
     )
     push_outbox(odoo, woo, "worker-1")
     assert fake_woo.order_status == {4711: "completed", 4712: "cancelled"}
@@ -120,7 +122,7 @@ def test_a_push_repeated_after_a_lost_answer_adds_no_second_note(
         "odoo.order.shipped",
         {"woo_order_id": 4711, "odoo_order": "S00042", "tracking_ref": "7", "carrier": "B&W"},
     )
-    fake_odoo.add_outbox(shipped)
+    fake_odoo.add_outbox(shipped, fake_woo.store)
     fake_woo.lose_note_answers = 1  # WooCommerce kept the note, its answer got lost
     assert push_outbox(odoo, woo, "worker-1").failed == 1
     assert acks(fake_odoo) == {shipped["event_id"]: False}
@@ -133,9 +135,10 @@ def test_a_cancellation_is_pushed_before_the_stock_it_gave_back(
     clients, fake_odoo, fake_woo
 ) -> None:
     odoo, woo = clients
-    fake_odoo.add_outbox(stock(131, 10))  # claimed first, pushed last
+    fake_odoo.add_outbox(stock(131, 10), fake_woo.store)  # claimed first, pushed last
     fake_odoo.add_outbox(
-        outbox_envelope("odoo.order.cancelled", {"woo_order_id": 4712, "odoo_order": "S00043"})
+        outbox_envelope("odoo.order.cancelled", {"woo_order_id": 4712, "odoo_order": "S00043"}),
+        fake_woo.store,
     )
     assert push_outbox(odoo, woo, "worker-1").pushed == 2
     writes = [request.split("?")[0] for request in fake_woo.requests if request.startswith("PUT")]
@@ -144,7 +147,7 @@ def test_a_cancellation_is_pushed_before_the_stock_it_gave_back(
 
 def test_429_is_honoured(clients, fake_odoo, fake_woo) -> None:
     odoo, woo = clients
-    fake_odoo.add_outbox(stock(131, 3))
+    fake_odoo.add_outbox(stock(131, 3), fake_woo.store)
     fake_woo.throttle_next = 2
     report = push_outbox(odoo, woo, "worker-1")
     assert report.pushed == 1 and fake_woo.stock[131] == 3
@@ -155,7 +158,7 @@ def test_woocommerce_down_is_a_failed_push_that_odoo_retries(clients, fake_odoo,
     envelope = outbox_envelope(
         "odoo.order.cancelled", {"woo_order_id": 4712, "odoo_order": "S00043"}
     )
-    fake_odoo.add_outbox(envelope)
+    fake_odoo.add_outbox(envelope, fake_woo.store)
     fake_woo.fail_everything = True
     report = push_outbox(odoo, woo, "worker-1")
     assert report.failed == 1
@@ -167,7 +170,7 @@ def test_woocommerce_down_is_a_failed_push_that_odoo_retries(clients, fake_odoo,
 
 def test_a_leased_row_is_not_pushed_twice(clients, fake_odoo, fake_woo) -> None:
     odoo, woo = clients
-    fake_odoo.add_outbox(stock(131, 3))
+    fake_odoo.add_outbox(stock(131, 3), fake_woo.store)
     fake_odoo.outbox[0]["state"] = "leased"  # another worker holds it
     assert push_outbox(odoo, woo, "worker-2").claimed == 0
     assert fake_woo.stock == {}
@@ -179,8 +182,17 @@ def test_the_cron_job_pushes_in_a_worker(fake_odoo, fake_woo, queue, monkeypatch
     monkeypatch.setenv("WOO_STORE_URL", fake_woo.url)
     monkeypatch.setenv("WOO_CONSUMER_KEY", fake_woo.key)
     monkeypatch.setenv("WOO_CONSUMER_SECRET", fake_woo.secret)
-    fake_odoo.add_outbox(stock(131, 9))
+    fake_odoo.add_outbox(stock(131, 9), fake_woo.store)
     job = queue.enqueue("relay.jobs.push_outbox")
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     assert job.return_value() == {"claimed": 1, "pushed": 1, "failed": 0}
     assert fake_woo.stock[131] == 9
+
+
+def test_another_stores_rows_are_left_to_its_own_workers(clients, fake_odoo, fake_woo) -> None:
+    odoo, woo = clients
+    fake_odoo.add_outbox(stock(131, 3), "other-shop.example.com")
+    fake_odoo.add_outbox(stock(132, 4), fake_woo.store)
+    assert push_outbox(odoo, woo, "worker-1").claimed == 1
+    assert fake_woo.stock == {132: 4}
+    assert [row["state"] for row in fake_odoo.outbox] == ["pending", "done"]

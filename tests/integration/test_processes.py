@@ -118,7 +118,7 @@ def test_the_cron_service_enqueues_the_maintenance_jobs(redis_url: str, tmp_path
     )
     try:
         deadline = time.monotonic() + 20
-        while maintenance.count < 3 and time.monotonic() < deadline and process.poll() is None:
+        while maintenance.count < 4 and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.1)
     finally:
         process.terminate()
@@ -126,5 +126,6 @@ def test_the_cron_service_enqueues_the_maintenance_jobs(redis_url: str, tmp_path
     assert sorted(job.func_name for job in maintenance.get_jobs()) == [
         "relay.jobs.check_odoo_access",
         "relay.jobs.push_outbox",
-        "relay.jobs.reconcile_orders",
+        "relay.jobs.reconcile_customers",
+        "relay.jobs.reconcile_recent",
     ], output

@@ -21,7 +21,9 @@ from relay.reconcile import (
     check_webhooks,
     read_checkpoint,
     read_webhook_report,
+    reconcile_customers,
     reconcile_orders,
+    reconcile_products,
 )
 from relay.webhooks import TOPICS, register_webhooks
 from relay.woo import WooAuthError, WooClient, WooConfig
@@ -67,7 +69,9 @@ def test_orders_without_webhooks_are_enqueued_with_webhook_keys(woo, fake_woo, q
     report = reconcile_orders(woo, queue, fake_woo.url, since=SINCE)
     assert report.enqueued == 250
     expected = [
-        build_woo_envelope("order.updated", order, received_at=SINCE)["idempotency_key"]
+        build_woo_envelope("order.updated", order, received_at=SINCE, store_url=fake_woo.url)[
+            "idempotency_key"
+        ]
         for order in sorted(fake_woo.orders, key=lambda o: o["date_modified_gmt"])
     ]
     assert queued_keys(queue) == expected
@@ -88,7 +92,9 @@ def test_orders_without_webhooks_are_enqueued_with_webhook_keys(woo, fake_woo, q
 
 def test_overlap_with_delivered_webhooks_is_harmless(woo, fake_woo, queue, fake_odoo) -> None:
     fake_woo.orders = fake_woo.orders[:3]
-    webhook = build_woo_envelope("order.updated", fake_woo.orders[0], received_at=SINCE)
+    webhook = build_woo_envelope(
+        "order.updated", fake_woo.orders[0], received_at=SINCE, store_url=fake_woo.url
+    )
     enqueue_envelope(queue, dict(webhook), [0, 0, 0])  # this one did arrive as a webhook
     reconcile_orders(woo, queue, fake_woo.url, since=SINCE)
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
@@ -172,6 +178,8 @@ def test_reconcile_command(fake_woo, queue, settings, monkeypatch, capsys) -> No
     assert cli_main(["reconcile", "--since", "2026-02-03T00:00:00"]) == 0
     out = capsys.readouterr().out
     assert "orders modified since 2026-02-03T00:00:00Z: 50 enqueued" in out
+    assert "products modified since 2026-02-03T00:00:00Z: 0 enqueued" in out
+    assert "customers modified since 2026-02-03T00:00:00Z: 0 enqueued" in out
     assert queue.count == 50
     assert queue.connection.get(CHECKPOINT_KEY)
     assert cli_main(["reconcile", "--since", "yesterday"]) == 2
@@ -261,3 +269,49 @@ def test_orders_modified_while_paging_are_not_skipped(woo, fake_woo, queue) -> N
         for job_id in queue.job_ids
     }
     assert queued_ids == {order["id"] for order in fake_woo.orders}, "none skipped"
+
+
+def queued(queue) -> list[dict]:
+    return [Job.fetch(job_id, connection=queue.connection).args[0] for job_id in queue.job_ids]
+
+
+def test_products_without_webhooks_are_caught_up_like_orders(woo, fake_woo, queue) -> None:
+    product = example_payload("woo.product.updated")
+    fake_woo.products = [
+        dict(product, id=300 + n, date_modified_gmt=f"2026-02-0{1 + n}T10:00:00") for n in range(3)
+    ]
+    report = reconcile_products(
+        woo, queue, fake_woo.url, since=datetime(2026, 2, 1, 12, tzinfo=UTC)
+    )
+    assert report.enqueued == 2
+    envelopes = queued(queue)
+    assert [e["data"]["id"] for e in envelopes] == [301, 302]
+    assert {e["event_type"] for e in envelopes} == {"woo.product.updated"}
+    assert (
+        envelopes[0]["idempotency_key"]
+        == build_woo_envelope(
+            "product.updated", fake_woo.products[1], received_at=SINCE, store_url=fake_woo.url
+        )["idempotency_key"]
+    ), "the key its webhook would have had"
+    assert read_checkpoint(queue.connection, "product") == datetime(2026, 2, 3, 10, tzinfo=UTC)
+    assert read_checkpoint(queue.connection) is None, "the orders' checkpoint is their own"
+
+
+def test_customers_are_all_read_and_the_modified_ones_enqueued(woo, fake_woo, queue) -> None:
+    customer = example_payload("woo.customer.updated")
+    fake_woo.customers = [
+        dict(customer, id=n, date_modified_gmt=f"2026-01-{10 + n % 20:02d}T08:00:00")
+        for n in range(1, 231)
+    ]
+    since = datetime(2026, 1, 27, tzinfo=UTC)
+    report = reconcile_customers(woo, queue, fake_woo.url, since=since)
+    modified = [c["id"] for c in fake_woo.customers if c["date_modified_gmt"] > "2026-01-27"]
+    assert report.enqueued == len(modified) > 0
+    assert sorted(e["data"]["id"] for e in queued(queue)) == modified
+    assert sum("/customers" in line for line in fake_woo.requests) == 3, "100 a page, all read"
+    assert read_checkpoint(queue.connection, "customer") == datetime(2026, 1, 29, 8, tzinfo=UTC)
+
+    again = reconcile_customers(woo, queue, fake_woo.url)  # from the checkpoint, less OVERLAP
+    assert again.enqueued == sum(
+        c["date_modified_gmt"] > "2026-01-29T07:55" for c in fake_woo.customers
+    )

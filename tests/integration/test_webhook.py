@@ -40,7 +40,9 @@ async def test_valid_order_delivery_is_enqueued_with_a_valid_envelope(client, qu
     assert response.status == 200
     answer = await response.json()
     assert answer["status"] == "accepted" and answer["queued"] == "enqueued"
-    assert answer["idempotency_key"] == ("woo:4711:order.created:20260220T100000Z-b07baab3cf74c831")
+    assert answer["idempotency_key"] == (
+        "woo:4711@shop.example.com:order.created:20260220T100000Z-b07baab3cf74c831"
+    )
 
     [envelope] = queued_envelopes(queue)
     validate_envelope(envelope)
@@ -200,7 +202,7 @@ async def test_rest_no_route_is_a_warning_counted_and_reconciled_soon(
     scheduled = ScheduledJobRegistry(MAINTENANCE_QUEUE, connection=queue.connection)
     assert scheduled.get_job_ids() == [RECONCILE_SOON_JOB_ID]
     job = Job.fetch(RECONCILE_SOON_JOB_ID, connection=queue.connection)
-    assert job.func_name == "relay.jobs.reconcile_orders"
+    assert job.func_name == "relay.jobs.reconcile_recent"
     runs_at = scheduled.get_scheduled_time(RECONCILE_SOON_JOB_ID)
     assert runs_at - datetime.now(UTC) < timedelta(minutes=1)
     await post(client, woo_delivery("order.updated", error, SECRET))
@@ -244,3 +246,25 @@ async def test_metrics_are_prometheus_text(client) -> None:
     assert 'relay_webhook_deliveries_total{outcome="enqueued",topic="order.created"} 1.0' in text
     assert 'relay_enqueue_duration_seconds_count{destination="redis"} 1.0' in text
     assert "relay_spool_depth 0.0" in text
+
+
+async def test_the_store_is_the_configured_one_never_the_unsigned_source_header(
+    client, queue, caplog
+) -> None:
+    """www. or not, the same order is one key; a delivery naming another store (a staging copy
+    with the same secret?) is taken as the configured store's, and said."""
+    order = example_payload("woo.order.created")
+    keys = []
+    with caplog.at_level(logging.WARNING, logger="relay.handlers"):
+        for source in ("https://www.shop.example.com/", "https://staging.example.com/"):
+            request = woo_delivery("order.created", order, SECRET)
+            request.headers["X-WC-Webhook-Source"] = source
+            keys.append((await (await post(client, request)).json())["idempotency_key"])
+    assert keys[0] == keys[1]
+    assert keys[0].startswith("woo:4711@shop.example.com:order.created:")
+    assert {envelope["meta"]["store_url"] for envelope in queued_envelopes(queue)} == {
+        "https://shop.example.com"
+    }
+    [warning] = [r for r in caplog.records if "another store" in r.getMessage()]
+    assert warning.source == "https://staging.example.com/"
+    assert await metric(client, "relay_webhook_foreign_source_total") == 1

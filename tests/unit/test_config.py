@@ -2,7 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from relay.config import ConfigError, Settings
+from relay.config import ConfigError, OdooConfig, Settings, WooConfig
+
+REQUIRED = {"WOO_WEBHOOK_SECRET": "s", "WOO_STORE_URL": "https://shop.example.com"}
 
 
 def test_refuses_to_start_without_a_webhook_secret() -> None:
@@ -15,7 +17,7 @@ def test_refuses_to_start_without_a_webhook_secret() -> None:
 def test_reads_the_relay_variables() -> None:
     settings = Settings.from_env(
         {
-            "WOO_WEBHOOK_SECRET": "s",
+            **REQUIRED,
             "REDIS_URL": "redis://redis:6379/2",
             "RELAY_HOST": "127.0.0.1",
             "RELAY_PORT": "9090",
@@ -34,7 +36,7 @@ def test_reads_the_relay_variables() -> None:
 
 
 def test_defaults() -> None:
-    settings = Settings.from_env({"WOO_WEBHOOK_SECRET": "s"})
+    settings = Settings.from_env(REQUIRED | {"WOO_WEBHOOK_SECRET": "s"})
     assert (settings.host, settings.port) == ("0.0.0.0", 8080)
     assert settings.max_body_bytes == 4 * 1024 * 1024
     assert settings.queue_name == "woo-events"
@@ -43,28 +45,64 @@ def test_defaults() -> None:
 @pytest.mark.parametrize("value", ["lots", "-1", "0"])
 def test_bad_numbers_are_named(value: str) -> None:
     with pytest.raises(ConfigError, match="RELAY_PORT"):
-        Settings.from_env({"WOO_WEBHOOK_SECRET": "s", "RELAY_PORT": value})
+        Settings.from_env(REQUIRED | {"WOO_WEBHOOK_SECRET": "s", "RELAY_PORT": value})
 
 
 def test_retry_intervals_and_odoo_settings() -> None:
     settings = Settings.from_env(
         {
-            "WOO_WEBHOOK_SECRET": "s",
+            **REQUIRED,
             "RELAY_RETRY_INTERVALS": "0,5,30",
             "ODOO_URL": "http://odoo:8069/",
-            "ODOO_API_KEY": "k",
+            "ODOO_API_KEY": "the workers' key",
+            "ODOO_READ_API_KEY": "k",
             "APP_SECRET": "a",
         }
     )
     assert settings.retry_intervals == (0, 5, 30)
-    assert (settings.odoo_url, settings.odoo_api_key, settings.app_secret) == (
+    assert (settings.odoo.url, settings.odoo.api_key, settings.app_secret) == (
         "http://odoo:8069",
         "k",
         "a",
-    )
+    ), "the relay reads timelines with the read-only key, never the workers'"
 
 
 @pytest.mark.parametrize("value", ["ten", "5,-1", ","])
 def test_bad_retry_intervals_are_named(value: str) -> None:
     with pytest.raises(ConfigError, match="RELAY_RETRY_INTERVALS"):
-        Settings.from_env({"WOO_WEBHOOK_SECRET": "s", "RELAY_RETRY_INTERVALS": value})
+        Settings.from_env(REQUIRED | {"WOO_WEBHOOK_SECRET": "s", "RELAY_RETRY_INTERVALS": value})
+
+
+@pytest.mark.parametrize("value", [None, "", "  ", "https://"])
+def test_refuses_to_start_without_the_store_it_serves(value: str | None) -> None:
+    env = {"WOO_WEBHOOK_SECRET": "s"} | ({} if value is None else {"WOO_STORE_URL": value})
+    with pytest.raises(ConfigError, match="WOO_STORE_URL is not set"):
+        Settings.from_env(env)
+
+
+def test_the_store_is_named_once_however_its_address_is_written() -> None:
+    settings = Settings.from_env(REQUIRED | {"WOO_STORE_URL": "https://www.Shop.example.com/"})
+    assert settings.store == "shop.example.com"
+    woo = WooConfig.from_env(
+        {
+            "WOO_STORE_URL": "https://shop.example.com:443",
+            "WOO_CONSUMER_KEY": "ck",
+            "WOO_CONSUMER_SECRET": "cs",
+            "WOO_BACKOFF_FACTOR": "0",
+        }
+    )
+    assert (woo.store, woo.backoff_factor) == (settings.store, 0)
+
+
+def test_the_clients_settings_are_checked_like_the_relays() -> None:
+    with pytest.raises(ConfigError, match="ODOO_READ_TIMEOUT must be a number"):
+        OdooConfig.from_env({"ODOO_READ_TIMEOUT": "soon"})
+    with pytest.raises(ConfigError, match="WOO_BACKOFF_FACTOR must be positive"):
+        WooConfig.from_env(
+            {
+                "WOO_STORE_URL": "https://shop.example.com",
+                "WOO_CONSUMER_KEY": "ck",
+                "WOO_CONSUMER_SECRET": "cs",
+                "WOO_BACKOFF_FACTOR": "-1",
+            }
+        )

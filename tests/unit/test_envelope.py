@@ -33,7 +33,10 @@ def test_order_envelope_follows_the_contract() -> None:
     assert envelope["event_type"] == "woo.order.created"
     assert envelope["source"] == "woo"
     assert envelope["occurred_at"] == "2026-02-20T10:00:00Z"
-    assert envelope["idempotency_key"] == "woo:4711:order.created:20260220T100000Z-b07baab3cf74c831"
+    assert (
+        envelope["idempotency_key"]
+        == "woo:4711@shop.example.com:order.created:20260220T100000Z-b07baab3cf74c831"
+    )
     assert envelope["data"] == order
     assert envelope["meta"] == {
         "topic": "order.created",
@@ -61,7 +64,9 @@ def test_two_states_of_the_same_second_have_distinct_keys() -> None:
     assert pending["date_modified_gmt"] == processing["date_modified_gmt"]
     keys = {build("order.updated", state)["idempotency_key"] for state in (pending, processing)}
     assert len(keys) == 2
-    assert all(key.startswith("woo:4711:order.updated:20260220T100000Z-") for key in keys)
+    assert all(
+        key.startswith("woo:4711@shop.example.com:order.updated:20260220T100000Z-") for key in keys
+    )
 
 
 def test_the_key_ignores_the_host_the_resource_was_read_through() -> None:
@@ -83,7 +88,7 @@ def test_created_and_updated_with_identical_bodies_have_distinct_keys() -> None:
 
 def test_deleted_payload_is_keyed_by_a_digest_and_dated_when_received() -> None:
     envelope = build("order.deleted", {"id": 4711})
-    assert envelope["idempotency_key"].startswith("woo:4711:order.deleted:sha256-")
+    assert envelope["idempotency_key"].startswith("woo:4711@shop.example.com:order.deleted:sha256-")
     assert envelope["occurred_at"] == "2026-02-20T10:05:07Z"
     assert build("order.deleted", {"id": 4711})["idempotency_key"] == envelope["idempotency_key"]
 
@@ -138,3 +143,23 @@ def test_a_captured_body_under_a_delete_topic_deletes_nothing() -> None:
     with pytest.raises(InvalidEnvelope, match="exactly"):
         build("order.deleted", example_payload("woo.order.updated"))
     assert build("order.deleted", {"id": 4711})["event_type"] == "woo.order.deleted"
+
+
+def test_the_key_names_the_store_so_two_stores_never_share_an_order() -> None:
+    order = example_payload("woo.order.created")
+    keys = {
+        url: build_woo_envelope("order.created", order, received_at=RECEIVED, store_url=url)[
+            "idempotency_key"
+        ]
+        for url in (
+            "https://shop.example.com",
+            "https://www.shop.example.com/",
+            "https://other.example.com",
+            "https://127.0.0.1:8443",
+        )
+    }
+    assert keys["https://shop.example.com"] == keys["https://www.shop.example.com/"]
+    assert keys["https://shop.example.com"] != keys["https://other.example.com"]
+    assert keys["https://127.0.0.1:8443"].startswith("woo:4711@127.0.0.1%3A8443:order.created:")
+    for key in keys.values():
+        validate_envelope(dict(build("order.created", order), idempotency_key=key))

@@ -5,7 +5,10 @@ from odoo import http
 from odoo.exceptions import AccessDenied
 from odoo.http import request
 
+from ..envelope import store_key
+
 INTEGRATION_GROUP = "elitaco_integration.group_integration_user"
+READER_GROUP = "elitaco_integration.group_integration_reader"
 
 # The workers' JSON-RPC routes: an API key as bearer token, no session, no CSRF token.
 worker_route = partial(
@@ -13,10 +16,12 @@ worker_route = partial(
 )
 
 
-def _integration_env():
-    """The caller authenticated with an API key; only integration users may go on."""
-    if not request.env.user.has_group(INTEGRATION_GROUP):
-        raise AccessDenied(f"{request.env.user.login} is not in the Integration User group")
+def _integration_env(group: str = INTEGRATION_GROUP):
+    """The caller authenticated with an API key; only integration users may go on (timeline
+    readers, to the timeline alone)."""
+    if not request.env.user.has_group(group):
+        name = request.env.ref(group).sudo().name
+        raise AccessDenied(f"{request.env.user.login} is not in the group {name}")
     # Events are applied with the Integration User's own rights (see security/), never as
     # superuser; `elitaco_from_woo` keeps those changes from echoing back to WooCommerce.
     return request.env(context=dict(request.env.context, elitaco_from_woo=True))
@@ -54,7 +59,13 @@ class ElitacoController(http.Controller):
         save_session=False,
     )
     def order_timeline(self, woo_order_id, store=None, **unexpected):
-        timeline = _integration_env()["integration.timeline"]._for_woo_order(woo_order_id, store)
+        try:
+            env = _integration_env(READER_GROUP)
+        except AccessDenied as exc:
+            return request.make_json_response(
+                {"error": "forbidden", "message": str(exc)}, status=403
+            )
+        timeline = env["integration.timeline"]._for_woo_order(woo_order_id, store_key(store))
         if timeline is None:
             return request.make_json_response(
                 {
@@ -66,9 +77,9 @@ class ElitacoController(http.Controller):
         return request.make_json_response(timeline)
 
     @worker_route("/elitaco/v1/outbox/claim")
-    def claim_outbox(self, worker, limit=100, lease_seconds=300, **unexpected):
+    def claim_outbox(self, worker, limit=100, lease_seconds=300, store=None, **unexpected):
         events = _integration_env()["integration.outbox"].claim(
-            worker, int(limit), int(lease_seconds)
+            worker, int(limit), int(lease_seconds), store_key(store) or None
         )
         return {"events": events}
 

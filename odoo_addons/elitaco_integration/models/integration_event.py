@@ -5,13 +5,12 @@ import traceback
 import uuid
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..envelope import EventRejected, Outcome, envelope_problem
+from ..envelope import EventRejected, Outcome, envelope_problem, store_key
 from ..tools import parse_utc
 
 _logger = logging.getLogger(__name__)
@@ -28,14 +27,6 @@ FINISHED_STATES = ("done", "ignored")
 RETENTION_PARAM = "elitaco_integration.payload_retention_days"
 DEFAULT_RETENTION = 90
 ORDER_EVENTS = ("woo.order.created", "woo.order.updated", "woo.order.restored")
-
-
-def store_key(url: str | None) -> str:
-    """Bindings are per store: 'https://Shop.example.com/' -> 'shop.example.com'."""
-    if not url:
-        return ""
-    parts = urlsplit(url if "//" in url else f"//{url}")
-    return (parts.netloc + parts.path.rstrip("/")).lower()
 
 
 class IntegrationEvent(models.Model):

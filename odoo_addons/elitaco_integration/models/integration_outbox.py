@@ -94,21 +94,20 @@ class IntegrationOutbox(models.Model):
             .sudo()
             .search([("model", "=", "product.product"), ("res_id", "in", products.ids)])
         )
-        waiting = set(
-            self.sudo()
-            .search(
+        waiting = {
+            (row.product_id.id, row.store)
+            for row in self.sudo().search(
                 [
                     ("event_type", "=", "odoo.stock.changed"),
                     ("state", "=", "pending"),
                     ("product_id", "in", products.ids),
                 ]
             )
-            .product_id.ids
-        )
+        }
         for binding in bindings:
-            if binding.res_id in waiting:
+            if (binding.res_id, binding.store) in waiting:
                 continue
-            waiting.add(binding.res_id)
+            waiting.add((binding.res_id, binding.store))
             created |= self.sudo().create(
                 {
                     "event_type": "odoo.stock.changed",
@@ -123,20 +122,24 @@ class IntegrationOutbox(models.Model):
     # ------------------------------------------------------------------ the workers' side
 
     @api.model
-    def claim(self, worker: str, limit: int = 100, lease_seconds: int = 300) -> list[dict]:
-        """Lease up to `limit` rows to `worker`: two workers never get the same row, and the
-        lease of a worker that died expires after `lease_seconds`."""
+    def claim(
+        self, worker: str, limit: int = 100, lease_seconds: int = 300, store: str | None = None
+    ) -> list[dict]:
+        """Lease up to `limit` rows of `store` to `worker`: two workers never get the same row,
+        and the lease of a worker that died expires after `lease_seconds`. Without a store
+        (workers before 18.0.1.2.0), rows of every store."""
         self.flush_model()  # the raw query below must see leases written through the ORM
         self.env.cr.execute(
             """
             SELECT id FROM integration_outbox
-             WHERE (state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= %s))
-                OR (state = 'leased' AND lease_until < %s)
+             WHERE ((state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= %s))
+                    OR (state = 'leased' AND lease_until < %s))
+               AND (%s IS NULL OR store = %s)
              ORDER BY id
              LIMIT %s
                FOR UPDATE SKIP LOCKED
             """,
-            (fields.Datetime.now(), fields.Datetime.now(), limit),
+            (fields.Datetime.now(), fields.Datetime.now(), store, store, limit),
         )
         rows = self.browse([row[0] for row in self.env.cr.fetchall()])
         for row in rows:
@@ -246,14 +249,63 @@ class IntegrationOutbox(models.Model):
             )
         )
         warehouse = self.env["res.config.settings"]._elitaco_default("warehouse")
-        product = self.product_id.with_context(warehouse_id=warehouse.id or False)
+        product = self.product_id
         return {
             "woo_product_id": binding.external_id,
             "woo_parent_id": binding.woo_parent_id or None,
             "odoo_product_id": product.id,
             "sku": product.default_code or None,
-            "stock_quantity": max(product.free_qty, 0.0),
+            "stock_quantity": max(self._sellable_quantity(product, warehouse), 0.0),
         }
+
+    @api.model
+    def _sellable_quantity(self, product, warehouse) -> float:
+        """What WooCommerce may still sell: Odoo's free quantity (on hand less what is reserved)
+        less what is promised and not reserved yet, which a push would otherwise hand back to
+        the shop: deliveries confirmed but waiting for their reservation, and WooCommerce orders
+        that are still quotations in Odoo (on hold: WooCommerce has counted them, Odoo not)."""
+        product = product.sudo().with_context(warehouse_id=warehouse.id or False)
+        stock_locations = (
+            warehouse.lot_stock_id
+            if warehouse
+            else self.env["stock.warehouse"].sudo().search([]).lot_stock_id
+        )
+        waiting = (
+            self.env["stock.move"]
+            .sudo()
+            .search(
+                [
+                    ("product_id", "=", product.id),
+                    ("state", "in", ("confirmed", "waiting", "partially_available")),
+                    # The move that takes it out of stock; a later step (output to customer) of
+                    # a two- or three-step delivery is the same demand again.
+                    ("location_id", "child_of", stock_locations.ids),
+                    "!",
+                    ("location_dest_id", "child_of", stock_locations.ids),
+                ]
+            )
+        )
+        unreserved = sum(
+            move.product_qty - move.product_uom._compute_quantity(move.quantity, product.uom_id)
+            for move in waiting
+        )
+        quotation_lines = (
+            self.env["sale.order.line"]
+            .sudo()
+            .search(
+                [
+                    ("product_id", "=", product.id),
+                    ("order_id.state", "in", ("draft", "sent")),
+                    ("order_id.woo_order_id", "!=", 0),
+                ]
+                + ([("order_id.warehouse_id", "=", warehouse.id)] if warehouse else [])
+            )
+        )
+        quoted = sum(
+            line.product_uom._compute_quantity(line.product_uom_qty, product.uom_id)
+            for line in quotation_lines
+        )
+        return product.free_qty - unreserved - quoted
 
     def _summary(self) -> str:
         if self.event_type == "odoo.stock.changed":

@@ -32,14 +32,21 @@ class IntegrationTimeline(models.Model):
 
     @api.model
     def _for_woo_order(self, woo_order_id: int, store: str | None = None) -> dict | None:
-        """The order's timeline as JSON, newest first; None when Odoo knows nothing of it."""
+        """The order's timeline as JSON, newest first; None when Odoo knows nothing of it.
+        Timeline Readers (the relay's read-only key) may read the timeline and the order's
+        summary below, not the events or the order themselves: hence sudo once searched."""
         domain = [("woo_order_id", "=", woo_order_id)]
         if store:
             domain.append(("store", "=", store))
-        entries = self.search(domain)
-        orders = self.env["sale.order"].search(
-            [("woo_order_id", "=", woo_order_id)] + ([("woo_store", "=", store)] if store else []),
-            limit=1,
+        entries = self.search(domain).sudo()
+        orders = (
+            self.env["sale.order"]
+            .sudo()
+            .search(
+                [("woo_order_id", "=", woo_order_id)]
+                + ([("woo_store", "=", store)] if store else []),
+                limit=1,
+            )
         )
         if not entries and not orders:
             return None

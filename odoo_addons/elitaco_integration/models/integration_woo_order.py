@@ -1,7 +1,8 @@
 from odoo import Command, _, api, fields, models
 
-from ..envelope import Outcome
+from ..envelope import EventRejected, Outcome
 from ..tools import (
+    amount,
     deleted_before,
     parse_utc,
     stale_delete,
@@ -160,7 +161,13 @@ class IntegrationWooOrder(models.AbstractModel):
             .search([("name", "=", currency_code.upper())], limit=1)
         )
         if not currency:
-            raise ValueError(_("Unknown currency %s.", currency_code))
+            raise EventRejected(
+                _(
+                    "Unknown currency %s: activate it in Odoo or map it to a pricelist "
+                    "(Integration > Value maps), then replay.",
+                    currency_code,
+                )
+            )
         default = self.env["res.config.settings"]._elitaco_default_pricelist()
         if default and default.currency_id == currency:
             return default, []
@@ -232,11 +239,12 @@ class IntegrationWooOrder(models.AbstractModel):
         for item in data.get("line_items", []):
             product, product_warnings = products._line_product(store, item)
             warnings += product_warnings
-            quantity = item.get("quantity") or 0
-            subtotal = float(item.get("subtotal") or item.get("total") or 0)
+            where = _("Line %s", item.get("id"))
+            quantity = amount(item.get("quantity"), where + " quantity")
+            subtotal = amount(item.get("subtotal") or item.get("total"), where + " subtotal")
             taxes, tax_warnings = self._taxes(item.get("taxes", []), tax_rates)
             warnings += tax_warnings
-            if float(item.get("subtotal") or 0) > float(item.get("total") or 0):
+            if subtotal > amount(item.get("total"), where + " total"):
                 discounted_taxes.add(tuple(taxes.ids))
             lines.append(
                 self._line(
@@ -261,7 +269,7 @@ class IntegrationWooOrder(models.AbstractModel):
                     product,
                     text(shipping.get("method_title")) or product.name,
                     1,
-                    float(shipping.get("total") or 0),
+                    amount(shipping.get("total"), _("Shipping line %s total", shipping.get("id"))),
                     taxes,
                 )
             )
@@ -273,7 +281,7 @@ class IntegrationWooOrder(models.AbstractModel):
                     self.env.ref("elitaco_integration.product_woo_fee"),
                     text(fee.get("name")),
                     1,
-                    float(fee.get("total") or 0),
+                    amount(fee.get("total"), _("Fee line %s total", fee.get("id"))),
                     taxes,
                 )
             )
@@ -286,7 +294,7 @@ class IntegrationWooOrder(models.AbstractModel):
                     self.env.ref("elitaco_integration.product_woo_discount"),
                     _("Coupon %s", coupon.get("code")),
                     1,
-                    -float(coupon.get("discount") or 0),
+                    -amount(coupon.get("discount"), _("Coupon %s discount", coupon.get("code"))),
                     coupon_taxes,
                 )
             )
@@ -308,7 +316,10 @@ class IntegrationWooOrder(models.AbstractModel):
         taxes = self.env["account.tax"]
         warnings = []
         for woo_tax in woo_taxes:
-            if not float(woo_tax.get("total") or 0) and not float(woo_tax.get("subtotal") or 0):
+            where = _("Tax %s", woo_tax.get("id"))
+            if not amount(woo_tax.get("total"), where) and not amount(
+                woo_tax.get("subtotal"), where
+            ):
                 continue
             rate_id = woo_tax.get("id")
             tax = self.env["integration.value.map"]._lookup("tax_rate", rate_id).tax_id
@@ -318,7 +329,7 @@ class IntegrationWooOrder(models.AbstractModel):
                     [
                         ("type_tax_use", "=", "sale"),
                         ("amount_type", "=", "percent"),
-                        ("amount", "=", float(rate["rate_percent"])),
+                        ("amount", "=", amount(rate["rate_percent"], where + " rate")),
                         ("price_include", "=", False),
                         ("company_id", "=", self.env.company.id),
                     ],
@@ -396,7 +407,7 @@ class IntegrationWooOrder(models.AbstractModel):
 
     @api.model
     def _total_warnings(self, order, data: dict) -> list[str]:
-        woo_total = float(data.get("total") or 0)
+        woo_total = amount(data.get("total"), _("Order total"))
         if order.currency_id.compare_amounts(order.amount_total, woo_total) == 0:
             return []
         return [

@@ -2,6 +2,7 @@ from odoo import _, api, models
 
 from ..envelope import EventRejected, Outcome
 from ..tools import (
+    amount,
     applied_state,
     deleted_before,
     stale_delete,
@@ -137,11 +138,11 @@ class IntegrationWooProduct(models.AbstractModel):
 
     @api.model
     def _product_values(self, data: dict) -> dict:
-        price = data.get("regular_price") or data.get("price") or "0"
+        price = amount(data.get("regular_price") or data.get("price"), _("Price"))
         return {
             "name": text(data.get("name")) or _("WooCommerce product %s", data["id"]),
             "default_code": (data.get("sku") or "").strip() or False,
-            "list_price": float(price),
+            "list_price": price,
             "type": "consu",
             # Tracked in Odoo's inventory when WooCommerce manages its stock ("parent": a
             # variation whose variable product does), so that its stock can be pushed back.
@@ -207,12 +208,12 @@ class IntegrationWooProduct(models.AbstractModel):
         self.env["integration.resource.lock"]._acquire(
             f"product:{store}:{woo_id}" if woo_id else f"product-sku:{sku}"
         )
-        quantity = line.get("quantity") or 1
+        quantity = amount(line.get("quantity"), name) or 1
         product = self.env["product.product"].create(
             {
                 "name": text(line.get("parent_name")) or name or _("WooCommerce product"),
                 "default_code": sku or False,
-                "list_price": float(line.get("subtotal") or 0) / quantity if quantity else 0.0,
+                "list_price": amount(line.get("subtotal"), name) / quantity if quantity else 0.0,
                 "type": "consu",
             }
         )

@@ -9,17 +9,9 @@ class ResConfigSettings(models.TransientModel):
     elitaco_store_url = fields.Char(
         string="WooCommerce store URL",
         config_parameter=PREFIX + "store_url",
-        help="e.g. https://shop.example.com; orders and bindings are kept per store.",
-    )
-    elitaco_consumer_key = fields.Char(
-        string="Consumer key",
-        config_parameter=PREFIX + "consumer_key",
-        groups="elitaco_integration.group_integration_manager",
-    )
-    elitaco_consumer_secret = fields.Char(
-        string="Consumer secret",
-        config_parameter=PREFIX + "consumer_secret",
-        groups="elitaco_integration.group_integration_manager",
+        help="e.g. https://shop.example.com, as WOO_STORE_URL of the relay and the workers: "
+        "orders and bindings are kept per store. The REST keys are the workers' "
+        "(WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET), never stored in Odoo.",
     )
     elitaco_warehouse_id = fields.Many2one(
         "stock.warehouse", string="Default warehouse", config_parameter=PREFIX + "warehouse_id"

@@ -8,3 +8,4 @@ from . import test_controller
 from . import test_ui
 from . import test_outbox
 from . import test_integration_user
+from . import test_migrations

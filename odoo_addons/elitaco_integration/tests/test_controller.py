@@ -91,6 +91,44 @@ class TestController(WorkerCase):
         self.assertEqual(unknown.json()["error"], "unknown_order")
         self.assertEqual(self.url_open("/elitaco/v1/orders/4711/timeline").status_code, 401)
 
+    def test_the_timeline_reader_reads_timelines_and_nothing_else(self):
+        """The relay's key (ODOO_READ_API_KEY): a Timeline Reader, not an Integration User."""
+        self.assertEqual(
+            self.post_event(envelope("woo.order.created"), self.api_key)["status"], "processed"
+        )
+        reader = new_test_user(
+            self.env, login="relay-timeline", groups="elitaco_integration.group_integration_reader"
+        )
+        reader_key = (
+            self.env["res.users.apikeys"]
+            .with_user(reader)
+            ._generate(None, "relay timeline", self.api_key_expires)
+        )
+        headers = {"Authorization": f"Bearer {reader_key}"}
+        response = self.url_open(
+            "/elitaco/v1/orders/4711/timeline?store=https://www.shop.example.com/", headers=headers
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(
+            response.json()["order"]["name"],
+            self.env["sale.order"].search([("woo_order_id", "=", 4711)]).name,
+        )
+        other_store = self.url_open(
+            "/elitaco/v1/orders/4711/timeline?store=outlet.example.com", headers=headers
+        )
+        self.assertEqual(other_store.status_code, 404, "order 4711 of another store")
+        with self.assertRaisesRegex(JsonRpcException, "AccessDenied"):
+            self.post_event(envelope("woo.order.created", id=4712), reader_key)
+        with self.assertRaisesRegex(JsonRpcException, "AccessDenied"):
+            self.make_jsonrpc_request(
+                "/elitaco/v1/outbox/claim", {"worker": "relay"}, headers=dict(headers)
+            )
+        outsider = self.url_open(
+            "/elitaco/v1/orders/4711/timeline",
+            headers={"Authorization": f"Bearer {self.outsider_key}"},
+        )
+        self.assertEqual(outsider.status_code, 403)
+
     def test_outbox_claim_and_acknowledge(self):
         order = self.env["sale.order"].create(
             {

@@ -1,6 +1,9 @@
 import ast
+from unittest.mock import patch
 
-from .common import IntegrationCase, envelope
+from .common import IntegrationCase, envelope, example
+
+LINE = example("woo.order.created")["data"]["line_items"][0]
 
 
 class TestLedger(IntegrationCase):
@@ -69,19 +72,43 @@ class TestLedger(IntegrationCase):
         self.assertIn("replayed", self.kinds(order))
         self.assertIn("failed", self.kinds(order), "the first attempt joins the order's timeline")
 
-    def test_processing_error_is_retryable_and_counted(self):
-        message = envelope("woo.order.created", currency="XYZ")
-        answer = self.process(message)
-        self.assertEqual(answer["status"], "failed")
-        self.assertTrue(answer["error"]["retryable"])
-        self.assertIn("Unknown currency XYZ", answer["error"]["message"])
-        retry = self.process(dict(message))
+    def test_an_unexpected_error_is_retryable_and_counted(self):
+        message = envelope("woo.order.created")
+        order_model = type(self.env["integration.woo.order"])
+        with patch.object(order_model, "_order_lines", side_effect=RuntimeError("disk full")):
+            answer = self.process(message)
+            self.assertEqual(answer["status"], "failed")
+            self.assertEqual(answer["error"]["code"], "processing_error")
+            self.assertTrue(answer["error"]["retryable"], "it may pass the next time")
+            self.assertIn("disk full", answer["error"]["message"])
+            retry = self.process(dict(message))
         self.assertEqual((retry["status"], retry["attempts"]), ("failed", 2))
         event = self.Event.search([("event_id", "=", message["event_id"])])
         kinds = (
             self.env["integration.timeline"].search([("event_id", "=", event.id)]).mapped("kind")
         )
         self.assertIn("retried", kinds)
+        self.assertEqual(self.process(dict(message))["status"], "processed")
+
+    def test_data_errors_are_rejected_at_once_naming_what_to_fix(self):
+        """Sent again unchanged they would fail again: dead at once, replayed once fixed."""
+        for fields, expected in [
+            ({"currency": "XYZ"}, "Unknown currency XYZ"),
+            (
+                {"id": 4712, "line_items": [dict(LINE, id=77, subtotal="12,50")]},
+                "Line 77 subtotal: '12,50' is not an amount",
+            ),
+            (
+                {"id": 4713, "shipping_lines": [{"id": 9, "method_id": "flat_rate", "total": "x"}]},
+                "Shipping line 9 total: 'x' is not an amount",
+            ),
+        ]:
+            with self.subTest(fields=fields):
+                answer = self.process(envelope("woo.order.created", **fields))
+                self.assertEqual(answer["status"], "failed")
+                self.assertEqual(answer["error"]["code"], "rejected")
+                self.assertFalse(answer["error"]["retryable"])
+                self.assertIn(expected, answer["error"]["message"])
 
     def test_worker_marks_an_event_dead_and_a_manager_replays_it(self):
         message = envelope("woo.order.created", currency="XYZ")
@@ -116,3 +143,16 @@ class TestLedger(IntegrationCase):
 
         not_an_object = self.Event.process_envelope(None)
         self.assertIn("must be a JSON object", not_an_object["error"]["message"])
+
+    def test_one_store_however_its_address_is_written(self):
+        first = envelope("woo.order.created")
+        first["meta"] = dict(first["meta"], store_url="https://www.Shop.example.com/")
+        self.assertEqual(self.process(first)["status"], "processed")
+        update = envelope("woo.order.updated", status="completed")
+        update["meta"] = dict(update["meta"], store_url="https://shop.example.com:443")
+        self.assertEqual(self.process(update)["status"], "processed")
+        order = self.woo_order()
+        self.assertEqual(len(order), 1, "one order, not one per address")
+        self.assertEqual(order.woo_store, "shop.example.com")
+        events = self.Event.search([("woo_resource_id", "=", 4711)])
+        self.assertEqual(set(events.mapped("store")), {"shop.example.com"})

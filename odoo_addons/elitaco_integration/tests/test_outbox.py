@@ -7,6 +7,7 @@ from odoo.tests import new_test_user
 from ..envelope import envelope_problem
 from ..models.integration_outbox import MAX_ATTEMPTS
 from .common import IntegrationCase
+from .common import envelope as woo_envelope
 
 
 class TestOutbox(IntegrationCase):
@@ -105,6 +106,40 @@ class TestOutbox(IntegrationCase):
         [envelope] = self.Outbox.claim("worker-a")
         self.assertEqual(envelope["data"]["items"][0]["stock_quantity"], 10, "given back")
 
+    def test_the_push_never_hands_back_stock_promised_but_not_reserved(self):
+        """10 socks on hand: 3 sold in Odoo and waiting for their reservation, 2 on hold in
+        WooCommerce (a quotation in Odoo, already counted by WooCommerce): 5 left to sell."""
+        self.make_storable(self.socks, 10)
+        self.env["integration.binding"]._bind("shop.example.com", self.socks, 131)
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        warehouse.out_type_id.reservation_method = "manual"
+        order = self.Order.with_env(self.odoo_user_env).create(
+            {
+                "partner_id": self.env["res.partner"].create({"name": "Walk-in"}).id,
+                "order_line": [(0, 0, {"product_id": self.socks.id, "product_uom_qty": 3})],
+            }
+        )
+        order.action_confirm()
+        self.assertEqual(self.socks.with_context(warehouse_id=warehouse.id).free_qty, 10)
+        on_hold = woo_envelope("woo.order.created", id=4800, status="on-hold")
+        on_hold["data"]["line_items"] = [
+            dict(line, quantity=2, subtotal="18.00", total="18.00")
+            for line in on_hold["data"]["line_items"]
+            if line["sku"] == "SOCKS-ORG"
+        ]
+        self.process(on_hold)
+        self.assertEqual(self.woo_order(4800).state, "draft")
+        self.Outbox.with_env(self.odoo_user_env)._for_stock(self.socks)
+        [row] = self.stock_rows(self.socks)
+        item = row._stock_item()
+        self.assertEqual(item["stock_quantity"], 5, "10 on hand, 3 waiting, 2 on hold")
+
+        picking = order.picking_ids
+        picking.action_assign()
+        self.assertEqual(row._stock_item()["stock_quantity"], 5, "reserved now: counted once")
+
     def test_managers_push_the_stock_of_selected_bindings(self):
         self.make_storable(self.socks, 4)
         Binding = self.env["integration.binding"]
@@ -140,6 +175,21 @@ class TestOutbox(IntegrationCase):
         self.Outbox.with_env(self.odoo_user_env)._for_stock(self.socks)
         self.Outbox.with_env(self.odoo_user_env)._for_stock(self.socks)
         self.assertEqual(self.Outbox.search_count([("product_id", "=", self.socks.id)]), 1)
+
+    def test_a_product_sold_in_two_stores_is_pushed_to_each_and_claimed_by_its_own(self):
+        self.make_storable(self.socks, 5)
+        self.env["integration.binding"]._bind("shop.example.com", self.socks, 131)
+        self.env["integration.binding"]._bind("outlet.example.com", self.socks, 77)
+        self.Outbox.with_env(self.odoo_user_env)._for_stock(self.socks)
+        self.assertEqual(
+            set(self.stock_rows(self.socks).mapped("store")),
+            {"shop.example.com", "outlet.example.com"},
+        )
+        [outlet] = self.Outbox.claim("outlet-worker", store="outlet.example.com")
+        self.assertEqual(outlet["data"]["items"][0]["woo_product_id"], 77)
+        self.assertEqual(self.Outbox.claim("outlet-worker", store="outlet.example.com"), [])
+        [shop] = self.Outbox.claim("shop-worker", store="shop.example.com")
+        self.assertEqual(shop["data"]["items"][0]["woo_product_id"], 131)
 
     def test_leases_keep_workers_apart_and_expire(self):
         order = self.confirmed_order()

@@ -10,8 +10,6 @@ class TestSettingsAndSecurity(IntegrationCase):
         settings = self.env["res.config.settings"].create(
             {
                 "elitaco_store_url": "https://shop.example.com",
-                "elitaco_consumer_key": "ck_123",
-                "elitaco_consumer_secret": "cs_456",
                 "elitaco_warehouse_id": warehouse.id,
                 "elitaco_unknown_sku": "fail",
                 "elitaco_product_master": "woo",
@@ -19,7 +17,10 @@ class TestSettingsAndSecurity(IntegrationCase):
         )
         settings.execute()
         params = self.env["ir.config_parameter"]
-        self.assertEqual(params.get_param("elitaco_integration.consumer_secret"), "cs_456")
+        self.assertEqual(
+            params.get_param("elitaco_integration.store_url"), "https://shop.example.com"
+        )
+        self.assertNotIn("elitaco_consumer_secret", settings._fields, "the workers' REST keys")
         self.assertEqual(params.get_param("elitaco_integration.unknown_sku"), "fail")
         self.assertEqual(self.env["res.config.settings"]._elitaco_default("warehouse"), warehouse)
         self.assertIn("processing", settings.elitaco_confirm_statuses)

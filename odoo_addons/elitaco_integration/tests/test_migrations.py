@@ -1,0 +1,58 @@
+import importlib.util
+from pathlib import Path
+
+from .common import IntegrationCase
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+
+
+def migration(version: str):
+    path = MIGRATIONS / version / "post-migrate.py"
+    spec = importlib.util.spec_from_file_location(f"elitaco_migration_{version}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class TestMigrations(IntegrationCase):
+    def test_18_0_1_2_0_names_each_store_once_and_forgets_the_rest_keys(self):
+        params = self.env["ir.config_parameter"]
+        params.set_param("elitaco_integration.consumer_secret", "cs_live_secret")
+        self.process("woo.order.created")
+        order = self.woo_order()
+        bindings = self.env["integration.binding"]
+        partner = order.partner_id
+        old = bindings.create(
+            {
+                "store": "www.shop.example.com",
+                "model": "res.partner",
+                "res_id": partner.id,
+                "external_id": 501,
+            }
+        )
+        clash = bindings.create(
+            {
+                "store": "www.shop.example.com",
+                "model": "res.partner",
+                "res_id": partner.id,
+                "external_id": 502,
+            }
+        )
+        bindings.create(
+            {
+                "store": "shop.example.com",
+                "model": "res.partner",
+                "res_id": partner.id,
+                "external_id": 502,
+            }
+        )
+        order.woo_store = "www.shop.example.com"
+        self.env.flush_all()
+
+        migration("18.0.1.2.0").migrate(self.env.cr, "18.0.1.1.0")
+        self.env.invalidate_all()
+
+        self.assertFalse(params.get_param("elitaco_integration.consumer_secret"))
+        self.assertEqual(order.woo_store, "shop.example.com")
+        self.assertEqual(old.store, "shop.example.com")
+        self.assertEqual(clash.store, "www.shop.example.com", "left, and logged, not merged")
