@@ -23,6 +23,7 @@ from relay.odoo_access import check_odoo_access
 from tests.e2e.conftest import APP_SECRET, deliver, wait_for
 from tests.fake_woo import FakeWoo
 from tests.odoo_server import OdooServer
+from tests.processes import RelayServer
 from tests.woo import example_envelope, example_payload
 
 
@@ -156,6 +157,32 @@ def test_a_signed_webhook_becomes_a_confirmed_sale_order_with_its_timeline(
     assert not [entry for entry in entries if entry["kind"] == "warning"], entries
 
 
+def test_a_paid_order_becomes_a_posted_paid_invoice(odoo, relay, start_worker, redis_url) -> None:
+    """Through the relay and a worker, as the Integration User, in the German shop's SKR03."""
+    bank = odoo.search_read("account.journal", [("type", "=", "bank")], ["id"], limit=1)[0]
+    odoo.set_param("elitaco_integration.invoice_policy", "paid")
+    odoo.set_param("elitaco_integration.payment_journal_id", str(bank["id"]))
+    try:
+        order = new_order("processing", transaction_id="pi_e2e_paid")
+        accepted = deliver(relay, "order.updated", order)
+        start_worker()
+        wait_for(lambda: finished(redis_url, accepted["event_id"]), 60, "the event in Odoo")
+    finally:
+        odoo.set_param("elitaco_integration.invoice_policy", "none")
+    sale = sale_order(odoo, order["id"])
+    [invoice] = odoo.search_read(
+        "account.move",
+        [("invoice_origin", "=", sale["name"]), ("move_type", "=", "out_invoice")],
+        ["state", "amount_total", "payment_state", "currency_id", "matched_payment_ids"],
+    )
+    assert (invoice["state"], invoice["amount_total"]) == ("posted", 53.41)
+    assert invoice["payment_state"] in ("paid", "in_payment")
+    [payment] = odoo.search_read(
+        "account.payment", [("id", "in", invoice["matched_payment_ids"])], ["memo", "journal_id"]
+    )
+    assert (payment["memo"], payment["journal_id"][0]) == ("pi_e2e_paid", bank["id"])
+
+
 def test_a_duplicate_and_a_stale_delivery_change_nothing(
     odoo, relay, start_worker, redis_url
 ) -> None:
@@ -245,16 +272,22 @@ def test_odoo_restarting_in_a_burst_loses_and_dead_letters_nothing(
 
 
 def test_a_cancellation_in_odoo_is_pushed_to_woocommerce(
-    odoo, relay, start_worker, redis_url
+    odoo, pipeline_env, start_worker, redis_url, tmp_path
 ) -> None:
-    order = new_order("processing")
-    accepted = deliver(relay, "order.updated", order)
+    """The relay and the workers serve one store (WOO_STORE_URL): its orders' changes go back
+    to it."""
     woo = FakeWoo()
     woo.start()
+    store = {
+        "WOO_STORE_URL": woo.url,
+        "WOO_CONSUMER_KEY": woo.key,
+        "WOO_CONSUMER_SECRET": woo.secret,
+    }
+    relay = RelayServer(pipeline_env | store, tmp_path / "store-relay.log")
+    order = new_order("processing")
     try:
-        start_worker(
-            WOO_STORE_URL=woo.url, WOO_CONSUMER_KEY=woo.key, WOO_CONSUMER_SECRET=woo.secret
-        )
+        accepted = deliver(relay, "order.updated", order)
+        start_worker(**store)
         wait_for(lambda: finished(redis_url, accepted["event_id"]), 60, "the order in Odoo")
         sale_id = sale_order(odoo, order["id"])["id"]
         odoo.execute(
@@ -266,12 +299,15 @@ def test_a_cancellation_in_odoo_is_pushed_to_woocommerce(
         push = maintenance.enqueue("relay.jobs.push_outbox")
         wait_for(lambda: push.get_status(refresh=True) == JobStatus.FINISHED, 60, "the push")
         assert woo.order_status == {order["id"]: "cancelled"}
+        outbox = odoo.search_read(
+            "integration.outbox", [("sale_order_id", "=", sale_id)], ["state", "store"]
+        )
+        assert [(row["state"], row["store"]) for row in outbox] == [("done", woo.store)]
+        kinds = [entry["kind"] for entry in timeline(relay.url, order["id"]).json()["entries"]]
+        assert kinds[0] == "outbound"
     finally:
+        relay.stop()
         woo.stop()
-    outbox = odoo.search_read("integration.outbox", [("sale_order_id", "=", sale_id)], ["state"])
-    assert [row["state"] for row in outbox] == ["done"]
-    kinds = [entry["kind"] for entry in timeline(relay.url, order["id"]).json()["entries"]]
-    assert kinds[0] == "outbound"
 
 
 def test_the_relays_read_only_key_reads_timelines_and_nothing_else(odoo, relay) -> None:

@@ -6,6 +6,7 @@ from . import integration_value_map
 from . import integration_woo_customer
 from . import integration_woo_product
 from . import integration_woo_order
+from . import integration_woo_payment
 from . import integration_outbox
 from . import sale_order
 from . import res_config_settings

@@ -1,6 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .integration_woo_payment import INVOICE_POLICIES
+
 KINDS = [
     ("order_status", "Order status"),
     ("payment_method", "Payment method"),
@@ -38,7 +40,24 @@ class IntegrationValueMap(models.Model):
         "(flat_rate), tax rate id (1) or currency code (EUR).",
     )
     order_action = fields.Selection(ORDER_ACTIONS)
-    journal_id = fields.Many2one("account.journal", check_company=True)
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Invoicing journal",
+        domain=[("type", "=", "sale")],
+        check_company=True,
+    )
+    payment_journal_id = fields.Many2one(
+        "account.journal",
+        string="Payment journal",
+        domain=[("type", "in", ("bank", "cash"))],
+        check_company=True,
+        help="Where the payments of this method are registered (Settings' default otherwise).",
+    )
+    invoice_policy = fields.Selection(
+        INVOICE_POLICIES,
+        string="Invoices and payments",
+        help="Empty: the default in Settings > WooCommerce.",
+    )
     payment_term_id = fields.Many2one("account.payment.term", check_company=True)
     delivery_product_id = fields.Many2one("product.product", string="Delivery product")
     tax_id = fields.Many2one(
@@ -62,6 +81,8 @@ class IntegrationValueMap(models.Model):
         "kind",
         "order_action",
         "journal_id",
+        "payment_journal_id",
+        "invoice_policy",
         "payment_term_id",
         "delivery_product_id",
         "tax_id",
@@ -70,10 +91,16 @@ class IntegrationValueMap(models.Model):
     def _check_target(self):
         for value_map in self:
             if value_map.kind == "payment_method":
-                if not (value_map.journal_id or value_map.payment_term_id):
+                if not (
+                    value_map.journal_id
+                    or value_map.payment_journal_id
+                    or value_map.invoice_policy
+                    or value_map.payment_term_id
+                ):
                     raise ValidationError(
                         _(
-                            "Map payment method %s to a journal or a payment term.",
+                            "Say what payment method %s means in Odoo: a journal, an invoice "
+                            "policy or a payment term.",
                             value_map.woo_value,
                         )
                     )

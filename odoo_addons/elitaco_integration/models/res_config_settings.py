@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .integration_woo_payment import INVOICE_POLICIES
+
 PREFIX = "elitaco_integration."
 
 
@@ -36,6 +38,19 @@ class ResConfigSettings(models.TransientModel):
         string="Master of product data",
         default="odoo",
         config_parameter=PREFIX + "product_master",
+    )
+    elitaco_invoice_policy = fields.Selection(
+        INVOICE_POLICIES,
+        string="Invoices and payments",
+        default="none",
+        config_parameter=PREFIX + "invoice_policy",
+        help="For the payment methods without their own policy (Integration > Value maps).",
+    )
+    elitaco_payment_journal_id = fields.Many2one(
+        "account.journal",
+        string="Default payment journal",
+        domain=[("type", "in", ("bank", "cash"))],
+        config_parameter=PREFIX + "payment_journal_id",
     )
     elitaco_payload_retention_days = fields.Integer(
         string="Keep event payloads (days)",

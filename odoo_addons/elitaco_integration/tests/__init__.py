@@ -9,3 +9,4 @@ from . import test_ui
 from . import test_outbox
 from . import test_integration_user
 from . import test_migrations
+from . import test_payments

@@ -48,6 +48,26 @@ def envelope(event_type: str, data: dict | None = None, **changes) -> dict:
     return result
 
 
+def woo_taxes(env) -> tuple:
+    """The example orders' taxes: rate 1 (21 %) through the value map, rate 2 (7 %) found by
+    its percentage."""
+    # On a database where the chart of accounts is not set up yet, taxes need a country.
+    country = env.company.account_fiscal_country_id or env.ref("base.de")
+    tax_group = env["account.tax.group"].create({"name": "MwSt", "country_id": country.id})
+    tax = {
+        "amount_type": "percent",
+        "type_tax_use": "sale",
+        "price_include": False,
+        "tax_group_id": tax_group.id,
+        "country_id": country.id,
+    }
+    tax_21 = env["account.tax"].create(tax | {"name": "MwSt 21%", "amount": 21})
+    tax_7 = env["account.tax"].create(tax | {"name": "MwSt 7%", "amount": 7})
+    # Rate 1 through the value map; rate 2 (7 %) is found by its percentage.
+    env["integration.value.map"].create({"kind": "tax_rate", "woo_value": "1", "tax_id": tax_21.id})
+    return tax_21, tax_7
+
+
 class IntegrationCase(TransactionCase):
     @classmethod
     def setUpClass(cls):
@@ -56,22 +76,7 @@ class IntegrationCase(TransactionCase):
         cls.Event = cls.env["integration.event"]
         cls.Order = cls.env["sale.order"]
         cls.env["ir.config_parameter"].set_param("elitaco_integration.unknown_sku", "create")
-        # On a database where the chart of accounts is not set up yet, taxes need a country.
-        country = cls.env.company.account_fiscal_country_id or cls.env.ref("base.de")
-        tax_group = cls.env["account.tax.group"].create({"name": "MwSt", "country_id": country.id})
-        tax = {
-            "amount_type": "percent",
-            "type_tax_use": "sale",
-            "price_include": False,
-            "tax_group_id": tax_group.id,
-            "country_id": country.id,
-        }
-        cls.tax_21 = cls.env["account.tax"].create(tax | {"name": "MwSt 21%", "amount": 21})
-        cls.tax_7 = cls.env["account.tax"].create(tax | {"name": "MwSt 7%", "amount": 7})
-        # Rate 1 through the value map; rate 2 (7 %) is found by its percentage.
-        cls.env["integration.value.map"].create(
-            {"kind": "tax_rate", "woo_value": "1", "tax_id": cls.tax_21.id}
-        )
+        cls.tax_21, cls.tax_7 = woo_taxes(cls.env)
         product = cls.env["product.product"]
         cls.shirt = product.create(
             {"name": "Linen Shirt Blue M", "default_code": "SHIRT-LINEN-BLU-M", "list_price": 20}

@@ -1,0 +1,205 @@
+"""Paid WooCommerce orders become posted invoices with their payment, once, to the cent;
+refunds become credit notes, once each."""
+
+import uuid
+
+from odoo.tests import tagged
+
+from .common import IntegrationCase, WorkerCase, envelope, woo_taxes
+
+
+class PaymentsCase:
+    """On the test database's company and its chart of accounts (Odoo's generic one, in US
+    dollars: the orders are in euros, so invoices and payments are in a foreign currency)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if not cls.env.company.chart_template:  # not loaded yet when the module's install tests run
+            cls.env["account.chart.template"].try_loading(
+                "generic_coa", company=cls.env.company, install_demo=False
+            )
+        cls.bank = cls.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", cls.env.company.id)], limit=1
+        )
+        assert cls.bank, "a bank journal to register payments in"
+        params = cls.env["ir.config_parameter"]
+        params.set_param("elitaco_integration.invoice_policy", "paid")
+        params.set_param("elitaco_integration.payment_journal_id", str(cls.bank.id))
+
+    def invoices(self, order):
+        return order.invoice_ids.filtered(lambda move: move.move_type == "out_invoice")
+
+
+class TestPayments(PaymentsCase, IntegrationCase):
+    def test_a_paid_order_is_invoiced_and_paid_once_to_the_cent(self):
+        answer = self.process("woo.order.updated")  # processing, paid with Stripe
+        self.assertEqual(answer["status"], "processed", answer)
+        order = self.woo_order()
+        [invoice] = self.invoices(order)
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.currency_id.name, "EUR")
+        self.assertAlmostEqual(invoice.amount_total, 67.55, places=2)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        [payment] = invoice.matched_payment_ids
+        self.assertEqual(payment.journal_id, self.bank)
+        self.assertEqual(payment.memo, "pi_3QxYz2ABCdefGHI")
+        self.assertEqual(str(payment.date), "2026-02-20")
+        details = " ".join(
+            filter(
+                None,
+                self.env["integration.timeline"]
+                .search([("sale_order_id", "=", order.id)])
+                .mapped("details"),
+            )
+        )
+        self.assertIn(f"Invoice {invoice.name} posted: 67.55 EUR", details)
+        self.assertIn("registered in", details)
+        self.assertIn("pi_3QxYz2ABCdefGHI", details)
+
+        completed = self.process(
+            "woo.order.updated", status="completed", date_modified_gmt="2026-02-21T09:00:00"
+        )
+        self.assertEqual(completed["status"], "processed")
+        self.assertEqual(len(self.invoices(order)), 1, "invoiced once")
+        self.assertEqual(len(self.invoices(order).matched_payment_ids), 1, "paid once")
+
+    def test_cash_on_delivery_is_paid_when_woocommerce_says_so_not_before(self):
+        self.process("woo.order.updated", payment_method="cod", date_paid=None, date_paid_gmt=None)
+        order = self.woo_order()
+        self.assertEqual(order.state, "sale")
+        self.assertFalse(self.invoices(order), "processing, not paid yet: nothing to book")
+        self.process(
+            "woo.order.updated",
+            payment_method="cod",
+            status="completed",
+            date_paid_gmt="2026-02-22T15:00:00",
+            date_modified_gmt="2026-02-22T15:00:00",
+        )
+        self.assertIn(self.invoices(order).payment_state, ("paid", "in_payment"))
+
+    def test_each_payment_method_has_its_policy(self):
+        value_map = self.env["integration.value.map"].create(
+            {"kind": "payment_method", "woo_value": "stripe", "invoice_policy": "none"}
+        )
+        self.process("woo.order.updated")
+        order = self.woo_order()
+        self.assertFalse(self.invoices(order))
+        value_map.invoice_policy = "completed"
+        self.process(
+            "woo.order.updated", status="completed", date_modified_gmt="2026-02-21T09:00:00"
+        )
+        invoice = self.invoices(order)
+        self.assertEqual((invoice.state, invoice.payment_state), ("posted", "not_paid"))
+
+    def test_an_invoice_a_cent_off_stays_draft_saying_both_amounts(self):
+        answer = self.process("woo.order.updated", total="67.56")
+        self.assertEqual(answer["status"], "processed")
+        invoice = self.invoices(self.woo_order())
+        self.assertEqual(invoice.state, "draft")
+        self.assertFalse(invoice.matched_payment_ids)
+        [warning] = [w for w in answer["warnings"] if "Invoice left in draft" in w]
+        self.assertIn("67.55", warning)
+        self.assertIn("67.56", warning)
+
+    def test_no_payment_journal_is_a_dead_letter_saying_what_to_set(self):
+        self.env["ir.config_parameter"].set_param("elitaco_integration.payment_journal_id", "")
+        message = envelope("woo.order.updated")
+        answer = self.process(message)
+        self.assertEqual(answer["status"], "failed")
+        self.assertFalse(answer["error"]["retryable"])
+        self.assertIn("Payment journal", answer["error"]["message"])
+        self.assertFalse(self.woo_order(), "nothing half done")
+        self.env["integration.value.map"].create(
+            {"kind": "payment_method", "woo_value": "stripe", "payment_journal_id": self.bank.id}
+        )
+        event = self.Event.search([("event_id", "=", message["event_id"])])
+        event.action_replay()
+        self.assertEqual(event.state, "done")
+        self.assertIn(self.invoices(self.woo_order()).payment_state, ("paid", "in_payment"))
+
+    def credit_notes(self, order):
+        return self.env["account.move"].search(
+            [("move_type", "=", "out_refund"), ("invoice_origin", "=", order.name)], order="id"
+        )
+
+    def test_each_refund_is_one_credit_note_whatever_the_order_of_deliveries(self):
+        self.process("woo.order.updated")
+        order = self.woo_order()
+        invoice = self.invoices(order)
+        first = [{"id": 901, "reason": "Wrong size", "total": "-10.00"}]
+        both = [{"id": 902, "reason": "", "total": "-5.50"}] + first
+        later = envelope("woo.order.updated", refunds=both, date_modified_gmt="2026-02-23T10:00:00")
+        earlier = envelope(
+            "woo.order.updated", refunds=first, date_modified_gmt="2026-02-22T10:00:00"
+        )
+        answer = self.process(later)
+        self.assertEqual(answer["status"], "processed", answer)
+        self.assertEqual(self.process(earlier)["status"], "ignored", "stale: books nothing")
+        self.assertEqual(
+            self.process(dict(later, event_id=str(uuid.uuid4())))["status"], "duplicate"
+        )
+        notes = self.credit_notes(order)
+        self.assertEqual(sorted(notes.mapped("amount_total")), [5.5, 10.0])
+        self.assertEqual(set(notes.mapped("state")), {"posted"})
+        self.assertIn("Wrong size", " ".join(notes.mapped("ref")))
+        self.assertEqual(set(notes.mapped("invoice_origin")), {invoice.invoice_origin})
+        for note in notes:
+            self.assertIn(note.payment_state, ("paid", "in_payment"), "paid back to the card")
+        self.assertEqual(order.state, "sale")
+
+        refunded = self.process(
+            "woo.order.updated",
+            status="refunded",
+            refunds=both,
+            date_modified_gmt="2026-02-24T10:00:00",
+        )
+        self.assertEqual(refunded["status"], "processed", refunded)
+        notes = self.credit_notes(order)
+        self.assertEqual(len(notes), 3)
+        self.assertAlmostEqual(sum(notes.mapped("amount_total")), 67.55, places=2)
+        self.assertEqual(order.state, "sale", "invoiced: credited, not cancelled")
+
+    def test_a_cancelled_invoiced_order_leaves_no_invoice_open(self):
+        self.env["ir.config_parameter"].set_param("elitaco_integration.invoice_policy", "completed")
+        self.process("woo.order.updated", status="completed")
+        order = self.woo_order()
+        invoice = self.invoices(order)
+        self.assertEqual((invoice.state, invoice.payment_state), ("posted", "not_paid"))
+        self.process(
+            "woo.order.updated", status="cancelled", date_modified_gmt="2026-02-21T09:00:00"
+        )
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(invoice.payment_state, "reversed")
+
+    def test_what_shipped_is_never_cancelled(self):
+        self.process("woo.order.updated")
+        order = self.woo_order()
+        picking = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking._action_done()
+        answer = self.process(
+            "woo.order.updated", status="cancelled", date_modified_gmt="2026-02-21T09:00:00"
+        )
+        self.assertEqual(order.state, "sale")
+        self.assertIn("Not cancelled", " ".join(answer["changes"]))
+        self.assertEqual(self.invoices(order).state, "posted", "and its invoice stands")
+
+
+@tagged("-at_install", "post_install")
+class TestPaymentsAsIntegrationUser(PaymentsCase, WorkerCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        woo_taxes(cls.env)
+
+    def test_the_integration_user_invoices_and_pays_over_http(self):
+        answer = self.post_event(envelope("woo.order.updated"), self.api_key)
+        self.assertEqual(answer["status"], "processed", answer)
+        order = self.env["sale.order"].search([("woo_order_id", "=", 4711)])
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.create_uid, self.worker)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
