@@ -157,7 +157,9 @@ def test_a_signed_webhook_becomes_a_confirmed_sale_order_with_its_timeline(
     assert not [entry for entry in entries if entry["kind"] == "warning"], entries
 
 
-def test_a_paid_order_becomes_a_posted_paid_invoice(odoo, relay, start_worker, redis_url) -> None:
+def test_a_paid_order_becomes_a_posted_paid_invoice_and_a_refund_a_credit_note(
+    odoo, relay, start_worker, redis_url
+) -> None:
     """Through the relay and a worker, as the Integration User, in the German shop's SKR03."""
     bank = odoo.search_read("account.journal", [("type", "=", "bank")], ["id"], limit=1)[0]
     odoo.set_param("elitaco_integration.invoice_policy", "paid")
@@ -167,6 +169,13 @@ def test_a_paid_order_becomes_a_posted_paid_invoice(odoo, relay, start_worker, r
         accepted = deliver(relay, "order.updated", order)
         start_worker()
         wait_for(lambda: finished(redis_url, accepted["event_id"]), 60, "the event in Odoo")
+        modified = datetime.fromisoformat(order["date_modified_gmt"]) + timedelta(minutes=5)
+        refund = order | {
+            "refunds": [{"id": random.randint(10_000, 99_999), "reason": "", "total": "-10.00"}],
+            "date_modified_gmt": modified.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        refunded = deliver(relay, "order.updated", refund)
+        wait_for(lambda: finished(redis_url, refunded["event_id"]), 60, "the refund in Odoo")
     finally:
         odoo.set_param("elitaco_integration.invoice_policy", "none")
     sale = sale_order(odoo, order["id"])
@@ -181,6 +190,13 @@ def test_a_paid_order_becomes_a_posted_paid_invoice(odoo, relay, start_worker, r
         "account.payment", [("id", "in", invoice["matched_payment_ids"])], ["memo", "journal_id"]
     )
     assert (payment["memo"], payment["journal_id"][0]) == ("pi_e2e_paid", bank["id"])
+    [credit_note] = odoo.search_read(
+        "account.move",
+        [("invoice_origin", "=", sale["name"]), ("move_type", "=", "out_refund")],
+        ["state", "amount_total", "payment_state"],
+    )
+    assert (credit_note["state"], credit_note["amount_total"]) == ("posted", 10.0)
+    assert credit_note["payment_state"] in ("paid", "in_payment"), "paid back, reconciled"
 
 
 def test_a_duplicate_and_a_stale_delivery_change_nothing(

@@ -76,6 +76,7 @@ class IntegrationCase(TransactionCase):
         cls.Event = cls.env["integration.event"]
         cls.Order = cls.env["sale.order"]
         cls.env["ir.config_parameter"].set_param("elitaco_integration.unknown_sku", "create")
+        cls._prepare_company()
         cls.tax_21, cls.tax_7 = woo_taxes(cls.env)
         product = cls.env["product.product"]
         cls.shirt = product.create(
@@ -85,6 +86,10 @@ class IntegrationCase(TransactionCase):
             {"name": "Organic Cotton Socks", "default_code": "SOCKS-ORG", "list_price": 9}
         )
         cls.wrapping = product.create({"name": "Gift wrapping", "list_price": 5, "type": "service"})
+
+    @classmethod
+    def _prepare_company(cls):
+        """What the company needs before the orders' taxes are made (a chart of accounts)."""
 
     def process(self, env_or_type, **changes) -> dict:
         message = env_or_type if isinstance(env_or_type, dict) else envelope(env_or_type, **changes)

@@ -13,12 +13,18 @@ class PaymentsCase:
     dollars: the orders are in euros, so invoices and payments are in a foreign currency)."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        if not cls.env.company.chart_template:  # not loaded yet when the module's install tests run
+    def _prepare_company(cls):
+        # Not loaded yet when the module's install tests run; loading it drops existing taxes,
+        # so IntegrationCase calls this before it makes the orders' taxes.
+        if not cls.env.company.chart_template:
             cls.env["account.chart.template"].try_loading(
                 "generic_coa", company=cls.env.company, install_demo=False
             )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._prepare_company()
         cls.bank = cls.env["account.journal"].search(
             [("type", "=", "bank"), ("company_id", "=", cls.env.company.id)], limit=1
         )
