@@ -14,3 +14,4 @@ from . import stock_picking
 from . import stock_move
 from . import res_users_apikeys
 from . import res_partner
+from . import account_move

@@ -243,6 +243,9 @@ class IntegrationWooOrder(models.AbstractModel):
         tax_rates = {tax_line.get("rate_id"): tax_line for tax_line in data.get("tax_lines", [])}
         lines, warnings = [], []
         discounted_taxes = set()
+        # A shop that enters prices with tax: its lines are priced gross with taxes that include
+        # the price, so that 3 x 9.99 is 29.97 as WooCommerce charged, not 3 x 8.39 + tax.
+        included = bool(data.get("prices_include_tax"))
         for item in data.get("line_items", []):
             product, product_warnings = products._line_product(store, item)
             warnings += product_warnings
@@ -250,8 +253,15 @@ class IntegrationWooOrder(models.AbstractModel):
             quantity = amount(item.get("quantity"), where + " quantity")
             subtotal = amount(item.get("subtotal") or item.get("total"), where + " subtotal")
             taxes, tax_warnings = self._taxes(item.get("taxes", []), tax_rates)
+            if included and taxes:
+                gross_taxes, gross_warnings = self._taxes(item.get("taxes", []), tax_rates, True)
+                if len(gross_taxes) == len(taxes) and not gross_warnings:
+                    taxes = gross_taxes
+                    subtotal += amount(item.get("subtotal_tax"), where + " subtotal tax")
+                else:  # the net price with net taxes: WooCommerce's rounding may differ
+                    tax_warnings += gross_warnings
             warnings += tax_warnings
-            if subtotal > amount(item.get("total"), where + " total"):
+            if amount(item.get("subtotal"), where) > amount(item.get("total"), where + " total"):
                 discounted_taxes.add(tuple(taxes.ids))
             lines.append(
                 self._line(
@@ -296,16 +306,20 @@ class IntegrationWooOrder(models.AbstractModel):
         if len(discounted_taxes) == 1:
             coupon_taxes = coupon_taxes.browse(next(iter(discounted_taxes)))
         for coupon in data.get("coupon_lines", []):
+            where = _("Coupon %s discount", coupon.get("code"))
+            discount = amount(coupon.get("discount"), where)
+            if coupon_taxes and all(coupon_taxes.mapped("price_include")):
+                discount += amount(coupon.get("discount_tax"), where + " tax")
             lines.append(
                 self._line(
                     self.env.ref("elitaco_integration.product_woo_discount"),
                     _("Coupon %s", coupon.get("code")),
                     1,
-                    -amount(coupon.get("discount"), _("Coupon %s discount", coupon.get("code"))),
+                    -discount,
                     coupon_taxes,
                 )
             )
-        return lines, warnings
+        return lines, list(dict.fromkeys(warnings))
 
     @api.model
     def _line(self, product, name: str, quantity: float, price_unit: float, taxes) -> dict:
@@ -319,7 +333,10 @@ class IntegrationWooOrder(models.AbstractModel):
         }
 
     @api.model
-    def _taxes(self, woo_taxes: list[dict], tax_rates: dict) -> tuple:
+    def _taxes(self, woo_taxes: list[dict], tax_rates: dict, included: bool = False) -> tuple:
+        """The Odoo taxes of a line: each WooCommerce rate through its value map, else the sale
+        tax of its percentage; in the variant (price included or not) the line's price is
+        given in, so that Odoo never reads a net price as a gross one."""
         taxes = self.env["account.tax"]
         warnings = []
         for woo_tax in woo_taxes:
@@ -329,21 +346,30 @@ class IntegrationWooOrder(models.AbstractModel):
             ):
                 continue
             rate_id = woo_tax.get("id")
-            tax = self.env["integration.value.map"]._lookup("tax_rate", rate_id).tax_id
             rate = tax_rates.get(rate_id) or {}
-            if not tax and rate.get("rate_percent") is not None:
-                tax = self.env["account.tax"].search(
-                    [
-                        ("type_tax_use", "=", "sale"),
-                        ("amount_type", "=", "percent"),
-                        ("amount", "=", amount(rate["rate_percent"], where + " rate")),
-                        ("price_include", "=", False),
-                        ("company_id", "=", self.env.company.id),
-                    ],
-                    limit=1,
-                )
+            mapped = self.env["integration.value.map"]._lookup("tax_rate", rate_id).tax_id
+            percent = (
+                mapped.amount
+                if mapped
+                else amount(rate["rate_percent"], where + " rate")
+                if rate.get("rate_percent") is not None
+                else None
+            )
+            tax = self._sale_tax(mapped, percent, included)
             if tax:
                 taxes |= tax
+            elif mapped:
+                warnings.append(
+                    _(
+                        "Tax rate %(id)s is mapped to %(tax)s, but WooCommerce's prices are "
+                        "%(basis)s and Odoo has no such %(percent)s%% sale tax: create one, "
+                        "or map the rate to it (Integration > Value maps).",
+                        id=rate_id,
+                        tax=mapped.name,
+                        basis=_("tax included") if included else _("tax excluded"),
+                        percent=mapped.amount,
+                    )
+                )
             else:
                 warnings.append(
                     _(
@@ -354,6 +380,25 @@ class IntegrationWooOrder(models.AbstractModel):
                     )
                 )
         return taxes, warnings
+
+    @api.model
+    def _sale_tax(self, mapped, percent: float | None, included: bool):
+        """`mapped` when its price basis is the one asked, else the company's sale tax of the
+        same percentage on that basis."""
+        if mapped and mapped.price_include == included:
+            return mapped
+        if percent is None:
+            return self.env["account.tax"]
+        return self.env["account.tax"].search(
+            [
+                ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"),
+                ("amount", "=", percent),
+                ("price_include", "=", included),
+                ("company_id", "=", self.env.company.id),
+            ],
+            limit=1,
+        )
 
     @api.model
     def _sync_lines(self, order, lines: list[dict], warnings: list[str]) -> list[str]:

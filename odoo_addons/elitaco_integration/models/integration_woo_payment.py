@@ -145,6 +145,7 @@ class IntegrationWooPayment(models.AbstractModel):
                 "currency_id": invoice.currency_id.id,
                 "journal_id": invoice.journal_id.id,
                 "reversed_entry_id": False if paid else invoice.id,
+                "woo_sale_order_id": invoice.line_ids.sale_line_ids.order_id[:1].id,
                 "invoice_origin": invoice.invoice_origin,
                 "ref": label,
                 "invoice_line_ids": [

@@ -43,6 +43,9 @@ class SaleOrder(models.Model):
         readonly=True,
         groups="elitaco_integration.group_integration_user",
     )
+    woo_credit_note_ids = fields.One2many(
+        "account.move", "woo_sale_order_id", string="WooCommerce refunds", readonly=True
+    )
     integration_event_count = fields.Integer(
         compute="_compute_integration_event_count",
         groups="elitaco_integration.group_integration_user",
@@ -57,6 +60,13 @@ class SaleOrder(models.Model):
         )
         for order in self:
             order.integration_event_count = counts.get(order, 0)
+
+    @api.depends("woo_credit_note_ids")
+    def _get_invoiced(self):
+        super()._get_invoiced()
+        for order in self:
+            order.invoice_ids |= order.woo_credit_note_ids
+            order.invoice_count = len(order.invoice_ids)
 
     def action_open_integration_events(self):
         self.ensure_one()

@@ -165,6 +165,8 @@ class TestPayments(PaymentsCase, IntegrationCase):
         self.assertEqual(len(notes), 3)
         self.assertAlmostEqual(sum(notes.mapped("amount_total")), 67.55, places=2)
         self.assertEqual(order.state, "sale", "invoiced: credited, not cancelled")
+        self.assertEqual(order.invoice_ids, invoice | notes, "on the Invoices smart button")
+        self.assertEqual(order.invoice_count, 4)
 
     def test_a_cancelled_invoiced_order_leaves_no_invoice_open(self):
         self.env["ir.config_parameter"].set_param("elitaco_integration.invoice_policy", "completed")
@@ -192,6 +194,101 @@ class TestPayments(PaymentsCase, IntegrationCase):
         self.assertEqual(order.state, "sale")
         self.assertIn("Not cancelled", " ".join(answer["changes"]))
         self.assertEqual(self.invoices(order).state, "posted", "and its invoice stands")
+
+
+def socks_line(quantity, subtotal, subtotal_tax, total, total_tax, rate_id=3) -> dict:
+    taxes = [{"id": rate_id, "total": total_tax, "subtotal": subtotal_tax}] if rate_id else []
+    return {
+        "id": 500 + quantity,
+        "name": "Organic Cotton Socks",
+        "product_id": 131,
+        "variation_id": 0,
+        "quantity": quantity,
+        "sku": "SOCKS-ORG",
+        "subtotal": subtotal,
+        "subtotal_tax": subtotal_tax,
+        "total": total,
+        "total_tax": total_tax,
+        "taxes": taxes,
+    }
+
+
+def rate(rate_id: int, percent: float) -> dict:
+    return {"id": 900 + rate_id, "rate_id": rate_id, "label": "MwSt.", "rate_percent": percent}
+
+
+class TestToTheCent(PaymentsCase, IntegrationCase):
+    """WooCommerce payloads worked out as WooCommerce rounds them (per line, then summed): the
+    posted invoice is WooCommerce's total to the cent, or it is not posted."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        tax = {"amount_type": "percent", "type_tax_use": "sale", "amount": 19}
+        cls.tax_19 = cls.tax_21.copy(
+            tax | {"name": "MwSt 19%", "price_include_override": "tax_excluded"}
+        )
+        cls.tax_19_included = cls.tax_21.copy(
+            tax | {"name": "MwSt 19% (incl.)", "price_include_override": "tax_included"}
+        )
+        # A rate mapped to the tax-included tax while the shop enters net prices.
+        cls.env["integration.value.map"].create(
+            {"kind": "tax_rate", "woo_value": "5", "tax_id": cls.tax_19_included.id}
+        )
+
+    def invoiced_total(self, woo_id: int, **order) -> float:
+        fields = {
+            "id": woo_id,
+            "number": str(woo_id),
+            "shipping_lines": [],
+            "fee_lines": [],
+            "coupon_lines": [],
+        } | order
+        answer = self.process("woo.order.updated", **fields)
+        self.assertEqual(answer["status"], "processed", answer)
+        invoice = self.invoices(self.woo_order(woo_id))
+        self.assertEqual(invoice.state, "posted", answer["warnings"])
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        return invoice.amount_total
+
+    def test_prices_including_tax_3_x_9_99_is_29_97(self):
+        total = self.invoiced_total(
+            7001,
+            prices_include_tax=True,
+            line_items=[socks_line(3, "25.18", "4.79", "25.18", "4.79")],
+            tax_lines=[rate(3, 19)],
+            total="29.97",
+        )
+        self.assertAlmostEqual(total, 29.97, places=2)
+
+    def test_prices_including_tax_with_a_fixed_cart_coupon(self):
+        total = self.invoiced_total(
+            7002,
+            prices_include_tax=True,
+            line_items=[socks_line(2, "20.00", "3.80", "18.00", "3.42")],
+            coupon_lines=[{"id": 1, "code": "two", "discount": "2.00", "discount_tax": "0.38"}],
+            tax_lines=[rate(3, 19)],
+            total="21.42",
+        )
+        self.assertAlmostEqual(total, 21.42, places=2)
+
+    def test_net_prices_with_a_rate_mapped_to_a_tax_included_tax(self):
+        total = self.invoiced_total(
+            7003,
+            line_items=[socks_line(1, "10.00", "1.90", "10.00", "1.90", rate_id=5)],
+            tax_lines=[rate(5, 19)],
+            total="11.90",
+        )
+        self.assertAlmostEqual(total, 11.90, places=2)
+
+    def test_an_order_without_tax(self):
+        total = self.invoiced_total(
+            7004,
+            line_items=[socks_line(2, "10.00", "0.00", "10.00", "0.00", rate_id=None)],
+            tax_lines=[],
+            total="10.00",
+        )
+        self.assertAlmostEqual(total, 10.00, places=2)
 
 
 @tagged("-at_install", "post_install")
