@@ -40,7 +40,7 @@ async def order_timeline(request: web.Request) -> web.Response:
             503,
             "API disabled",
             "set ODOO_READ_API_KEY to the API key of an Odoo user in the group "
-            "Integration / Timeline Reader",
+            "WooCommerce Integration / Timeline Reader",
         )
     odoo = settings.odoo
     url = f"{odoo.url}/elitaco/v1/orders/{woo_order_id}/timeline"
@@ -51,7 +51,7 @@ async def order_timeline(request: web.Request) -> web.Response:
                     502,
                     "Odoo refused the relay",
                     f"Odoo answered HTTP {response.status}: check ODOO_READ_API_KEY and that its "
-                    "user is in the group Integration / Timeline Reader",
+                    "user is in the group WooCommerce Integration / Timeline Reader",
                 )
             if response.status == 404:
                 return _error(

@@ -8,6 +8,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ class ConfigError(Exception):
     """The environment does not describe a relay that can run."""
 
 
+@lru_cache(maxsize=64)  # on every delivery: the configured address and the header's
 def store_identity(url: str) -> str:
     """One name per store however its address is written, used in idempotency keys and
     bindings: 'https://www.Shop.example.com:443/shop/' -> 'shop.example.com/shop'.

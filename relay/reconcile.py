@@ -86,9 +86,7 @@ def reconcile_modified(
     Odoo records it as an invalid event, dead at once and visible, and the run goes on.
     """
     connection = queue.connection
-    checkpoint = read_checkpoint(connection, resource)
-    if since is None:
-        since = checkpoint - OVERLAP if checkpoint else datetime.now(UTC) - FIRST_RUN_LOOKBACK
+    since = since or _start(connection, resource)
     report = ReconcileReport(since=format_utc(since))
     seen: set[tuple[Any, Any]] = set()
     cursor, page_number = since, 1
@@ -123,9 +121,7 @@ def reconcile_customers(
     enqueued: a run of its own, daily (CUSTOMER_RECONCILE_INTERVAL), not every few minutes.
     Customers' data also arrives with every order, which reconcile_orders catches up."""
     connection = queue.connection
-    checkpoint = read_checkpoint(connection, "customer")
-    if since is None:
-        since = checkpoint - OVERLAP if checkpoint else datetime.now(UTC) - FIRST_RUN_LOOKBACK
+    since = since or _start(connection, "customer")
     report = ReconcileReport(since=format_utc(since))
     newest_seen: datetime | None = None
     page_number = 1
@@ -150,6 +146,12 @@ def reconcile_customers(
         extra={"since": report.since, "enqueued": report.enqueued, "checkpoint": report.checkpoint},
     )
     return report
+
+
+def _start(connection: Redis, resource: str) -> datetime:
+    """The checkpoint less OVERLAP; on the first run, a day back."""
+    checkpoint = read_checkpoint(connection, resource)
+    return checkpoint - OVERLAP if checkpoint else datetime.now(UTC) - FIRST_RUN_LOOKBACK
 
 
 def _enqueue(
