@@ -93,9 +93,7 @@ class IntegrationWooPayment(models.AbstractModel):
         a redelivered or reordered update books nothing twice; when WooCommerce says the order
         is refunded, what its refunds leave of the invoice is credited too. Money the customer
         paid through us goes back as a refund payment in the payment journal."""
-        invoice = order.invoice_ids.filtered(
-            lambda move: move.move_type == "out_invoice" and move.state == "posted"
-        )[:1]
+        invoice = self.env["integration.woo.order"]._posted_invoices(order)[:1]
         refunds = [refund for refund in data.get("refunds") or [] if refund.get("id")]
         if not invoice or not (refunds or data["status"] == "refunded"):
             return [], []
@@ -107,32 +105,28 @@ class IntegrationWooPayment(models.AbstractModel):
             refunded = -amount(refund.get("total"), _("Refund %s total", refund["id"]))
             reason = (refund.get("reason") or "").strip()
             label = _("WooCommerce refund %s", refund["id"]) + (f": {reason}" if reason else "")
-            credit_note = self._credit_note(invoice, refunded, label)
+            credit_note = self._credit_note(order, invoice, refunded, label)
             bindings._bind(store, credit_note, refund["id"])
             changes.append(self._post_and_pay_back(credit_note, invoice, data))
         if data["status"] == "refunded":
             credited = sum(
-                self.env["account.move"]
-                .search(
-                    [
-                        ("move_type", "=", "out_refund"),
-                        ("state", "=", "posted"),
-                        ("invoice_origin", "=", invoice.invoice_origin),
-                        ("partner_id", "=", invoice.partner_id.id),
-                    ]
+                order.woo_credit_note_ids.filtered(lambda move: move.state == "posted").mapped(
+                    "amount_total"
                 )
-                .mapped("amount_total")
             )
             rest = invoice.currency_id.round(invoice.amount_total - credited)
             if invoice.currency_id.compare_amounts(rest, 0) > 0:
                 credit_note = self._credit_note(
-                    invoice, rest, _("WooCommerce order refunded: the rest of %s", invoice.name)
+                    order,
+                    invoice,
+                    rest,
+                    _("WooCommerce order refunded: the rest of %s", invoice.name),
                 )
                 changes.append(self._post_and_pay_back(credit_note, invoice, data))
         return changes, warnings
 
     @api.model
-    def _credit_note(self, invoice, total: float, label: str):
+    def _credit_note(self, order, invoice, total: float, label: str):
         """An amount-only credit note for `invoice` (WooCommerce's refund list names an amount,
         not lines), taxed as nothing: its total is exactly what was refunded. Against an
         invoice still open it is its reversal (posting it lowers what the customer owes);
@@ -145,7 +139,7 @@ class IntegrationWooPayment(models.AbstractModel):
                 "currency_id": invoice.currency_id.id,
                 "journal_id": invoice.journal_id.id,
                 "reversed_entry_id": False if paid else invoice.id,
-                "woo_sale_order_id": invoice.line_ids.sale_line_ids.order_id[:1].id,
+                "woo_sale_order_id": order.id,
                 "invoice_origin": invoice.invoice_origin,
                 "ref": label,
                 "invoice_line_ids": [
