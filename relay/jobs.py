@@ -11,7 +11,7 @@ from typing import Any
 
 from rq import Queue, get_current_job
 
-from relay import odoo_access, outbound, reconcile
+from relay import odoo_access, outbound, reconcile, refunds
 from relay.config import events_queue_name
 from relay.envelope import log_fields
 from relay.odoo import OdooError, default_client, until_odoo_answers
@@ -29,6 +29,7 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
     """Hand one envelope to Odoo. Finishes on processed, duplicate or ignored."""
     client = default_client()
     fields = log_fields(envelope)
+    envelope = refunds.with_refund_details(envelope, lambda: WooClient(WooConfig.from_env()))
     try:
         answer = until_odoo_answers(
             lambda: client.process_event(envelope), fields, *_access_reporting(client)

@@ -7,6 +7,7 @@ import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import requests
@@ -114,8 +115,75 @@ def _push_order(woo: WooClient, event: dict[str, Any]) -> tuple:
             # A note POST is not retried, and a failed push is pushed again: add it only once.
             if note not in {html.unescape(n.get("note", "")) for n in woo.order_notes(order_id)}:
                 woo.add_order_note(order_id, note)
+        elif event["event_type"] == "odoo.order.refunded":
+            refund = _push_refund(woo, data)
+            return event, True, json.dumps({"id": refund.get("id"), "amount": refund.get("amount")})
         else:
             answer = woo.update_order(order_id, {"status": "cancelled"})
     except requests.RequestException as exc:
-        return event, False, f"WooCommerce: {exc}"
+        return event, False, f"WooCommerce: {_detail(exc)}"
     return event, True, json.dumps({"id": answer.get("id"), "status": answer.get("status")})
+
+
+def _push_refund(woo: WooClient, data: dict[str, Any]) -> dict[str, Any]:
+    """The refund of an Odoo credit note, made once: a POST is never retried by the client, and
+    a refund an earlier attempt made (its answer lost) is found by the credit note's meta."""
+    order_id = data["woo_order_id"]
+    marker = {(meta["key"], str(meta["value"])) for meta in data["meta_data"]}
+    for refund in woo.refunds(order_id):
+        if marker & {(meta.get("key"), str(meta.get("value"))) for meta in refund["meta_data"]}:
+            return refund
+    order = woo.order(order_id)
+    taxes_of = {
+        item["id"]: item.get("taxes") or []
+        for kind in ("line_items", "shipping_lines", "fee_lines")
+        for item in order.get(kind) or []
+    }
+    line_items = [
+        {
+            "id": line["woo_line_id"],
+            "quantity": line["quantity"],
+            "refund_total": line["total"],
+            "refund_tax": split_tax(line["total_tax"], taxes_of.get(line["woo_line_id"], [])),
+        }
+        for line in data["lines"]
+    ]
+    return woo.create_refund(
+        order_id,
+        {
+            "amount": data["amount"],
+            "reason": data["reason"],
+            "api_refund": data["api_refund"],
+            "api_restock": False,  # Odoo's stock is the truth; its push follows the return
+            "line_items": line_items,
+            "meta_data": data["meta_data"],
+        },
+    )
+
+
+def split_tax(tax: str, line_taxes: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """A refund line's tax over the WooCommerce tax rates its order line was taxed with, in
+    their proportion (the last takes the rounding), as WooCommerce's refund_tax wants it."""
+    refunded = Decimal(tax)
+    rates = [(rate["id"], Decimal(rate.get("total") or "0")) for rate in line_taxes]
+    rates = [(rate_id, charged) for rate_id, charged in rates if charged]
+    if not refunded or not rates:
+        return []
+    charged_total = sum(charged for _, charged in rates)
+    shares, left = [], refunded
+    for rate_id, charged in rates[:-1]:
+        share = (refunded * charged / charged_total).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        shares.append({"id": rate_id, "refund_total": str(share)})
+        left -= share
+    shares.append({"id": rates[-1][0], "refund_total": str(left)})
+    return shares
+
+
+def _detail(exc: requests.RequestException) -> str:
+    """The error and, when WooCommerce said why, its message (e.g. "Invalid refund amount.")."""
+    response = getattr(exc, "response", None)
+    try:
+        message = response.json().get("message") if response is not None else None
+    except ValueError:
+        message = None
+    return f"{exc} ({message})" if message else str(exc)

@@ -73,6 +73,20 @@ class WooClient:
     def update_order(self, order_id: int, values: dict[str, Any]) -> dict[str, Any]:
         return self._request("PUT", f"/orders/{order_id}", json=values).json()
 
+    def refund(self, order_id: int, refund_id: int) -> dict[str, Any]:
+        return self._request("GET", f"/orders/{order_id}/refunds/{refund_id}").json()
+
+    def refunds(self, order_id: int) -> list[dict[str, Any]]:
+        return self._request(
+            "GET", f"/orders/{order_id}/refunds", params={"per_page": PER_PAGE}
+        ).json()
+
+    def create_refund(self, order_id: int, values: dict[str, Any]) -> dict[str, Any]:
+        return self._request("POST", f"/orders/{order_id}/refunds", json=values).json()
+
+    def order(self, order_id: int) -> dict[str, Any]:
+        return self._request("GET", f"/orders/{order_id}").json()
+
     def order_notes(self, order_id: int) -> list[dict[str, Any]]:
         return self._request("GET", f"/orders/{order_id}/notes", params={"type": "internal"}).json()
 

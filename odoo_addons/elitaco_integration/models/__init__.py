@@ -9,9 +9,11 @@ from . import integration_woo_order
 from . import integration_woo_payment
 from . import integration_outbox
 from . import sale_order
+from . import sale_order_line
 from . import res_config_settings
 from . import stock_picking
 from . import stock_move
 from . import res_users_apikeys
 from . import res_partner
 from . import account_move
+from . import integration_woo_return

@@ -93,6 +93,9 @@ class IntegrationEvent(models.Model):
         if not created and event.state in FINISHED_STATES:
             event._timeline("duplicate", _("Duplicate delivery ignored (already %s).", event.state))
             return event._answer("duplicate")
+        if not created and "fetched" in envelope and event.payload:
+            # A retry: what the workers read from WooCommerce this time is the newer reading.
+            event.payload = dict(event.payload, fetched=envelope["fetched"])
         # `python -m relay replay` marks the envelopes it takes from the dead letters.
         return event._run(replay=bool((envelope.get("meta") or {}).get("replay_of")))
 

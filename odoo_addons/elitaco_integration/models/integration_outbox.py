@@ -1,12 +1,16 @@
+import json
 import uuid
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 
+from .integration_woo_payment import CREDIT_NOTE_META
+
 EVENT_TYPES = [
     ("odoo.stock.changed", "Stock changed"),
     ("odoo.order.shipped", "Order shipped"),
     ("odoo.order.cancelled", "Order cancelled"),
+    ("odoo.order.refunded", "Refund"),
 ]
 # A failed push waits 1, 2, 4 ... minutes, then every 2 hours: WooCommerce down for a
 # maintenance window is waited out; dead after 18 attempts, about a day after the first.
@@ -51,6 +55,9 @@ class IntegrationOutbox(models.Model):
     data = fields.Json(readonly=True)
     sale_order_id = fields.Many2one("sale.order", index=True, ondelete="cascade", readonly=True)
     product_id = fields.Many2one("product.product", index=True, ondelete="cascade", readonly=True)
+    credit_note_id = fields.Many2one(
+        "account.move", index="btree_not_null", ondelete="cascade", readonly=True
+    )
     done_at = fields.Datetime(readonly=True)
 
     _sql_constraints = [
@@ -77,6 +84,76 @@ class IntegrationOutbox(models.Model):
                     | data_of(order),
                 }
             )
+
+    @api.model
+    def _for_credit_notes(self, credit_notes) -> None:
+        """A credit note posted in Odoo for a WooCommerce order (a return handled in Odoo) is a
+        refund to make in WooCommerce, once. Credit notes of WooCommerce's own refunds are
+        bound to them and are not pushed back."""
+        bound = set(
+            self.env["integration.binding"]
+            .sudo()
+            .search([("model", "=", "account.move"), ("res_id", "in", credit_notes.ids)])
+            .mapped("res_id")
+        )
+        gateway = (
+            self.env["ir.config_parameter"].sudo().get_param("elitaco_integration.gateway_refunds")
+        )
+        for credit_note in credit_notes.filtered(lambda move: move.id not in bound):
+            order = credit_note._woo_order()
+            key = f"odoo:account.move-{credit_note.id}:order.refunded:1"
+            if not order or self.sudo().search_count([("idempotency_key", "=", key)]):
+                continue  # not a WooCommerce order's, or already pushed when first posted
+            if not credit_note.woo_sale_order_id:
+                # so that the refund's echo is known as this credit note, and it shows on the order
+                credit_note.sudo().woo_sale_order_id = order
+            self.sudo().create(
+                {
+                    "event_type": "odoo.order.refunded",
+                    "idempotency_key": key,
+                    "store": order.woo_store,
+                    "sale_order_id": order.id,
+                    "credit_note_id": credit_note.id,
+                    "data": self._refund_data(order, credit_note, bool(gateway)),
+                }
+            )
+
+    @api.model
+    def _refund_data(self, order, credit_note, gateway: bool) -> dict:
+        currency = credit_note.currency_id
+
+        def money(value: float) -> str:
+            return f"{currency.round(value):.{currency.decimal_places}f}"
+
+        lines = []
+        for line in credit_note.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
+            sale_line = line.sale_line_ids.filtered("woo_line_id")[:1]
+            if sale_line:
+                lines.append(
+                    {
+                        "woo_line_id": sale_line.woo_line_id,
+                        "quantity": line.quantity,
+                        "total": money(line.price_subtotal),
+                        "total_tax": money(line.price_total - line.price_subtotal),
+                    }
+                )
+        reason = _("Odoo credit note %s", credit_note.name)
+        if credit_note.ref:
+            reason += f": {credit_note.ref}"
+        return {
+            "woo_order_id": order.woo_order_id,
+            "odoo_order": order.name,
+            "credit_note": credit_note.name,
+            "credit_note_id": credit_note.id,
+            "amount": money(credit_note.amount_total),
+            "currency": currency.name,
+            "reason": reason,
+            "api_refund": gateway,
+            "lines": lines,
+            # WooCommerce keeps it on the refund: the workers find a refund an attempt whose
+            # answer was lost already made, and the refund's echo is known as this credit note.
+            "meta_data": [{"key": CREDIT_NOTE_META, "value": str(credit_note.id)}],
+        }
 
     @api.model
     def _for_stock(self, products) -> "IntegrationOutbox":
@@ -170,6 +247,8 @@ class IntegrationOutbox(models.Model):
         if row.state != "leased" or (worker and row.leased_by != worker):
             return {"status": "not_leased", "event_id": event_id, "leased_by": row.leased_by}
         if ok:
+            if row.event_type == "odoo.order.refunded":
+                row._bind_refund(response)
             row.write(
                 {
                     "state": "done",
@@ -307,9 +386,27 @@ class IntegrationOutbox(models.Model):
         )
         return product.free_qty - unreserved - quoted
 
+    def _bind_refund(self, response: str | None) -> None:
+        """The refund WooCommerce made for the credit note is bound to it, so that the order
+        update it causes books nothing again (the update may come first: then it bound it)."""
+        try:
+            refund_id = json.loads(response or "{}").get("id")
+        except ValueError:
+            refund_id = None
+        bindings = self.env["integration.binding"].sudo()
+        if isinstance(refund_id, int) and not bindings._find(self.store, "account.move", refund_id):
+            bindings._bind(self.store, self.credit_note_id, refund_id)
+
     def _summary(self) -> str:
         if self.event_type == "odoo.stock.changed":
             return _("stock of %s", self.product_id.display_name)
+        if self.event_type == "odoo.order.refunded":
+            return _(
+                "refund of %(amount)s %(currency)s for credit note %(credit_note)s",
+                amount=self.data.get("amount"),
+                currency=self.data.get("currency"),
+                credit_note=self.data.get("credit_note"),
+            )
         return dict(EVENT_TYPES)[self.event_type].lower()
 
     def _timeline(self, kind: str, message: str, details: str | None) -> None:

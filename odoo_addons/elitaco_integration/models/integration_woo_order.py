@@ -97,7 +97,8 @@ class IntegrationWooOrder(models.AbstractModel):
         payments = self.env["integration.woo.payment"]
         for booked, booking_warnings in (
             payments._sync(order, data),
-            payments._book_refunds(store, order, data),
+            payments._book_refunds(store, order, data, (event.payload or {}).get("fetched")),
+            self.env["integration.woo.return"]._return_restocked(store, order, data),
         ):
             changes += booked
             warnings += booking_warnings
@@ -270,6 +271,7 @@ class IntegrationWooOrder(models.AbstractModel):
                     quantity,
                     subtotal / quantity if quantity else 0.0,
                     taxes,
+                    item.get("id"),
                 )
             )
         for shipping in data.get("shipping_lines", []):
@@ -288,6 +290,7 @@ class IntegrationWooOrder(models.AbstractModel):
                     1,
                     amount(shipping.get("total"), _("Shipping line %s total", shipping.get("id"))),
                     taxes,
+                    shipping.get("id"),
                 )
             )
         for fee in data.get("fee_lines", []):
@@ -300,6 +303,7 @@ class IntegrationWooOrder(models.AbstractModel):
                     1,
                     amount(fee.get("total"), _("Fee line %s total", fee.get("id"))),
                     taxes,
+                    fee.get("id"),
                 )
             )
         coupon_taxes = self.env["account.tax"]
@@ -322,8 +326,11 @@ class IntegrationWooOrder(models.AbstractModel):
         return lines, list(dict.fromkeys(warnings))
 
     @api.model
-    def _line(self, product, name: str, quantity: float, price_unit: float, taxes) -> dict:
+    def _line(
+        self, product, name: str, quantity: float, price_unit: float, taxes, woo_line_id=None
+    ) -> dict:
         return {
+            "woo_line_id": woo_line_id or 0,
             "product_id": product.id,
             "name": name or product.display_name,
             "product_uom_qty": quantity,
@@ -403,6 +410,7 @@ class IntegrationWooOrder(models.AbstractModel):
     @api.model
     def _sync_lines(self, order, lines: list[dict], warnings: list[str]) -> list[str]:
         if self._line_signature_of_order(order) == self._line_signature(lines):
+            self._number_lines(order, lines)
             return []
         if order.state not in ("draft", "sent", "cancel"):
             warnings.append(
@@ -415,6 +423,19 @@ class IntegrationWooOrder(models.AbstractModel):
             return []
         order.order_line = [Command.clear()] + [Command.create(line) for line in lines]
         return [_("Lines replaced (%s lines).", len(lines))]
+
+    @api.model
+    def _number_lines(self, order, lines: list[dict]) -> None:
+        """Give unchanged lines WooCommerce's line ids (orders made before they were kept),
+        pairing the order's lines with WooCommerce's in the same sorted order."""
+        order_lines = order.order_line.filtered(lambda line: not line.display_type)
+        if all(order_lines.mapped("woo_line_id")):
+            return
+        ranked = sorted(order_lines, key=lambda line: self._line_signature_of_order(line)[0])
+        wanted = sorted(lines, key=lambda line: self._line_signature([line])[0])
+        for order_line, line in zip(ranked, wanted, strict=True):
+            if line["woo_line_id"] and order_line.woo_line_id != line["woo_line_id"]:
+                order_line.woo_line_id = line["woo_line_id"]
 
     @staticmethod
     def _line_signature(lines: list[dict]) -> list[tuple]:
@@ -430,6 +451,8 @@ class IntegrationWooOrder(models.AbstractModel):
 
     @staticmethod
     def _line_signature_of_order(order) -> list[tuple]:
+        """`order`: a sale order, or some of its lines."""
+        order_lines = order.order_line if order._name == "sale.order" else order
         return sorted(
             (
                 line.product_id.id,
@@ -437,7 +460,7 @@ class IntegrationWooOrder(models.AbstractModel):
                 round(line.price_unit, 4),
                 tuple(sorted(line.tax_id.ids)),
             )
-            for line in order.order_line
+            for line in order_lines
             if not line.display_type
         )
 
@@ -508,6 +531,17 @@ class IntegrationWooOrder(models.AbstractModel):
                 )
             )
         return changes
+
+    @api.model
+    def _order_line(self, store: str, order, woo_line_id: int | None, woo_product_id=None):
+        """`order`'s line of WooCommerce line `woo_line_id`, else (orders made before line ids
+        were kept) its line of WooCommerce product `woo_product_id`."""
+        lines = order.order_line.filtered(lambda line: not line.display_type)
+        matched = lines.filtered(lambda line: woo_line_id and line.woo_line_id == woo_line_id)
+        if matched or not woo_product_id:
+            return matched[:1]
+        product = self.env["integration.binding"]._find(store, "product.product", woo_product_id)
+        return lines.filtered(lambda line: product and line.product_id == product)[:1]
 
     @staticmethod
     def _posted_invoices(order):

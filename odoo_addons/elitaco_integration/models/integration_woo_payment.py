@@ -1,7 +1,7 @@
 from odoo import Command, _, api, models
 
 from ..envelope import EventRejected
-from ..tools import amount, parse_utc
+from ..tools import amount, parse_utc, text
 
 INVOICE_POLICIES = [
     ("none", "Nothing (invoices and payments by hand)"),
@@ -13,6 +13,13 @@ PAYMENT_JOURNAL_PARAM = "elitaco_integration.payment_journal_id"
 # WooCommerce sets date_paid when an order reaches the status its gateway completes payment
 # with: processing (completed for cash on delivery, which the shop is paid on delivery).
 PAID_STATUSES = ("processing", "completed")
+# The meta_data key of a refund the workers made in WooCommerce for a credit note posted in
+# Odoo: its value is the credit note's id, so that the refund's echo books nothing.
+CREDIT_NOTE_META = "elitaco_credit_note_id"
+
+
+class RefundUnread(Exception):
+    """The workers could not read a refund's details from WooCommerce: retry, book nothing."""
 
 
 class IntegrationWooPayment(models.AbstractModel):
@@ -87,34 +94,61 @@ class IntegrationWooPayment(models.AbstractModel):
         return changes, warnings
 
     @api.model
-    def _book_refunds(self, store: str, order, data: dict) -> tuple[list[str], list[str]]:
+    def _book_refunds(
+        self, store: str, order, data: dict, fetched: dict | None = None
+    ) -> tuple[list[str], list[str]]:
         """One posted credit note per WooCommerce refund (WooCommerce has no refund webhook: a
         refund shows as an order update whose `refunds` grow), bound by the refund's id so that
         a redelivered or reordered update books nothing twice; when WooCommerce says the order
         is refunded, what its refunds leave of the invoice is credited too. Money the customer
-        paid through us goes back as a refund payment in the payment journal."""
+        paid through us goes back as a refund payment in the payment journal.
+
+        `fetched["refunds"]`: each refund's details, which the workers read from WooCommerce
+        (GET /orders/<id>/refunds/<refund id>); they give the credit note its lines."""
         invoice = self.env["integration.woo.order"]._posted_invoices(order)[:1]
         refunds = [refund for refund in data.get("refunds") or [] if refund.get("id")]
         if not invoice or not (refunds or data["status"] == "refunded"):
             return [], []
+        fetched = fetched or {}
+        details = {detail.get("id"): detail for detail in fetched.get("refunds") or []}
+        unread = {int(key): value for key, value in (fetched.get("refund_errors") or {}).items()}
         changes, warnings = [], []
         bindings = self.env["integration.binding"]
         for refund in refunds:
             if bindings._find(store, "account.move", refund["id"]):
                 continue
+            detail = details.get(refund["id"])
+            own = self._credit_note_pushed_from_odoo(order, detail)
+            if own:
+                bindings._bind(store, own, refund["id"])
+                changes.append(
+                    _(
+                        "WooCommerce refund %(refund)s is %(credit_note)s, made in Odoo.",
+                        refund=refund["id"],
+                        credit_note=own.name,
+                    )
+                )
+                continue
+            if detail is None and refund["id"] in unread:
+                raise RefundUnread(
+                    _(
+                        "Could not read WooCommerce refund %(refund)s: %(error)s. Nothing was "
+                        "booked for it; the workers read it again when the event is retried "
+                        "(or replayed with `python -m relay replay`).",
+                        refund=refund["id"],
+                        error=unread[refund["id"]],
+                    )
+                )
             refunded = -amount(refund.get("total"), _("Refund %s total", refund["id"]))
             reason = (refund.get("reason") or "").strip()
             label = _("WooCommerce refund %s", refund["id"]) + (f": {reason}" if reason else "")
-            credit_note = self._credit_note(order, invoice, refunded, label)
+            credit_note = self._credit_note(
+                order, invoice, refunded, label, self._refund_lines(store, order, detail)
+            )
             bindings._bind(store, credit_note, refund["id"])
             changes.append(self._post_and_pay_back(credit_note, invoice, data))
         if data["status"] == "refunded":
-            credited = sum(
-                order.woo_credit_note_ids.filtered(lambda move: move.state == "posted").mapped(
-                    "amount_total"
-                )
-            )
-            rest = invoice.currency_id.round(invoice.amount_total - credited)
+            rest = invoice.currency_id.round(invoice.amount_total - self._credited(order))
             if invoice.currency_id.compare_amounts(rest, 0) > 0:
                 credit_note = self._credit_note(
                     order,
@@ -126,13 +160,83 @@ class IntegrationWooPayment(models.AbstractModel):
         return changes, warnings
 
     @api.model
-    def _credit_note(self, order, invoice, total: float, label: str):
-        """An amount-only credit note for `invoice` (WooCommerce's refund list names an amount,
-        not lines), taxed as nothing: its total is exactly what was refunded. Against an
-        invoice still open it is its reversal (posting it lowers what the customer owes);
-        against a paid one it stands alone, paid back by a refund payment."""
+    def _credited(self, order) -> float:
+        """What the order's posted credit notes give back: WooCommerce's refunds and those made
+        in Odoo from its invoices."""
+        credit_notes = (order.invoice_ids | order.woo_credit_note_ids).filtered(
+            lambda move: move.move_type == "out_refund" and move.state == "posted"
+        )
+        return sum(credit_notes.mapped("amount_total"))
+
+    @api.model
+    def _credit_note_pushed_from_odoo(self, order, detail: dict | None):
+        """The credit note of `order` that the refund `detail` was made for by the workers
+        (its meta_data names it): that refund is the echo of a push, not a new one."""
+        for meta in (detail or {}).get("meta_data") or []:
+            if meta.get("key") == CREDIT_NOTE_META and str(meta.get("value") or "").isdigit():
+                credit_note = self.env["account.move"].browse(int(meta["value"])).exists()
+                if credit_note and credit_note.woo_sale_order_id == order:
+                    return credit_note
+        return self.env["account.move"]
+
+    @api.model
+    def _refund_lines(self, store: str, order, detail: dict | None) -> list[dict]:
+        """The credit note lines of a refund's itemised lines, priced as the order's lines were
+        (taxes, price basis); a refund that names no lines has none."""
+        lines = []
+        items = [
+            (item, kind)
+            for kind in ("line_items", "shipping_lines", "fee_lines")
+            for item in (detail or {}).get(kind) or []
+        ]
+        for item, kind in items:
+            where = _("Refund line %s", item.get("id"))
+            total = -amount(item.get("total"), where + " total")
+            tax = -amount(item.get("total_tax") or 0, where + " tax")
+            if not total and not tax:
+                continue
+            sale_line = self._refunded_sale_line(store, order, item, kind)
+            taxes = sale_line.tax_id
+            price = total + tax if taxes and all(taxes.mapped("price_include")) else total
+            quantity = abs(amount(item.get("quantity") or 0, where + " quantity")) or 1
+            name = sale_line.name or text(item.get("name") or item.get("method_title"))
+            if order.currency_id.round(price / quantity) * quantity != price:
+                name, quantity = f"{quantity:g} x {name}", 1  # a unit price WooCommerce never had
+            lines.append(
+                {
+                    "product_id": sale_line.product_id.id or False,
+                    "name": name or where,
+                    "quantity": quantity,
+                    "price_unit": price / quantity,
+                    "tax_ids": [Command.set(taxes.ids)],
+                }
+            )
+        return lines
+
+    @api.model
+    def _refunded_sale_line(self, store: str, order, item: dict, kind: str):
+        """The order line a refund line gives money back for: the one its meta_data names."""
+        refunded_id = next(
+            (
+                int(meta["value"])
+                for meta in item.get("meta_data") or []
+                if meta.get("key") == "_refunded_item_id" and str(meta.get("value")).isdigit()
+            ),
+            None,
+        )
+        woo_product = (
+            (item.get("variation_id") or item.get("product_id")) if kind == "line_items" else None
+        )
+        return self.env["integration.woo.order"]._order_line(store, order, refunded_id, woo_product)
+
+    @api.model
+    def _credit_note(self, order, invoice, total: float, label: str, lines=None):
+        """A credit note for `invoice` of exactly `total`: the refund's lines where WooCommerce
+        itemised it, and an untaxed line for what they leave (all of it for an amount-only
+        refund). Against an invoice still open it is its reversal (posting it lowers what the
+        customer owes); against a paid one it stands alone, paid back by a refund payment."""
         paid = invoice.payment_state != "not_paid"
-        return self.env["account.move"].create(
+        credit_note = self.env["account.move"].create(
             {
                 "move_type": "out_refund",
                 "partner_id": invoice.partner_id.id,
@@ -142,13 +246,16 @@ class IntegrationWooPayment(models.AbstractModel):
                 "woo_sale_order_id": order.id,
                 "invoice_origin": invoice.invoice_origin,
                 "ref": label,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": label, "quantity": 1, "price_unit": total, "tax_ids": []}
-                    )
-                ],
+                "invoice_line_ids": [Command.create(line) for line in lines or []],
             }
         )
+        rest = invoice.currency_id.round(total - credit_note.amount_total)
+        if not invoice.currency_id.is_zero(rest):
+            name = _("%s: not on its lines", label) if lines else label
+            credit_note.invoice_line_ids = [
+                Command.create({"name": name, "quantity": 1, "price_unit": rest, "tax_ids": []})
+            ]
+        return credit_note
 
     @api.model
     def _post_and_pay_back(self, credit_note, invoice, data: dict) -> str:

@@ -46,6 +46,13 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=PREFIX + "invoice_policy",
         help="For the payment methods without their own policy (Integration > Value maps).",
     )
+    elitaco_gateway_refunds = fields.Boolean(
+        string="Pay refunds back through the WooCommerce gateway",
+        help="A credit note posted in Odoo for a WooCommerce order becomes a refund in "
+        "WooCommerce; with this, WooCommerce also asks the payment gateway to pay it back "
+        "(api_refund). Without, the money goes back by hand.",
+        config_parameter=PREFIX + "gateway_refunds",
+    )
     elitaco_payment_journal_id = fields.Many2one(
         "account.journal",
         string="Default payment journal",

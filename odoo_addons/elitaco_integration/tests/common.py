@@ -41,7 +41,7 @@ def envelope(event_type: str, data: dict | None = None, **changes) -> dict:
         event_id=str(uuid.uuid4()),
         trace_id=str(uuid.uuid4()),
         data=payload,
-        idempotency_key=idempotency_key(event_type, payload),
+        idempotency_key=idempotency_key(result["event_type"], payload),
     )
     if payload.get("date_modified_gmt"):
         result["occurred_at"] = payload["date_modified_gmt"] + "Z"

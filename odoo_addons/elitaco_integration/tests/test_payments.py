@@ -1,11 +1,13 @@
 """Paid WooCommerce orders become posted invoices with their payment, once, to the cent;
 refunds become credit notes, once each."""
 
+import json
 import uuid
 
+from odoo import Command
 from odoo.tests import tagged
 
-from .common import IntegrationCase, WorkerCase, envelope, woo_taxes
+from .common import STORE, IntegrationCase, WorkerCase, envelope, woo_taxes
 
 
 class PaymentsCase:
@@ -168,6 +170,137 @@ class TestPayments(PaymentsCase, IntegrationCase):
         self.assertEqual(order.invoice_ids, invoice | notes, "on the Invoices smart button")
         self.assertEqual(order.invoice_count, 4)
 
+    def returns(self, order):
+        return order.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
+
+    def test_a_refund_with_lines_is_a_credit_note_with_those_lines(self):
+        self.process("woo.order.updated")
+        order = self.woo_order()
+        answer = self.process("woo.order.updated.refunded")
+        self.assertEqual(answer["status"], "processed", answer)
+        bindings = self.env["integration.binding"]
+        itemised = bindings._find(STORE, "account.move", 4801)
+        self.assertEqual(itemised.state, "posted")
+        self.assertAlmostEqual(itemised.amount_total, 27.11, places=2)
+        self.assertAlmostEqual(itemised.amount_tax, 4.71, places=2)
+        shirt_line = order.order_line.filtered(lambda line: line.woo_line_id == 311)
+        shipping_line = order.order_line.filtered(lambda line: line.woo_line_id == 314)
+        by_product = {line.product_id: line for line in itemised.invoice_line_ids}
+        self.assertEqual(set(by_product), {shirt_line.product_id, shipping_line.product_id})
+        shirt = by_product[shirt_line.product_id]
+        self.assertEqual((shirt.quantity, shirt.price_subtotal), (1, 17.5))
+        self.assertEqual(shirt.tax_ids, shirt_line.tax_id)
+        self.assertEqual(by_product[shipping_line.product_id].price_subtotal, 4.9)
+        amount_only = bindings._find(STORE, "account.move", 4802)
+        self.assertEqual(amount_only.amount_total, 5.0)
+        self.assertFalse(amount_only.invoice_line_ids.tax_ids)
+        for credit_note in itemised | amount_only:
+            self.assertIn(credit_note.payment_state, ("paid", "in_payment"), "paid back")
+        self.assertFalse(self.returns(order), "nothing shipped: nothing comes back")
+
+    def test_refund_lines_find_the_lines_of_orders_made_before_line_ids_were_kept(self):
+        self.process("woo.order.updated")
+        order = self.woo_order()
+        order.order_line.woo_line_id = 0
+        self.process("woo.order.updated.refunded")
+        itemised = self.env["integration.binding"]._find(STORE, "account.move", 4801)
+        self.assertEqual(
+            itemised.invoice_line_ids.product_id,
+            order.order_line.filtered(lambda line: line.woo_line_id in (311, 314)).product_id,
+        )
+        self.assertEqual(len(itemised.invoice_line_ids), 2, "no line for a difference")
+
+    def test_a_refund_the_workers_could_not_read_books_nothing_until_read(self):
+        self.process("woo.order.updated")
+        order = self.woo_order()
+        message = envelope("woo.order.updated.refunded")
+        fetched = message["fetched"]
+        unread = dict(
+            message,
+            fetched={"refunds": fetched["refunds"][1:], "refund_errors": {"4801": "503 busy"}},
+        )
+        answer = self.process(unread)
+        self.assertEqual(answer["status"], "failed")
+        self.assertTrue(answer["error"]["retryable"])
+        self.assertIn("4801", answer["error"]["message"])
+        self.assertIn("503 busy", answer["error"]["message"])
+        self.assertFalse(self.credit_notes(order), "nothing half booked")
+        retried = self.process(message)  # the workers' next attempt read it
+        self.assertEqual(retried["status"], "processed", retried)
+        self.assertEqual(len(self.credit_notes(order)), 2)
+
+    def test_restocked_items_that_shipped_come_back_as_a_return_to_validate(self):
+        self.process("woo.order.updated")
+        order = self.woo_order()
+        deliver(order)
+        answer = self.process("woo.order.updated.refunded")
+        [returned] = self.returns(order)
+        self.assertNotEqual(returned.state, "done", "the warehouse validates it")
+        shirt = order.order_line.filtered(lambda line: line.woo_line_id == 311).product_id
+        self.assertEqual(
+            [(move.product_id, move.product_uom_qty) for move in returned.move_ids], [(shirt, 1)]
+        )
+        self.assertIn(f"Return {returned.name} created", " ".join(answer["changes"]))
+        later = self.process("woo.order.updated.refunded", date_modified_gmt="2026-02-25T10:00:00")
+        self.assertEqual(later["status"], "processed", later)
+        self.assertEqual(self.returns(order), returned, "one return for one restock")
+
+    def test_a_credit_note_posted_in_odoo_is_refunded_in_woocommerce_once(self):
+        self.process("woo.order.updated")
+        order = self.woo_order()
+        credit_note = odoo_credit_note(self.env, order)
+        Outbox = self.env["integration.outbox"]
+        [row] = Outbox.search([("event_type", "=", "odoo.order.refunded")])
+        self.assertEqual(row.credit_note_id, credit_note)
+        self.assertEqual(credit_note.woo_sale_order_id, order, "its echo is known as it")
+        data = row.data
+        self.assertEqual((data["woo_order_id"], data["amount"]), (4711, "24.20"))
+        self.assertEqual(
+            data["lines"],
+            [{"woo_line_id": 311, "quantity": 1.0, "total": "20.00", "total_tax": "4.20"}],
+        )
+        self.assertFalse(data["api_refund"], "the gateway pays back only when Settings say so")
+        self.assertIn("wrong size", data["reason"])
+        credit_note.button_draft()
+        credit_note.with_context(elitaco_from_woo=False).action_post()
+        self.assertEqual(Outbox.search_count([("event_type", "=", "odoo.order.refunded")]), 1)
+
+        [claimed] = Outbox.claim("w1", store=STORE)
+        self.assertEqual(claimed["event_type"], "odoo.order.refunded")
+        Outbox.acknowledge(row.event_id, True, json.dumps({"id": 4901}), worker="w1")
+        bindings = self.env["integration.binding"]
+        self.assertEqual(bindings._find(STORE, "account.move", 4901), credit_note)
+        echo = self.process(
+            "woo.order.updated",
+            refunds=[{"id": 4901, "reason": data["reason"], "total": "-24.20"}],
+            date_modified_gmt="2026-02-26T14:00:05",
+        )
+        self.assertEqual(echo["status"], "processed", echo)
+        self.assertEqual(self.credit_notes(order), credit_note, "the echo books nothing")
+
+    def test_the_echo_of_a_pushed_refund_arriving_first_books_nothing(self):
+        self.process("woo.order.updated")
+        order = self.woo_order()
+        credit_note = odoo_credit_note(self.env, order)
+        [row] = self.env["integration.outbox"].search([("credit_note_id", "=", credit_note.id)])
+        meta = row.data["meta_data"]
+        echo = envelope(
+            "woo.order.updated",
+            refunds=[{"id": 4901, "reason": "", "total": "-24.20"}],
+            date_modified_gmt="2026-02-26T14:00:05",
+        )
+        echo["fetched"] = {
+            "refunds": [{"id": 4901, "amount": "24.20", "line_items": [], "meta_data": meta}]
+        }
+        answer = self.process(echo)
+        self.assertIn(f"is {credit_note.name}, made in Odoo", " ".join(answer["changes"]))
+        self.assertEqual(self.credit_notes(order), credit_note)
+        self.env["integration.outbox"].claim("w1", store=STORE)
+        self.env["integration.outbox"].acknowledge(row.event_id, True, '{"id": 4901}', worker="w1")
+        self.assertEqual(
+            self.env["integration.binding"]._find(STORE, "account.move", 4901), credit_note
+        )
+
     def test_a_cancelled_invoiced_order_leaves_no_invoice_open(self):
         self.env["ir.config_parameter"].set_param("elitaco_integration.invoice_policy", "completed")
         self.process("woo.order.updated", status="completed")
@@ -183,17 +316,42 @@ class TestPayments(PaymentsCase, IntegrationCase):
     def test_what_shipped_is_never_cancelled(self):
         self.process("woo.order.updated")
         order = self.woo_order()
-        picking = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
-        for move in picking.move_ids:
-            move.quantity = move.product_uom_qty
-            move.picked = True
-        picking._action_done()
+        deliver(order)
         answer = self.process(
             "woo.order.updated", status="cancelled", date_modified_gmt="2026-02-21T09:00:00"
         )
         self.assertEqual(order.state, "sale")
         self.assertIn("Not cancelled", " ".join(answer["changes"]))
         self.assertEqual(self.invoices(order).state, "posted", "and its invoice stands")
+
+
+def deliver(order):
+    picking = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+    for move in picking.move_ids:
+        move.quantity = move.product_uom_qty
+        move.picked = True
+    picking._action_done()
+
+
+def odoo_credit_note(env, order):
+    """What a person does in Odoo for a shirt sent back: a credit note from the invoice for
+    one shirt, posted."""
+    invoice = order.invoice_ids.filtered(lambda move: move.move_type == "out_invoice")
+    env = env(context=dict(env.context, elitaco_from_woo=False))
+    reversal = (
+        env["account.move.reversal"]
+        .with_context(active_model="account.move", active_ids=invoice.ids)
+        .create({"reason": "returned, wrong size", "journal_id": invoice.journal_id.id})
+    )
+    credit_note = env["account.move"].browse(reversal.refund_moves()["res_id"])
+    shirt = credit_note.invoice_line_ids.filtered(
+        lambda line: line.sale_line_ids.woo_line_id == 311
+    )
+    credit_note.invoice_line_ids = [
+        Command.unlink(line.id) for line in credit_note.invoice_line_ids - shirt
+    ] + [Command.update(shirt.id, {"quantity": 1})]
+    credit_note.action_post()
+    return credit_note
 
 
 def socks_line(quantity, subtotal, subtotal_tax, total, total_tax, rate_id=3) -> dict:
@@ -306,3 +464,38 @@ class TestPaymentsAsIntegrationUser(PaymentsCase, WorkerCase):
         self.assertEqual(invoice.state, "posted")
         self.assertEqual(invoice.create_uid, self.worker)
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
+    def test_the_integration_user_books_refunds_and_returns_and_binds_odoo_refunds(self):
+        self.post_event(envelope("woo.order.updated"), self.api_key)
+        order = self.env["sale.order"].search([("woo_order_id", "=", 4711)])
+        deliver(order)
+        answer = self.post_event(envelope("woo.order.updated.refunded"), self.api_key)
+        self.assertEqual(answer["status"], "processed", answer)
+        credit_notes = order.woo_credit_note_ids
+        self.assertEqual(len(credit_notes), 2)
+        self.assertEqual(credit_notes.create_uid, self.worker)
+        returned = order.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
+        self.assertEqual(returned.create_uid, self.worker)
+
+        credit_note = odoo_credit_note(self.env, order)  # a person in Odoo
+        headers = {"Authorization": f"Bearer {self.api_key}"}
+        [claimed] = [
+            row
+            for row in self.make_jsonrpc_request(
+                "/elitaco/v1/outbox/claim", {"worker": "w1", "store": STORE}, headers=headers
+            )["events"]
+            if row["event_type"] == "odoo.order.refunded"
+        ]
+        self.assertEqual(claimed["data"]["credit_note_id"], credit_note.id)
+        self.make_jsonrpc_request(
+            "/elitaco/v1/outbox/ack",
+            {
+                "event_id": claimed["event_id"],
+                "ok": True,
+                "response": '{"id": 4903}',
+                "worker": "w1",
+            },
+            headers=headers,
+        )
+        binding = self.env["integration.binding"]._find(STORE, "account.move", 4903)
+        self.assertEqual(binding, credit_note)
