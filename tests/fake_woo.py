@@ -37,6 +37,10 @@ class FakeWoo(LocalServer):
     lose_note_answers: int = 0  # keep this many notes, then answer 502 as if the answer got lost
     batch_sizes: list[int] = field(default_factory=list)
     fail_everything: bool = False
+    refunds: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # order id -> refunds
+    lose_refund_answers: int = (
+        0  # make this many refunds, then answer 502 as if the answer got lost
+    )
 
     def __post_init__(self) -> None:
         LocalServer.__init__(self)
@@ -102,11 +106,62 @@ class FakeWoo(LocalServer):
                 {"id": n + 1, "note": note.replace("&", "&amp;")} for n, note in enumerate(notes)
             ]
             return self._send(handler, 200, listed[::-1])
+        if path.startswith("/orders/") and "/refunds" in path:
+            return self._refund(handler, method, path, body)
+        if path.startswith("/orders/") and method == "GET":
+            order = next((o for o in self.orders if o["id"] == int(path.split("/")[2])), None)
+            if order is None:
+                return self._send(
+                    handler,
+                    404,
+                    {"code": "woocommerce_rest_shop_order_invalid_id", "message": "Invalid ID."},
+                )
+            return self._send(handler, 200, order)
         if path.startswith("/orders/") and method == "PUT":
             order_id = int(path.split("/")[2])
             self.order_status[order_id] = body["status"]
             return self._send(handler, 200, {"id": order_id, "status": body["status"]})
         self._send(handler, 404, {"code": "rest_no_route"})
+
+    def _refund(self, handler, method: str, path: str, body: dict[str, Any] | None) -> None:
+        """GET /orders/<id>/refunds[/<refund id>], POST /orders/<id>/refunds (line_items as the
+        request gives them: refund_total, refund_tax; stored as WooCommerce shows them)."""
+        parts = path.split("/")
+        refunds = self.refunds.setdefault(int(parts[2]), [])
+        if method == "GET" and len(parts) == 5:
+            refund = next((r for r in refunds if r["id"] == int(parts[4])), None)
+            if refund is None:
+                return self._send(handler, 404, {"code": "woocommerce_rest_invalid_id"})
+            return self._send(handler, 200, refund)
+        if method == "GET":
+            return self._send(handler, 200, refunds[::-1])
+        refund = {
+            "id": 9000 + sum(len(listed) for listed in self.refunds.values()),
+            "amount": body["amount"],
+            "reason": body.get("reason", ""),
+            "refunded_payment": bool(body.get("api_refund")),
+            "meta_data": body.get("meta_data", []),
+            "line_items": [
+                {
+                    "id": 80000 + item["id"],
+                    "quantity": -item["quantity"],
+                    "total": f"-{item['refund_total']}",
+                    "total_tax": f"-{sum(float(t['refund_total']) for t in item['refund_tax']):.2f}",  # noqa: E501
+                    "taxes": [
+                        {"id": t["id"], "total": f"-{t['refund_total']}"}
+                        for t in item["refund_tax"]
+                    ],
+                    "meta_data": [{"key": "_refunded_item_id", "value": str(item["id"])}],
+                }
+                for item in body.get("line_items", [])
+            ],
+            "api_restock": body.get("api_restock"),
+        }
+        refunds.append(refund)
+        if self.lose_refund_answers > 0:
+            self.lose_refund_answers -= 1
+            return self._send(handler, 502, {"code": "bad_gateway"})
+        self._send(handler, 201, refund)
 
     def _batch(self, handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
         updates = body.get("update", [])

@@ -157,46 +157,158 @@ def test_a_signed_webhook_becomes_a_confirmed_sale_order_with_its_timeline(
     assert not [entry for entry in entries if entry["kind"] == "warning"], entries
 
 
-def test_a_paid_order_becomes_a_posted_paid_invoice_and_a_refund_a_credit_note(
-    odoo, relay, start_worker, redis_url
+def test_a_paid_order_becomes_a_posted_paid_invoice_and_refunds_credit_notes_both_ways(
+    odoo, pipeline_env, start_worker, redis_url, tmp_path
 ) -> None:
-    """Through the relay and a worker, as the Integration User, in the German shop's SKR03."""
+    """Through the relay and a worker, as the Integration User, in the German shop's SKR03: a
+    paid order is a paid invoice; a refund made in WooCommerce, which the worker reads from the
+    store, is a credit note with its lines; a credit note made in Odoo is a refund in the
+    store, and the order update it causes books nothing."""
+    woo = FakeWoo()
+    woo.start()
+    store = {
+        "WOO_STORE_URL": woo.url,
+        "WOO_CONSUMER_KEY": woo.key,
+        "WOO_CONSUMER_SECRET": woo.secret,
+    }
+    relay = RelayServer(pipeline_env | store, tmp_path / "refund-relay.log")
     bank = odoo.search_read("account.journal", [("type", "=", "bank")], ["id"], limit=1)[0]
     odoo.set_param("elitaco_integration.invoice_policy", "paid")
     odoo.set_param("elitaco_integration.payment_journal_id", str(bank["id"]))
+    order = new_order("processing", transaction_id="pi_e2e_paid")
+    woo.orders = [order]
+    modified = datetime.fromisoformat(order["date_modified_gmt"])
     try:
-        order = new_order("processing", transaction_id="pi_e2e_paid")
         accepted = deliver(relay, "order.updated", order)
-        start_worker()
+        start_worker(**store)
         wait_for(lambda: finished(redis_url, accepted["event_id"]), 60, "the event in Odoo")
-        modified = datetime.fromisoformat(order["date_modified_gmt"]) + timedelta(minutes=5)
-        refund = order | {
-            "refunds": [{"id": random.randint(10_000, 99_999), "reason": "", "total": "-10.00"}],
-            "date_modified_gmt": modified.strftime("%Y-%m-%dT%H:%M:%S"),
-        }
-        refunded = deliver(relay, "order.updated", refund)
+
+        refund_id = random.randint(10_000, 99_999)
+        woo.refunds[order["id"]] = [shirt_refund(refund_id)]
+        listed = {"id": refund_id, "reason": "One shirt back", "total": "-23.79"}
+        refunded = deliver(relay, "order.updated", updated(order, modified, 5, refunds=[listed]))
         wait_for(lambda: finished(redis_url, refunded["event_id"]), 60, "the refund in Odoo")
+        assert f"GET /wp-json/wc/v3/orders/{order['id']}/refunds/{refund_id}?" in woo.requests
+
+        sale = sale_order(odoo, order["id"])
+        [invoice] = odoo.search_read(
+            "account.move",
+            [("invoice_origin", "=", sale["name"]), ("move_type", "=", "out_invoice")],
+            ["state", "amount_total", "payment_state", "matched_payment_ids", "journal_id"],
+        )
+        assert (invoice["state"], invoice["amount_total"]) == ("posted", 53.41)
+        assert invoice["payment_state"] in ("paid", "in_payment")
+        [payment] = odoo.search_read(
+            "account.payment",
+            [("id", "in", invoice["matched_payment_ids"])],
+            ["memo", "journal_id"],
+        )
+        assert (payment["memo"], payment["journal_id"][0]) == ("pi_e2e_paid", bank["id"])
+        [credit_note] = credit_notes(odoo, sale["id"])
+        assert (credit_note["state"], credit_note["amount_total"]) == ("posted", 23.79)
+        assert credit_note["payment_state"] in ("paid", "in_payment"), "paid back, reconciled"
+        [line] = odoo.search_read(
+            "account.move.line",
+            [("move_id", "=", credit_note["id"]), ("display_type", "=", "product")],
+            ["quantity", "price_subtotal", "tax_ids", "product_id"],
+        )
+        assert (line["quantity"], line["price_subtotal"], len(line["tax_ids"])) == (1, 19.99, 1)
+
+        odoo_note = credit_note_for_shipping(odoo, invoice)
+        maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
+        push = maintenance.enqueue("relay.jobs.push_outbox")
+        wait_for(lambda: push.get_status(refresh=True) == JobStatus.FINISHED, 60, "the push")
+        [made] = [refund for refund in woo.refunds[order["id"]] if refund["meta_data"]]
+        assert made["amount"] == "5.83"
+        assert [(item["total"], item["total_tax"]) for item in made["line_items"]] == [
+            ("-4.90", "-0.93")
+        ]
+        [binding] = odoo.search_read(
+            "integration.binding",
+            [("model", "=", "account.move"), ("external_id", "=", made["id"])],
+            ["res_id"],
+        )
+        assert binding["res_id"] == odoo_note
+
+        both = [{"id": made["id"], "reason": made["reason"], "total": "-5.83"}, listed]
+        echo = deliver(relay, "order.updated", updated(order, modified, 10, refunds=both))
+        wait_for(lambda: finished(redis_url, echo["event_id"]), 60, "the echo in Odoo")
+        assert len(credit_notes(odoo, sale["id"])) == 2, "the echo books nothing"
     finally:
         odoo.set_param("elitaco_integration.invoice_policy", "none")
-    sale = sale_order(odoo, order["id"])
-    [invoice] = odoo.search_read(
+        relay.stop()
+        woo.stop()
+
+
+def updated(order: dict, modified: datetime, minutes: int, **changes) -> dict:
+    later = modified + timedelta(minutes=minutes)
+    return order | {"date_modified_gmt": later.strftime("%Y-%m-%dT%H:%M:%S")} | changes
+
+
+def shirt_refund(refund_id: int) -> dict:
+    """A refund of one of new_order()'s shirts, as GET /orders/<id>/refunds/<id> shows it."""
+    return {
+        "id": refund_id,
+        "amount": "23.79",
+        "reason": "One shirt back",
+        "refunded_payment": True,
+        "meta_data": [],
+        "line_items": [
+            {
+                "id": refund_id + 1,
+                "name": "Linen Shirt",
+                "product_id": 120,
+                "variation_id": 0,
+                "quantity": -1,
+                "total": "-19.99",
+                "total_tax": "-3.80",
+                "taxes": [{"id": 1, "total": "-3.80", "subtotal": "-3.80"}],
+                "meta_data": [{"key": "_refunded_item_id", "value": "1"}],
+            }
+        ],
+        "shipping_lines": [],
+        "fee_lines": [],
+    }
+
+
+def credit_notes(odoo: OdooServer, sale_id: int) -> list[dict]:
+    return odoo.search_read(
         "account.move",
-        [("invoice_origin", "=", sale["name"]), ("move_type", "=", "out_invoice")],
-        ["state", "amount_total", "payment_state", "currency_id", "matched_payment_ids"],
-    )
-    assert (invoice["state"], invoice["amount_total"]) == ("posted", 53.41)
-    assert invoice["payment_state"] in ("paid", "in_payment")
-    [payment] = odoo.search_read(
-        "account.payment", [("id", "in", invoice["matched_payment_ids"])], ["memo", "journal_id"]
-    )
-    assert (payment["memo"], payment["journal_id"][0]) == ("pi_e2e_paid", bank["id"])
-    [credit_note] = odoo.search_read(
-        "account.move",
-        [("invoice_origin", "=", sale["name"]), ("move_type", "=", "out_refund")],
+        [("woo_sale_order_id", "=", sale_id), ("move_type", "=", "out_refund")],
         ["state", "amount_total", "payment_state"],
     )
-    assert (credit_note["state"], credit_note["amount_total"]) == ("posted", 10.0)
-    assert credit_note["payment_state"] in ("paid", "in_payment"), "paid back, reconciled"
+
+
+def credit_note_for_shipping(odoo: OdooServer, invoice: dict) -> int:
+    """What a person does in Odoo: a credit note from the invoice for its shipping, posted."""
+    context = {"active_model": "account.move", "active_ids": [invoice["id"]]}
+    wizard = odoo.execute(
+        "account.move.reversal",
+        "create",
+        [{"reason": "shipping refunded", "journal_id": invoice["journal_id"][0]}],
+        context=context,
+    )
+    wizard = wizard[0] if isinstance(wizard, list) else wizard
+    credit_note = odoo.execute("account.move.reversal", "refund_moves", [wizard], context=context)[
+        "res_id"
+    ]
+    others = odoo.search_read(
+        "account.move.line",
+        [
+            ("move_id", "=", credit_note),
+            ("display_type", "=", "product"),
+            ("sale_line_ids.woo_line_id", "!=", 2),  # new_order()'s shipping line
+        ],
+        ["id"],
+    )
+    odoo.execute(
+        "account.move",
+        "write",
+        [credit_note],
+        {"invoice_line_ids": [(2, line["id"]) for line in others]},
+    )
+    odoo.execute("account.move", "action_post", [credit_note])
+    return credit_note
 
 
 def test_a_duplicate_and_a_stale_delivery_change_nothing(

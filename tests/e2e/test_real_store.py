@@ -316,10 +316,11 @@ def posted_move(shop: Shop, order_name: str, move_type: str) -> dict | None:
     return moves[0] if moves else None
 
 
-def test_a_paid_order_is_invoiced_and_a_partial_refund_credited(shop: Shop) -> None:
+def test_a_paid_order_is_invoiced_and_refunds_are_credited_both_ways(shop: Shop) -> None:
     """Invoices and payments switched on: a paid order is a posted, paid invoice at WooCommerce's
-    total; a partial refund made in WooCommerce (an order.updated: there is no refund webhook)
-    is one posted credit note, paid back."""
+    total; a refund of one item made in WooCommerce (an order.updated: there is no refund
+    webhook) is one posted credit note with that item's line, paid back; a credit note made in
+    Odoo is a refund in the store, once, and the order update that refund causes books nothing."""
     bank = shop.odoo.search_read("account.journal", [("type", "=", "bank")], ["id"], limit=1)[0]
     shop.odoo.set_param("elitaco_integration.payment_journal_id", str(bank["id"]))
     shop.odoo.set_param("elitaco_integration.invoice_policy", "paid")
@@ -328,17 +329,118 @@ def test_a_paid_order_is_invoiced_and_a_partial_refund_credited(shop: Shop) -> N
         order = place_order(
             shop, product, 2, payment_method="bacs", set_paid=True, shipping_lines=[FLAT_RATE]
         )
-        name = wait_for_order(shop, order["id"], order["status"])["name"]
-        invoice = wait_for(lambda: posted_move(shop, name, "out_invoice"), 60, "the invoice")
+        sale = wait_for_order(shop, order["id"], order["status"])
+        invoice = wait_for(lambda: posted_move(shop, sale["name"], "out_invoice"), 60, "invoice")
         assert invoice["amount_total"] == float(order["total"]), "WooCommerce's total, to the cent"
         assert invoice["payment_state"] in ("paid", "in_payment")
 
+        item = order["line_items"][0]
+        unit_tax = f"{float(item['total_tax']) / 2:.2f}"
         refund = shop.store.rest(
-            "POST", f"/orders/{order['id']}/refunds", {"amount": "5.00", "api_refund": False}
+            "POST",
+            f"/orders/{order['id']}/refunds",
+            {
+                "amount": f"{float(item['price']) + float(unit_tax):.2f}",
+                "reason": "one broke",
+                "api_refund": False,
+                "line_items": [
+                    {
+                        "id": item["id"],
+                        "quantity": 1,
+                        "refund_total": f"{item['price']:.2f}",
+                        "refund_tax": [{"id": item["taxes"][0]["id"], "refund_total": unit_tax}],
+                    }
+                ],
+            },
         )
-        credit = wait_for(lambda: posted_move(shop, name, "out_refund"), 60, "the credit note")
-        assert credit["amount_total"] == 5.0
+        credit = wait_for(lambda: credit_notes(shop, sale["id"]), 60, "the credit note")[0]
+        assert credit["amount_total"] == float(refund["amount"])
         assert str(refund["id"]) in credit["ref"]
         assert credit["payment_state"] in ("paid", "in_payment"), "paid back"
+        [line] = shop.odoo.search_read(
+            "account.move.line",
+            [("move_id", "=", credit["id"]), ("display_type", "=", "product")],
+            ["quantity", "price_subtotal", "product_id"],
+        )
+        assert (line["quantity"], line["price_subtotal"]) == (1, float(item["price"]))
+
+        odoo_note = shipping_credit_note(shop, invoice["id"], order["shipping_lines"][0]["id"])
+        push_outbox(shop)
+        made = [
+            r
+            for r in shop.store.rest("GET", f"/orders/{order['id']}/refunds")
+            if any(meta["key"] == "elitaco_credit_note_id" for meta in r["meta_data"])
+        ]
+        assert [r["amount"] for r in made] == ["5.83"], "4.90 shipping and its 19 % VAT, once"
+        binding = wait_for(
+            lambda: shop.odoo.search_read(
+                "integration.binding",
+                [("model", "=", "account.move"), ("external_id", "=", made[0]["id"])],
+                ["res_id"],
+            ),
+            60,
+            "the refund bound to its credit note",
+        )
+        assert binding[0]["res_id"] == odoo_note
+        # The store's order.updated for that refund comes through the relay and books nothing.
+        wait_for(lambda: ledger_has_refund_update(shop, order["id"], made[0]["id"]), 60, "the echo")
+        assert len(credit_notes(shop, sale["id"])) == 2
     finally:
         shop.odoo.set_param("elitaco_integration.invoice_policy", "none")
+
+
+def credit_notes(shop: Shop, sale_id: int) -> list[dict]:
+    return shop.odoo.search_read(
+        "account.move",
+        [
+            ("woo_sale_order_id", "=", sale_id),
+            ("move_type", "=", "out_refund"),
+            ("state", "=", "posted"),
+        ],
+        ["amount_total", "payment_state", "ref"],
+        order="id",
+    )
+
+
+def shipping_credit_note(shop: Shop, invoice_id: int, shipping_line_id: int) -> int:
+    """What a person does in Odoo: a credit note from the invoice for its shipping, posted."""
+    odoo = shop.odoo
+    context = {"active_model": "account.move", "active_ids": [invoice_id]}
+    journal = odoo.search_read("account.move", [("id", "=", invoice_id)], ["journal_id"])[0]
+    wizard = odoo.execute(
+        "account.move.reversal",
+        "create",
+        [{"reason": "shipping refunded", "journal_id": journal["journal_id"][0]}],
+        context=context,
+    )
+    wizard = wizard[0] if isinstance(wizard, list) else wizard
+    action = odoo.execute("account.move.reversal", "refund_moves", [wizard], context=context)
+    credit_note = action["res_id"]
+    others = odoo.search_read(
+        "account.move.line",
+        [
+            ("move_id", "=", credit_note),
+            ("display_type", "=", "product"),
+            ("sale_line_ids.woo_line_id", "!=", shipping_line_id),
+        ],
+        ["id"],
+    )
+    odoo.execute(
+        "account.move", "write", [credit_note], {"invoice_line_ids": [(2, o["id"]) for o in others]}
+    )
+    odoo.execute("account.move", "action_post", [credit_note])
+    return credit_note
+
+
+def ledger_has_refund_update(shop: Shop, woo_order_id: int, refund_id: int) -> bool:
+    events = shop.odoo.search_read(
+        "integration.event",
+        [("woo_resource_id", "=", woo_order_id), ("event_type", "=", "woo.order.updated")],
+        ["state", "payload"],
+    )
+    return any(
+        event["state"] in ("done", "ignored")
+        and refund_id
+        in [r["id"] for r in (event["payload"] or {}).get("data", {}).get("refunds", [])]
+        for event in events
+    )

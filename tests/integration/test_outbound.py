@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from relay.odoo import OdooClient, OdooConfig
-from relay.outbound import push_outbox
+from relay.outbound import push_outbox, split_tax
 from relay.woo import WooClient, WooConfig
 from tests.fake_woo import FakeWoo
 
@@ -196,3 +196,102 @@ def test_another_stores_rows_are_left_to_its_own_workers(clients, fake_odoo, fak
     assert push_outbox(odoo, woo, "worker-1").claimed == 1
     assert fake_woo.stock == {132: 4}
     assert [row["state"] for row in fake_odoo.outbox] == ["pending", "done"]
+
+
+def woo_order_with_two_rates() -> dict:
+    return {
+        "id": 4711,
+        "line_items": [
+            {"id": 311, "taxes": [{"id": 1, "total": "7.35", "subtotal": "8.40"}]},
+            {"id": 313, "taxes": [{"id": 1, "total": "0.70"}, {"id": 2, "total": "0.35"}]},
+        ],
+        "shipping_lines": [{"id": 314, "taxes": [{"id": 1, "total": "1.03"}]}],
+        "fee_lines": [],
+    }
+
+
+def refunded(credit_note_id: int = 58) -> dict:
+    return outbox_envelope(
+        "odoo.order.refunded",
+        {
+            "woo_order_id": 4711,
+            "odoo_order": "S00042",
+            "credit_note": "RINV/2026/00007",
+            "credit_note_id": credit_note_id,
+            "amount": "29.98",
+            "currency": "EUR",
+            "reason": "Odoo credit note RINV/2026/00007: wrong size",
+            "api_refund": False,
+            "lines": [
+                {"woo_line_id": 311, "quantity": 1, "total": "17.50", "total_tax": "3.68"},
+                {"woo_line_id": 313, "quantity": 1, "total": "5.00", "total_tax": "1.05"},
+            ],
+            "meta_data": [{"key": "elitaco_credit_note_id", "value": str(credit_note_id)}],
+        },
+    )
+
+
+def test_a_credit_note_becomes_one_refund_with_its_lines_and_taxes(
+    clients, fake_odoo, fake_woo
+) -> None:
+    odoo, woo = clients
+    fake_woo.orders = [woo_order_with_two_rates()]
+    event = refunded()
+    fake_odoo.add_outbox(event, fake_woo.store)
+    assert push_outbox(odoo, woo, "worker-1").pushed == 1
+    [refund] = fake_woo.refunds[4711]
+    assert (refund["amount"], refund["refunded_payment"], refund["api_restock"]) == (
+        "29.98",
+        False,
+        False,
+    )
+    assert refund["meta_data"] == [{"key": "elitaco_credit_note_id", "value": "58"}]
+    shirt, wrapping = refund["line_items"]
+    assert (shirt["total"], shirt["taxes"]) == ("-17.50", [{"id": 1, "total": "-3.68"}])
+    # 1.05 over rates charged 0.70 and 0.35: in that proportion
+    assert wrapping["taxes"] == [{"id": 1, "total": "-0.70"}, {"id": 2, "total": "-0.35"}]
+    [ack] = [row["acks"][-1] for row in fake_odoo.outbox]
+    assert ack["ok"] and '"id": 9000' in ack["response"], "Odoo binds the refund's id"
+
+
+def test_a_refund_repeated_after_a_lost_answer_is_made_once(clients, fake_odoo, fake_woo) -> None:
+    odoo, woo = clients
+    fake_woo.orders = [woo_order_with_two_rates()]
+    event = refunded()
+    fake_odoo.add_outbox(event, fake_woo.store)
+    fake_woo.lose_refund_answers = 1  # WooCommerce made it, its answer got lost
+    assert push_outbox(odoo, woo, "worker-1").failed == 1
+    assert push_outbox(odoo, woo, "worker-1").pushed == 1
+    assert len(fake_woo.refunds[4711]) == 1
+    assert acks(fake_odoo) == {event["event_id"]: True}
+
+
+def test_a_refund_woocommerce_refuses_says_why(clients, fake_odoo, fake_woo) -> None:
+    odoo, woo = clients
+    event = refunded()
+    fake_odoo.add_outbox(event, fake_woo.store)  # the order is not in the store
+    assert push_outbox(odoo, woo, "worker-1").failed == 1
+    [row] = fake_odoo.outbox
+    error = row["acks"][-1]["error"]
+    assert "404" in error and "(Invalid ID.)" in error, "WooCommerce's own words"
+
+
+@pytest.mark.parametrize(
+    ("tax", "rates", "expected"),
+    [
+        ("3.68", [{"id": 1, "total": "7.35"}], [{"id": 1, "refund_total": "3.68"}]),
+        (
+            "1.00",
+            [{"id": 1, "total": "1.00"}, {"id": 2, "total": "1.00"}, {"id": 3, "total": "1.00"}],
+            [
+                {"id": 1, "refund_total": "0.33"},
+                {"id": 2, "refund_total": "0.33"},
+                {"id": 3, "refund_total": "0.34"},
+            ],
+        ),
+        ("0.00", [{"id": 1, "total": "7.35"}], []),
+        ("1.00", [{"id": 1, "total": "0.00"}], []),
+    ],
+)
+def test_a_refund_lines_tax_is_split_over_its_rates(tax, rates, expected) -> None:
+    assert split_tax(tax, rates) == expected

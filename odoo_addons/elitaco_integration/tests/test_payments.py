@@ -217,7 +217,7 @@ class TestPayments(PaymentsCase, IntegrationCase):
         fetched = message["fetched"]
         unread = dict(
             message,
-            fetched={"refunds": fetched["refunds"][1:], "refund_errors": {"4801": "503 busy"}},
+            fetched={"refunds": fetched["refunds"][:1], "refund_errors": {"4801": "503 busy"}},
         )
         answer = self.process(unread)
         self.assertEqual(answer["status"], "failed")
