@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import Command, _, api, fields, models
 
 from ..envelope import EventRejected, Outcome
@@ -73,6 +75,7 @@ class IntegrationWooOrder(models.AbstractModel):
         ]._order_partners(store, data)
         pricelist, pricelist_warnings = self._pricelist(data["currency"])
         lines, line_warnings = self._order_lines(store, data)
+        self._check_taxes_for_invoicing(data)
         warnings += pricelist_warnings + line_warnings
         values = self._order_values(
             event, data, partner, invoice_partner, delivery_partner, pricelist
@@ -92,6 +95,7 @@ class IntegrationWooOrder(models.AbstractModel):
             if set(changed) - STATE_FIELDS:
                 changes.append(_("Updated: %s", ", ".join(changed)))
             changes += self._sync_lines(order, lines, warnings)
+        changes += self._round_to_woo_total(order, data)
         changes += self._apply_status(order, action, status)
         warnings += self._total_warnings(order, data)
         payments = self.env["integration.woo.payment"]
@@ -243,7 +247,10 @@ class IntegrationWooOrder(models.AbstractModel):
         products = self.env["integration.woo.product"]
         tax_rates = {tax_line.get("rate_id"): tax_line for tax_line in data.get("tax_lines", [])}
         lines, warnings = [], []
-        discounted_taxes = set()
+        # What a line's price lost to coupons and other discounts, per set of taxes: one
+        # discount line each, taxed as the lines it came off (a coupon in a mixed-rate cart
+        # lowers each rate's tax as WooCommerce did).
+        discounts: dict[tuple, float] = defaultdict(float)
         # A shop that enters prices with tax: its lines are priced gross with taxes that include
         # the price, so that 3 x 9.99 is 29.97 as WooCommerce charged, not 3 x 8.39 + tax.
         included = bool(data.get("prices_include_tax"))
@@ -252,18 +259,22 @@ class IntegrationWooOrder(models.AbstractModel):
             warnings += product_warnings
             where = _("Line %s", item.get("id"))
             quantity = amount(item.get("quantity"), where + " quantity")
-            subtotal = amount(item.get("subtotal") or item.get("total"), where + " subtotal")
+            total = amount(item.get("total"), where + " total")
+            subtotal = (
+                amount(item.get("subtotal"), where + " subtotal") if item.get("subtotal") else total
+            )
             taxes, tax_warnings = self._taxes(item.get("taxes", []), tax_rates)
             if included and taxes:
                 gross_taxes, gross_warnings = self._taxes(item.get("taxes", []), tax_rates, True)
                 if len(gross_taxes) == len(taxes) and not gross_warnings:
                     taxes = gross_taxes
-                    subtotal += amount(item.get("subtotal_tax"), where + " subtotal tax")
+                    subtotal += amount(item.get("subtotal_tax") or 0, where + " subtotal tax")
+                    total += amount(item.get("total_tax") or 0, where + " total tax")
                 else:  # the net price with net taxes: WooCommerce's rounding may differ
                     tax_warnings += gross_warnings
             warnings += tax_warnings
-            if amount(item.get("subtotal"), where) > amount(item.get("total"), where + " total"):
-                discounted_taxes.add(tuple(taxes.ids))
+            if subtotal != total:
+                discounts[tuple(taxes.ids)] += subtotal - total
             lines.append(
                 self._line(
                     product,
@@ -306,21 +317,20 @@ class IntegrationWooOrder(models.AbstractModel):
                     fee.get("id"),
                 )
             )
-        coupon_taxes = self.env["account.tax"]
-        if len(discounted_taxes) == 1:
-            coupon_taxes = coupon_taxes.browse(next(iter(discounted_taxes)))
-        for coupon in data.get("coupon_lines", []):
-            where = _("Coupon %s discount", coupon.get("code"))
-            discount = amount(coupon.get("discount"), where)
-            if coupon_taxes and all(coupon_taxes.mapped("price_include")):
-                discount += amount(coupon.get("discount_tax"), where + " tax")
+        codes = [coupon.get("code") or "?" for coupon in data.get("coupon_lines", [])]
+        label = _("Coupon %s", ", ".join(codes)) if codes else _("Discount")
+        for tax_ids, discount in discounts.items():
+            taxes = self.env["account.tax"].browse(tax_ids)
+            name = label
+            if len(discounts) > 1:
+                name += " (%s)" % (", ".join(taxes.mapped("name")) or _("untaxed"))
             lines.append(
                 self._line(
                     self.env.ref("elitaco_integration.product_woo_discount"),
-                    _("Coupon %s", coupon.get("code")),
+                    name,
                     1,
-                    -discount,
-                    coupon_taxes,
+                    -round(discount, 6),
+                    taxes,
                 )
             )
         return lines, list(dict.fromkeys(warnings))
@@ -389,6 +399,37 @@ class IntegrationWooOrder(models.AbstractModel):
         return taxes, warnings
 
     @api.model
+    def _check_taxes_for_invoicing(self, data: dict) -> None:
+        """An order the integration invoices must have an Odoo tax for each WooCommerce rate it
+        charged: a dead letter at once, naming the rates to map, rather than an order booked
+        without its tax (an order left to invoice by hand only gets a warning)."""
+        if self.env["integration.woo.payment"]._policy(data) == "none":
+            return
+        missing = []
+        for tax_line in data.get("tax_lines") or []:
+            rate_id = tax_line.get("rate_id")
+            where = _("Tax rate %s", rate_id)
+            charged = amount(tax_line.get("tax_total") or 0, where) + amount(
+                tax_line.get("shipping_tax_total") or 0, where
+            )
+            if not charged:
+                continue
+            mapped = self.env["integration.value.map"]._lookup("tax_rate", rate_id).tax_id
+            percent = tax_line.get("rate_percent")
+            percent = amount(percent, where) if percent is not None else None
+            if not (mapped or self._sale_tax(mapped, percent, False)):
+                missing.append(f"{rate_id} ({text(tax_line.get('label')) or '?'} {percent}%)")
+        if missing:
+            raise EventRejected(
+                _(
+                    "No Odoo tax for WooCommerce tax rate %(rates)s, and this order is to be "
+                    "invoiced: map the rate under Integration > Value maps (Tax rate) or create "
+                    "a sale tax of that percentage, then replay.",
+                    rates=", ".join(missing),
+                )
+            )
+
+    @api.model
     def _sale_tax(self, mapped, percent: float | None, included: bool):
         """`mapped` when its price basis is the one asked, else the company's sale tax of the
         same percentage on that basis."""
@@ -425,10 +466,48 @@ class IntegrationWooOrder(models.AbstractModel):
         return [_("Lines replaced (%s lines).", len(lines))]
 
     @api.model
+    def _round_to_woo_total(self, order, data: dict) -> list[str]:
+        """Odoo rounds each line's tax; WooCommerce rounds the tax of discounted lines after the
+        discount, or a whole order's tax at once. The cent or two that leaves between the two
+        totals goes on an untaxed rounding line, stated on the timeline; a quotation only (a
+        confirmed order's lines are not changed). A larger difference is a mapping to fix:
+        the total warning says so."""
+        if order.state not in ("draft", "sent", "cancel"):
+            return []
+        product = self.env.ref("elitaco_integration.product_woo_rounding")
+        rounding = order.order_line.filtered(lambda line: line.product_id == product)
+        currency = order.currency_id
+        without = order.amount_total - sum(rounding.mapped("price_total"))
+        difference = currency.round(amount(data.get("total"), _("Order total")) - without)
+        taxed_lines = len(order.order_line.filtered("tax_id"))
+        if currency.is_zero(difference) or abs(difference) > 0.01 * max(taxed_lines, 1) + 1e-9:
+            rounding.unlink()
+            return []
+        if rounding and currency.compare_amounts(rounding[:1].price_unit, difference) == 0:
+            (rounding - rounding[:1]).unlink()
+            return []
+        rounding.unlink()
+        order.order_line = [
+            Command.create(self._line(product, product.name, 1, difference, product.taxes_id))
+        ]
+        return [
+            _(
+                "Rounding line of %(difference)s %(currency)s: WooCommerce rounds tax differently "
+                "from Odoo, and its total %(total)s is the one charged.",
+                difference=difference,
+                currency=currency.name,
+                total=data.get("total"),
+            )
+        ]
+
+    @api.model
     def _number_lines(self, order, lines: list[dict]) -> None:
         """Give unchanged lines WooCommerce's line ids (orders made before they were kept),
         pairing the order's lines with WooCommerce's in the same sorted order."""
-        order_lines = order.order_line.filtered(lambda line: not line.display_type)
+        rounding = self.env.ref("elitaco_integration.product_woo_rounding")
+        order_lines = order.order_line.filtered(
+            lambda line: not line.display_type and line.product_id != rounding
+        )
         if all(order_lines.mapped("woo_line_id")):
             return
         ranked = sorted(order_lines, key=lambda line: self._line_signature_of_order(line)[0])
@@ -453,6 +532,8 @@ class IntegrationWooOrder(models.AbstractModel):
     def _line_signature_of_order(order) -> list[tuple]:
         """`order`: a sale order, or some of its lines."""
         order_lines = order.order_line if order._name == "sale.order" else order
+        rounding = order.env.ref("elitaco_integration.product_woo_rounding")
+        order_lines = order_lines.filtered(lambda line: line.product_id != rounding)
         return sorted(
             (
                 line.product_id.id,

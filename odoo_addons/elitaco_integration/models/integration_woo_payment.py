@@ -35,7 +35,7 @@ class IntegrationWooPayment(models.AbstractModel):
             return [], []
         method = data.get("payment_method") or ""
         value_map = self.env["integration.value.map"]._lookup("payment_method", method)
-        policy = value_map.invoice_policy or self._default_policy()
+        policy = self._policy(data)
         paid = bool(data.get("date_paid_gmt")) and data["status"] in PAID_STATUSES
         if not (
             (policy == "paid" and paid) or (policy == "completed" and data["status"] == "completed")
@@ -295,6 +295,14 @@ class IntegrationWooPayment(models.AbstractModel):
             journal=journal.name,
             transaction=transaction or "-",
         )
+
+    @api.model
+    def _policy(self, data: dict) -> str:
+        """How the order's payment method is invoiced: none, paid or completed."""
+        value_map = self.env["integration.value.map"]._lookup(
+            "payment_method", data.get("payment_method") or ""
+        )
+        return value_map.invoice_policy or self._default_policy()
 
     @api.model
     def _default_policy(self) -> str:
