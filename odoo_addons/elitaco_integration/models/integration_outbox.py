@@ -99,14 +99,15 @@ class IntegrationOutbox(models.Model):
         gateway = (
             self.env["ir.config_parameter"].sudo().get_param("elitaco_integration.gateway_refunds")
         )
-        for credit_note in credit_notes.filtered(lambda move: move.id not in bound):
+        # sudo: whoever may post a credit note queues its refund, whatever else they may read
+        for credit_note in credit_notes.sudo().filtered(lambda move: move.id not in bound):
             order = credit_note._woo_order()
             key = f"odoo:account.move-{credit_note.id}:order.refunded:1"
             if not order or self.sudo().search_count([("idempotency_key", "=", key)]):
                 continue  # not a WooCommerce order's, or already pushed when first posted
             if not credit_note.woo_sale_order_id:
                 # so that the refund's echo is known as this credit note, and it shows on the order
-                credit_note.sudo().woo_sale_order_id = order
+                credit_note.woo_sale_order_id = order
             self.sudo().create(
                 {
                     "event_type": "odoo.order.refunded",

@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import STORE, IntegrationCase, WorkerCase, envelope, woo_taxes
 
@@ -322,6 +322,16 @@ class TestPayments(PaymentsCase, IntegrationCase):
         )
         self.assertEqual(echo["status"], "processed", echo)
         self.assertEqual(self.credit_notes(order), credit_note, "the echo books nothing")
+
+    def test_a_billing_user_posting_a_credit_note_queues_its_refund(self):
+        self.process("woo.order.updated")
+        accountant = new_test_user(
+            self.env, login="billing", groups="account.group_account_invoice"
+        )
+        credit_note = odoo_credit_note(self.env(user=accountant), self.woo_order())
+        self.assertEqual(credit_note.state, "posted")
+        row = self.env["integration.outbox"].search([("credit_note_id", "=", credit_note.id)])
+        self.assertEqual(row.data["amount"], "24.20")
 
     def test_the_echo_of_a_pushed_refund_arriving_first_books_nothing(self):
         self.process("woo.order.updated")
