@@ -53,6 +53,13 @@ class IntegrationValueMap(models.Model):
         check_company=True,
         help="Where the payments of this method are registered (Settings' default otherwise).",
     )
+    payment_method_line_id = fields.Many2one(
+        "account.payment.method.line",
+        string="Payment method line",
+        domain="[('journal_id', '=', payment_journal_id), ('payment_type', '=', 'inbound')]",
+        help="How the payments come in through the payment journal (its first incoming method "
+        "otherwise), e.g. the card provider's.",
+    )
     invoice_policy = fields.Selection(
         INVOICE_POLICIES,
         string="Invoices and payments",

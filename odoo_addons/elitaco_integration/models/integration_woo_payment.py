@@ -90,7 +90,10 @@ class IntegrationWooPayment(models.AbstractModel):
                 )
             )
         if policy == "paid" and invoice.payment_state == "not_paid":
-            changes.append(self._register_payment(invoice, journal, data))
+            method_line = value_map.payment_method_line_id
+            if method_line.journal_id != journal:
+                method_line = method_line.browse()
+            changes.append(self._register_payment(invoice, journal, data, method_line))
         return changes, warnings
 
     @api.model
@@ -146,7 +149,7 @@ class IntegrationWooPayment(models.AbstractModel):
                 order, invoice, refunded, label, self._refund_lines(store, order, detail)
             )
             bindings._bind(store, credit_note, refund["id"])
-            changes.append(self._post_and_pay_back(credit_note, invoice, data))
+            changes.append(self._post_and_pay_back(credit_note, invoice, detail))
         if data["status"] == "refunded":
             rest = invoice.currency_id.round(invoice.amount_total - self._credited(order))
             if invoice.currency_id.compare_amounts(rest, 0) > 0:
@@ -156,7 +159,7 @@ class IntegrationWooPayment(models.AbstractModel):
                     rest,
                     _("WooCommerce order refunded: the rest of %s", invoice.name),
                 )
-                changes.append(self._post_and_pay_back(credit_note, invoice, data))
+                changes.append(self._post_and_pay_back(credit_note, invoice, None))
         return changes, warnings
 
     @api.model
@@ -258,7 +261,12 @@ class IntegrationWooPayment(models.AbstractModel):
         return credit_note
 
     @api.model
-    def _post_and_pay_back(self, credit_note, invoice, data: dict) -> str:
+    def _post_and_pay_back(self, credit_note, invoice, detail: dict | None) -> str:
+        """Post the credit note of a paid invoice and register the money going back, in the
+        journal the invoice was paid into, when WooCommerce's gateway paid it back
+        (`refunded_payment`; a refund the workers have no details of is taken as paid back
+        like the payment was). A refund the shop pays back by hand stays open for the
+        accountant."""
         credit_note.action_post()
         message = _(
             "Credit note %(number)s posted: %(total)s %(currency)s.",
@@ -266,14 +274,24 @@ class IntegrationWooPayment(models.AbstractModel):
             total=credit_note.amount_total,
             currency=credit_note.currency_id.name,
         )
-        if not credit_note.reversed_entry_id and credit_note.payment_state == "not_paid":
-            journal = invoice.matched_payment_ids[:1].journal_id or self._default_payment_journal()
-            if journal:
-                message += " " + self._register_payment(credit_note, journal, {})
+        if credit_note.reversed_entry_id or credit_note.payment_state != "not_paid":
+            return message
+        if detail is not None and not detail.get("refunded_payment"):
+            return (
+                message
+                + " "
+                + _(
+                    "Not paid back through the payment gateway in WooCommerce: register the refund "
+                    "payment when the money goes back."
+                )
+            )
+        journal = invoice.matched_payment_ids[:1].journal_id or self._default_payment_journal()
+        if journal:
+            message += " " + self._register_payment(credit_note, journal, {})
         return message
 
     @api.model
-    def _register_payment(self, invoice, journal, data: dict) -> str:
+    def _register_payment(self, invoice, journal, data: dict, method_line=None) -> str:
         """The payment of `invoice` (or the refund payment of a credit note), reconciled."""
         transaction = data.get("transaction_id") or ""
         paid_at = parse_utc(data.get("date_paid_gmt"))
@@ -283,6 +301,7 @@ class IntegrationWooPayment(models.AbstractModel):
             .create(
                 {"journal_id": journal.id, "communication": transaction or invoice.name}
                 | ({"payment_date": paid_at.date()} if paid_at else {})
+                | ({"payment_method_line_id": method_line.id} if method_line else {})
             )
         )
         payment = register._create_payments()

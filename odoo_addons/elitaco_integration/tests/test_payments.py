@@ -76,6 +76,21 @@ class TestPayments(PaymentsCase, IntegrationCase):
         self.assertEqual(len(self.invoices(order)), 1, "invoiced once")
         self.assertEqual(len(self.invoices(order).matched_payment_ids), 1, "paid once")
 
+    def test_a_method_pays_in_through_its_payment_method_line(self):
+        manual = self.bank.inbound_payment_method_line_ids[:1]
+        card = manual.copy({"name": "Stripe card payments"})
+        self.env["integration.value.map"].create(
+            {
+                "kind": "payment_method",
+                "woo_value": "stripe",
+                "payment_journal_id": self.bank.id,
+                "payment_method_line_id": card.id,
+            }
+        )
+        self.process("woo.order.updated")
+        [payment] = self.invoices(self.woo_order()).matched_payment_ids
+        self.assertEqual(payment.payment_method_line_id, card)
+
     def test_cash_on_delivery_is_paid_when_woocommerce_says_so_not_before(self):
         self.process("woo.order.updated", payment_method="cod", date_paid=None, date_paid_gmt=None)
         order = self.woo_order()
@@ -242,6 +257,17 @@ class TestPayments(PaymentsCase, IntegrationCase):
         for credit_note in itemised | amount_only:
             self.assertIn(credit_note.payment_state, ("paid", "in_payment"), "paid back")
         self.assertFalse(self.returns(order), "nothing shipped: nothing comes back")
+
+    def test_a_refund_the_shop_pays_back_by_hand_stays_open(self):
+        self.process("woo.order.updated")
+        message = envelope("woo.order.updated.refunded")
+        for refund in message["fetched"]["refunds"]:
+            refund["refunded_payment"] = False
+        answer = self.process(message)
+        credit_notes = self.credit_notes(self.woo_order())
+        self.assertEqual(set(credit_notes.mapped("state")), {"posted"})
+        self.assertEqual(set(credit_notes.mapped("payment_state")), {"not_paid"})
+        self.assertIn("Not paid back through the payment gateway", " ".join(answer["changes"]))
 
     def test_refund_lines_find_the_lines_of_orders_made_before_line_ids_were_kept(self):
         self.process("woo.order.updated")
