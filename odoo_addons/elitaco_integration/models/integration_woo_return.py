@@ -55,8 +55,11 @@ class IntegrationWooReturn(models.AbstractModel):
                 wanted -= taken
         changes = []
         for picking in {move.picking_id for move in to_return}:
+            # sudo, as Odoo's procurement makes the deliveries of an order a salesperson
+            # confirms: the workers create a draft for the warehouse, they validate nothing.
             wizard = (
                 self.env["stock.return.picking"]
+                .sudo()
                 .with_context(active_id=picking.id, active_model="stock.picking")
                 .create({"picking_id": picking.id})
             )
