@@ -11,6 +11,7 @@ from rq import Queue
 
 from relay.app import create_app
 from relay.config import Settings
+from tests.fake_woo import FakeWoo
 from tests.processes import TEST_SESSION_VARIABLE, kill_marked
 from tests.redis_server import RedisServer
 
@@ -84,3 +85,12 @@ def fake_odoo(monkeypatch):
     yield fake
     fake.stop()
     odoo.default_client.cache_clear()
+
+
+@pytest.fixture
+def fake_woo() -> Iterator[FakeWoo]:
+    """A WooCommerce REST API stand-in over real HTTP (tests/fake_woo.py)."""
+    fake = FakeWoo()
+    fake.start()
+    yield fake
+    fake.stop()

@@ -223,6 +223,37 @@ class OdooServer:
         """execute_kw as the Integration Manager (a back-office user), over HTTP."""
         return self._execute_kw(self.manager_uid, self.manager_key, model, method, args, kwargs)
 
+    def credit_note_of_line(self, invoice_id: int, woo_line_id: int) -> int:
+        """What a person does in Odoo to give back one order line: a credit note from the
+        invoice (Credit Note), with the lines of the other order lines removed, posted."""
+        context = {"active_model": "account.move", "active_ids": [invoice_id]}
+        [invoice] = self.search_read("account.move", [("id", "=", invoice_id)], ["journal_id"])
+        wizard = self.execute(
+            "account.move.reversal",
+            "create",
+            [{"reason": "given back", "journal_id": invoice["journal_id"][0]}],
+            context=context,
+        )
+        wizard = wizard[0] if isinstance(wizard, list) else wizard
+        action = self.execute("account.move.reversal", "refund_moves", [wizard], context=context)
+        others = self.search_read(
+            "account.move.line",
+            [
+                ("move_id", "=", action["res_id"]),
+                ("display_type", "=", "product"),
+                ("sale_line_ids.woo_line_id", "!=", woo_line_id),
+            ],
+            ["id"],
+        )
+        self.execute(
+            "account.move",
+            "write",
+            [action["res_id"]],
+            {"invoice_line_ids": [(2, line["id"]) for line in others]},
+        )
+        self.execute("account.move", "action_post", [action["res_id"]])
+        return action["res_id"]
+
     def set_param(self, key: str, value: str) -> None:
         """A system parameter (Settings), as the administrator sets it."""
         self._execute_kw(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import random
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -157,13 +158,10 @@ def test_a_signed_webhook_becomes_a_confirmed_sale_order_with_its_timeline(
     assert not [entry for entry in entries if entry["kind"] == "warning"], entries
 
 
-def test_a_paid_order_becomes_a_posted_paid_invoice_and_refunds_credit_notes_both_ways(
-    odoo, pipeline_env, start_worker, redis_url, tmp_path
-) -> None:
-    """Through the relay and a worker, as the Integration User, in the German shop's SKR03: a
-    paid order is a paid invoice; a refund made in WooCommerce, which the worker reads from the
-    store, is a credit note with its lines; a credit note made in Odoo is a refund in the
-    store, and the order update it causes books nothing."""
+@pytest.fixture
+def with_store(pipeline_env, tmp_path) -> Iterator[tuple[FakeWoo, dict[str, str], RelayServer]]:
+    """A WooCommerce stand-in the relay and the workers serve (WOO_STORE_URL and REST keys):
+    the store, the environment to start workers with, the relay."""
     woo = FakeWoo()
     woo.start()
     store = {
@@ -171,7 +169,20 @@ def test_a_paid_order_becomes_a_posted_paid_invoice_and_refunds_credit_notes_bot
         "WOO_CONSUMER_KEY": woo.key,
         "WOO_CONSUMER_SECRET": woo.secret,
     }
-    relay = RelayServer(pipeline_env | store, tmp_path / "refund-relay.log")
+    relay = RelayServer(pipeline_env | store, tmp_path / "store-relay.log")
+    yield woo, store, relay
+    relay.stop()
+    woo.stop()
+
+
+def test_a_paid_order_becomes_a_posted_paid_invoice_and_refunds_credit_notes_both_ways(
+    odoo, with_store, start_worker, redis_url
+) -> None:
+    """Through the relay and a worker, as the Integration User, in the German shop's SKR03: a
+    paid order is a paid invoice; a refund made in WooCommerce, which the worker reads from the
+    store, is a credit note with its lines; a credit note made in Odoo is a refund in the
+    store, and the order update it causes books nothing."""
+    woo, store, relay = with_store
     bank = odoo.search_read("account.journal", [("type", "=", "bank")], ["id"], limit=1)[0]
     odoo.set_param("elitaco_integration.invoice_policy", "paid")
     odoo.set_param("elitaco_integration.payment_journal_id", str(bank["id"]))
@@ -214,7 +225,7 @@ def test_a_paid_order_becomes_a_posted_paid_invoice_and_refunds_credit_notes_bot
         )
         assert (line["quantity"], line["price_subtotal"], len(line["tax_ids"])) == (1, 19.99, 1)
 
-        odoo_note = credit_note_for_shipping(odoo, invoice)
+        odoo_note = odoo.credit_note_of_line(invoice["id"], 2)  # new_order()'s shipping
         maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
         push = maintenance.enqueue("relay.jobs.push_outbox")
         wait_for(lambda: push.get_status(refresh=True) == JobStatus.FINISHED, 60, "the push")
@@ -236,8 +247,6 @@ def test_a_paid_order_becomes_a_posted_paid_invoice_and_refunds_credit_notes_bot
         assert len(credit_notes(odoo, sale["id"])) == 2, "the echo books nothing"
     finally:
         odoo.set_param("elitaco_integration.invoice_policy", "none")
-        relay.stop()
-        woo.stop()
 
 
 def updated(order: dict, modified: datetime, minutes: int, **changes) -> dict:
@@ -277,38 +286,6 @@ def credit_notes(odoo: OdooServer, sale_id: int) -> list[dict]:
         [("woo_sale_order_id", "=", sale_id), ("move_type", "=", "out_refund")],
         ["state", "amount_total", "payment_state"],
     )
-
-
-def credit_note_for_shipping(odoo: OdooServer, invoice: dict) -> int:
-    """What a person does in Odoo: a credit note from the invoice for its shipping, posted."""
-    context = {"active_model": "account.move", "active_ids": [invoice["id"]]}
-    wizard = odoo.execute(
-        "account.move.reversal",
-        "create",
-        [{"reason": "shipping refunded", "journal_id": invoice["journal_id"][0]}],
-        context=context,
-    )
-    wizard = wizard[0] if isinstance(wizard, list) else wizard
-    credit_note = odoo.execute("account.move.reversal", "refund_moves", [wizard], context=context)[
-        "res_id"
-    ]
-    others = odoo.search_read(
-        "account.move.line",
-        [
-            ("move_id", "=", credit_note),
-            ("display_type", "=", "product"),
-            ("sale_line_ids.woo_line_id", "!=", 2),  # new_order()'s shipping line
-        ],
-        ["id"],
-    )
-    odoo.execute(
-        "account.move",
-        "write",
-        [credit_note],
-        {"invoice_line_ids": [(2, line["id"]) for line in others]},
-    )
-    odoo.execute("account.move", "action_post", [credit_note])
-    return credit_note
 
 
 def test_a_duplicate_and_a_stale_delivery_change_nothing(
@@ -400,42 +377,29 @@ def test_odoo_restarting_in_a_burst_loses_and_dead_letters_nothing(
 
 
 def test_a_cancellation_in_odoo_is_pushed_to_woocommerce(
-    odoo, pipeline_env, start_worker, redis_url, tmp_path
+    odoo, with_store, start_worker, redis_url
 ) -> None:
     """The relay and the workers serve one store (WOO_STORE_URL): its orders' changes go back
     to it."""
-    woo = FakeWoo()
-    woo.start()
-    store = {
-        "WOO_STORE_URL": woo.url,
-        "WOO_CONSUMER_KEY": woo.key,
-        "WOO_CONSUMER_SECRET": woo.secret,
-    }
-    relay = RelayServer(pipeline_env | store, tmp_path / "store-relay.log")
+    woo, store, relay = with_store
     order = new_order("processing")
-    try:
-        accepted = deliver(relay, "order.updated", order)
-        start_worker(**store)
-        wait_for(lambda: finished(redis_url, accepted["event_id"]), 60, "the order in Odoo")
-        sale_id = sale_order(odoo, order["id"])["id"]
-        odoo.execute(
-            "sale.order", "action_cancel", [sale_id], context={"disable_cancel_warning": True}
-        )
-        assert sale_order(odoo, order["id"])["state"] == "cancel"
+    accepted = deliver(relay, "order.updated", order)
+    start_worker(**store)
+    wait_for(lambda: finished(redis_url, accepted["event_id"]), 60, "the order in Odoo")
+    sale_id = sale_order(odoo, order["id"])["id"]
+    odoo.execute("sale.order", "action_cancel", [sale_id], context={"disable_cancel_warning": True})
+    assert sale_order(odoo, order["id"])["state"] == "cancel"
 
-        maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
-        push = maintenance.enqueue("relay.jobs.push_outbox")
-        wait_for(lambda: push.get_status(refresh=True) == JobStatus.FINISHED, 60, "the push")
-        assert woo.order_status == {order["id"]: "cancelled"}
-        outbox = odoo.search_read(
-            "integration.outbox", [("sale_order_id", "=", sale_id)], ["state", "store"]
-        )
-        assert [(row["state"], row["store"]) for row in outbox] == [("done", woo.store)]
-        kinds = [entry["kind"] for entry in timeline(relay.url, order["id"]).json()["entries"]]
-        assert kinds[0] == "outbound"
-    finally:
-        relay.stop()
-        woo.stop()
+    maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
+    push = maintenance.enqueue("relay.jobs.push_outbox")
+    wait_for(lambda: push.get_status(refresh=True) == JobStatus.FINISHED, 60, "the push")
+    assert woo.order_status == {order["id"]: "cancelled"}
+    outbox = odoo.search_read(
+        "integration.outbox", [("sale_order_id", "=", sale_id)], ["state", "store"]
+    )
+    assert [(row["state"], row["store"]) for row in outbox] == [("done", woo.store)]
+    kinds = [entry["kind"] for entry in timeline(relay.url, order["id"]).json()["entries"]]
+    assert kinds[0] == "outbound"
 
 
 def test_the_relays_read_only_key_reads_timelines_and_nothing_else(odoo, relay) -> None:

@@ -365,7 +365,7 @@ def test_a_paid_order_is_invoiced_and_refunds_are_credited_both_ways(shop: Shop)
         )
         assert (line["quantity"], line["price_subtotal"]) == (1, float(item["price"]))
 
-        odoo_note = shipping_credit_note(shop, invoice["id"], order["shipping_lines"][0]["id"])
+        odoo_note = shop.odoo.credit_note_of_line(invoice["id"], order["shipping_lines"][0]["id"])
         push_outbox(shop)
         made = [
             r
@@ -401,36 +401,6 @@ def credit_notes(shop: Shop, sale_id: int) -> list[dict]:
         ["amount_total", "payment_state", "ref"],
         order="id",
     )
-
-
-def shipping_credit_note(shop: Shop, invoice_id: int, shipping_line_id: int) -> int:
-    """What a person does in Odoo: a credit note from the invoice for its shipping, posted."""
-    odoo = shop.odoo
-    context = {"active_model": "account.move", "active_ids": [invoice_id]}
-    journal = odoo.search_read("account.move", [("id", "=", invoice_id)], ["journal_id"])[0]
-    wizard = odoo.execute(
-        "account.move.reversal",
-        "create",
-        [{"reason": "shipping refunded", "journal_id": journal["journal_id"][0]}],
-        context=context,
-    )
-    wizard = wizard[0] if isinstance(wizard, list) else wizard
-    action = odoo.execute("account.move.reversal", "refund_moves", [wizard], context=context)
-    credit_note = action["res_id"]
-    others = odoo.search_read(
-        "account.move.line",
-        [
-            ("move_id", "=", credit_note),
-            ("display_type", "=", "product"),
-            ("sale_line_ids.woo_line_id", "!=", shipping_line_id),
-        ],
-        ["id"],
-    )
-    odoo.execute(
-        "account.move", "write", [credit_note], {"invoice_line_ids": [(2, o["id"]) for o in others]}
-    )
-    odoo.execute("account.move", "action_post", [credit_note])
-    return credit_note
 
 
 def ledger_has_refund_update(shop: Shop, woo_order_id: int, refund_id: int) -> bool:

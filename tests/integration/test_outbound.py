@@ -9,15 +9,6 @@ import pytest
 from relay.odoo import OdooClient, OdooConfig
 from relay.outbound import push_outbox, split_tax
 from relay.woo import WooClient, WooConfig
-from tests.fake_woo import FakeWoo
-
-
-@pytest.fixture
-def fake_woo():
-    fake = FakeWoo()
-    fake.start()
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

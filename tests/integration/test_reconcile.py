@@ -45,12 +45,9 @@ def make_order(n: int) -> dict:
 
 
 @pytest.fixture
-def fake_woo():
-    fake = FakeWoo()
-    fake.orders = [make_order(n) for n in range(250)]
-    fake.start()
-    yield fake
-    fake.stop()
+def fake_woo(fake_woo: FakeWoo) -> FakeWoo:
+    fake_woo.orders = [make_order(n) for n in range(250)]
+    return fake_woo
 
 
 @pytest.fixture

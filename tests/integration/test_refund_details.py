@@ -18,14 +18,6 @@ from tests.woo import EXAMPLES
 REFUNDED = json.loads((EXAMPLES / "woo.order.updated.refunded.json").read_text())
 
 
-@pytest.fixture
-def fake_woo():
-    fake = FakeWoo()
-    fake.start()
-    yield fake
-    fake.stop()
-
-
 def client_of(fake: FakeWoo):
     return lambda: WooClient(WooConfig(fake.url, fake.key, fake.secret, backoff_factor=0))
 
