@@ -21,13 +21,29 @@ OUT = Path(__file__).resolve().parents[1] / (
     "odoo_addons/elitaco_integration/tests/data/to_the_cent.json"
 )
 KEPT = (
-    "prices_include_tax", "currency", "discount_total", "discount_tax", "shipping_total",
-    "shipping_tax", "cart_tax", "total", "total_tax", "line_items", "tax_lines",
-    "shipping_lines", "fee_lines", "coupon_lines",
+    "prices_include_tax",
+    "currency",
+    "discount_total",
+    "discount_tax",
+    "shipping_total",
+    "shipping_tax",
+    "cart_tax",
+    "total",
+    "total_tax",
+    "line_items",
+    "tax_lines",
+    "shipping_lines",
+    "fee_lines",
+    "coupon_lines",
 )
 BUYER = {
-    "first_name": "Erika", "last_name": "Muster", "email": "erika@example.com",
-    "address_1": "Hauptstr. 1", "city": "Berlin", "postcode": "10115", "country": "DE",
+    "first_name": "Erika",
+    "last_name": "Muster",
+    "email": "erika@example.com",
+    "address_1": "Hauptstr. 1",
+    "city": "Berlin",
+    "postcode": "10115",
+    "country": "DE",
 }
 FLAT_RATE = {"method_id": "flat_rate", "method_title": "Flat rate", "total": "4.90"}
 
@@ -46,8 +62,12 @@ def product(name: str, price: str, tax_class: str = "") -> int:
     return rest(
         "POST",
         "/products",
-        {"name": name, "regular_price": price, "sku": f"CENT-{uuid.uuid4().hex[:8]}",
-         "tax_class": tax_class},
+        {
+            "name": name,
+            "regular_price": price,
+            "sku": f"CENT-{uuid.uuid4().hex[:8]}",
+            "tax_class": tax_class,
+        },
     )["id"]
 
 
@@ -59,7 +79,10 @@ def coupon(kind: str, amount: str) -> str:
 
 def order(lines: list[tuple[int, int]], **fields) -> dict:
     body = {
-        "billing": BUYER, "shipping": BUYER, "payment_method": "bacs", "set_paid": True,
+        "billing": BUYER,
+        "shipping": BUYER,
+        "payment_method": "bacs",
+        "set_paid": True,
         "line_items": [{"product_id": pid, "quantity": qty} for pid, qty in lines],
     } | fields
     made = rest("POST", "/orders", body)
@@ -72,8 +95,17 @@ def prices_include_tax(value: bool) -> None:
 
 def main() -> None:
     if not any(t["class"] == "reduced-rate" for t in rest("GET", "/taxes")):
-        rest("POST", "/taxes", {"country": "DE", "rate": "7.0000", "name": "MwSt. 7%",
-                                "class": "reduced-rate", "shipping": False})
+        rest(
+            "POST",
+            "/taxes",
+            {
+                "country": "DE",
+                "rate": "7.0000",
+                "name": "MwSt. 7%",
+                "class": "reduced-rate",
+                "shipping": False,
+            },
+        )
     cases = {}
     for included in (False, True):
         prices_include_tax(included)
@@ -93,9 +125,7 @@ def main() -> None:
         )
         cases[f"{basis}: one rate, a 15 % coupon and a 2.00 coupon"] = order(
             [(socks, 3)],
-            coupon_lines=[
-                {"code": coupon("percent", "15")}, {"code": coupon("fixed_cart", "2")}
-            ],
+            coupon_lines=[{"code": coupon("percent", "15")}, {"code": coupon("fixed_cart", "2")}],
         )
         cases[f"{basis}: a taxed fee and a negative fee"] = order(
             [(socks, 2)],
