@@ -137,7 +137,8 @@ class OdooServer:
         self.manager_uid = answer["manager_uid"]
         self.manager_key = answer["manager_key"]
 
-    def start(self) -> None:
+    def start(self, workers: int = 0) -> None:
+        """Serve on the port; `workers`: Odoo's --workers (0: threaded, one process)."""
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 self._command(
@@ -150,7 +151,7 @@ class OdooServer:
                     "--max-cron-threads",
                     "0",
                     "--workers",
-                    "0",
+                    str(workers),
                     "--log-level",
                     "warn",
                 ),

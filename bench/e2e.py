@@ -1,0 +1,355 @@
+"""End-to-end benchmark (not a test): the same WooCommerce orders made three ways in one fresh
+Odoo 18 with sale_management, sale_stock and elitaco_integration.
+
+    eval "$(../shared/odoo/setup)"; export ODOO_SRC ODOO_PYTHON
+    .venv/bin/python -m bench.e2e --orders 100 --workers 1 2 4 --odoo-workers 0 2
+
+- naive connector: what the usual connectors do over XML-RPC, one order at a time, as the
+  Integration User with its API key: search the partner, create it if missing, search each of
+  the 3 products by SKU, create the order, confirm it (7 calls for a new customer, 6 for a
+  returning one);
+- ORM limit: the same orders created and confirmed in-process (`odoo-bin shell`), one
+  transaction each: what one Odoo worker can do at best;
+- this project: signed WooCommerce webhooks (8 concurrent senders) -> relay -> Redis -> K RQ
+  workers -> the module, for each K and each Odoo `--workers` setting; from the first POST until
+  every event is processed in Odoo.
+
+Each way gets the same orders under its own WooCommerce ids (3 lines, every other customer a
+returning one). Reports orders/s, the ratios to the other ways, Odoo's CPU time per order (user
++ system of Odoo's whole process group), and what a duplicate delivery costs: Odoo's CPU and the
+worker's wall time for the same envelopes sent again, and whether any sale order was written.
+Results are recorded in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+import xmlrpc.client
+from concurrent.futures import ThreadPoolExecutor
+from copy import deepcopy
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from redis import Redis
+
+from relay.config import OdooConfig
+from relay.odoo import OdooClient
+from tests.odoo_server import OdooInstallation, OdooServer
+from tests.processes import RelayServer, WorkerProcess, relay_environment
+from tests.woo import example_payload, woo_delivery
+
+SECRET = "bench-secret-0123456789"
+REDIS_URL = "redis://127.0.0.1:6379/12"
+SKUS = ("BENCH-SHIRT", "BENCH-SOCKS", "BENCH-MUG")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+# Runs in `odoo-bin shell`: the ORM limit. Reads the orders from ORDERS_PATH, prints the time.
+ORM_SCRIPT = """
+import json, time
+orders = json.load(open(ORDERS_PATH))
+started, cpu = time.perf_counter(), time.process_time()
+for data in orders:
+    partner = env["res.partner"].search([("email", "=", data["billing"]["email"])], limit=1)
+    if not partner:
+        partner = env["res.partner"].create(
+            {"name": data["billing"]["first_name"], "email": data["billing"]["email"]}
+        )
+    lines = []
+    for item in data["line_items"]:
+        product = env["product.product"].search([("default_code", "=", item["sku"])], limit=1)
+        lines.append((0, 0, {"product_id": product.id, "product_uom_qty": item["quantity"],
+                             "price_unit": float(item["subtotal"]) / item["quantity"]}))
+    order = env["sale.order"].create({"partner_id": partner.id, "order_line": lines,
+                                      "client_order_ref": str(data["id"])})
+    order.action_confirm()
+    env.cr.commit()
+print("ELITACO_ORM_SECONDS", time.perf_counter() - started, time.process_time() - cpu)
+"""
+
+
+@dataclass
+class Result:
+    way: str
+    orders: int
+    seconds: float
+    odoo_cpu_seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.orders / self.seconds
+
+    @property
+    def cpu_ms_per_order(self) -> float:
+        return 1000 * self.odoo_cpu_seconds / self.orders
+
+
+def make_orders(count: int, first_id: int) -> list[dict]:
+    """`count` orders of 3 lines (no tax: the three ways book the same amounts), every other
+    one by a customer of an earlier order."""
+    base = example_payload("woo.order.updated")
+    orders = []
+    for n in range(count):
+        customer = n - 1 if n % 2 else n  # odd orders: the customer of the order before
+        order = deepcopy(base)
+        order |= {
+            "id": first_id + n,
+            "number": str(first_id + n),
+            "customer_id": 0,
+            "status": "processing",
+            "billing": base["billing"] | {"email": f"bench-{first_id}-{customer}@example.com"},
+            "shipping_lines": [],
+            "fee_lines": [],
+            "coupon_lines": [],
+            "tax_lines": [],
+            "total": "30.00",
+            "total_tax": "0.00",
+            "line_items": [
+                {
+                    "id": 10 * n + k,
+                    "name": sku,
+                    "product_id": 0,
+                    "variation_id": 0,
+                    "quantity": 1 + k,
+                    "sku": sku,
+                    "subtotal": f"{(1 + k) * 5:.2f}",
+                    "subtotal_tax": "0.00",
+                    "total": f"{(1 + k) * 5:.2f}",
+                    "total_tax": "0.00",
+                    "taxes": [],
+                    "meta_data": [],
+                }
+                for k, sku in enumerate(SKUS)
+            ],
+        }
+        orders.append(order)
+    return orders
+
+
+def odoo_cpu_seconds(odoo: OdooServer) -> float:
+    """User + system time of Odoo's process group (its prefork workers included)."""
+    group = os.getpgid(odoo.process.pid)
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+    return total / TICKS
+
+
+def naive(odoo: OdooServer, orders: list[dict]) -> Result:
+    proxy = xmlrpc.client.ServerProxy(f"{odoo.url}/xmlrpc/2/object", allow_none=True)
+    common = xmlrpc.client.ServerProxy(f"{odoo.url}/xmlrpc/2/common")
+    uid = common.authenticate(odoo.db, odoo.worker_login, odoo.worker_key, {})
+
+    def call(model: str, method: str, *args, **kwargs):
+        return proxy.execute_kw(odoo.db, uid, odoo.worker_key, model, method, list(args), kwargs)
+
+    cpu = odoo_cpu_seconds(odoo)
+    started = time.perf_counter()
+    for data in orders:
+        email = data["billing"]["email"]
+        partner = call("res.partner", "search", [("email", "=", email)], limit=1)
+        if not partner:
+            partner = [call("res.partner", "create", {"name": "Bench", "email": email})]
+        lines = []
+        for item in data["line_items"]:
+            [product] = call("product.product", "search", [("default_code", "=", item["sku"])])
+            price = float(item["subtotal"]) / item["quantity"]
+            lines.append(
+                (
+                    0,
+                    0,
+                    {
+                        "product_id": product,
+                        "product_uom_qty": item["quantity"],
+                        "price_unit": price,
+                    },
+                )
+            )
+        order = call(
+            "sale.order",
+            "create",
+            {"partner_id": partner[0], "order_line": lines, "client_order_ref": str(data["id"])},
+        )
+        call("sale.order", "action_confirm", [order])
+    return Result(
+        "naive connector (XML-RPC)",
+        len(orders),
+        time.perf_counter() - started,
+        odoo_cpu_seconds(odoo) - cpu,
+    )
+
+
+def orm_limit(odoo: OdooServer, orders: list[dict], workdir: Path) -> Result:
+    path = workdir / "orm-orders.json"
+    path.write_text(json.dumps(orders))
+    output = odoo._shell(f"ORDERS_PATH = {str(path)!r}\n" + ORM_SCRIPT)
+    line = next(line for line in output.splitlines() if line.startswith("ELITACO_ORM_SECONDS"))
+    seconds, cpu = (float(value) for value in line.split()[1:])
+    return Result("ORM limit (odoo-bin shell)", len(orders), seconds, cpu)
+
+
+def project(
+    odoo: OdooServer, orders: list[dict], workers: int, odoo_workers: int, workdir: Path
+) -> tuple[Result, list[dict]]:
+    """Every order as a signed order.updated through the relay and `workers` RQ workers."""
+    redis = Redis.from_url(REDIS_URL)
+    redis.flushdb()
+    env = relay_environment(
+        REDIS_URL,
+        workdir / f"spool-{workers}-{odoo_workers}",
+        WOO_WEBHOOK_SECRET=SECRET,
+        ODOO_URL=odoo.url,
+        ODOO_API_KEY=odoo.worker_key,
+        ODOO_READ_API_KEY=odoo.reader_key,
+        LOG_LEVEL="WARNING",
+    )
+    relay = RelayServer(env, workdir / "relay.log")
+    pool = [
+        WorkerProcess(env, workdir / f"worker-{n}.log", queues=("woo-events",), burst=False)
+        for n in range(workers)
+    ]
+    try:
+        time.sleep(2)  # the workers are up and waiting
+        deliveries = [woo_delivery("order.updated", data, SECRET) for data in orders]
+        cpu = odoo_cpu_seconds(odoo)
+        started = time.perf_counter()
+        accepted = []
+
+        def send(delivery) -> dict:
+            response = requests.post(
+                f"{relay.url}/webhook/woo", data=delivery.body, headers=delivery.headers, timeout=30
+            )
+            response.raise_for_status()
+            return response.json()
+
+        with ThreadPoolExecutor(8) as senders:
+            accepted = list(senders.map(send, deliveries))
+        ids = [data["id"] for data in orders]
+        while True:
+            done = odoo.execute("sale.order", "search_count", [("woo_order_id", "in", ids)])
+            events = odoo.execute(
+                "integration.event",
+                "search_count",
+                [("woo_resource_id", "in", ids), ("state", "=", "done")],
+            )
+            if done == len(ids) and events == len(ids):
+                break
+            if time.perf_counter() - started > 600:
+                raise RuntimeError(f"only {events} of {len(ids)} events processed in 10 minutes")
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+        result = Result(
+            f"project: {workers} RQ worker(s), Odoo --workers {odoo_workers}",
+            len(orders),
+            seconds,
+            odoo_cpu_seconds(odoo) - cpu,
+        )
+    finally:
+        relay.stop()
+        for worker in pool:
+            worker.stop()
+        redis.flushdb()
+    event_ids = [answer["event_id"] for answer in accepted]
+    envelopes = [
+        event["payload"]
+        for event in odoo.search_read(
+            "integration.event", [("event_id", "in", event_ids)], ["payload"]
+        )
+    ]
+    return result, envelopes
+
+
+def duplicate_cost(odoo: OdooServer, envelopes: list[dict]) -> dict:
+    """The same envelopes handed to Odoo again, as a worker would after a redelivery."""
+    client = OdooClient(OdooConfig(odoo.url, odoo.worker_key))
+    written = odoo.execute(
+        "sale.order", "search_read", [], ["write_date"], order="write_date desc", limit=1
+    )
+    cpu = odoo_cpu_seconds(odoo)
+    started = time.perf_counter()
+    statuses = [client.process_event(envelope)["status"] for envelope in envelopes]
+    seconds = time.perf_counter() - started
+    cpu_used = odoo_cpu_seconds(odoo) - cpu
+    after = odoo.execute(
+        "sale.order", "search_read", [], ["write_date"], order="write_date desc", limit=1
+    )
+    return {
+        "duplicates": len(envelopes),
+        "all_duplicate": set(statuses) == {"duplicate"},
+        "odoo_cpu_ms": 1000 * cpu_used / len(envelopes),
+        "wall_ms": 1000 * seconds / len(envelopes),
+        "sale_orders_written": written != after,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", type=int, default=100)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--odoo-workers", type=int, nargs="+", default=[0, 2])
+    args = parser.parse_args()
+    installation = OdooInstallation.from_env()
+    if installation is None:
+        raise SystemExit('set ODOO_SRC and ODOO_PYTHON: eval "$(../shared/odoo/setup)"')
+    workdir = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
+    odoo = OdooServer(installation, workdir)
+    results: list[Result] = []
+    duplicates = {}
+    try:
+        print("creating the database ...", flush=True)
+        odoo.create_database()
+        odoo.start()
+        for sku in SKUS:
+            odoo.execute(
+                "product.product", "create", {"name": sku, "default_code": sku, "list_price": 5}
+            )
+        first_id = 1_000_000
+        results.append(naive(odoo, make_orders(args.orders, first_id)))
+        print(results[-1], flush=True)
+        odoo.stop()
+        results.append(orm_limit(odoo, make_orders(args.orders, first_id + 100_000), workdir))
+        print(results[-1], flush=True)
+        for n, odoo_workers in enumerate(args.odoo_workers):
+            odoo.start(workers=odoo_workers)
+            for m, workers in enumerate(args.workers):
+                orders = make_orders(args.orders, first_id + 200_000 * (1 + n) + 10_000 * m)
+                result, envelopes = project(odoo, orders, workers, odoo_workers, workdir)
+                results.append(result)
+                print(result, flush=True)
+                if odoo_workers == 0 and workers == 1:
+                    duplicates = duplicate_cost(odoo, envelopes[:50])
+            odoo.stop()
+    finally:
+        odoo.stop()
+        odoo.drop_database()
+    report(results, duplicates)
+
+
+def report(results: list[Result], duplicates: dict) -> None:
+    naive_rate = results[0].per_second
+    orm_rate = results[1].per_second
+    print("\n| way | orders | seconds | orders/s | × naive | × ORM limit | Odoo CPU ms/order |")
+    print("|---|---|---|---|---|---|---|")
+    for result in results:
+        print(
+            f"| {result.way} | {result.orders} | {result.seconds:.1f} | {result.per_second:.2f} "
+            f"| {result.per_second / naive_rate:.2f} | {result.per_second / orm_rate:.2f} "
+            f"| {result.cpu_ms_per_order:.0f} |"
+        )
+    if duplicates:
+        print(f"\nduplicate deliveries: {json.dumps(duplicates)}")
+
+
+if __name__ == "__main__":
+    main()
