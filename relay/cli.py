@@ -1,4 +1,4 @@
-"""The relay's one CLI: python -m relay serve | worker | spool | replay | reconcile |
+"""The relay's one CLI: python -m relay serve | worker | spool | replay | reconcile | import |
 register-webhooks | api-token."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -21,6 +22,7 @@ from relay.api import api_token
 from relay.app import create_app
 from relay.config import EVENTS_QUEUE, ConfigError, Settings, events_queue_name, redis_url_from_env
 from relay.envelope import parse_woo_datetime
+from relay.first_sync import RESOURCES, import_resource
 from relay.logs import configure_logging
 from relay.queueing import MAINTENANCE_QUEUE
 from relay.reconcile import (
@@ -74,6 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     reconcile = commands.add_parser("reconcile", help="enqueue orders modified since a moment")
     reconcile.add_argument("--since", help="UTC, e.g. 2026-02-01T00:00:00 (default: checkpoint)")
 
+    first_sync = commands.add_parser(
+        "import", help="first sync: enqueue a shop's existing products, customers and orders"
+    )
+    first_sync.add_argument("what", choices=("products", "customers", "orders", "all"))
+    first_sync.add_argument(
+        "--since", help="UTC, e.g. 2026-02-01T00:00:00 (default: where the last import stopped)"
+    )
     register = commands.add_parser(
         "register-webhooks", help="create the WooCommerce webhooks this system needs"
     )
@@ -99,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
             return api_token_command()
         if args.command == "reconcile":
             return reconcile_command(args.since)
+        if args.command == "import":
+            return import_command(args.what, args.since)
         if args.command == "register-webhooks":
             return register_webhooks_command(args.url, args.update_secret)
         return spool_command(args.dir, args.json, args.set_aside)
@@ -151,15 +162,46 @@ def api_token_command() -> int:
     return 0
 
 
+def parse_since(since: str | None) -> datetime | None:
+    if not since:
+        return None
+    start = parse_woo_datetime(since)
+    if start is None:
+        raise ConfigError(
+            f"--since must be a date and time like 2026-02-01T00:00:00, got {since!r}"
+        )
+    return start
+
+
+def import_command(what: str, since: str | None) -> int:
+    configure_logging(os.environ.get("LOG_LEVEL", "WARNING").upper())
+    start = parse_since(since)
+    config = WooConfig.from_env()
+    woo = WooClient(config)
+    queue = Queue(events_queue_name(), connection=Redis.from_url(redis_url_from_env()))
+    resources = RESOURCES if what == "all" else (what.removesuffix("s"),)
+    for resource in resources:
+
+        def progress(report, resource=resource) -> None:
+            if sys.stderr.isatty():
+                print(f"\r{resource}s: {report.enqueued} enqueued", end="", file=sys.stderr)
+
+        report = import_resource(woo, queue, config.store_url, resource, start, progress)
+        if sys.stderr.isatty():
+            print(file=sys.stderr)
+        print(
+            f"{resource}s: {report.enqueued} enqueued"
+            + (f", {len(report.skipped)} skipped" if report.skipped else "")
+            + (f"; imported up to {report.checkpoint}" if report.checkpoint else "")
+        )
+        for skipped in report.skipped:
+            print(f"  skipped {skipped}")
+    return 0
+
+
 def reconcile_command(since: str | None) -> int:
     configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
-    start = None
-    if since:
-        start = parse_woo_datetime(since)
-        if start is None:
-            raise ConfigError(
-                f"--since must be a date and time like 2026-02-01T00:00:00, got {since!r}"
-            )
+    start = parse_since(since)
     config = WooConfig.from_env()
     woo = WooClient(config)
     queue = Queue(events_queue_name(), connection=Redis.from_url(redis_url_from_env()))

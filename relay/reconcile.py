@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -74,6 +75,8 @@ def reconcile_modified(
     store_url: str,
     resource: str = "order",
     since: datetime | None = None,
+    checkpoint: str | None = None,
+    on_page: Callable[[list[dict], ReconcileReport], None] | None = None,
 ) -> ReconcileReport:
     """Enqueue every order or product modified after `since` (default: the checkpoint, less
     OVERLAP).
@@ -84,9 +87,13 @@ def reconcile_modified(
     (WooCommerce's dates have seconds only); what of that second is read again is left out by
     id and date. A resource that fails the contract is enqueued all the same, unvalidated:
     Odoo records it as an invalid event, dead at once and visible, and the run goes on.
+
+    `checkpoint`: the name its progress is kept under (default: the resource's); `on_page`:
+    called with each page once it is enqueued, before its checkpoint is saved.
     """
     connection = queue.connection
-    since = since or _start(connection, resource)
+    checkpoint = checkpoint or resource
+    since = since or _start(connection, checkpoint)
     report = ReconcileReport(since=format_utc(since))
     seen: set[tuple[Any, Any]] = set()
     cursor, page_number = since, 1
@@ -94,11 +101,13 @@ def reconcile_modified(
         page = woo.modified_after(resource, cursor, page_number)
         fresh = [item for item in page if _state(item) not in seen]
         seen.update(map(_state, fresh))
-        _enqueue(queue, resource, fresh, store_url, report)
+        enqueue_updated(queue, resource, fresh, store_url, report)
+        if on_page is not None:
+            on_page(fresh, report)
         newest = _newest(page)
         if newest and (report.checkpoint is None or format_utc(newest) > report.checkpoint):
             # Only once the page is on the queue: a crash before this re-reads the page.
-            _save_checkpoint(connection, resource, newest, report)
+            _save_checkpoint(connection, checkpoint, newest, report)
         if len(page) < PER_PAGE:
             break
         if fresh and newest and newest - timedelta(seconds=1) > cursor:
@@ -132,7 +141,7 @@ def reconcile_customers(
             for customer in page
             if (parse_woo_datetime(customer.get("date_modified_gmt")) or since) > since
         ]
-        _enqueue(queue, "customer", modified, store_url, report)
+        enqueue_updated(queue, "customer", modified, store_url, report)
         newest = _newest(page)
         if newest and (newest_seen is None or newest > newest_seen):
             newest_seen = newest
@@ -154,9 +163,10 @@ def _start(connection: Redis, resource: str) -> datetime:
     return checkpoint - OVERLAP if checkpoint else datetime.now(UTC) - FIRST_RUN_LOOKBACK
 
 
-def _enqueue(
+def enqueue_updated(
     queue: Queue, resource: str, items: list[dict], store_url: str, report: ReconcileReport
 ) -> None:
+    """Each item as the `<resource>.updated` event its webhook would have made."""
     envelopes = [
         envelope for item in items if (envelope := _envelope(resource, item, store_url, report))
     ]

@@ -51,6 +51,12 @@ class WooClient:
         }
         return self._request("GET", f"/{resource}s", params=params).json()
 
+    def variations(self, product_id: int) -> list[dict[str, Any]]:
+        """Every variation of a variable product, oldest first."""
+        params = {"orderby": "id", "order": "asc", "per_page": PER_PAGE}
+        path = f"/products/{product_id}/variations"
+        return [variation for page in self._pages(path, params) for variation in page]
+
     def customers(self, page: int = 1) -> list[dict[str, Any]]:
         """One page of the customers by id: their endpoint has no filter by modification."""
         params = {"orderby": "id", "order": "asc", "per_page": PER_PAGE, "page": page}

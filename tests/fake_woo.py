@@ -38,6 +38,7 @@ class FakeWoo(LocalServer):
     batch_sizes: list[int] = field(default_factory=list)
     fail_everything: bool = False
     refunds: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # order id -> refunds
+    variations: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # parent -> them
     lose_refund_answers: int = (
         0  # make this many refunds, then answer 502 as if the answer got lost
     )
@@ -77,6 +78,9 @@ class FakeWoo(LocalServer):
             return self._orders(handler, query)
         if path == "/products" and method == "GET":
             return self._page(handler, self._modified_after(self.products, query), query)
+        if path.startswith("/products/") and path.endswith("/variations") and method == "GET":
+            parent = int(path.split("/")[2])
+            return self._page(handler, self.variations.get(parent, []), query)
         if path == "/customers" and method == "GET":
             assert query.get("orderby") == "id", "customers have no modified_after filter"
             return self._page(handler, sorted(self.customers, key=lambda c: c["id"]), query)
