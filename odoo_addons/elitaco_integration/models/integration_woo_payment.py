@@ -203,7 +203,8 @@ class IntegrationWooPayment(models.AbstractModel):
             price = total + tax if taxes and all(taxes.mapped("price_include")) else total
             quantity = abs(amount(item.get("quantity") or 0, where + " quantity")) or 1
             name = sale_line.name or text(item.get("name") or item.get("method_title"))
-            if order.currency_id.round(price / quantity) * quantity != price:
+            currency = order.currency_id
+            if currency.compare_amounts(currency.round(price / quantity) * quantity, price):
                 name, quantity = f"{quantity:g} x {name}", 1  # a unit price WooCommerce never had
             lines.append(
                 {

@@ -19,12 +19,11 @@ class IntegrationWooReturn(models.AbstractModel):
         the order already has, so a redelivery creates nothing twice."""
         restocked: dict = defaultdict(float)
         for item in data.get("line_items") or []:
+            metas = [m for m in item.get("meta_data") or [] if m.get("key") == RESTOCKED_META]
+            if not metas:
+                continue
             where = _("Line %s restocked quantity", item.get("id"))
-            quantity = sum(
-                amount(meta.get("value"), where)
-                for meta in item.get("meta_data") or []
-                if meta.get("key") == RESTOCKED_META
-            )
+            quantity = sum(amount(meta.get("value"), where) for meta in metas)
             if quantity <= 0:
                 continue
             line = self.env["integration.woo.order"]._order_line(
