@@ -13,12 +13,11 @@ from datetime import UTC, datetime
 from rq import Queue
 
 from relay.reconcile import (
-    OVERLAP,
     ReconcileReport,
     enqueue_updated,
-    read_checkpoint,
     reconcile_customers,
     reconcile_modified,
+    start_from,
 )
 from relay.woo import WooClient
 
@@ -42,9 +41,7 @@ def import_resource(
             progress(report)
         return report
     name = f"import-{resource}"
-    if since is None:
-        stopped = read_checkpoint(queue.connection, name)
-        since = stopped - OVERLAP if stopped else EVERYTHING
+    since = since or start_from(queue.connection, name, first_run=EVERYTHING)
 
     def page_done(items: list[dict], report: ReconcileReport) -> None:
         if resource == "product":

@@ -131,7 +131,8 @@ def _push_refund(woo: WooClient, data: dict[str, Any]) -> dict[str, Any]:
     order_id = data["woo_order_id"]
     marker = {(meta["key"], str(meta["value"])) for meta in data["meta_data"]}
     for refund in woo.refunds(order_id):
-        if marker & {(meta.get("key"), str(meta.get("value"))) for meta in refund["meta_data"]}:
+        metas = refund.get("meta_data") or []
+        if marker & {(meta.get("key"), str(meta.get("value"))) for meta in metas}:
             return refund
     order = woo.order(order_id)
     taxes_of = {

@@ -93,7 +93,7 @@ def reconcile_modified(
     """
     connection = queue.connection
     checkpoint = checkpoint or resource
-    since = since or _start(connection, checkpoint)
+    since = since or start_from(connection, checkpoint)
     report = ReconcileReport(since=format_utc(since))
     seen: set[tuple[Any, Any]] = set()
     cursor, page_number = since, 1
@@ -130,7 +130,7 @@ def reconcile_customers(
     enqueued: a run of its own, daily (CUSTOMER_RECONCILE_INTERVAL), not every few minutes.
     Customers' data also arrives with every order, which reconcile_orders catches up."""
     connection = queue.connection
-    since = since or _start(connection, "customer")
+    since = since or start_from(connection, "customer")
     report = ReconcileReport(since=format_utc(since))
     newest_seen: datetime | None = None
     page_number = 1
@@ -157,10 +157,12 @@ def reconcile_customers(
     return report
 
 
-def _start(connection: Redis, resource: str) -> datetime:
-    """The checkpoint less OVERLAP; on the first run, a day back."""
+def start_from(connection: Redis, resource: str, first_run: datetime | None = None) -> datetime:
+    """The checkpoint less OVERLAP; on the first run, `first_run` (default: a day back)."""
     checkpoint = read_checkpoint(connection, resource)
-    return checkpoint - OVERLAP if checkpoint else datetime.now(UTC) - FIRST_RUN_LOOKBACK
+    if checkpoint:
+        return checkpoint - OVERLAP
+    return first_run or datetime.now(UTC) - FIRST_RUN_LOOKBACK
 
 
 def enqueue_updated(

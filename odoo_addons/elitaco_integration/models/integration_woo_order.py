@@ -364,15 +364,7 @@ class IntegrationWooOrder(models.AbstractModel):
                 continue
             rate_id = woo_tax.get("id")
             rate = tax_rates.get(rate_id) or {}
-            mapped = self.env["integration.value.map"]._lookup("tax_rate", rate_id).tax_id
-            percent = (
-                mapped.amount
-                if mapped
-                else amount(rate["rate_percent"], where + " rate")
-                if rate.get("rate_percent") is not None
-                else None
-            )
-            tax = self._sale_tax(mapped, percent, included)
+            tax, mapped = self._rate_tax(rate_id, rate, included)
             if tax:
                 taxes |= tax
             elif mapped:
@@ -414,10 +406,9 @@ class IntegrationWooOrder(models.AbstractModel):
             )
             if not charged:
                 continue
-            mapped = self.env["integration.value.map"]._lookup("tax_rate", rate_id).tax_id
-            percent = tax_line.get("rate_percent")
-            percent = amount(percent, where) if percent is not None else None
-            if not (mapped or self._sale_tax(mapped, percent, False)):
+            tax, mapped = self._rate_tax(rate_id, tax_line, False)
+            if not (tax or mapped):
+                percent = tax_line.get("rate_percent")
                 missing.append(f"{rate_id} ({text(tax_line.get('label')) or '?'} {percent}%)")
         if missing:
             raise EventRejected(
@@ -428,6 +419,18 @@ class IntegrationWooOrder(models.AbstractModel):
                     rates=", ".join(missing),
                 )
             )
+
+    @api.model
+    def _rate_tax(self, rate_id, rate: dict, included: bool) -> tuple:
+        """(the Odoo sale tax of WooCommerce tax rate `rate_id` on the price basis asked, the
+        tax its value map names): through the value map, else by the rate's percentage."""
+        mapped = self.env["integration.value.map"]._lookup("tax_rate", rate_id).tax_id
+        percent = rate.get("rate_percent")
+        if mapped:
+            percent = mapped.amount
+        elif percent is not None:
+            percent = amount(percent, _("Tax %s rate", rate_id))
+        return self._sale_tax(mapped, percent, included), mapped
 
     @api.model
     def _sale_tax(self, mapped, percent: float | None, included: bool):
