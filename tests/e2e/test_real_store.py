@@ -44,11 +44,18 @@ def odoo_order(shop: Shop, woo_id: int) -> dict | None:
 
 
 def wait_for_order(shop: Shop, woo_id: int, woo_status: str, timeout: float = 60) -> dict:
-    return wait_for(
-        lambda: (order := odoo_order(shop, woo_id)) and order["woo_status"] == woo_status and order,
-        timeout,
-        f"WooCommerce order {woo_id} ({woo_status}) in Odoo",
-    )
+    try:
+        return wait_for(
+            lambda: (
+                (order := odoo_order(shop, woo_id)) and order["woo_status"] == woo_status and order
+            ),
+            timeout,
+            f"WooCommerce order {woo_id} ({woo_status}) in Odoo",
+        )
+    except AssertionError as exc:  # what Odoo has, to tell a lost delivery from a wrong state
+        raise AssertionError(
+            f"{exc}; Odoo has {odoo_order(shop, woo_id)}, ledger {ledger(shop, woo_id)}"
+        ) from exc
 
 
 def ledger(shop: Shop, woo_id: int) -> list[dict]:
