@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import json
 import os
 import sys
@@ -36,7 +37,7 @@ from relay.server import serve
 from relay.spool import Spool
 from relay.webhooks import register_webhooks
 from relay.woo import WooAuthError, WooClient, WooConfig
-from relay.worker import RelayWorker
+from relay.worker import RelayWorker, wait_for_redis
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,6 +130,8 @@ def serve_command(host: str | None, port: int | None) -> int:
 def worker_command(queue_names: list[str], burst: bool) -> int:
     configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
     connection = Redis.from_url(redis_url_from_env())
+    wait_for_redis(connection)
+    importlib.import_module("relay.jobs")  # once here, not in each forked work horse
     queues = [Queue(name, connection=connection) for name in queue_names]
     worker = RelayWorker(queues, connection=connection)
     worker.work(with_scheduler=True, burst=burst)

@@ -12,7 +12,7 @@ from typing import Any
 from rq import Queue, get_current_job
 
 from relay import odoo_access, outbound, reconcile, refunds
-from relay.config import events_queue_name
+from relay.config import ConfigError, events_queue_name
 from relay.envelope import log_fields
 from relay.odoo import OdooError, default_client, until_odoo_answers
 from relay.woo import WooClient, WooConfig
@@ -40,6 +40,8 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
         logger.info(
             "event %s in Odoo", answer["status"], extra=fields | {"record": answer.get("record")}
         )
+        if answer.get("reread") and not envelope.get("meta", {}).get("reconciled"):
+            _reread_soon(envelope)
         return answer
 
     error = answer.get("error") or {}
@@ -54,6 +56,32 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
         extra=fields | {"error": message, "retries_left": job.retries_left if job else 0},
     )
     raise EventFailed(message)
+
+
+def _reread_soon(envelope: dict[str, Any]) -> None:
+    job = get_current_job()
+    if job is None:
+        return
+    queue = Queue(events_queue_name(), connection=job.connection)
+    reconcile.reread_order_soon(queue, envelope["data"]["id"])
+    logger.info(
+        "two states of one second: the order is read again from WooCommerce",
+        extra=log_fields(envelope),
+    )
+
+
+def reread_order(order_id: int) -> str | None:
+    """RQ job: the order's current state from WooCommerce, enqueued to be applied."""
+    try:
+        config = WooConfig.from_env()
+    except ConfigError as exc:
+        logger.warning(
+            "cannot read the order again: no WooCommerce REST key",
+            extra={"id": order_id, "error": str(exc)},
+        )
+        return None
+    queue = Queue(events_queue_name(), connection=get_current_job().connection)
+    return reconcile.reread_order(WooClient(config), queue, config.store_url, order_id)
 
 
 def _access_reporting(client) -> tuple:

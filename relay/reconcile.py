@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import requests
 from redis import Redis
-from rq import Queue
+from rq import Queue, Retry
 
 from relay.envelope import (
     IgnoredDelivery,
@@ -220,6 +221,45 @@ def schedule_reconcile_soon(connection: Redis) -> None:
     Queue(MAINTENANCE_QUEUE, connection=connection).enqueue_in(
         RECONCILE_SOON, "relay.jobs.reconcile_recent", job_id=RECONCILE_SOON_JOB_ID
     )
+
+
+REREAD_DELAY = timedelta(seconds=2)  # deliveries of the same second still in flight land first
+REREAD_RETRY = Retry(max=3, interval=[10, 60, 300])
+
+
+def reread_order_soon(queue: Queue, order_id: int) -> None:
+    """Read the order again from WooCommerce in a moment: Odoo met two different states of it
+    within one second and cannot tell which is the last. One pending read per order."""
+    queue.enqueue_in(
+        REREAD_DELAY,
+        "relay.jobs.reread_order",
+        order_id,
+        job_id=f"reread-order-{order_id}",
+        retry=REREAD_RETRY,
+    )
+
+
+def reread_order(woo: WooClient, queue: Queue, store_url: str, order_id: int) -> str | None:
+    """Enqueue the order's current state, under a key of its own: the same state may have come
+    by webhook already, applied or set aside as stale, and this reading must be applied over
+    whatever arrived last. Returns the idempotency key; None when the order is gone."""
+    try:
+        item = woo.order(order_id)
+    except requests.HTTPError as exc:
+        if exc.response is not None and exc.response.status_code == 404:
+            logger.info("order to read again is gone from WooCommerce", extra={"id": order_id})
+            return None
+        raise
+    report = ReconcileReport(since=str(item.get("date_modified_gmt")))
+    envelope = _envelope("order", item, store_url, report)
+    if envelope is None:
+        logger.warning(
+            "order read again not enqueued", extra={"id": order_id, "why": report.skipped}
+        )
+        return None
+    envelope["idempotency_key"] += f":reread-{format_utc(datetime.now(UTC))}"
+    enqueue_envelopes(queue, [envelope])
+    return envelope["idempotency_key"]
 
 
 def check_webhooks(woo: WooClient, connection: Redis) -> list[dict[str, Any]]:

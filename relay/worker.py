@@ -3,11 +3,18 @@ worker was killed runs again within a minute, with its retries intact."""
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Worker
 from rq.exceptions import AbandonedJobError
 from rq.job import Job
+
+logger = logging.getLogger(__name__)
 
 # The worker heartbeats a running job every JOB_MONITORING_INTERVAL seconds; a job whose
 # heartbeat is HEARTBEAT_GRACE seconds overdue counts as abandoned, and every
@@ -48,3 +55,21 @@ class RelayWorker(Worker):
     def get_heartbeat_ttl(self, job: Job) -> int:
         # Jobs have no timeout (they wait for Odoo); RQ would give them monitoring + 60 s.
         return self.job_monitoring_interval + HEARTBEAT_GRACE
+
+
+def wait_for_redis(connection: Redis, longest_wait: float = 10.0) -> None:
+    """Return once Redis answers. RQ's worker exits at once when Redis is down (and quits when
+    Redis goes away under a running job); restarted by its supervisor during an outage, it
+    waits here instead of exiting again in a loop."""
+    delay = 0.5
+    while True:
+        try:
+            connection.ping()
+            return
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            logger.warning(
+                "Redis unreachable; the worker waits for it",
+                extra={"error": str(exc), "retry_in_seconds": delay},
+            )
+        time.sleep(delay)
+        delay = min(delay * 2, longest_wait)

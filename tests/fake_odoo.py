@@ -32,6 +32,7 @@ class FakeOdoo(LocalServer):
     dead: dict[str, str] = field(default_factory=dict)
     failing_types: set[str] = field(default_factory=set)
     rejecting_types: set[str] = field(default_factory=set)
+    reread_types: set[str] = field(default_factory=set)  # answered as a same-second tie
     answer_503: bool = False
     answer_404: bool = False  # the module not installed, or the wrong database
     answer_html: bool = False  # a proxy's or a login page, with 200
@@ -183,6 +184,7 @@ class FakeOdoo(LocalServer):
                 "event_id": envelope["event_id"],
                 "record": row["record"],
                 "error": None,
+                "reread": event_type in self.reread_types,
             }
 
     def _get(self, handler: BaseHTTPRequestHandler) -> None:

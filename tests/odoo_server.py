@@ -261,6 +261,14 @@ class OdooServer:
             ADMIN_UID, ADMIN_PASSWORD, "ir.config_parameter", "set_param", (key, value), {}
         )
 
+    def get_param(self, key: str) -> str | None:
+        return (
+            self._execute_kw(
+                ADMIN_UID, ADMIN_PASSWORD, "ir.config_parameter", "get_param", (key,), {}
+            )
+            or None
+        )
+
     def _execute_kw(self, uid: int, password: str, model: str, method: str, args, kwargs) -> Any:
         body = {
             "jsonrpc": "2.0",

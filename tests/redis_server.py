@@ -19,12 +19,16 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, workdir: Path) -> None:
+    """`persistent`: with an append-only file synced every second, as docker-compose.yml runs
+    Redis, so that a stop and a start keep what was queued."""
+
+    def __init__(self, workdir: Path, persistent: bool = False) -> None:
         self.binary = shutil.which("redis-server")
         if self.binary is None:
             raise RuntimeError("redis-server is not installed (Debian package redis-server)")
         self.port = free_port()
         self.workdir = workdir
+        self.persistent = persistent
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -41,8 +45,11 @@ class RedisServer:
                 str(self.port),
                 "--save",
                 "",
-                "--appendonly",
-                "no",
+                *(
+                    ("--appendonly", "yes", "--appendfsync", "everysec")
+                    if self.persistent
+                    else ("--appendonly", "no")
+                ),
                 "--dir",
                 str(self.workdir),
             ],

@@ -55,6 +55,9 @@ class Outcome:
     sale_order: Any = None
     changes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Two different states of one modification second met: which one is WooCommerce's last
+    # cannot be told from them, so the workers read the order again from WooCommerce.
+    reread: bool = False
 
 
 class EventRejected(Exception):

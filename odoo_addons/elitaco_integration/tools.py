@@ -85,6 +85,17 @@ def staleness(applied, modified, digest: str, received) -> str | None:
     return None
 
 
+def same_second_tie(applied, modified, digest: str) -> bool:
+    """Whether this state and the applied one differ but share their modification second."""
+    return bool(
+        applied
+        and modified
+        and applied.woo_date_modified == modified
+        and applied.woo_state_digest
+        and applied.woo_state_digest != digest
+    )
+
+
 def applied_state(data: dict, received) -> dict:
     """The woo_* fields that record a WooCommerce state as the one applied."""
     return {

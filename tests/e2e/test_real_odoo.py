@@ -21,10 +21,11 @@ from rq.registry import FailedJobRegistry
 from relay import odoo as odoo_client
 from relay.api import api_token
 from relay.odoo_access import check_odoo_access
-from tests.e2e.conftest import APP_SECRET, deliver, wait_for
+from tests.e2e.conftest import APP_SECRET, deliver
 from tests.fake_woo import FakeWoo
 from tests.odoo_server import OdooServer
 from tests.processes import RelayServer
+from tests.waiting import wait_for
 from tests.woo import example_envelope, example_payload
 
 
@@ -465,3 +466,33 @@ def test_created_and_updated_together_on_eight_workers(
         names.append(sale_order(odoo, order["id"])["name"])
     numbers = sorted(int(name.removeprefix("S")) for name in names)
     assert numbers == list(range(numbers[0], numbers[0] + len(orders))), "no number skipped"
+
+
+def test_two_states_of_one_second_delivered_out_of_order_are_settled_by_the_store(
+    odoo, with_store, start_worker, redis_url
+) -> None:
+    """Created pending and paid within one second, and WooCommerce delivers the pending state
+    last: Odoo cannot tell from the two which is current, so a worker reads the order again
+    from the store and that reading is applied."""
+    woo, store, relay = with_store
+    modified = datetime.now(UTC).replace(microsecond=0)
+    paid = new_order("processing", modified)
+    pending = new_order("pending", modified, id=paid["id"])
+    woo.orders = [paid]  # what the store holds now
+    start_worker(**store)
+    first = deliver(relay, "order.updated", paid)
+    wait_for(lambda: finished(redis_url, first["event_id"]), 60, "the paid state")
+    late = deliver(relay, "order.created", pending)
+    wait_for(lambda: finished(redis_url, late["event_id"]), 60, "the pending state")
+
+    def reread_applied() -> list[dict]:
+        return [
+            row
+            for row in ledger(odoo, paid["id"])
+            if ":reread-" in row["idempotency_key"] and row["state"] == "done"
+        ]
+
+    wait_for(reread_applied, 60, "the order read again from the store, applied")
+    result = sale_order(odoo, paid["id"])
+    assert (result["woo_status"], result["state"]) == ("processing", "sale")
+    assert len(ledger(odoo, paid["id"])) == 3, "the two deliveries and one reading, no loop"

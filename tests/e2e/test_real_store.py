@@ -14,7 +14,8 @@ from rq import Queue
 
 from relay.queueing import MAINTENANCE_QUEUE
 from relay.webhooks import TOPICS
-from tests.e2e.conftest import Shop, wait_for
+from tests.e2e.conftest import Shop
+from tests.waiting import wait_for
 
 BUYER = {
     "first_name": "Erika",

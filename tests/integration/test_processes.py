@@ -16,8 +16,9 @@ from rq import Queue, SimpleWorker
 from rq.job import Job, JobStatus
 
 from tests.conftest import SECRET
-from tests.processes import ROOT, RelayServer, relay_environment
-from tests.redis_server import free_port
+from tests.processes import ROOT, RelayServer, WorkerProcess, relay_environment
+from tests.redis_server import RedisServer, free_port
+from tests.waiting import wait_for
 from tests.woo import example_payload, woo_delivery
 
 
@@ -129,3 +130,20 @@ def test_the_cron_service_enqueues_the_maintenance_jobs(redis_url: str, tmp_path
         "relay.jobs.reconcile_customers",
         "relay.jobs.reconcile_recent",
     ], output
+
+
+def test_a_worker_started_while_redis_is_down_waits_for_it(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    """Restarted by its supervisor during a Redis outage, a worker waits instead of exiting."""
+    redis_server.stop()
+    env = relay_environment(redis_server.url, tmp_path / "spool")
+    worker = WorkerProcess(env, tmp_path / "worker.log", burst=False)
+    try:
+        wait_for(lambda: "the worker waits for it" in worker.log(), 10, "the waiting line")
+        assert worker.alive(), worker.log()
+        redis_server.start()
+        job = Queue("woo-events", connection=Redis.from_url(redis_server.url)).enqueue("os.getpid")
+        wait_for(lambda: job.get_status(refresh=True) == JobStatus.FINISHED, 30, "the job")
+    finally:
+        worker.stop()

@@ -8,11 +8,11 @@ import pytest
 import requests
 from rq import SimpleWorker
 from rq.job import Job
-from rq.registry import FailedJobRegistry, FinishedJobRegistry
+from rq.registry import FailedJobRegistry, FinishedJobRegistry, ScheduledJobRegistry
 
 from relay.cli import main as cli_main
 from relay.config import ConfigError
-from relay.envelope import build_woo_envelope
+from relay.envelope import build_woo_envelope, validate_envelope
 from relay.keys import QUEUE
 from relay.queueing import enqueue_envelope
 from relay.reconcile import (
@@ -24,6 +24,7 @@ from relay.reconcile import (
     reconcile_customers,
     reconcile_orders,
     reconcile_products,
+    reread_order,
 )
 from relay.webhooks import TOPICS, register_webhooks
 from relay.woo import WooAuthError, WooClient, WooConfig
@@ -312,3 +313,41 @@ def test_customers_are_all_read_and_the_modified_ones_enqueued(woo, fake_woo, qu
     assert again.enqueued == sum(
         c["date_modified_gmt"] > "2026-01-29T07:55" for c in fake_woo.customers
     )
+
+
+def test_an_order_read_again_is_enqueued_under_a_key_of_its_own(woo, fake_woo, queue) -> None:
+    """After a same-second tie the current state must be applied even when a webhook carried
+    it already: the reading gets a key that the webhook's cannot be a duplicate of."""
+    order = fake_woo.orders[7]
+    webhook = build_woo_envelope("order.updated", order, received_at=SINCE, store_url=fake_woo.url)
+    key = reread_order(woo, queue, fake_woo.url, order["id"])
+    assert key is not None and key.startswith(webhook["idempotency_key"] + ":reread-")
+    [job_id] = queue.job_ids
+    envelope = Job.fetch(job_id, connection=queue.connection).args[0]
+    assert envelope["idempotency_key"] == key
+    assert envelope["data"]["status"] == order["status"]
+    assert envelope["meta"]["reconciled"] is True, "its own answer asks for no further reading"
+    validate_envelope(envelope)
+    assert reread_order(woo, queue, fake_woo.url, 999_999) is None, "an order gone: nothing"
+
+
+def test_a_tie_in_odoo_schedules_one_reading_per_order(queue, fake_odoo, monkeypatch) -> None:
+    """The worker, told by Odoo that two states of one second met, reads the order again in
+    a moment: once, however many deliveries of it meet."""
+    fake_odoo.reread_types.add("woo.order.updated")
+    order = make_order(3)
+    for status in ("pending", "processing"):
+        enqueue_envelope(
+            queue,
+            build_woo_envelope(
+                "order.updated",
+                dict(order, status=status),
+                received_at=SINCE,
+                store_url="https://shop.example.com",
+            ),
+        )
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    scheduled = ScheduledJobRegistry(queue=queue).get_job_ids()
+    assert scheduled == [f"reread-order-{order['id']}"]
+    job = Job.fetch(scheduled[0], connection=queue.connection)
+    assert (job.func_name, job.args) == ("relay.jobs.reread_order", (order["id"],))

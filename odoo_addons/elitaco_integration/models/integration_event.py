@@ -281,6 +281,7 @@ class IntegrationEvent(models.Model):
             self._timeline("warning", warning)
         answer = self._answer("processed" if outcome.status == "processed" else "ignored")
         answer["changes"] = outcome.changes
+        answer["reread"] = outcome.reread
         answer["warnings"] = outcome.warnings
         return answer
 

@@ -7,6 +7,7 @@ from ..tools import (
     amount,
     deleted_before,
     parse_utc,
+    same_second_tie,
     stale_delete,
     staleness,
     state_digest,
@@ -36,6 +37,7 @@ class IntegrationWooOrder(models.AbstractModel):
         digest = state_digest(data)
 
         verdict = staleness(order, modified, digest, event.received_at)
+        tie = same_second_tie(order, modified, digest)
         if verdict == "stale":
             return Outcome(
                 "ignored",
@@ -48,11 +50,13 @@ class IntegrationWooOrder(models.AbstractModel):
                 if modified < order.woo_date_modified
                 else _(
                     "Stale update ignored: a state of the same second (%(this)s UTC) that was "
-                    "delivered after this one is already applied.",
+                    "delivered after this one is already applied; the workers read the order "
+                    "again from WooCommerce to settle which is current.",
                     this=modified,
                 ),
                 record=order,
                 sale_order=order,
+                reread=tie,
             )
         if verdict == "same":
             return Outcome(
@@ -82,8 +86,18 @@ class IntegrationWooOrder(models.AbstractModel):
         )
         changes = []
         if not order:
-            order = self.env["sale.order"].create(
-                values | {"order_line": [Command.create(line) for line in lines]}
+            # The workers' user neither sells nor follows the shop's orders.
+            order = (
+                self.env["sale.order"]
+                .with_context(mail_create_nosubscribe=True)
+                .create(
+                    values
+                    | {
+                        "user_id": self._salesperson(partner).id,
+                        "order_line": [Command.create(line) for line in lines],
+                    }
+                )
+                .with_env(self.env)
             )
             self.env["integration.binding"]._bind(store, order, woo_id)
             changes.append(
@@ -113,8 +127,31 @@ class IntegrationWooOrder(models.AbstractModel):
             order=order.name,
             state=dict(order._fields["state"].selection)[order.state],
         )
+        if tie:
+            changes.append(
+                _(
+                    "Another state of the same second (%(moment)s UTC) was applied before this "
+                    "one; the workers read the order again from WooCommerce to settle which is "
+                    "current.",
+                    moment=modified,
+                )
+            )
         return Outcome(
-            message=message, record=order, sale_order=order, changes=changes, warnings=warnings
+            message=message,
+            record=order,
+            sale_order=order,
+            changes=changes,
+            warnings=warnings,
+            reread=tie,
+        )
+
+    @api.model
+    def _salesperson(self, partner):
+        """The customer's own salesperson, else the one in Settings, else none."""
+        return (
+            partner.user_id
+            or partner.commercial_partner_id.user_id
+            or self.env["res.config.settings"]._elitaco_default("salesperson")
         )
 
     @api.model

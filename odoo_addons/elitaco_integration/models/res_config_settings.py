@@ -21,6 +21,14 @@ class ResConfigSettings(models.TransientModel):
     elitaco_team_id = fields.Many2one(
         "crm.team", string="Sales team", config_parameter=PREFIX + "team_id"
     )
+    elitaco_salesperson_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        domain=[("share", "=", False)],
+        config_parameter=PREFIX + "salesperson_id",
+        help="Of new WooCommerce orders whose customer has no salesperson of their own. Empty: "
+        "none (the workers' user is nobody's salesperson).",
+    )
     elitaco_pricelist_id = fields.Many2one(
         "product.pricelist", string="Default pricelist", config_parameter=PREFIX + "pricelist_id"
     )
@@ -88,10 +96,11 @@ class ResConfigSettings(models.TransientModel):
 
     @api.model
     def _elitaco_default(self, name: str):
-        """The configured warehouse / team / pricelist record, or an empty recordset."""
+        """The configured warehouse / team / salesperson / pricelist, or an empty recordset."""
         model = {
             "warehouse": "stock.warehouse",
             "team": "crm.team",
+            "salesperson": "res.users",
             "pricelist": "product.pricelist",
         }[name]
         value = self.env["ir.config_parameter"].sudo().get_param(f"{PREFIX}{name}_id")

@@ -1,6 +1,11 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
 from odoo.tests import new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
+from ..models import res_users_apikeys
 from .common import WorkerCase, envelope
 
 
@@ -26,6 +31,28 @@ class TestController(WorkerCase):
         self.assertEqual(order.create_uid, self.worker)
         self.assertEqual(self.post_event(dict(message), self.api_key)["status"], "duplicate")
 
+    def test_the_workers_user_neither_sells_nor_follows_the_orders(self):
+        """The salesperson is the customer's own, else the one in Settings, else none."""
+        seller = new_test_user(
+            self.env, login="shop-seller", groups="sales_team.group_sale_salesman"
+        )
+        account_manager = new_test_user(
+            self.env, login="account-manager", groups="sales_team.group_sale_salesman"
+        )
+
+        def order_of(woo_id: int):
+            message = envelope("woo.order.created", id=woo_id, number=str(woo_id))
+            self.assertEqual(self.post_event(message, self.api_key)["status"], "processed")
+            return self.env["sale.order"].search([("woo_order_id", "=", woo_id)])
+
+        first = order_of(4711)
+        self.assertFalse(first.user_id)
+        self.assertNotIn(self.worker.partner_id, first.message_partner_ids)
+        self.env["ir.config_parameter"].set_param("elitaco_integration.salesperson_id", seller.id)
+        self.assertEqual(order_of(4712).user_id, seller)
+        first.partner_id.commercial_partner_id.user_id = account_manager
+        self.assertEqual(order_of(4713).user_id, account_manager)
+
     def test_missing_and_wrong_keys_are_refused(self):
         with self.assertRaisesRegex(JsonRpcException, "Unauthorized"):
             self.post_event(envelope("woo.order.created"))
@@ -34,6 +61,38 @@ class TestController(WorkerCase):
         with self.assertRaisesRegex(JsonRpcException, "AccessDenied"):
             self.post_event(envelope("woo.order.created"), self.outsider_key)
         self.assertFalse(self.env["integration.event"].search([]))
+
+    def test_a_key_is_hashed_once_and_still_checked_on_each_request(self):
+        """The pbkdf2 comparison is remembered; expiry, the user being active and the key's
+        existence are not."""
+        keys = self.env["res.users.apikeys"]
+        key = keys.with_user(self.worker)._generate(None, "hashed once", self.api_key_expires)
+        row = keys.sudo().search([("name", "=", "hashed once")])
+        wrong = key[:8] + "0" * (len(key) - 8)  # same index: Odoo compares it with the hash
+        real = res_users_apikeys.KEY_CRYPT_CONTEXT
+        with patch.object(res_users_apikeys, "KEY_CRYPT_CONTEXT") as context:
+            verify = context.verify
+            verify.side_effect = real.verify
+            self.assertEqual(keys._check_credentials(scope="rpc", key=key), self.worker.id)
+            self.assertEqual(keys._check_credentials(scope="rpc", key=key), self.worker.id)
+            self.assertEqual(verify.call_count, 1)
+            self.assertIsNone(keys._check_credentials(scope="rpc", key=wrong))
+            self.assertEqual(verify.call_count, 2, "a key that does not match is compared")
+
+            # Odoo reads the key with SQL: what the ORM wrote is flushed first, as at the end of
+            # the request that wrote it. now() is the test transaction's start: a day back.
+            row.write({"expiration_date": fields.Datetime.now() - timedelta(days=1)})
+            self.env.flush_all()
+            self.assertIsNone(keys._check_credentials(scope="rpc", key=key), "expired")
+            row.write({"expiration_date": self.api_key_expires})
+            self.worker.active = False
+            self.env.flush_all()
+            self.assertIsNone(keys._check_credentials(scope="rpc", key=key), "user archived")
+            self.worker.active = True
+            self.env.flush_all()
+            self.assertEqual(keys._check_credentials(scope="rpc", key=key), self.worker.id)
+            row.unlink()
+            self.assertIsNone(keys._check_credentials(scope="rpc", key=key), "key deleted")
 
     def test_access_tells_when_the_key_expires(self):
         access = self.make_jsonrpc_request(
