@@ -59,7 +59,7 @@ class IntegrationWooCustomer(models.AbstractModel):
                 how=found_by,
             )
         else:
-            partner = self.env["res.partner"].create(values | {"woo_customer": True})
+            partner = self._new_partner(values | {"woo_customer": True})
             message = _(
                 "Customer %(id)s created as %(partner)s.",
                 id=data["id"],
@@ -83,14 +83,18 @@ class IntegrationWooCustomer(models.AbstractModel):
         self._lock(store, customer_id, email)
         partner, _found_by = self._find(store, customer_id, email)
         if not partner:
-            partner = self.env["res.partner"].create(
-                self._contact_values(billing) | {"woo_customer": True}
-            )
+            partner = self._new_partner(self._contact_values(billing) | {"woo_customer": True})
         if customer_id:
             self.env["integration.binding"]._bind(store, partner, customer_id)
         invoice = self._address_contact(partner, billing, "invoice")
         delivery = self._address_contact(partner, order.get("shipping") or {}, "delivery")
         return partner, invoice, delivery
+
+    @api.model
+    def _new_partner(self, values: dict):
+        """A customer or address the workers' user does not follow."""
+        partners = self.env["res.partner"].with_context(mail_create_nosubscribe=True)
+        return partners.create(values).with_env(self.env)
 
     @api.model
     def _lock(self, store: str, customer_id: int, email: str) -> None:
@@ -170,7 +174,7 @@ class IntegrationWooCustomer(models.AbstractModel):
             )
             or partner.name
         )
-        return self.env["res.partner"].create(
+        return self._new_partner(
             values
             | {
                 "type": kind,

@@ -31,7 +31,7 @@ class TestController(WorkerCase):
         self.assertEqual(order.create_uid, self.worker)
         self.assertEqual(self.post_event(dict(message), self.api_key)["status"], "duplicate")
 
-    def test_the_workers_user_neither_sells_nor_follows_the_orders(self):
+    def test_the_workers_user_neither_sells_nor_follows_orders_or_customers(self):
         """The salesperson is the customer's own, else the one in Settings, else none."""
         seller = new_test_user(
             self.env, login="shop-seller", groups="sales_team.group_sale_salesman"
@@ -48,6 +48,7 @@ class TestController(WorkerCase):
         first = order_of(4711)
         self.assertFalse(first.user_id)
         self.assertNotIn(self.worker.partner_id, first.message_partner_ids)
+        self.assertNotIn(self.worker.partner_id, first.partner_id.message_partner_ids)
         self.env["ir.config_parameter"].set_param("elitaco_integration.salesperson_id", seller.id)
         self.assertEqual(order_of(4712).user_id, seller)
         first.partner_id.commercial_partner_id.user_id = account_manager
