@@ -62,3 +62,8 @@ class Outcome:
 
 class EventRejected(Exception):
     """The event cannot be applied as it is; retrying it unchanged will not help."""
+
+
+class EventWaiting(Exception):
+    """The event needs another one applied first (a variation its variable product): it fails
+    as retryable, and a retry or a replay applies it once the other one is there."""

@@ -77,6 +77,24 @@ def odoo_product(shop: Shop, code: str) -> dict | None:
     return products[0] if products else None
 
 
+def odoo_variant(shop: Shop, code: str) -> dict | None:
+    """The product with this SKU, with the names of its attribute values."""
+    product = odoo_product(shop, code)
+    if product is None:
+        return None
+    [variant] = shop.odoo.search_read(
+        "product.product",
+        [("id", "=", product["id"])],
+        ["default_code", "product_tmpl_id", "is_storable", "product_template_attribute_value_ids"],
+    )
+    values = shop.odoo.search_read(
+        "product.template.attribute.value",
+        [("id", "in", variant["product_template_attribute_value_ids"])],
+        ["name"],
+    )
+    return variant | {"attribute_values": [value["name"] for value in values]}
+
+
 def simple_product(shop: Shop, price: str = "19.99", stock: int = 10) -> tuple[dict, dict]:
     """A simple product created in WooCommerce, once it has reached Odoo."""
     code = sku()
@@ -152,14 +170,35 @@ def test_simple_and_variable_products_reach_odoo(shop: Shop) -> None:
                 "attributes": [{"name": "Size", "option": size}],
             },
         )
-    for size in ("S", "M"):
-        variation = wait_for(lambda s=size: odoo_product(shop, f"{code}-{s}"), 60, "variation")
-        assert variation["list_price"] == 25.0 and variation["is_storable"]
+    variants = [
+        wait_for(lambda s=size: odoo_variant(shop, f"{code}-{s}"), 60, f"variation {size}")
+        for size in ("S", "M")
+    ]
+    assert len({variant["product_tmpl_id"][0] for variant in variants}) == 1, "one template"
+    assert [variant["attribute_values"] for variant in variants] == [["S"], ["M"]]
+    assert all(variant["is_storable"] for variant in variants), "WooCommerce manages the stock"
+    [template] = shop.odoo.search_read(
+        "product.template", [("id", "=", variants[0]["product_tmpl_id"][0])], ["name"]
+    )
+    assert template["name"] == f"Tee {code}"
     bindings = shop.odoo.search_read(
         "integration.binding", [("woo_parent_id", "=", tee["id"])], ["external_id"]
     )
     assert len(bindings) == 2, "each variation bound with its variable product"
     assert odoo_product(shop, code) is None, "the variable product itself is not sold"
+
+    line = {"product_id": tee["id"], "variation_id": bindings[0]["external_id"], "quantity": 1}
+    order = shop.store.rest(
+        "POST", "/orders", {"billing": BUYER, "line_items": [line], "status": "processing"}
+    )
+    in_odoo = wait_for_order(shop, order["id"], "processing")
+    [line] = shop.odoo.search_read(
+        "sale.order.line",
+        [("order_id", "=", in_odoo["id"]), ("product_id.default_code", "like", code)],
+        ["product_id"],
+    )
+    sold = next(v for v in variants if v["id"] == line["product_id"][0])
+    assert sold["default_code"] in (f"{code}-S", f"{code}-M"), "the line is a variant"
 
 
 def test_a_paid_rest_order_and_a_guest_checkout_are_confirmed_to_the_cent(shop: Shop) -> None:

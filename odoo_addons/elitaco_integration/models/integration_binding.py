@@ -5,6 +5,7 @@ BOUND_MODELS = [
     ("sale.order", "Order"),
     ("res.partner", "Customer"),
     ("product.product", "Product or variation"),
+    ("product.template", "Variable product"),
     ("account.move", "Refund (credit note)"),
 ]
 

@@ -70,18 +70,19 @@ class IntegrationWooProduct(models.AbstractModel):
                 record=product,
             )
         if data.get("type") == "variable":
-            return Outcome(
-                "ignored",
-                _(
-                    "WooCommerce product %(id)s is variable: its variations are the products "
-                    "Odoo sells, not the variable product itself.",
-                    id=woo_id,
-                ),
-            )
+            return self.env["integration.woo.variant"]._upsert_variable(event, data)
         values = self._product_values(data)
         warnings = []
+        if not product and data.get("type") == "variation" and data.get("parent_id"):
+            product, warnings = self.env["integration.woo.variant"]._variant(event.store, data)
+            found_by = _("its variable product's attributes") if product else ""
+        if product and product.product_template_attribute_value_ids:
+            # Name, price and inventory tracking of a variant are its template's: the variable
+            # product's event sets them.
+            values = {key: values[key] for key in ("default_code", "active")}
         if product:
-            if product.is_storable != values["is_storable"] and product.stock_move_ids:
+            tracked = values.get("is_storable", product.is_storable)
+            if product.is_storable != tracked and product.stock_move_ids:
                 # Odoo refuses to change inventory tracking once a product has moves.
                 values.pop("is_storable")
                 warnings.append(
@@ -118,6 +119,11 @@ class IntegrationWooProduct(models.AbstractModel):
             event.store, "product.product", data["id"]
         )
         product = binding._record() if binding else None
+        if not product:
+            binding = self.env["integration.binding"]._binding(
+                event.store, "product.template", data["id"]
+            )
+            product = binding._record() if binding else None
         if not product:
             return Outcome("ignored", _("WooCommerce product %s is not bound.", data["id"]))
         if deleted_before(binding, event):

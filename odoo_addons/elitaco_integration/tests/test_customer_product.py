@@ -137,13 +137,123 @@ class TestProducts(IntegrationCase):
         self.assertTrue(bindings._find(STORE, "product.product", 556).is_storable)
         self.assertFalse(bindings._find(STORE, "product.product", 557).is_storable)
 
-    def test_a_variable_product_is_not_a_product_odoo_sells(self):
-        self.env["ir.config_parameter"].set_param(MASTER, "woo")
-        answer = self.process(
-            "woo.product.created", id=120, sku="SHIRT-LINEN", type="variable", regular_price=""
+    def variable_shirt(self, **changes) -> dict:
+        """The variable product 120 as WooCommerce sends it: two attributes for variations,
+        one only shown on the product page."""
+
+        def attribute(number, name, options, variation=True):
+            return {
+                "id": number,
+                "name": name,
+                "position": number,
+                "visible": True,
+                "variation": variation,
+                "options": options,
+            }
+
+        return self.process(
+            "woo.product.created",
+            id=120,
+            type="variable",
+            sku="SHIRT-V",
+            name="Linen Shirt",
+            price="20.00",
+            regular_price="",
+            attributes=[
+                attribute(1, "Color", ["Blue", "Red"]),
+                attribute(2, "Size", ["M", "L"]),
+                attribute(3, "Material", ["Linen"], variation=False),
+            ],
+            variations=[122, 123],
+            **changes,
         )
-        self.assertEqual(answer["status"], "ignored")
-        self.assertFalse(self.env["product.product"].search([("default_code", "=", "SHIRT-LINEN")]))
+
+    def variation(self, woo_id: int, sku: str, **options) -> dict:
+        return envelope(
+            "woo.product.updated",
+            id=woo_id,
+            sku=sku,
+            parent_id=120,
+            name="Linen Shirt - " + ", ".join(options.values()),
+            attributes=[
+                {"id": number, "name": name, "option": option}
+                for number, (name, option) in enumerate(options.items(), 1)
+            ],
+        )
+
+    def test_a_variable_product_is_a_template_its_variations_are_its_variants(self):
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        answer = self.variable_shirt()
+        self.assertEqual(answer["status"], "processed")
+        self.assertIn("Not used for variations, so not variants: Material", answer["changes"])
+        bindings = self.env["integration.binding"]
+        template = bindings._find(STORE, "product.template", 120)
+        lines = template.attribute_line_ids
+        self.assertEqual(lines.attribute_id.mapped("name"), ["Color", "Size"])
+        self.assertEqual(sorted(lines.value_ids.mapped("name")), ["Blue", "L", "M", "Red"])
+        self.assertFalse(template.product_variant_ids, "only the variations WooCommerce has")
+
+        for woo_id, sku, color, size in (
+            (122, "SHIRT-V-BLU-M", "Blue", "M"),
+            (123, "SHIRT-V-RED-L", "Red", "L"),
+        ):
+            answer = self.process(self.variation(woo_id, sku, Color=color, Size=size))
+            self.assertEqual(answer["status"], "processed", answer)
+            variant = bindings._find(STORE, "product.product", woo_id)
+            self.assertEqual(variant.product_tmpl_id, template)
+            self.assertEqual(
+                sorted(variant.product_template_attribute_value_ids.mapped("name")),
+                sorted([color, size]),
+            )
+            self.assertEqual(variant.default_code, sku)
+            self.assertEqual(bindings._binding(STORE, "product.product", woo_id).woo_parent_id, 120)
+        self.assertEqual(template.product_variant_count, 2)
+        self.assertEqual(template.name, "Linen Shirt", "a variation's name is not the template's")
+        sold, _warnings = self.env["integration.woo.product"]._line_product(
+            STORE, {"product_id": 120, "variation_id": 123, "sku": "SHIRT-V-RED-L", "quantity": 1}
+        )
+        self.assertEqual(sold, bindings._find(STORE, "product.product", 123))
+
+    def test_a_variation_before_its_variable_product_waits_for_it(self):
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        early = self.variation(122, "SHIRT-V-BLU-M", Color="Blue", Size="M")
+        answer = self.process(early)
+        self.assertEqual(answer["status"], "failed")
+        self.assertTrue(answer["error"]["retryable"])
+        self.assertIn("waits for its variable product 120", answer["error"]["message"])
+        self.assertFalse(
+            self.env["product.product"].search([("default_code", "=", "SHIRT-V-BLU-M")])
+        )
+        self.variable_shirt()
+        self.assertEqual(self.process(early)["status"], "processed", "the retry applies it")
+        variant = self.env["integration.binding"]._find(STORE, "product.product", 122)
+        self.assertEqual(variant.product_tmpl_id.name, "Linen Shirt")
+
+    def test_a_new_value_comes_with_its_variation(self):
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        self.variable_shirt()
+        self.process(self.variation(124, "SHIRT-V-GRN-M", Color="Green", Size="M"))
+        variant = self.env["integration.binding"]._find(STORE, "product.product", 124)
+        self.assertIn("Green", variant.product_template_attribute_value_ids.mapped("name"))
+
+    def test_a_variation_of_any_size_is_a_product_of_its_own(self):
+        """WooCommerce's "Any Size": Odoo variants have one value of each attribute."""
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        self.variable_shirt()
+        answer = self.process(self.variation(125, "SHIRT-V-BLU-ANY", Color="Blue"))
+        self.assertEqual(answer["status"], "processed")
+        self.assertIn("sells any Size", "\n".join(answer["warnings"]))
+        product = self.env["integration.binding"]._find(STORE, "product.product", 125)
+        self.assertEqual(product.default_code, "SHIRT-V-BLU-ANY")
+        self.assertFalse(product.product_template_attribute_value_ids)
+
+    def test_unknown_attributes_are_refused_when_nothing_unknown_is_created(self):
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        self.env["ir.config_parameter"].set_param("elitaco_integration.unknown_sku", "fail")
+        answer = self.variable_shirt()
+        self.assertEqual(answer["status"], "failed")
+        self.assertFalse(answer["error"]["retryable"])
+        self.assertIn("no product attribute Color", answer["error"]["message"])
 
     def test_a_line_is_the_variation_sold_never_its_parent(self):
         parent = self.env["product.product"].create({"name": "Linen Shirt (any)"})

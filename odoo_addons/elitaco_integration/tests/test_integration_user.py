@@ -88,3 +88,36 @@ class TestAsIntegrationUser(WorkerCase):
         self.assertTrue(socks.is_storable, "WooCommerce manages its stock: Odoo tracks it")
         self.assertEqual(self.post(envelope("woo.product.deleted"))["status"], "processed")
         self.assertFalse(socks.active)
+
+    def test_a_variable_product_and_its_variations(self):
+        """New attributes, their values, the template and its variants, as the workers make
+        them; an order line of a variation is its variant."""
+        self.env["ir.config_parameter"].set_param("elitaco_integration.product_master", "woo")
+        variable = envelope(
+            "woo.product.created",
+            id=220,
+            type="variable",
+            sku="TEE",
+            name="Tee",
+            price="15.00",
+            manage_stock=True,
+            attributes=[
+                {"id": 0, "name": "Tee colour", "variation": True, "options": ["Sand", "Ink"]}
+            ],
+        )
+        self.assertEqual(self.post(variable)["status"], "processed")
+        answer = self.post(
+            envelope(
+                "woo.product.updated",
+                id=221,
+                parent_id=220,
+                sku="TEE-INK",
+                attributes=[{"id": 0, "name": "Tee colour", "option": "Ink"}],
+            )
+        )
+        self.assertEqual(answer["status"], "processed", answer)
+        variant = self.env["product.product"].search([("default_code", "=", "TEE-INK")])
+        self.assertEqual(variant.product_tmpl_id.name, "Tee")
+        self.assertEqual(variant.product_template_attribute_value_ids.name, "Ink")
+        self.assertTrue(variant.is_storable, "the variable product manages its stock")
+        self.assertEqual(variant.create_uid, self.worker)

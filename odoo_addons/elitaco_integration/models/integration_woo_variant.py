@@ -1,0 +1,211 @@
+from odoo import Command, _, api, models
+
+from ..envelope import EventRejected, EventWaiting, Outcome
+from ..tools import amount, applied_state, stale_outcome, staleness, text, write_changes
+from .integration_woo_product import UNKNOWN_SKU_PARAM
+
+
+class IntegrationWooVariant(models.AbstractModel):
+    """WooCommerce as master of product data: a variable product is a product template with
+    the attributes it varies on, each of its variations the variant with exactly its values."""
+
+    _name = "integration.woo.variant"
+    _description = "WooCommerce variable products and variations into Odoo variants"
+
+    @api.model
+    def _upsert_variable(self, event, data: dict) -> Outcome:
+        woo_id = data["id"]
+        bindings = self.env["integration.binding"]
+        binding = bindings._binding(event.store, "product.template", woo_id)
+        template = binding._record() if binding else None
+        state = applied_state(data, event.received_at)
+        verdict = staleness(
+            binding, state["woo_date_modified"], state["woo_state_digest"], event.received_at
+        )
+        if verdict:
+            what = _("WooCommerce product %s", woo_id)
+            return stale_outcome(
+                template, verdict, what, state["woo_date_modified"], binding.woo_date_modified
+            )
+        attributes = data.get("attributes") or []
+        varying = [attribute for attribute in attributes if attribute.get("variation")]
+        values = {
+            "name": text(data.get("name")) or _("WooCommerce product %s", woo_id),
+            # WooCommerce's price of a variable product is its lowest variation's.
+            "list_price": amount(data.get("price") or data.get("regular_price"), _("Price")),
+            "type": "consu",
+            "sale_ok": True,
+            "active": data.get("status", "publish") != "trash",
+        }
+        changes = []
+        if template:
+            changed = write_changes(template, values)
+            changes += [_("Updated: %s", ", ".join(changed))] if changed else []
+            changes += self._add_attribute_lines(template, varying)
+        else:
+            if data.get("manage_stock"):  # stock kept for all variations together
+                values["is_storable"] = True
+            template = self.env["product.template"].create(
+                values
+                | {
+                    "attribute_line_ids": [
+                        Command.create(
+                            {
+                                "attribute_id": attribute.id,
+                                "value_ids": [Command.set(attribute_values.ids)],
+                            }
+                        )
+                        for attribute, attribute_values in self._attributes(varying)
+                    ]
+                }
+            )
+        bindings._bind(event.store, template, woo_id, state=state)
+        message = _(
+            "WooCommerce variable product %(id)s is %(template)s, varying on %(attributes)s.",
+            id=woo_id,
+            template=template.display_name,
+            attributes=", ".join(template.attribute_line_ids.attribute_id.mapped("name")) or "-",
+        )
+        informational = [text(a.get("name")) for a in attributes if not a.get("variation")]
+        if informational:
+            changes.append(
+                _("Not used for variations, so not variants: %s", ", ".join(informational))
+            )
+        return Outcome(message=message, record=template, changes=changes)
+
+    @api.model
+    def _variant(self, store: str, data: dict) -> tuple:
+        """(the variant of the variation's template with exactly its values, warnings); no
+        variant for a variation with an attribute of any value (WooCommerce's "Any …")."""
+        template = self.env["integration.binding"]._find(
+            store, "product.template", data["parent_id"]
+        )
+        if not template:
+            raise EventWaiting(
+                _(
+                    "Variation %(id)s waits for its variable product %(parent)s, which Odoo has "
+                    "not received yet: retried, or replay it once the variable product is there.",
+                    id=data["id"],
+                    parent=data["parent_id"],
+                )
+            )
+        chosen = {
+            text(option.get("name")).casefold(): text(option.get("option"))
+            for option in data.get("attributes") or []
+        }
+        lines = template.attribute_line_ids
+        unset = [
+            line.attribute_id.name
+            for line in lines
+            if not chosen.get(line.attribute_id.name.casefold())
+        ]
+        if unset or not lines:
+            return None, [
+                _(
+                    "Variation %(id)s sells any %(attributes)s: an Odoo variant has exactly one "
+                    "value of each attribute, so it is a product of its own.",
+                    id=data["id"],
+                    attributes=", ".join(unset) or _("value"),
+                )
+            ]
+        combination = self.env["product.template.attribute.value"]
+        for line in lines:
+            combination |= self._template_value(line, chosen[line.attribute_id.name.casefold()])
+        variant = template._create_product_variant(combination)
+        if not variant:
+            raise EventRejected(
+                _(
+                    "%(template)s has no variant %(values)s and Odoo cannot make one (its "
+                    "attributes create all variants, or the combination is excluded).",
+                    template=template.display_name,
+                    values=", ".join(combination.mapped("name")),
+                )
+            )
+        if data.get("manage_stock") and not template.is_storable and not variant.stock_move_ids:
+            template.is_storable = True
+        return variant, []
+
+    @api.model
+    def _attributes(self, varying: list[dict]) -> list[tuple]:
+        """(product.attribute, its values) for each attribute a variable product varies on."""
+        result = []
+        for attribute_data in varying:
+            attribute = self._attribute(text(attribute_data.get("name")))
+            values = self.env["product.attribute.value"]
+            for option in attribute_data.get("options") or []:
+                values |= self._attribute_value(attribute, text(option))
+            result.append((attribute, values))
+        return result
+
+    @api.model
+    def _add_attribute_lines(self, template, varying: list[dict]) -> list[str]:
+        """New attributes and values of an applied variable product; none is removed (order
+        lines and stock refer to the variants)."""
+        changes = []
+        for attribute, values in self._attributes(varying):
+            line = template.attribute_line_ids.filtered(lambda l, a=attribute: l.attribute_id == a)
+            missing = values - line.value_ids
+            if line and missing:
+                line.value_ids = [Command.link(value.id) for value in missing]
+            elif not line:
+                template.attribute_line_ids = [
+                    Command.create(
+                        {"attribute_id": attribute.id, "value_ids": [Command.set(values.ids)]}
+                    )
+                ]
+            if missing:
+                changes.append(
+                    _(
+                        "%(attribute)s: %(values)s added.",
+                        attribute=attribute.name,
+                        values=", ".join(missing.mapped("name")),
+                    )
+                )
+        return changes
+
+    @api.model
+    def _template_value(self, line, name: str):
+        """The line's value called `name`, added to the line when the variable product applied
+        last did not have it yet."""
+        value = line.product_template_value_ids.filtered(
+            lambda v: v.product_attribute_value_id.name.casefold() == name.casefold()
+        )
+        if not value:
+            line.value_ids = [Command.link(self._attribute_value(line.attribute_id, name).id)]
+            value = line.product_template_value_ids.filtered(
+                lambda v: v.product_attribute_value_id.name.casefold() == name.casefold()
+            )
+        return value[:1]
+
+    @api.model
+    def _attribute(self, name: str):
+        attribute = self.env["product.attribute"].search([("name", "=ilike", name)], limit=1)
+        if attribute:
+            return attribute
+        self._check_may_create(_("attribute %s", name))
+        # Dynamic: Odoo makes the variants WooCommerce has, not every combination.
+        return self.env["product.attribute"].create({"name": name, "create_variant": "dynamic"})
+
+    @api.model
+    def _attribute_value(self, attribute, name: str):
+        value = attribute.value_ids.filtered(lambda v: v.name.casefold() == name.casefold())
+        if value:
+            return value[:1]
+        self._check_may_create(
+            _("value %(value)s of %(attribute)s", value=name, attribute=attribute.name)
+        )
+        return self.env["product.attribute.value"].create(
+            {"attribute_id": attribute.id, "name": name}
+        )
+
+    @api.model
+    def _check_may_create(self, what: str) -> None:
+        policy = self.env["ir.config_parameter"].sudo().get_param(UNKNOWN_SKU_PARAM, "create")
+        if policy != "create":
+            raise EventRejected(
+                _(
+                    "Odoo has no product %(what)s. Create it (Inventory › Configuration › "
+                    "Attributes), or set Unknown SKU to 'Create the product', then replay.",
+                    what=what,
+                )
+            )
