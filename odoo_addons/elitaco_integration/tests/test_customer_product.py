@@ -1,3 +1,5 @@
+from odoo import Command
+
 from .common import STORE, IntegrationCase, envelope, example
 
 MASTER = "elitaco_integration.product_master"
@@ -213,6 +215,27 @@ class TestProducts(IntegrationCase):
             STORE, {"product_id": 120, "variation_id": 123, "sku": "SHIRT-V-RED-L", "quantity": 1}
         )
         self.assertEqual(sold, bindings._find(STORE, "product.product", 123))
+
+    def test_attributes_odoo_has_are_matched_by_name(self):
+        """An attribute the shop made in Odoo that creates every variant: the variation binds
+        the one with its values; the rest stay as Odoo made them."""
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        color = self.env["product.attribute"].create(
+            {
+                "name": "color",
+                "create_variant": "always",
+                "value_ids": [Command.create({"name": "blue"}), Command.create({"name": "Red"})],
+            }
+        )
+        self.variable_shirt()
+        template = self.env["integration.binding"]._find(STORE, "product.template", 120)
+        self.assertIn(color, template.attribute_line_ids.attribute_id)
+        self.assertEqual(len(color.value_ids), 2, "Blue is the blue Odoo has")
+        self.process(self.variation(123, "SHIRT-V-RED-L", Color="Red", Size="L"))
+        variant = self.env["integration.binding"]._find(STORE, "product.product", 123)
+        self.assertEqual(
+            sorted(variant.product_template_attribute_value_ids.mapped("name")), ["L", "Red"]
+        )
 
     def test_a_variation_before_its_variable_product_waits_for_it(self):
         self.env["ir.config_parameter"].set_param(MASTER, "woo")
