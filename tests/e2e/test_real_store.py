@@ -85,7 +85,13 @@ def odoo_variant(shop: Shop, code: str) -> dict | None:
     [variant] = shop.odoo.search_read(
         "product.product",
         [("id", "=", product["id"])],
-        ["default_code", "product_tmpl_id", "is_storable", "product_template_attribute_value_ids"],
+        [
+            "default_code",
+            "product_tmpl_id",
+            "is_storable",
+            "lst_price",
+            "product_template_attribute_value_ids",
+        ],
     )
     values = shop.odoo.search_read(
         "product.template.attribute.value",
@@ -158,12 +164,13 @@ def test_simple_and_variable_products_reach_odoo(shop: Shop) -> None:
             ],
         },
     )
+    prices = {"S": "25.00", "M": "27.50"}
     for size in ("S", "M"):
         shop.store.rest(
             "POST",
             f"/products/{tee['id']}/variations",
             {
-                "regular_price": "25.00",
+                "regular_price": prices[size],
                 "sku": f"{code}-{size}",
                 "manage_stock": True,
                 "stock_quantity": 5,
@@ -177,6 +184,14 @@ def test_simple_and_variable_products_reach_odoo(shop: Shop) -> None:
     assert len({variant["product_tmpl_id"][0] for variant in variants}) == 1, "one template"
     assert [variant["attribute_values"] for variant in variants] == [["S"], ["M"]]
     assert all(variant["is_storable"] for variant in variants), "WooCommerce manages the stock"
+    wait_for(
+        lambda: (
+            [odoo_variant(shop, f"{code}-{size}")["lst_price"] for size in ("S", "M")]
+            == [25.0, 27.5]
+        ),
+        60,
+        "each variant at its variation's price",
+    )
     [template] = shop.odoo.search_read(
         "product.template", [("id", "=", variants[0]["product_tmpl_id"][0])], ["name"]
     )

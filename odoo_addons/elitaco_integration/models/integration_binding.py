@@ -31,6 +31,12 @@ class IntegrationBinding(models.Model):
     woo_date_modified = fields.Datetime(string="WooCommerce modified", readonly=True)
     woo_state_digest = fields.Char(readonly=True)
     woo_state_received_at = fields.Datetime(readonly=True)
+    woo_price = fields.Float(
+        string="WooCommerce price",
+        readonly=True,
+        help="A variation's regular price: its variant's price is its template's plus the extras "
+        "of its values, set from the prices of all the template's variations.",
+    )
 
     _sql_constraints = [
         (

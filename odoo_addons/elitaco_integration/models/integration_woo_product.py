@@ -109,7 +109,13 @@ class IntegrationWooProduct(models.AbstractModel):
                 product=product.display_name,
             )
             changes = []
+        if product.product_template_attribute_value_ids:
+            state["woo_price"] = amount(data.get("regular_price") or data.get("price"), _("Price"))
         bindings._bind(event.store, product, woo_id, data.get("parent_id"), state=state)
+        if product.product_template_attribute_value_ids:
+            variants = self.env["integration.woo.variant"]
+            changes += variants._sync_prices(event.store, product.product_tmpl_id)
+            warnings += variants._price_warnings(event.store, product.product_tmpl_id)
         return Outcome(message=message, record=product, changes=changes, warnings=warnings)
 
     @api.model

@@ -31,8 +31,6 @@ class IntegrationWooVariant(models.AbstractModel):
         varying = [attribute for attribute in attributes if attribute.get("variation")]
         values = {
             "name": text(data.get("name")) or _("WooCommerce product %s", woo_id),
-            # WooCommerce's price of a variable product is its lowest variation's.
-            "list_price": amount(data.get("price") or data.get("regular_price"), _("Price")),
             "type": "consu",
             "sale_ok": True,
             "active": data.get("status", "publish") != "trash",
@@ -45,6 +43,8 @@ class IntegrationWooVariant(models.AbstractModel):
         else:
             if data.get("manage_stock"):  # stock kept for all variations together
                 values["is_storable"] = True
+            # Its lowest variation's price, until the variations' own prices arrive.
+            values["list_price"] = amount(data.get("price"), _("Price"))
             template = self.env["product.template"].create(
                 values
                 | {
@@ -124,6 +124,60 @@ class IntegrationWooVariant(models.AbstractModel):
         if data.get("manage_stock") and not template.is_storable and not variant.stock_move_ids:
             template.is_storable = True
         return variant, []
+
+    @api.model
+    def _variation_prices(self, store: str, template) -> dict:
+        """{variant: its variation's regular price} of the template's bound variants."""
+        variants = template.with_context(active_test=False).product_variant_ids
+        bindings = self.env["integration.binding"].search(
+            [
+                ("store", "=", store),
+                ("model", "=", "product.product"),
+                ("res_id", "in", variants.ids),
+            ]
+        )
+        by_id = {binding.res_id: binding.woo_price for binding in bindings}
+        return {variant: by_id[variant.id] for variant in variants if variant.id in by_id}
+
+    @api.model
+    def _sync_prices(self, store: str, template) -> list[str]:
+        """Odoo prices a variant as its template's price plus the extras of its values: the
+        template gets the lowest variation price, each value the least its variations cost
+        above it. Exact whenever the prices add up per attribute (a size costs more, whatever
+        the colour); _price_warnings names the variants where they do not."""
+        prices = self._variation_prices(store, template)
+        if not prices:
+            return []
+        base = min(prices.values())
+        changes = []
+        if template.currency_id.compare_amounts(template.list_price, base):
+            template.list_price = base
+            changes.append(
+                _("Price of %(template)s: %(price)s.", template=template.name, price=base)
+            )
+        for value in template.attribute_line_ids.product_template_value_ids:
+            priced = [
+                p for v, p in prices.items() if value in v.product_template_attribute_value_ids
+            ]
+            if priced and template.currency_id.compare_amounts(
+                value.price_extra, min(priced) - base
+            ):
+                value.price_extra = min(priced) - base
+        return changes
+
+    @api.model
+    def _price_warnings(self, store: str, template) -> list[str]:
+        return [
+            _(
+                "%(variant)s costs %(price)s in WooCommerce; Odoo's variant prices add up per "
+                "attribute and make it %(odoo)s: set its price in a pricelist.",
+                variant=variant.display_name,
+                price=price,
+                odoo=variant.lst_price,
+            )
+            for variant, price in self._variation_prices(store, template).items()
+            if template.currency_id.compare_amounts(variant.lst_price, price)
+        ]
 
     @api.model
     def _attributes(self, varying: list[dict]) -> list[tuple]:

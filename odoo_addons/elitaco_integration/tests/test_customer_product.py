@@ -170,11 +170,13 @@ class TestProducts(IntegrationCase):
             **changes,
         )
 
-    def variation(self, woo_id: int, sku: str, **options) -> dict:
+    def variation(self, woo_id: int, sku: str, price: str = "20.00", **options) -> dict:
         return envelope(
             "woo.product.updated",
             id=woo_id,
             sku=sku,
+            regular_price=price,
+            price=price,
             parent_id=120,
             name="Linen Shirt - " + ", ".join(options.values()),
             attributes=[
@@ -236,6 +238,33 @@ class TestProducts(IntegrationCase):
         self.assertEqual(
             sorted(variant.product_template_attribute_value_ids.mapped("name")), ["L", "Red"]
         )
+
+    def test_variant_prices_are_the_variations_when_they_add_up_per_attribute(self):
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        self.variable_shirt()
+        sizes = {"M": "20.00", "L": "22.50"}  # L costs 2.50 more, whatever the colour
+        for woo_id, (color, size) in enumerate(
+            (("Blue", "M"), ("Red", "M"), ("Blue", "L"), ("Red", "L")), 130
+        ):
+            answer = self.process(
+                self.variation(woo_id, f"SHIRT-{woo_id}", sizes[size], Color=color, Size=size)
+            )
+            self.assertEqual(answer["warnings"], [])
+        bindings = self.env["integration.binding"]
+        template = bindings._find(STORE, "product.template", 120)
+        self.assertEqual(template.list_price, 20.0)
+        for woo_id in range(130, 134):
+            variant = bindings._find(STORE, "product.product", woo_id)
+            values = variant.product_template_attribute_value_ids
+            size = values.filtered(lambda value: value.attribute_id.name == "Size").name
+            self.assertEqual(variant.lst_price, float(sizes[size]))
+
+        dearer = self.variation(133, "SHIRT-133", "25.00", Color="Red", Size="L")
+        dearer["data"]["date_modified_gmt"] = "2026-03-01T00:00:00"
+        dearer = envelope("woo.product.updated", dearer["data"])
+        answer = self.process(dearer)
+        self.assertIn("costs 25.0 in WooCommerce", "\n".join(answer["warnings"]))
+        self.assertEqual(bindings._find(STORE, "product.product", 132).lst_price, 22.5)
 
     def test_a_variation_before_its_variable_product_waits_for_it(self):
         self.env["ir.config_parameter"].set_param(MASTER, "woo")
