@@ -73,9 +73,14 @@ class IntegrationWooProduct(models.AbstractModel):
             return self.env["integration.woo.variant"]._upsert_variable(event, data)
         values = self._product_values(data)
         warnings = []
-        if not product and data.get("type") == "variation" and data.get("parent_id"):
-            product, warnings = self.env["integration.woo.variant"]._variant(event.store, data)
-            found_by = _("its variable product's attributes") if product else ""
+        merged = []
+        if data.get("type") == "variation" and data.get("parent_id"):
+            variants = self.env["integration.woo.variant"]
+            if not product:
+                product, warnings = variants._variant(event.store, data)
+                found_by = _("its variable product's attributes") if product else ""
+            elif binding and not product.product_template_attribute_value_ids:
+                merged, warnings = variants._merge(event.store, product, data)
         if product and product.product_template_attribute_value_ids:
             # Name, price and inventory tracking of a variant are its template's: the variable
             # product's event sets them.
@@ -101,6 +106,7 @@ class IntegrationWooProduct(models.AbstractModel):
                 how=found_by,
             )
             changes = [_("Updated: %s", ", ".join(changed))] if changed else []
+            changes += merged
         else:
             product = self.env["product.product"].create(values)
             message = _(

@@ -89,28 +89,9 @@ class IntegrationWooVariant(models.AbstractModel):
                     parent=data["parent_id"],
                 )
             )
-        chosen = {
-            text(option.get("name")).casefold(): text(option.get("option"))
-            for option in data.get("attributes") or []
-        }
-        lines = template.attribute_line_ids
-        unset = [
-            line.attribute_id.name
-            for line in lines
-            if not chosen.get(line.attribute_id.name.casefold())
-        ]
-        if unset or not lines:
-            return None, [
-                _(
-                    "Variation %(id)s sells any %(attributes)s: an Odoo variant has exactly one "
-                    "value of each attribute, so it is a product of its own.",
-                    id=data["id"],
-                    attributes=", ".join(unset) or _("value"),
-                )
-            ]
-        combination = self.env["product.template.attribute.value"]
-        for line in lines:
-            combination |= self._template_value(line, chosen[line.attribute_id.name.casefold()])
+        combination, warnings = self._combination(template, data)
+        if not combination:
+            return None, warnings
         variant = template._create_product_variant(combination)
         if not variant:
             raise EventRejected(
@@ -124,6 +105,78 @@ class IntegrationWooVariant(models.AbstractModel):
         if data.get("manage_stock") and not template.is_storable and not variant.stock_move_ids:
             template.is_storable = True
         return variant, []
+
+    @api.model
+    def _combination(self, template, data: dict) -> tuple:
+        """(the template's attribute values of the variation, warnings); no values for a
+        variation of any value of an attribute (WooCommerce's "Any …")."""
+        chosen = {
+            text(option.get("name")).casefold(): text(option.get("option"))
+            for option in data.get("attributes") or []
+        }
+        lines = template.attribute_line_ids
+        unset = [
+            line.attribute_id.name
+            for line in lines
+            if not chosen.get(line.attribute_id.name.casefold())
+        ]
+        combination = self.env["product.template.attribute.value"]
+        if unset or not lines:
+            return combination, [
+                _(
+                    "Variation %(id)s sells any %(attributes)s: an Odoo variant has exactly one "
+                    "value of each attribute, so it is a product of its own.",
+                    id=data["id"],
+                    attributes=", ".join(unset) or _("value"),
+                )
+            ]
+        for line in lines:
+            combination |= self._template_value(line, chosen[line.attribute_id.name.casefold()])
+        return combination, []
+
+    @api.model
+    def _merge(self, store: str, product, data: dict) -> tuple[list[str], list[str]]:
+        """(changes, warnings): a variation that earlier versions made a product of its own
+        becomes its template's variant, the same record, so order lines, stock and its binding
+        keep it. A warning says why not when the variant exists already and is in use; until
+        the variable product has arrived it simply stays as it is."""
+        template = self.env["integration.binding"]._find(
+            store, "product.template", data["parent_id"]
+        )
+        old_template = product.product_tmpl_id
+        if not template or old_template.product_variant_count > 1:
+            return [], []
+        combination, warnings = self._combination(template, data)
+        if not combination:
+            return [], warnings
+        existing = template._get_variant_for_combination(combination)
+        if existing and (existing.stock_move_ids or existing.sale_order_line_ids):
+            return [], [
+                _(
+                    "%(product)s stays a product of its own: %(template)s has the variant "
+                    "%(variant)s in use already. Merge them by hand.",
+                    product=product.display_name,
+                    template=template.display_name,
+                    variant=existing.display_name,
+                )
+            ]
+        existing.active = False  # an unused variant Odoo made for the combination
+        product.write(
+            {
+                "product_tmpl_id": template.id,
+                "product_template_attribute_value_ids": [Command.set(combination.ids)],
+            }
+        )
+        old_template.active = False
+        return [
+            _(
+                "%(product)s, a product of its own made by an earlier version, is now the "
+                "variant %(values)s of %(template)s.",
+                product=old_template.name,
+                values=", ".join(combination.mapped("name")),
+                template=template.display_name,
+            )
+        ], []
 
     @api.model
     def _variation_prices(self, store: str, template) -> dict:

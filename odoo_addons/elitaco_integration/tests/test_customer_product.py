@@ -266,6 +266,40 @@ class TestProducts(IntegrationCase):
         self.assertIn("costs 25.0 in WooCommerce", "\n".join(answer["warnings"]))
         self.assertEqual(bindings._find(STORE, "product.product", 132).lst_price, 22.5)
 
+    def test_a_variation_made_a_product_of_its_own_becomes_the_variant(self):
+        """What earlier versions made of variation 122: a product of its own, bound, sold."""
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        old = self.env["product.product"].create(
+            {"name": "Linen Shirt - Blue, M", "default_code": "SHIRT-V-BLU-M", "list_price": 20}
+        )
+        old_template = old.product_tmpl_id
+        self.env["integration.binding"]._bind(STORE, old, 122, 120)
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.env.ref("base.partner_admin").id,
+                "order_line": [Command.create({"product_id": old.id})],
+            }
+        )
+        self.variable_shirt()
+        later = self.variation(122, "SHIRT-V-BLU-M", Color="Blue", Size="M")
+        answer = self.process(
+            envelope(
+                "woo.product.updated", later["data"] | {"date_modified_gmt": "2026-03-01T00:00:00"}
+            )
+        )
+        self.assertEqual(answer["status"], "processed", answer)
+        self.assertIn("is now the variant", "\n".join(answer["changes"]))
+        template = self.env["integration.binding"]._find(STORE, "product.template", 120)
+        self.assertEqual(old.product_tmpl_id, template, "the same record, now a variant")
+        self.assertEqual(
+            sorted(old.product_template_attribute_value_ids.mapped("name")), ["Blue", "M"]
+        )
+        self.assertEqual(self.env["integration.binding"]._find(STORE, "product.product", 122), old)
+        self.assertEqual(order.order_line.product_id, old)
+        self.assertEqual(order.order_line.product_template_id, template)
+        self.assertFalse(old_template.active)
+        self.assertEqual(old.lst_price, 20.0)
+
     def test_a_variation_before_its_variable_product_waits_for_it(self):
         self.env["ir.config_parameter"].set_param(MASTER, "woo")
         early = self.variation(122, "SHIRT-V-BLU-M", Color="Blue", Size="M")

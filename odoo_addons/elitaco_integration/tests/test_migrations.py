@@ -56,3 +56,15 @@ class TestMigrations(IntegrationCase):
         self.assertEqual(order.woo_store, "shop.example.com")
         self.assertEqual(old.store, "shop.example.com")
         self.assertEqual(clash.store, "www.shop.example.com", "left, and logged, not merged")
+
+    def test_18_0_1_4_0_counts_the_variations_made_products_of_their_own(self):
+        standalone = self.env["product.product"].create({"name": "Linen Shirt - Blue, M"})
+        self.env["integration.binding"]._bind("shop.example.com", standalone, 122, 120)
+        simple = self.env["product.product"].create({"name": "Socks"})
+        self.env["integration.binding"]._bind("shop.example.com", simple, 131)
+        self.env.flush_all()
+        module = migration("18.0.1.4.0")
+        self.assertEqual(module.standalone_variations(self.env.cr), [("shop.example.com", 1)])
+        with self.assertLogs(module._logger, "WARNING") as logged:
+            module.migrate(self.env.cr, "18.0.1.3.0")
+        self.assertIn("python -m relay import products", logged.output[0])
