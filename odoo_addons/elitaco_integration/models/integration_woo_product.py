@@ -1,4 +1,5 @@
 from odoo import _, api, models
+from odoo.tools import html2plaintext
 
 from ..envelope import EventRejected, Outcome
 from ..tools import (
@@ -14,6 +15,7 @@ from ..tools import (
 
 PRODUCT_MASTER_PARAM = "elitaco_integration.product_master"
 UNKNOWN_SKU_PARAM = "elitaco_integration.unknown_sku"
+INACTIVE_STATUSES = ("draft", "private", "trash")
 
 
 class IntegrationWooProduct(models.AbstractModel):
@@ -157,16 +159,26 @@ class IntegrationWooProduct(models.AbstractModel):
     @api.model
     def _product_values(self, data: dict) -> dict:
         price = amount(data.get("regular_price") or data.get("price"), _("Price"))
-        return {
-            "name": text(data.get("name")) or _("WooCommerce product %s", data["id"]),
+        return self._template_values(data) | {
             "default_code": (data.get("sku") or "").strip() or False,
             "list_price": price,
-            "type": "consu",
             # Tracked in Odoo's inventory when WooCommerce manages its stock ("parent": a
             # variation whose variable product does), so that its stock can be pushed back.
             "is_storable": bool(data.get("manage_stock")),
+        }
+
+    @api.model
+    def _template_values(self, data: dict) -> dict:
+        """What a simple and a variable product both set."""
+        description = data.get("short_description") or data.get("description") or ""
+        return {
+            "name": text(data.get("name")) or _("WooCommerce product %s", data["id"]),
+            "type": "consu",
             "sale_ok": True,
-            "active": data.get("status", "publish") != "trash",
+            # Only published products are sold; drafts, private and trashed ones are archived
+            # (order lines still find them by SKU).
+            "active": data.get("status", "publish") not in INACTIVE_STATUSES,
+            "description_sale": html2plaintext(description).strip() or False,
         }
 
     @api.model

@@ -29,12 +29,7 @@ class IntegrationWooVariant(models.AbstractModel):
             )
         attributes = data.get("attributes") or []
         varying = [attribute for attribute in attributes if attribute.get("variation")]
-        values = {
-            "name": text(data.get("name")) or _("WooCommerce product %s", woo_id),
-            "type": "consu",
-            "sale_ok": True,
-            "active": data.get("status", "publish") != "trash",
-        }
+        values = self.env["integration.woo.product"]._template_values(data)
         changes = []
         if template:
             changed = write_changes(template, values)
@@ -220,17 +215,19 @@ class IntegrationWooVariant(models.AbstractModel):
 
     @api.model
     def _price_warnings(self, store: str, template) -> list[str]:
-        return [
-            _(
-                "%(variant)s costs %(price)s in WooCommerce; Odoo's variant prices add up per "
-                "attribute and make it %(odoo)s: set its price in a pricelist.",
-                variant=variant.display_name,
-                price=price,
-                odoo=variant.lst_price,
-            )
-            for variant, price in self._variation_prices(store, template).items()
-            if template.currency_id.compare_amounts(variant.lst_price, price)
-        ]
+        warnings = []
+        for variant, price in self._variation_prices(store, template).items():
+            if template.currency_id.compare_amounts(variant.lst_price, price):
+                warnings.append(
+                    _(
+                        "%(variant)s costs %(price)s in WooCommerce; Odoo's variant prices add up "
+                        "per attribute and make it %(odoo)s: set its price in a pricelist.",
+                        variant=variant.display_name,
+                        price=price,
+                        odoo=variant.lst_price,
+                    )
+                )
+        return warnings
 
     @api.model
     def _attributes(self, varying: list[dict]) -> list[tuple]:

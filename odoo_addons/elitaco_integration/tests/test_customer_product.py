@@ -112,6 +112,25 @@ class TestProducts(IntegrationCase):
         self.process("woo.product.deleted", id=555)
         self.assertFalse(product.active)
 
+    def test_only_published_products_are_active_and_the_short_description_is_kept(self):
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        self.process("woo.product.created", id=560, sku="WOO-DRAFT", status="draft")
+        product = self.env["integration.binding"]._find(STORE, "product.product", 560)
+        self.assertFalse(product.active, "a draft is not sold")
+        self.assertEqual(product.description_sale, "Organic & soft.")
+        states = (("publish", True), ("private", False), ("pending", True))
+        for day, (status, active) in enumerate(states, 1):
+            self.process(
+                "woo.product.updated",
+                id=560,
+                sku="WOO-DRAFT",
+                parent_id=0,
+                type="simple",
+                status=status,
+                date_modified_gmt=f"2026-03-0{day}T00:00:00",
+            )
+            self.assertEqual(product.active, active, status)
+
     def test_an_older_product_state_or_a_late_delete_changes_nothing(self):
         self.env["ir.config_parameter"].set_param(MASTER, "woo")
         self.process(
