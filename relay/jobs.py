@@ -11,7 +11,7 @@ from typing import Any
 
 from rq import Queue, get_current_job
 
-from relay import odoo_access, outbound, reconcile, refunds
+from relay import categories, odoo_access, outbound, reconcile, refunds
 from relay.config import ConfigError, events_queue_name
 from relay.envelope import log_fields
 from relay.odoo import OdooError, default_client, until_odoo_answers
@@ -29,7 +29,9 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
     """Hand one envelope to Odoo. Finishes on processed, duplicate or ignored."""
     client = default_client()
     fields = log_fields(envelope)
-    envelope = refunds.with_refund_details(envelope, lambda: WooClient(WooConfig.from_env()))
+    job = get_current_job()
+    envelope = refunds.with_refund_details(envelope, _woo_client)
+    envelope = categories.with_categories(envelope, _woo_client, job.connection if job else None)
     try:
         answer = until_odoo_answers(
             lambda: client.process_event(envelope), fields, *_access_reporting(client)
@@ -46,7 +48,6 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
 
     error = answer.get("error") or {}
     message = f"{envelope['event_type']} {envelope['idempotency_key']}: {error.get('message')}"
-    job = get_current_job()
     if job is not None and error.get("retryable") is False:
         job.retries_left = 0  # retrying an event Odoo rejects as it is cannot help
     if job is None or not job.retries_left:
@@ -56,6 +57,10 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
         extra=fields | {"error": message, "retries_left": job.retries_left if job else 0},
     )
     raise EventFailed(message)
+
+
+def _woo_client() -> WooClient:
+    return WooClient(WooConfig.from_env())
 
 
 def _reread_soon(envelope: dict[str, Any]) -> None:

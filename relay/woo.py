@@ -90,6 +90,9 @@ class WooClient:
     def create_refund(self, order_id: int, values: dict[str, Any]) -> dict[str, Any]:
         return self._request("POST", f"/orders/{order_id}/refunds", json=values).json()
 
+    def category(self, category_id: int) -> dict[str, Any]:
+        return self._request("GET", f"/products/categories/{category_id}").json()
+
     def order(self, order_id: int) -> dict[str, Any]:
         return self._request("GET", f"/orders/{order_id}").json()
 

@@ -22,6 +22,7 @@ class FakeWoo(LocalServer):
     key: str = "ck_test"
     secret: str = "cs_test"
     orders: list[dict[str, Any]] = field(default_factory=list)
+    categories: dict[int, dict[str, Any]] = field(default_factory=dict)  # GET by id
     products: list[dict[str, Any]] = field(default_factory=list)
     customers: list[dict[str, Any]] = field(default_factory=list)
     webhooks: list[dict[str, Any]] = field(default_factory=list)
@@ -78,6 +79,11 @@ class FakeWoo(LocalServer):
             return self._orders(handler, query)
         if path == "/products" and method == "GET":
             return self._page(handler, self._modified_after(self.products, query), query)
+        if path.startswith("/products/categories/") and method == "GET":
+            category = self.categories.get(int(path.rsplit("/", 1)[1]))
+            if category is None:
+                return self._send(handler, 404, {"code": "woocommerce_rest_term_invalid"})
+            return self._send(handler, 200, category)
         if path.startswith("/products/") and path.endswith("/variations") and method == "GET":
             parent = int(path.split("/")[2])
             return self._page(handler, self.variations.get(parent, []), query)

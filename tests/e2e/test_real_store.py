@@ -152,6 +152,10 @@ def test_simple_and_variable_products_reach_odoo(shop: Shop) -> None:
     assert in_odoo["is_storable"], "WooCommerce manages its stock: Odoo tracks it"
 
     code = sku()
+    clothing = shop.store.rest("POST", "/products/categories", {"name": f"Clothing {code}"})
+    tees = shop.store.rest(
+        "POST", "/products/categories", {"name": f"Tees {code}", "parent": clothing["id"]}
+    )
     tee = shop.store.rest(
         "POST",
         "/products",
@@ -159,6 +163,7 @@ def test_simple_and_variable_products_reach_odoo(shop: Shop) -> None:
             "name": f"Tee {code}",
             "type": "variable",
             "sku": code,
+            "categories": [{"id": tees["id"]}],
             "attributes": [
                 {"name": "Size", "options": ["S", "M"], "variation": True, "visible": True}
             ],
@@ -193,9 +198,10 @@ def test_simple_and_variable_products_reach_odoo(shop: Shop) -> None:
         "each variant at its variation's price",
     )
     [template] = shop.odoo.search_read(
-        "product.template", [("id", "=", variants[0]["product_tmpl_id"][0])], ["name"]
+        "product.template", [("id", "=", variants[0]["product_tmpl_id"][0])], ["name", "categ_id"]
     )
     assert template["name"] == f"Tee {code}"
+    assert template["categ_id"][1] == f"All / Clothing {code} / Tees {code}", "with its parent"
     bindings = shop.odoo.search_read(
         "integration.binding", [("woo_parent_id", "=", tee["id"])], ["external_id"]
     )

@@ -6,6 +6,7 @@ BOUND_MODELS = [
     ("res.partner", "Customer"),
     ("product.product", "Product or variation"),
     ("product.template", "Variable product"),
+    ("product.category", "Product category"),
     ("account.move", "Refund (credit note)"),
 ]
 

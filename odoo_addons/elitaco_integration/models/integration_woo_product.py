@@ -74,6 +74,9 @@ class IntegrationWooProduct(models.AbstractModel):
         if data.get("type") == "variable":
             return self.env["integration.woo.variant"]._upsert_variable(event, data)
         values = self._product_values(data)
+        category = self.env["integration.woo.category"]._of_product(event, data)
+        if category:
+            values["categ_id"] = category.id
         warnings = []
         merged = []
         if data.get("type") == "variation" and data.get("parent_id"):

@@ -30,6 +30,9 @@ class IntegrationWooVariant(models.AbstractModel):
         attributes = data.get("attributes") or []
         varying = [attribute for attribute in attributes if attribute.get("variation")]
         values = self.env["integration.woo.product"]._template_values(data)
+        category = self.env["integration.woo.category"]._of_product(event, data)
+        if category:
+            values["categ_id"] = category.id
         changes = []
         if template:
             changed = write_changes(template, values)

@@ -131,6 +131,47 @@ class TestProducts(IntegrationCase):
             )
             self.assertEqual(product.active, active, status)
 
+    def test_categories_with_their_parents_are_odoo_categories(self):
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        bindings = self.env["integration.binding"]
+        clothing = {"id": 9, "name": "Clothing", "parent": 0}
+        read = envelope("woo.product.created", id=570, sku="WOO-CAT")  # Accessories (15)
+        read["fetched"] = {"categories": [{"id": 15, "name": "Accessories", "parent": 9}, clothing]}
+        self.process(read)
+        accessories = bindings._find(STORE, "product.product", 570).categ_id
+        self.assertEqual(accessories.complete_name, "All / Clothing / Accessories")
+        self.assertEqual(bindings._find(STORE, "product.category", 15), accessories)
+
+        # Without the workers' reading (no REST key): the bound category all the same.
+        self.process("woo.product.created", id=571, sku="WOO-CAT-2")
+        self.assertEqual(bindings._find(STORE, "product.product", 571).categ_id, accessories)
+
+        # Known by name first, under All; under its parent once an event has the reading.
+        hats = [{"id": 16, "name": "Hats", "slug": "hats"}]
+        self.process("woo.product.created", id=572, sku="WOO-CAT-3", categories=hats)
+        product = bindings._find(STORE, "product.product", 572)
+        self.assertEqual(product.categ_id.complete_name, "All / Hats")
+        later = envelope(
+            "woo.product.updated",
+            id=572,
+            sku="WOO-CAT-3",
+            type="simple",
+            parent_id=0,
+            categories=hats,
+            date_modified_gmt="2026-03-01T00:00:00",
+        )
+        later["fetched"] = {"categories": [{"id": 16, "name": "Hats", "parent": 9}, clothing]}
+        self.process(later)
+        self.assertEqual(product.categ_id.complete_name, "All / Clothing / Hats")
+        self.assertEqual(product.categ_id, bindings._find(STORE, "product.category", 16))
+
+        uncategorized = [{"id": 1, "name": "Uncategorized", "slug": "uncategorized"}]
+        self.process("woo.product.created", id=573, sku="WOO-CAT-4", categories=uncategorized)
+        self.assertEqual(
+            bindings._find(STORE, "product.product", 573).categ_id,
+            self.env.ref("product.product_category_all"),
+        )
+
     def test_an_older_product_state_or_a_late_delete_changes_nothing(self):
         self.env["ir.config_parameter"].set_param(MASTER, "woo")
         self.process(
