@@ -1,3 +1,5 @@
+import math
+
 from odoo import _, api, models
 from odoo.tools import html2plaintext
 
@@ -16,6 +18,10 @@ from ..tools import (
 PRODUCT_MASTER_PARAM = "elitaco_integration.product_master"
 UNKNOWN_SKU_PARAM = "elitaco_integration.unknown_sku"
 INACTIVE_STATUSES = ("draft", "private", "trash")
+WEIGHT_UNIT = "elitaco_integration.weight_unit"
+DIMENSION_UNIT = "elitaco_integration.dimension_unit"
+KG_PER = {"kg": 1.0, "g": 0.001, "lbs": 0.45359237, "oz": 0.028349523125}
+M_PER = {"m": 1.0, "cm": 0.01, "mm": 0.001, "in": 0.0254, "yd": 0.9144, "ft": 0.3048}
 
 
 class IntegrationWooProduct(models.AbstractModel):
@@ -89,7 +95,8 @@ class IntegrationWooProduct(models.AbstractModel):
         if product and product.product_template_attribute_value_ids:
             # Name, price and inventory tracking of a variant are its template's: the variable
             # product's event sets them.
-            values = {key: values[key] for key in ("default_code", "active")}
+            kept = ("default_code", "active", "weight", "volume")  # a variant's own
+            values = {key: values[key] for key in kept if key in values}
         if product:
             tracked = values.get("is_storable", product.is_storable)
             if product.is_storable != tracked and product.stock_move_ids:
@@ -174,7 +181,7 @@ class IntegrationWooProduct(models.AbstractModel):
     def _template_values(self, data: dict) -> dict:
         """What a simple and a variable product both set."""
         description = data.get("short_description") or data.get("description") or ""
-        return {
+        return self._measures(data) | {
             "name": text(data.get("name")) or _("WooCommerce product %s", data["id"]),
             "type": "consu",
             "sale_ok": True,
@@ -183,6 +190,24 @@ class IntegrationWooProduct(models.AbstractModel):
             "active": data.get("status", "publish") not in INACTIVE_STATUSES,
             "description_sale": html2plaintext(description).strip() or False,
         }
+
+    @api.model
+    def _measures(self, data: dict) -> dict:
+        """Weight and volume in the units Odoo shows (kg or lb, m³ or ft³), from WooCommerce's
+        (Settings: its weight and dimensions units); what WooCommerce leaves empty is kept."""
+        params = self.env["ir.config_parameter"].sudo()
+        values = {}
+        if data.get("weight") not in (None, ""):
+            kg = amount(data["weight"], _("Weight")) * KG_PER[params.get_param(WEIGHT_UNIT, "kg")]
+            in_lbs = params.get_param("product.weight_in_lbs") == "1"
+            values["weight"] = kg / KG_PER["lbs"] if in_lbs else kg
+        sides = [(data.get("dimensions") or {}).get(side) for side in ("length", "width", "height")]
+        if all(side not in (None, "") for side in sides):
+            metre = M_PER[params.get_param(DIMENSION_UNIT, "cm")]
+            cubic_metres = math.prod(amount(side, _("Dimensions")) * metre for side in sides)
+            in_feet = params.get_param("product.volume_in_cubic_feet") == "1"
+            values["volume"] = cubic_metres / M_PER["ft"] ** 3 if in_feet else cubic_metres
+        return values
 
     @api.model
     def _by_sku(self, sku: str):

@@ -47,6 +47,21 @@ class ResConfigSettings(models.TransientModel):
         default="odoo",
         config_parameter=PREFIX + "product_master",
     )
+    elitaco_weight_unit = fields.Selection(
+        [("kg", "kg"), ("g", "g"), ("lbs", "lbs"), ("oz", "oz")],
+        string="WooCommerce weight unit",
+        default="kg",
+        config_parameter=PREFIX + "weight_unit",
+        help="WooCommerce › Settings › Products › Weight unit: the unit of its products' weight.",
+    )
+    elitaco_dimension_unit = fields.Selection(
+        [("m", "m"), ("cm", "cm"), ("mm", "mm"), ("in", "in"), ("yd", "yd")],
+        string="WooCommerce dimensions unit",
+        default="cm",
+        config_parameter=PREFIX + "dimension_unit",
+        help="WooCommerce › Settings › Products › Dimensions unit: Odoo keeps a product's volume "
+        "(length × width × height).",
+    )
     elitaco_invoice_policy = fields.Selection(
         INVOICE_POLICIES,
         string="Invoices and payments",

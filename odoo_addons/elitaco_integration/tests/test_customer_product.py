@@ -172,6 +172,32 @@ class TestProducts(IntegrationCase):
             self.env.ref("product.product_category_all"),
         )
 
+    def test_weight_and_volume_in_the_units_odoo_shows(self):
+        params = self.env["ir.config_parameter"]
+        params.set_param(MASTER, "woo")
+        params.set_param("elitaco_integration.weight_unit", "g")
+        params.set_param("elitaco_integration.dimension_unit", "cm")
+        box = {"length": "100", "width": "50", "height": "40"}
+        self.process("woo.product.created", id=580, sku="WOO-W", weight="250", dimensions=box)
+        product = self.env["integration.binding"]._find(STORE, "product.product", 580)
+        self.assertAlmostEqual(product.weight, 0.25)
+        self.assertAlmostEqual(product.volume, 0.2)  # m³
+
+        params.set_param("product.weight_in_lbs", "1")
+        unknown = {"length": "", "width": "", "height": ""}
+        self.process(
+            "woo.product.updated",
+            id=580,
+            sku="WOO-W",
+            type="simple",
+            parent_id=0,
+            weight="454",
+            dimensions=unknown,
+            date_modified_gmt="2026-03-01T00:00:00",
+        )
+        self.assertAlmostEqual(product.weight, 1.0, places=2)  # lb
+        self.assertAlmostEqual(product.volume, 0.2, msg="empty dimensions change nothing")
+
     def test_an_older_product_state_or_a_late_delete_changes_nothing(self):
         self.env["ir.config_parameter"].set_param(MASTER, "woo")
         self.process(
