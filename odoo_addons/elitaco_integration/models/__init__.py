@@ -7,6 +7,7 @@ from . import integration_woo_customer
 from . import integration_woo_product
 from . import integration_woo_variant
 from . import integration_woo_category
+from . import product_pricelist_item
 from . import integration_woo_order
 from . import integration_woo_payment
 from . import integration_outbox

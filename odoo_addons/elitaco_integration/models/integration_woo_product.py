@@ -8,6 +8,7 @@ from ..tools import (
     amount,
     applied_state,
     deleted_before,
+    parse_utc,
     stale_delete,
     stale_outcome,
     staleness,
@@ -127,6 +128,7 @@ class IntegrationWooProduct(models.AbstractModel):
                 product=product.display_name,
             )
             changes = []
+        changes += self._sale_price(product, data)
         if product.product_template_attribute_value_ids:
             state["woo_price"] = amount(data.get("regular_price") or data.get("price"), _("Price"))
         bindings._bind(event.store, product, woo_id, data.get("parent_id"), state=state)
@@ -190,6 +192,60 @@ class IntegrationWooProduct(models.AbstractModel):
             "active": data.get("status", "publish") not in INACTIVE_STATUSES,
             "description_sale": html2plaintext(description).strip() or False,
         }
+
+    @api.model
+    def _sale_price(self, product, data: dict) -> list[str]:
+        """WooCommerce's sale price, with its dates, as a fixed-price rule for the product in
+        the default pricelist of Settings (none set: nowhere); the rule goes when the sale
+        does."""
+        pricelist = self.env["res.config.settings"]._elitaco_default_pricelist()
+        if not pricelist:
+            return []
+        items = self.env["product.pricelist.item"]
+        rule = items.search(
+            [
+                ("pricelist_id", "=", pricelist.id),
+                ("woo_sale", "=", True),
+                ("product_id", "=", product.id),
+            ],
+            limit=1,
+        )
+        if data.get("sale_price") in (None, ""):
+            if not rule:
+                return []
+            rule.sudo().unlink()  # only its own rules: the Integration User deletes no others
+            return [_("Sale price ended in %s.", pricelist.display_name)]
+        values = {
+            "fixed_price": amount(data["sale_price"], _("Sale price")),
+            "date_start": parse_utc(data.get("date_on_sale_from_gmt")) or False,
+            "date_end": parse_utc(data.get("date_on_sale_to_gmt")) or False,
+        }
+        if rule:
+            changed = write_changes(rule, values)
+        else:
+            rule = items.create(
+                values
+                | {
+                    "pricelist_id": pricelist.id,
+                    "applied_on": "0_product_variant",
+                    "product_id": product.id,
+                    "product_tmpl_id": product.product_tmpl_id.id,
+                    "compute_price": "fixed",
+                    "woo_sale": True,
+                }
+            )
+            changed = ["fixed_price"]
+        if not changed:
+            return []
+        return [
+            _(
+                "Sale price %(price)s in %(pricelist)s, from %(start)s to %(end)s (UTC).",
+                price=values["fixed_price"],
+                pricelist=pricelist.display_name,
+                start=values["date_start"] or "-",
+                end=values["date_end"] or "-",
+            )
+        ]
 
     @api.model
     def _measures(self, data: dict) -> dict:

@@ -1,4 +1,4 @@
-from odoo import Command
+from odoo import Command, fields
 
 from .common import STORE, IntegrationCase, envelope, example
 
@@ -197,6 +197,42 @@ class TestProducts(IntegrationCase):
         )
         self.assertAlmostEqual(product.weight, 1.0, places=2)  # lb
         self.assertAlmostEqual(product.volume, 0.2, msg="empty dimensions change nothing")
+
+    def test_a_sale_price_with_its_dates_is_a_rule_of_the_default_pricelist(self):
+        params = self.env["ir.config_parameter"]
+        params.set_param(MASTER, "woo")
+        pricelist = self.env["product.pricelist"].create({"name": "Shop"})
+        params.set_param("elitaco_integration.pricelist_id", pricelist.id)
+        answer = self.process(
+            "woo.product.created",
+            id=590,
+            sku="WOO-SALE",
+            regular_price="9.00",
+            sale_price="7.50",
+            date_on_sale_from_gmt="2026-03-01T00:00:00",
+            date_on_sale_to_gmt="2026-03-10T23:59:59",
+        )
+        self.assertIn("Sale price 7.5", "\n".join(answer["changes"]))
+        product = self.env["integration.binding"]._find(STORE, "product.product", 590)
+
+        def price_on(day: str) -> float:
+            return pricelist._get_product_price(product, 1.0, date=fields.Datetime.to_datetime(day))
+
+        self.assertEqual(price_on("2026-03-05 12:00:00"), 7.5)
+        self.assertEqual(price_on("2026-04-01 12:00:00"), 9.0, "after the sale")
+        ended = self.process(
+            "woo.product.updated",
+            id=590,
+            sku="WOO-SALE",
+            type="simple",
+            parent_id=0,
+            regular_price="9.00",
+            sale_price="",
+            date_modified_gmt="2026-03-02T00:00:00",
+        )
+        self.assertIn("Sale price ended", "\n".join(ended["changes"]))
+        self.assertEqual(price_on("2026-03-05 12:00:00"), 9.0)
+        self.assertFalse(pricelist.item_ids)
 
     def test_an_older_product_state_or_a_late_delete_changes_nothing(self):
         self.env["ir.config_parameter"].set_param(MASTER, "woo")

@@ -121,3 +121,24 @@ class TestAsIntegrationUser(WorkerCase):
         self.assertEqual(variant.product_template_attribute_value_ids.name, "Ink")
         self.assertTrue(variant.is_storable, "the variable product manages its stock")
         self.assertEqual(variant.create_uid, self.worker)
+
+    def test_a_sale_price_rule_made_and_ended(self):
+        params = self.env["ir.config_parameter"]
+        params.set_param("elitaco_integration.product_master", "woo")
+        pricelist = self.env["product.pricelist"].create({"name": "Shop"})
+        params.set_param("elitaco_integration.pricelist_id", pricelist.id)
+        on_sale = envelope("woo.product.created", id=330, sku="SALE-1", sale_price="5.00")
+        self.assertEqual(self.post(on_sale)["status"], "processed")
+        self.assertEqual(pricelist.item_ids.fixed_price, 5.0)
+        self.assertEqual(pricelist.item_ids.create_uid, self.worker)
+        ended = envelope(
+            "woo.product.updated",
+            id=330,
+            sku="SALE-1",
+            type="simple",
+            parent_id=0,
+            sale_price="",
+            date_modified_gmt="2026-03-01T00:00:00",
+        )
+        self.assertEqual(self.post(ended)["status"], "processed")
+        self.assertFalse(pricelist.item_ids)
