@@ -49,6 +49,9 @@ class IntegrationWooCategory(models.AbstractModel):
         if category:
             write_changes(category, values)
             return category
+        # Two workers filing products of a new category at once would each create it: the
+        # second waits here, then Odoo retries its request and finds the binding.
+        self.env["integration.resource.lock"]._acquire(f"product-category:{store}:{woo_id}")
         category = self.env["product.category"].search(
             [("name", "=", values["name"]), ("parent_id", "=", values["parent_id"])], limit=1
         ) or self.env["product.category"].create(values)

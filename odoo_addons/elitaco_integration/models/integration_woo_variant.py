@@ -290,6 +290,9 @@ class IntegrationWooVariant(models.AbstractModel):
         if attribute:
             return attribute
         self._check_may_create(_("attribute %s", name))
+        # Two workers applying variable products at once would each create it: the second
+        # waits here, then Odoo retries its request and the search above finds it.
+        self.env["integration.resource.lock"]._acquire(f"product-attribute:{name.casefold()}")
         # Dynamic: Odoo makes the variants WooCommerce has, not every combination.
         return self.env["product.attribute"].create({"name": name, "create_variant": "dynamic"})
 
@@ -300,6 +303,9 @@ class IntegrationWooVariant(models.AbstractModel):
             return value[:1]
         self._check_may_create(
             _("value %(value)s of %(attribute)s", value=name, attribute=attribute.name)
+        )
+        self.env["integration.resource.lock"]._acquire(
+            f"product-attribute-value:{attribute.id}:{name.casefold()}"
         )
         return self.env["product.attribute.value"].create(
             {"attribute_id": attribute.id, "name": name}

@@ -116,3 +116,69 @@ class TestConcurrentDelivery(TransactionCase):
                 ).unlink()
                 partners = env["res.partner"].search([("email", "=", "zoe.mueller@example.org")])
                 (partners.child_ids | partners).unlink()
+
+    def race(self, messages: list[dict], created: list[tuple[str, str]]) -> None:
+        """A first import: two workers apply two products at once that bring the same new
+        records; each of `created` (model, name) is made once."""
+        self.set_product_master("woo")
+        try:
+            answers, errors = self.deliver_together(messages)
+            self.assertFalse(errors)
+            self.assertEqual([a["status"] for a in answers], ["processed", "processed"])
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, self.env.uid, {})
+                for model, name in created:
+                    self.assertEqual(env[model].search_count([("name", "=", name)]), 1, model)
+        finally:
+            self.set_product_master("odoo")
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, self.env.uid, {})
+                ids = [message["data"]["id"] for message in messages]
+                for binding in env["integration.binding"].search([("external_id", "in", ids)]):
+                    binding._record().with_context(active_test=False).unlink()
+                for model, name in reversed(created):
+                    env[model].search([("name", "=", name)]).unlink()
+                env["integration.event"].search([("woo_resource_id", "in", ids)]).unlink()
+                env["integration.binding"].search([]).unlink()
+                env["integration.resource.lock"].search([]).unlink()
+
+    def test_two_variable_products_bring_one_new_attribute(self):
+        fabric = [{"id": 0, "name": "Race Fabric", "variation": True, "options": ["Wool", "Silk"]}]
+        messages = [
+            envelope(
+                "woo.product.created",
+                id=woo_id,
+                type="variable",
+                sku=f"VAR-{woo_id}",
+                name=f"Variable {woo_id}",
+                categories=[],
+                attributes=fabric,
+            )
+            for woo_id in (991_001, 991_002)
+        ]
+        self.race(
+            messages,
+            [("product.attribute", "Race Fabric"), ("product.attribute.value", "Wool")],
+        )
+
+    def test_two_products_bring_one_new_category(self):
+        category = {"id": 9901, "name": "Race Category", "parent": 0}
+        messages = []
+        for woo_id in (991_003, 991_004):
+            message = envelope(
+                "woo.product.created",
+                id=woo_id,
+                sku=f"SIMPLE-{woo_id}",
+                categories=[{"id": 9901, "name": category["name"], "slug": "race"}],
+            )
+            message["fetched"] = {"categories": [category]}
+            messages.append(message)
+        self.race(messages, [("product.category", "Race Category")])
+
+    def set_product_master(self, master: str) -> None:
+        """Committed, for the workers' cursors (the ORM writes it at the flush, not at exit)."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, self.env.uid, {})
+            env["ir.config_parameter"].set_param("elitaco_integration.product_master", master)
+            env.flush_all()
+        self.registry.clear_cache()  # what this process cached of it
