@@ -41,17 +41,9 @@ class IntegrationWooProduct(models.AbstractModel):
         sku = (data.get("sku") or "").strip()
         self.env["integration.resource.lock"]._acquire(f"product:{event.store}:{woo_id}")
         bindings = self.env["integration.binding"]
-        binding = bindings._binding(event.store, "product.product", woo_id)
-        product = binding._record() if binding else None
-        state = applied_state(data, event.received_at)
-        verdict = staleness(
-            binding, state["woo_date_modified"], state["woo_state_digest"], event.received_at
-        )
-        if verdict:
-            what = _("WooCommerce product %s", woo_id)
-            return stale_outcome(
-                product, verdict, what, state["woo_date_modified"], binding.woo_date_modified
-            )
+        binding, product, state, not_applied = self._bound(event, data, "product.product")
+        if not_applied:
+            return not_applied
         found_by = _("binding") if product else ""
         if not product and sku:
             product = self._by_sku(sku)
@@ -137,6 +129,24 @@ class IntegrationWooProduct(models.AbstractModel):
             changes += variants._sync_prices(event.store, product.product_tmpl_id)
             warnings += variants._price_warnings(event.store, product.product_tmpl_id)
         return Outcome(message=message, record=product, changes=changes, warnings=warnings)
+
+    @api.model
+    def _bound(self, event, data: dict, model: str) -> tuple:
+        """(binding, its record, this state's woo_* values, the Outcome when this state is older
+        than the one applied or is that one, else None) of a WooCommerce product bound to a
+        `model` record."""
+        binding = self.env["integration.binding"]._binding(event.store, model, data["id"])
+        record = binding._record() if binding else None
+        state = applied_state(data, event.received_at)
+        verdict = staleness(
+            binding, state["woo_date_modified"], state["woo_state_digest"], event.received_at
+        )
+        if not verdict:
+            return binding, record, state, None
+        what = _("WooCommerce product %s", data["id"])
+        applied = binding.woo_date_modified
+        outcome = stale_outcome(record, verdict, what, state["woo_date_modified"], applied)
+        return binding, record, state, outcome
 
     @api.model
     def _trash(self, event, data: dict) -> Outcome:

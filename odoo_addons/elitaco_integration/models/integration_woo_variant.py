@@ -1,7 +1,7 @@
 from odoo import Command, _, api, models
 
 from ..envelope import EventRejected, EventWaiting, Outcome
-from ..tools import amount, applied_state, stale_outcome, staleness, text, write_changes
+from ..tools import amount, text, write_changes
 from .integration_woo_product import UNKNOWN_SKU_PARAM
 
 
@@ -16,17 +16,10 @@ class IntegrationWooVariant(models.AbstractModel):
     def _upsert_variable(self, event, data: dict) -> Outcome:
         woo_id = data["id"]
         bindings = self.env["integration.binding"]
-        binding = bindings._binding(event.store, "product.template", woo_id)
-        template = binding._record() if binding else None
-        state = applied_state(data, event.received_at)
-        verdict = staleness(
-            binding, state["woo_date_modified"], state["woo_state_digest"], event.received_at
-        )
-        if verdict:
-            what = _("WooCommerce product %s", woo_id)
-            return stale_outcome(
-                template, verdict, what, state["woo_date_modified"], binding.woo_date_modified
-            )
+        products = self.env["integration.woo.product"]
+        _binding, template, state, not_applied = products._bound(event, data, "product.template")
+        if not_applied:
+            return not_applied
         attributes = data.get("attributes") or []
         varying = [attribute for attribute in attributes if attribute.get("variation")]
         values = self.env["integration.woo.product"]._template_values(data)
