@@ -72,10 +72,7 @@ class IntegrationWooProduct(models.AbstractModel):
             )
         if data.get("type") == "variable":
             return self.env["integration.woo.variant"]._upsert_variable(event, data)
-        values = self._product_values(data)
-        category = self.env["integration.woo.category"]._of_product(event, data)
-        if category:
-            values["categ_id"] = category.id
+        values = self._product_values(event, data)
         warnings = []
         merged = []
         if data.get("type") == "variation" and data.get("parent_id"):
@@ -121,13 +118,16 @@ class IntegrationWooProduct(models.AbstractModel):
             )
             changes = []
         changes += self._sale_price(product, data)
-        if product.product_template_attribute_value_ids:
+        is_variant = bool(product.product_template_attribute_value_ids)
+        if is_variant:
             state["woo_price"] = amount(data.get("regular_price") or data.get("price"), _("Price"))
         bindings._bind(event.store, product, woo_id, data.get("parent_id"), state=state)
-        if product.product_template_attribute_value_ids:
-            variants = self.env["integration.woo.variant"]
-            changes += variants._sync_prices(event.store, product.product_tmpl_id)
-            warnings += variants._price_warnings(event.store, product.product_tmpl_id)
+        if is_variant:
+            priced, price_warnings = self.env["integration.woo.variant"]._sync_prices(
+                event.store, product.product_tmpl_id
+            )
+            changes += priced
+            warnings += price_warnings
         return Outcome(message=message, record=product, changes=changes, warnings=warnings)
 
     @api.model
@@ -179,9 +179,9 @@ class IntegrationWooProduct(models.AbstractModel):
         )
 
     @api.model
-    def _product_values(self, data: dict) -> dict:
+    def _product_values(self, event, data: dict) -> dict:
         price = amount(data.get("regular_price") or data.get("price"), _("Price"))
-        return self._template_values(data) | {
+        return self._template_values(event, data) | {
             "default_code": (data.get("sku") or "").strip() or False,
             "list_price": price,
             # Tracked in Odoo's inventory when WooCommerce manages its stock ("parent": a
@@ -190,10 +190,14 @@ class IntegrationWooProduct(models.AbstractModel):
         }
 
     @api.model
-    def _template_values(self, data: dict) -> dict:
+    def _template_values(self, event, data: dict) -> dict:
         """What a simple and a variable product both set."""
         description = data.get("short_description") or data.get("description") or ""
-        return self._measures(data) | {
+        values = self._measures(data)
+        category = self.env["integration.woo.category"]._of_product(event, data)
+        if category:
+            values["categ_id"] = category.id
+        return values | {
             "name": text(data.get("name")) or _("WooCommerce product %s", data["id"]),
             "type": "consu",
             "sale_ok": True,

@@ -22,10 +22,7 @@ class IntegrationWooVariant(models.AbstractModel):
             return not_applied
         attributes = data.get("attributes") or []
         varying = [attribute for attribute in attributes if attribute.get("variation")]
-        values = self.env["integration.woo.product"]._template_values(data)
-        category = self.env["integration.woo.category"]._of_product(event, data)
-        if category:
-            values["categ_id"] = category.id
+        values = products._template_values(event, data)
         changes = []
         if template:
             changed = write_changes(template, values)
@@ -184,14 +181,15 @@ class IntegrationWooVariant(models.AbstractModel):
         return {variant: by_id[variant.id] for variant in variants if variant.id in by_id}
 
     @api.model
-    def _sync_prices(self, store: str, template) -> list[str]:
-        """Odoo prices a variant as its template's price plus the extras of its values: the
-        template gets the lowest variation price, each value the least its variations cost
-        above it. Exact whenever the prices add up per attribute (a size costs more, whatever
-        the colour); _price_warnings names the variants where they do not."""
+    def _sync_prices(self, store: str, template) -> tuple[list[str], list[str]]:
+        """(changes, warnings): Odoo prices a variant as its template's price plus the extras
+        of its values, so the template gets the lowest variation price and each value the
+        least its variations cost above it. Exact whenever the prices add up per attribute (a
+        size costs more, whatever the colour); a warning names each variant where they do
+        not."""
         prices = self._variation_prices(store, template)
         if not prices:
-            return []
+            return [], []
         base = min(prices.values())
         changes = []
         if template.currency_id.compare_amounts(template.list_price, base):
@@ -207,12 +205,8 @@ class IntegrationWooVariant(models.AbstractModel):
                 value.price_extra, min(priced) - base
             ):
                 value.price_extra = min(priced) - base
-        return changes
-
-    @api.model
-    def _price_warnings(self, store: str, template) -> list[str]:
         warnings = []
-        for variant, price in self._variation_prices(store, template).items():
+        for variant, price in prices.items():  # a loop: _() finds its env in this frame
             if template.currency_id.compare_amounts(variant.lst_price, price):
                 warnings.append(
                     _(
@@ -223,7 +217,7 @@ class IntegrationWooVariant(models.AbstractModel):
                         odoo=variant.lst_price,
                     )
                 )
-        return warnings
+        return changes, warnings
 
     @api.model
     def _attributes(self, varying: list[dict]) -> list[tuple]:
