@@ -185,7 +185,7 @@ def import_command(what: str, since: str | None) -> int:
     resources = RESOURCES if what == "all" else (what.removesuffix("s"),)
     for resource in resources:
 
-        def progress(report, resource=resource) -> None:
+        def progress(_envelopes, report, resource=resource) -> None:
             if sys.stderr.isatty():
                 print(f"\r{resource}s: {report.enqueued} enqueued", end="", file=sys.stderr)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from rq import Queue
 
@@ -31,24 +32,30 @@ def import_resource(
     store_url: str,
     resource: str,
     since: datetime | None = None,
-    progress: Callable[[ReconcileReport], None] | None = None,
+    progress: Callable[[list[dict], ReconcileReport], None] | None = None,
+    meta: dict[str, Any] | None = None,
+    checkpoint: str | None = None,
 ) -> ReconcileReport:
     """Enqueue every `resource` modified after `since` (default: where an earlier import of
-    it stopped, else everything)."""
+    it stopped, else everything). `progress` is called after each page with the envelopes it
+    enqueued; `meta` goes into each envelope's meta; `checkpoint` names where the progress is
+    kept (default: the CLI's, one per resource)."""
     if resource == "customer":
-        report = reconcile_customers(woo, queue, store_url, since or EVERYTHING)
-        if progress:
-            progress(report)
-        return report
-    name = f"import-{resource}"
+        return reconcile_customers(
+            woo, queue, store_url, since or EVERYTHING, on_page=progress, meta=meta
+        )
+    name = checkpoint or f"import-{resource}"
     since = since or start_from(queue.connection, name, first_run=EVERYTHING)
 
-    def page_done(items: list[dict], report: ReconcileReport) -> None:
+    def page_done(items: list[dict], envelopes: list[dict], report: ReconcileReport) -> None:
         if resource == "product":
             for item in items:
                 if item.get("type") == "variable":
-                    enqueue_updated(queue, "product", woo.variations(item["id"]), store_url, report)
+                    variations = woo.variations(item["id"])
+                    envelopes += enqueue_updated(
+                        queue, "product", variations, store_url, report, meta
+                    )
         if progress:
-            progress(report)
+            progress(envelopes, report)
 
-    return reconcile_modified(woo, queue, store_url, resource, since, name, page_done)
+    return reconcile_modified(woo, queue, store_url, resource, since, name, page_done, meta)

@@ -11,7 +11,7 @@ from typing import Any
 
 from rq import Queue, get_current_job
 
-from relay import categories, odoo_access, outbound, reconcile, refunds
+from relay import categories, imports, odoo_access, outbound, reconcile, refunds
 from relay.config import ConfigError, events_queue_name
 from relay.envelope import log_fields
 from relay.odoo import OdooError, default_client, until_odoo_answers
@@ -153,16 +153,39 @@ def check_odoo_access() -> dict[str, Any]:
     )
 
 
+def run_import(import_id: int) -> dict[str, int]:
+    """RQ job (enqueued when a worker claims Odoo's odoo.import.requested): read the store for
+    Odoo's import `import_id`. A failure is reported to Odoo; after the last retry the import
+    is Failed there, and starting it again goes on where it stopped."""
+    job = get_current_job()
+    client = default_client()
+    config = WooConfig.from_env()
+    queue = Queue(events_queue_name(), connection=job.connection)
+    try:
+        return imports.run_import(client, WooClient(config), queue, config.store_url, import_id)
+    except Exception as exc:
+        final = not job.retries_left
+        error = f"{type(exc).__name__}: {exc}"
+        logger.warning("import failed", extra={"import_id": import_id, "error": error})
+        until_odoo_answers(
+            lambda: client.import_failed(import_id, error, final), {"import_id": import_id}
+        )
+        raise
+
+
 def push_outbox() -> dict[str, Any]:
     """RQ cron job (relay/cron_config.py): Odoo's stock, shipments and cancellations to
     WooCommerce, as long as full batches keep coming."""
     client = default_client()
     woo = WooClient(WooConfig.from_env())
     worker = f"{socket.gethostname()}:{os.getpid()}"
+    job = get_current_job()
+    connection = job.connection if job else None
     total = {"claimed": 0, "pushed": 0, "failed": 0}
     for _ in range(50):
         report = until_odoo_answers(
-            lambda: outbound.push_outbox(client, woo, worker), {"job": "push_outbox"}
+            lambda: outbound.push_outbox(client, woo, worker, connection=connection),
+            {"job": "push_outbox"},
         )
         for key, value in asdict(report).items():
             total[key] += value

@@ -70,6 +70,32 @@ class OdooClient:
             },
         )
 
+    def begin_import(self, import_id: int) -> dict[str, Any]:
+        """What Odoo's import asks to read, from where; {"status": "not_running"} when none."""
+        return self._call("/elitaco/v1/imports/begin", {"import_id": import_id})
+
+    def import_progress(
+        self,
+        import_id: int,
+        resource: str,
+        events: list[dict[str, Any]],
+        read_up_to: str | None,
+        done: bool = False,
+    ) -> dict[str, Any]:
+        """A page read: its events (key, type, WooCommerce id), the newest modification read."""
+        params = {
+            "import_id": import_id,
+            "resource": resource,
+            "events": events,
+            "read_up_to": read_up_to,
+            "done": done,
+        }
+        return self._call("/elitaco/v1/imports/progress", params)
+
+    def import_failed(self, import_id: int, error: str, final: bool) -> dict[str, Any]:
+        params = {"import_id": import_id, "error": error, "final": final}
+        return self._call("/elitaco/v1/imports/failed", params)
+
     def access(self) -> dict[str, Any]:
         """{"user": login, "api_key_expires_at": "YYYY-MM-DDTHH:MM:SSZ" or None}"""
         return self._call("/elitaco/v1/access", {})

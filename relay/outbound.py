@@ -11,7 +11,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import requests
+from redis import Redis
+from redis.exceptions import RedisError
 
+from relay.config import redis_url_from_env
+from relay.imports import enqueue_import
 from relay.odoo import OdooClient, until_odoo_answers
 from relay.woo import PER_PAGE, WooClient
 
@@ -26,18 +30,26 @@ class PushReport:
 
 
 def push_outbox(
-    odoo: OdooClient, woo: WooClient, worker: str, limit: int = 100, lease_seconds: int = 300
+    odoo: OdooClient,
+    woo: WooClient,
+    worker: str,
+    limit: int = 100,
+    lease_seconds: int = 300,
+    connection: Redis | None = None,
 ) -> PushReport:
-    """Claim up to `limit` outbox rows (leased to `worker`), push them, acknowledge each."""
+    """Claim up to `limit` outbox rows (leased to `worker`), push them, acknowledge each.
+    Import requests become the job that reads the store (on `connection`'s maintenance
+    queue)."""
     events = odoo.claim_outbox(worker, limit, lease_seconds, woo.store)
     report = PushReport(claimed=len(events))
     stock = [event for event in events if event["event_type"] == "odoo.stock.changed"]
-    orders = [event for event in events if event not in stock]
+    import_requests = [e for e in events if e["event_type"] == "odoo.import.requested"]
+    orders = [event for event in events if event not in stock + import_requests]
     # Orders first: WooCommerce restocks an order it cancels, and Odoo's quantity, pushed
     # afterwards, is the one that must stay.
-    for event, ok, answer in [_push_order(woo, event) for event in orders] + _push_stock(
-        woo, stock
-    ):
+    results = [_push_order(woo, event) for event in orders] + _push_stock(woo, stock)
+    results += [_request_import(connection, event) for event in import_requests]
+    for event, ok, answer in results:
         until_odoo_answers(
             lambda event=event, ok=ok, answer=answer: odoo.ack_outbox(
                 event["event_id"], ok, answer if ok else None, None if ok else answer, worker
@@ -99,6 +111,15 @@ def _push_stock(woo: WooClient, events: list[dict[str, Any]]) -> list[tuple]:
                         )
                     )
     return results
+
+
+def _request_import(connection: Redis | None, event: dict[str, Any]) -> tuple:
+    connection = connection or Redis.from_url(redis_url_from_env())
+    try:
+        job_id = enqueue_import(connection, event["data"]["import_id"])
+    except RedisError as exc:
+        return event, False, f"Redis: {exc}"
+    return event, True, json.dumps({"job": job_id})
 
 
 def _push_order(woo: WooClient, event: dict[str, Any]) -> tuple:

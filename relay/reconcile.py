@@ -77,7 +77,8 @@ def reconcile_modified(
     resource: str = "order",
     since: datetime | None = None,
     checkpoint: str | None = None,
-    on_page: Callable[[list[dict], ReconcileReport], None] | None = None,
+    on_page: Callable[[list[dict], list[dict], ReconcileReport], None] | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> ReconcileReport:
     """Enqueue every order or product modified after `since` (default: the checkpoint, less
     OVERLAP).
@@ -90,7 +91,8 @@ def reconcile_modified(
     Odoo records it as an invalid event, dead at once and visible, and the run goes on.
 
     `checkpoint`: the name its progress is kept under (default: the resource's); `on_page`:
-    called with each page once it is enqueued, before its checkpoint is saved.
+    called with each page and the envelopes enqueued for it, before its checkpoint is saved;
+    `meta`: added to each envelope's meta.
     """
     connection = queue.connection
     checkpoint = checkpoint or resource
@@ -102,9 +104,9 @@ def reconcile_modified(
         page = woo.modified_after(resource, cursor, page_number)
         fresh = [item for item in page if _state(item) not in seen]
         seen.update(map(_state, fresh))
-        enqueue_updated(queue, resource, fresh, store_url, report)
+        envelopes = enqueue_updated(queue, resource, fresh, store_url, report, meta)
         if on_page is not None:
-            on_page(fresh, report)
+            on_page(fresh, envelopes, report)
         newest = _newest(page)
         if newest and (report.checkpoint is None or format_utc(newest) > report.checkpoint):
             # Only once the page is on the queue: a crash before this re-reads the page.
@@ -124,7 +126,12 @@ def reconcile_modified(
 
 
 def reconcile_customers(
-    woo: WooClient, queue: Queue, store_url: str, since: datetime | None = None
+    woo: WooClient,
+    queue: Queue,
+    store_url: str,
+    since: datetime | None = None,
+    on_page: Callable[[list[dict], ReconcileReport], None] | None = None,
+    meta: dict[str, Any] | None = None,
 ) -> ReconcileReport:
     """Customers modified since (default: the checkpoint, less OVERLAP). WooCommerce cannot
     list customers by modification, so every customer is read, by id, and the modified ones
@@ -142,7 +149,9 @@ def reconcile_customers(
             for customer in page
             if (parse_woo_datetime(customer.get("date_modified_gmt")) or since) > since
         ]
-        enqueue_updated(queue, "customer", modified, store_url, report)
+        envelopes = enqueue_updated(queue, "customer", modified, store_url, report, meta)
+        if on_page is not None:
+            on_page(envelopes, report)
         newest = _newest(page)
         if newest and (newest_seen is None or newest > newest_seen):
             newest_seen = newest
@@ -167,14 +176,22 @@ def start_from(connection: Redis, resource: str, first_run: datetime | None = No
 
 
 def enqueue_updated(
-    queue: Queue, resource: str, items: list[dict], store_url: str, report: ReconcileReport
-) -> None:
-    """Each item as the `<resource>.updated` event its webhook would have made."""
+    queue: Queue,
+    resource: str,
+    items: list[dict],
+    store_url: str,
+    report: ReconcileReport,
+    meta: dict[str, Any] | None = None,
+) -> list[dict]:
+    """Each item as the `<resource>.updated` event its webhook would have made; returns them."""
     envelopes = [
-        envelope for item in items if (envelope := _envelope(resource, item, store_url, report))
+        envelope
+        for item in items
+        if (envelope := _envelope(resource, item, store_url, report, meta))
     ]
     enqueue_envelopes(queue, envelopes)
     report.enqueued += len(envelopes)
+    return envelopes
 
 
 def _newest(items: list[dict[str, Any]]) -> datetime | None:
@@ -194,7 +211,11 @@ def _state(item: dict[str, Any]) -> tuple[Any, Any]:
 
 
 def _envelope(
-    resource: str, item: dict[str, Any], store_url: str, report: ReconcileReport
+    resource: str,
+    item: dict[str, Any],
+    store_url: str,
+    report: ReconcileReport,
+    meta: dict[str, Any] | None = None,
 ) -> dict | None:
     received = datetime.now(UTC)
     topic = f"{resource}.updated"
@@ -213,6 +234,7 @@ def _envelope(
             topic, item, received_at=received, store_url=store_url, validate=False
         )
     envelope["meta"]["reconciled"] = True
+    envelope["meta"].update(meta or {})
     return dict(envelope)
 
 

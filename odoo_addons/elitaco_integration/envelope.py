@@ -58,10 +58,18 @@ class Outcome:
     # Two different states of one modification second met: which one is WooCommerce's last
     # cannot be told from them, so the workers read the order again from WooCommerce.
     reread: bool = False
+    # How the event's record was found, for a first sync's report: "created", "matched" (an
+    # Odoo record that was not bound yet, found by SKU, barcode or e-mail), "unmatched" (none
+    # could be taken), or "" (it was bound already).
+    found: str = ""
 
 
 class EventRejected(Exception):
     """The event cannot be applied as it is; retrying it unchanged will not help."""
+
+
+class Ambiguous(EventRejected):
+    """Several Odoo records match (two products with one SKU): none is taken."""
 
 
 class EventWaiting(Exception):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import random
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -496,3 +497,72 @@ def test_two_states_of_one_second_delivered_out_of_order_are_settled_by_the_stor
     result = sale_order(odoo, paid["id"])
     assert (result["woo_status"], result["state"]) == ("processing", "sale")
     assert len(ledger(odoo, paid["id"])) == 3, "the two deliveries and one reading, no loop"
+
+
+def test_an_import_started_in_odoo_binds_what_odoo_has_and_reports_every_record(
+    odoo, with_store, start_worker, redis_url
+) -> None:
+    """Integration › Configuration › Imports: the workers read the store for it (through the
+    outbox, as the Integration User) and the import's report says what each record became."""
+    woo, store, _relay = with_store
+    tag = uuid.uuid4().hex[:8].upper()
+    odoo.set_param("elitaco_integration.product_master", "woo")
+    odoo.set_param("elitaco_integration.customer_match", "email")
+    try:
+        [kept_product] = odoo.execute(
+            "product.product", "create", [{"name": "Mug Odoo had", "default_code": f"MUG-{tag}"}]
+        )
+        email = f"anna.{tag.lower()}@example.com"
+        [kept_partner] = odoo.execute("res.partner", "create", [{"name": "Anna", "email": email}])
+        simple = copy.deepcopy(example_payload("woo.product.updated")) | {
+            "type": "simple",
+            "parent_id": 0,
+        }
+        woo.products = [
+            simple
+            | {"id": 70_001, "sku": f"MUG-{tag}", "date_modified_gmt": "2026-03-01T10:00:00"},
+            simple
+            | {"id": 70_002, "sku": f"NEW-{tag}", "date_modified_gmt": "2026-03-01T10:00:01"},
+        ]
+        customer = copy.deepcopy(example_payload("woo.customer.updated"))
+        customer |= {"id": 70_003, "email": email, "date_modified_gmt": "2026-03-01T10:00:02"}
+        customer["billing"]["email"] = email
+        woo.customers = [customer]
+        order = new_order("processing", customer_id=70_003)
+        order["billing"]["email"] = email
+        woo.orders = [order]
+        [import_id] = odoo.execute(
+            "integration.import", "create", [{"store_url": woo.url, "since": "2026-01-01 00:00:00"}]
+        )
+        odoo.execute("integration.import", "action_start", [import_id])
+
+        start_worker(**store)
+        maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
+        push = maintenance.enqueue("relay.jobs.push_outbox")
+        wait_for(lambda: push.get_status(refresh=True) == JobStatus.FINISHED, 60, "the push")
+
+        def report() -> dict:
+            [run] = odoo.search_read(
+                "integration.import", [("id", "=", import_id)], ["state", "waiting_count", "error"]
+            )
+            return run
+
+        wait_for(
+            lambda: report()["state"] == "done" and report()["waiting_count"] == 0,
+            120,
+            "the import read and applied",
+        )
+        lines = odoo.search_read(
+            "integration.import.line",
+            [("import_id", "=", import_id)],
+            ["woo_id", "outcome", "result_id", "result_model", "create_uid"],
+        )
+        outcomes = {line["woo_id"]: (line["outcome"], line["result_id"]) for line in lines}
+        assert outcomes[70_001] == ("matched", kept_product)
+        assert outcomes[70_002][0] == "created"
+        assert outcomes[70_003] == ("matched", kept_partner)
+        assert outcomes[order["id"]][0] == "created"
+        assert sale_order(odoo, order["id"])["state"] == "sale"
+        assert {line["create_uid"][1] for line in lines} == {odoo.worker_login}, "the workers"
+    finally:
+        odoo.set_param("elitaco_integration.customer_match", "woo")

@@ -483,3 +483,77 @@ def ledger_has_refund_update(shop: Shop, woo_order_id: int, refund_id: int) -> b
         in [r["id"] for r in (event["payload"] or {}).get("data", {}).get("refunds", [])]
         for event in events
     )
+
+
+def test_a_first_import_binds_what_odoo_had_and_brings_what_it_lacked(shop: Shop, tmp_path) -> None:
+    """A store that sold before it was connected: its product, customer and order reach no
+    relay. Odoo already has the product (same SKU) and the customer (same e-mail); an import
+    started in Odoo binds both, creates the order, and reports each."""
+    code = sku()
+    email = f"first.{code.lower()}@example.com"
+    [odoo_product_id] = shop.odoo.execute(
+        "product.product", "create", [{"name": f"Odoo's {code}", "default_code": code}]
+    )
+    [odoo_partner_id] = shop.odoo.execute(
+        "res.partner", "create", [{"name": "Frieda Erst", "email": email}]
+    )
+    since = _minutes_ago(1)
+    shop.relay.stop()
+    try:
+        product = shop.store.rest(
+            "POST",
+            "/products",
+            {"name": f"Mug {code}", "type": "simple", "regular_price": "12.00", "sku": code},
+        )
+        customer = shop.store.rest(
+            "POST",
+            "/customers",
+            {
+                "email": email,
+                "first_name": "Frieda",
+                "last_name": "Erst",
+                "billing": BUYER | {"email": email},
+            },
+        )
+        order = place_order(
+            shop, product, customer_id=customer["id"], payment_method="cod", set_paid=True
+        )
+    finally:
+        shop.restart_relay(tmp_path)
+    shop.odoo.set_param("elitaco_integration.customer_match", "email")
+    try:
+        [import_id] = shop.odoo.execute(
+            "integration.import",
+            "create",
+            [{"store_url": shop.store.url, "since": since.replace("T", " ")}],
+        )
+        shop.odoo.execute("integration.import", "action_start", [import_id])
+        push_outbox(shop)
+
+        def state() -> dict:
+            [run] = shop.odoo.search_read(
+                "integration.import", [("id", "=", import_id)], ["state", "waiting_count", "error"]
+            )
+            return run
+
+        wait_for(
+            lambda: (run := state())["state"] == "done" and run["waiting_count"] == 0,
+            120,
+            "the import read and applied",
+        )
+    finally:
+        shop.odoo.set_param("elitaco_integration.customer_match", "woo")
+    lines = shop.odoo.search_read(
+        "integration.import.line",
+        [("import_id", "=", import_id)],
+        ["resource", "woo_id", "outcome", "result_id"],
+    )
+    outcome = {(line["resource"], line["woo_id"]): line for line in lines}
+    assert outcome[("product", product["id"])]["outcome"] == "matched"
+    assert outcome[("product", product["id"])]["result_id"] == odoo_product_id
+    assert outcome[("customer", customer["id"])]["outcome"] == "matched"
+    assert outcome[("customer", customer["id"])]["result_id"] == odoo_partner_id
+    assert outcome[("order", order["id"])]["outcome"] == "created"
+    in_odoo = wait_for_order(shop, order["id"], order["status"])
+    assert in_odoo["partner_id"][0] == odoo_partner_id
+    assert in_odoo["state"] == "sale"

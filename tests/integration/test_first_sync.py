@@ -111,3 +111,32 @@ def test_import_command_imports_everything_in_order_and_counts(
         ["woo.product.updated"] * 3 + ["woo.customer.updated"] * 2 + ["woo.order.updated"] * 5
     )
     assert cli_main(["import", "orders", "--since", "last week"]) == 2
+
+
+def test_an_import_marks_its_events_and_reports_each_page_with_its_variations(
+    fake_woo, woo, queue
+) -> None:
+    products = numbered("woo.product.updated", 120, 500)
+    products[0] |= {"type": "variable"}
+    fake_woo.products = products
+    fake_woo.variations = {500: numbered("woo.product.updated", 3, 9000)}
+    pages: list[list[str]] = []
+
+    def page_read(envelopes, report) -> None:
+        pages.append([envelope["idempotency_key"] for envelope in envelopes])
+
+    report = import_resource(
+        woo, queue, STORE, "product", progress=page_read, meta={"import_id": 7}, checkpoint="x-7"
+    )
+    assert [len(page) for page in pages] == [100 + 3, 20], "each page with its variations"
+    assert {key for page in pages for key in page} == keys(queue) and report.enqueued == 123
+    assert {job.args[0]["meta"]["import_id"] for job in queue.get_jobs()} == {7}
+    assert read_checkpoint(queue.connection, "x-7") is not None
+    assert read_checkpoint(queue.connection, "import-product") is None, "the CLI's own"
+
+    customers: list[int] = []
+    fake_woo.customers = numbered("woo.customer.updated", 2, 40)
+    import_resource(
+        woo, queue, STORE, "customer", progress=lambda e, r: customers.append(len(e)), meta={}
+    )
+    assert customers == [2]

@@ -90,3 +90,21 @@ class ElitacoController(http.Controller):
         return _integration_env()["integration.outbox"].acknowledge(
             event_id, bool(ok), response, error, worker
         )
+
+    @worker_route("/elitaco/v1/imports/begin")
+    def begin_import(self, import_id, **unexpected):
+        return _integration_env()["integration.import"]._begin(int(import_id))
+
+    @worker_route("/elitaco/v1/imports/progress")
+    def import_progress(
+        self, import_id, resource, events=(), read_up_to=None, done=False, **unexpected
+    ):
+        return _integration_env()["integration.import"]._progress(
+            int(import_id), resource, list(events), read_up_to, bool(done)
+        )
+
+    @worker_route("/elitaco/v1/imports/failed")
+    def import_failed(self, import_id, error, final=False, **unexpected):
+        return _integration_env()["integration.import"]._failed(
+            int(import_id), str(error), bool(final)
+        )

@@ -11,6 +11,9 @@ from . import product_pricelist_item
 from . import integration_woo_order
 from . import integration_woo_payment
 from . import integration_outbox
+from . import integration_import_line
+from . import integration_import_step
+from . import integration_import
 from . import sale_order
 from . import sale_order_line
 from . import res_config_settings

@@ -10,7 +10,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..envelope import EventRejected, Outcome, envelope_problem, store_key
+from ..envelope import Ambiguous, EventRejected, Outcome, envelope_problem, store_key
 from ..tools import parse_utc
 
 _logger = logging.getLogger(__name__)
@@ -90,14 +90,19 @@ class IntegrationEvent(models.Model):
         if problem:
             return self._reject_invalid(envelope, problem)
         event, created = self._claim(envelope)
+        meta = envelope.get("meta") or {}
         if not created and event.state in FINISHED_STATES:
             event._timeline("duplicate", _("Duplicate delivery ignored (already %s).", event.state))
-            return event._answer("duplicate")
-        if not created and "fetched" in envelope and event.payload:
-            # A retry: what the workers read from WooCommerce this time is the newer reading.
-            event.payload = dict(event.payload, fetched=envelope["fetched"])
-        # `python -m relay replay` marks the envelopes it takes from the dead letters.
-        return event._run(replay=bool((envelope.get("meta") or {}).get("replay_of")))
+            answer = event._answer("duplicate")
+        else:
+            if not created and "fetched" in envelope and event.payload:
+                # A retry: what the workers read from WooCommerce this time is the newer reading.
+                event.payload = dict(event.payload, fetched=envelope["fetched"])
+            # `python -m relay replay` marks the envelopes it takes from the dead letters.
+            answer = event._run(replay=bool(meta.get("replay_of")))
+        if meta.get("import_id"):
+            self.env["integration.import.line"]._applied(meta["import_id"], event, answer)
+        return answer
 
     @api.model
     def mark_dead(self, reference: str, error: str | None = None) -> dict[str, Any]:
@@ -283,6 +288,7 @@ class IntegrationEvent(models.Model):
         answer["changes"] = outcome.changes
         answer["reread"] = outcome.reread
         answer["warnings"] = outcome.warnings
+        answer["found"] = outcome.found
         return answer
 
     def _fail(self, exc: Exception, started: float) -> dict[str, Any]:
@@ -305,7 +311,11 @@ class IntegrationEvent(models.Model):
         self._timeline("failed", summary, details=details)
         answer = self._answer("failed")
         answer["error"] = {
-            "code": "rejected" if not retryable else "processing_error",
+            "code": "ambiguous"
+            if isinstance(exc, Ambiguous)
+            else "rejected"
+            if not retryable
+            else "processing_error",
             "message": summary,
             "retryable": retryable,
         }

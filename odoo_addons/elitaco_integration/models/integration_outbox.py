@@ -11,6 +11,7 @@ EVENT_TYPES = [
     ("odoo.order.shipped", "Order shipped"),
     ("odoo.order.cancelled", "Order cancelled"),
     ("odoo.order.refunded", "Refund"),
+    ("odoo.import.requested", "Import requested"),
 ]
 # A failed push waits 1, 2, 4 ... minutes, then every 2 hours: WooCommerce down for a
 # maintenance window is waited out; dead after 18 attempts, about a day after the first.

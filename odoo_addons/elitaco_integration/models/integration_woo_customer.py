@@ -3,6 +3,7 @@ from odoo import _, api, models
 from ..envelope import Outcome
 from ..tools import applied_state, stale_outcome, staleness, text, write_changes
 
+CUSTOMER_MATCH_PARAM = "elitaco_integration.customer_match"
 ADDRESS_FIELDS = ("street", "street2", "city", "zip", "country_id", "state_id")
 
 
@@ -38,8 +39,9 @@ class IntegrationWooCustomer(models.AbstractModel):
                 state["woo_date_modified"],
                 binding.woo_date_modified,
             )
-        partner, found_by = self._find(event.store, data["id"], email)
-        changes = []
+        partner, found_by, candidates = self._find(event.store, data["id"], email)
+        changes, warnings = [], []
+        found = "matched" if partner and not binding else ""
         if partner:
             # WooCommerce sends empty fields for what a customer never filled in: those never
             # wipe what Odoo knows.
@@ -60,16 +62,21 @@ class IntegrationWooCustomer(models.AbstractModel):
             )
         else:
             partner = self._new_partner(values | {"woo_customer": True})
+            found = "unmatched" if candidates else "created"
             message = _(
                 "Customer %(id)s created as %(partner)s.",
                 id=data["id"],
                 partner=partner.display_name,
             )
+        if candidates:
+            warnings.append(self._ambiguity(email, candidates, partner))
         self.env["integration.binding"]._bind(event.store, partner, data["id"], state=state)
         delivery = self._address_contact(partner, data.get("shipping") or {}, "delivery")
         if delivery != partner:
             changes.append(_("Delivery address: %s", delivery.display_name))
-        return Outcome(message=message, record=partner, changes=changes)
+        return Outcome(
+            message=message, record=partner, changes=changes, warnings=warnings, found=found
+        )
 
     @api.model
     def _order_partners(self, store: str, order: dict) -> tuple:
@@ -81,7 +88,7 @@ class IntegrationWooCustomer(models.AbstractModel):
         customer_id = order.get("customer_id") or 0
         # Two orders of one new customer create one partner: the second waits, then retries.
         self._lock(store, customer_id, email)
-        partner, _found_by = self._find(store, customer_id, email)
+        partner, _found_by, _candidates = self._find(store, customer_id, email)
         if not partner:
             partner = self._new_partner(self._contact_values(billing) | {"woo_customer": True})
         if customer_id:
@@ -102,27 +109,64 @@ class IntegrationWooCustomer(models.AbstractModel):
         self.env["integration.resource.lock"]._acquire(key)
 
     @api.model
-    def _find(self, store: str, customer_id: int, email: str):
-        """By binding, else by e-mail among the integration's own customers (WooCommerce does
-        not verify e-mails: a vendor's, a company's or a user's contact is never taken)."""
+    def _find(self, store: str, customer_id: int, email: str) -> tuple:
+        """(partner, how it was found, the contacts an e-mail left it ambiguous between).
+
+        By binding, else by e-mail among the integration's own customers. WooCommerce does not
+        verify e-mails, so other contacts are taken only when Settings › Customer matching
+        says so (a first sync into an Odoo that has the shop's customers already), and never
+        a user's, a vendor's or a company's own, nor one of several that share the e-mail.
+        """
+        partners = self.env["res.partner"]
         if customer_id:
             partner = self.env["integration.binding"]._find(store, "res.partner", customer_id)
             if partner:
-                return partner, _("binding")
-        if email:
-            partners = self.env["res.partner"].search(
-                [
-                    ("email", "=ilike", email),
-                    ("type", "=", "contact"),
-                    ("woo_customer", "=", True),
-                    ("user_ids", "=", False),
-                ],
-                order="id",
+                return partner, _("binding"), partners
+        if not email:
+            return partners, "", partners
+        own = self._by_email(email, [("woo_customer", "=", True)])
+        if own:
+            return (
+                own.filtered(lambda contact: not contact.parent_id)[:1] or own[:1],
+                _("email"),
+                partners,
             )
-            partner = partners.filtered(lambda contact: not contact.parent_id)[:1] or partners[:1]
-            if partner:
-                return partner, _("email")
-        return self.env["res.partner"], ""
+        param = self.env["ir.config_parameter"].sudo().get_param(CUSTOMER_MATCH_PARAM, "woo")
+        if param != "email":
+            return partners, "", partners
+        companies = self.env["res.company"].sudo().search([]).partner_id
+        existing = self._by_email(
+            email, [("supplier_rank", "=", 0), ("id", "not in", companies.ids)]
+        )
+        companies_first = existing.filtered(lambda contact: not contact.parent_id) or existing
+        if len(companies_first) > 1:
+            return partners, "", companies_first
+        if companies_first:
+            companies_first.woo_customer = True  # found by its e-mail from now on, as our own
+        return companies_first, _("email"), partners
+
+    @api.model
+    def _by_email(self, email: str, domain: list):
+        return self.env["res.partner"].search(
+            [
+                ("email", "=ilike", email.strip()),
+                ("type", "=", "contact"),
+                ("user_ids", "=", False),
+                *domain,
+            ],
+            order="id",
+        )
+
+    @api.model
+    def _ambiguity(self, email: str, candidates, partner) -> str:
+        return _(
+            "Several contacts have the e-mail %(email)s (%(contacts)s), so none of them was taken "
+            "and %(partner)s was made. To use one of them instead, change the customer's binding "
+            "under Integration › Bindings.",
+            email=email,
+            contacts=", ".join(candidates.mapped("display_name")),
+            partner=partner.display_name,
+        )
 
     @api.model
     def _contact_values(self, address: dict) -> dict:

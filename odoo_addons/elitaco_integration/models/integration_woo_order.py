@@ -85,6 +85,7 @@ class IntegrationWooOrder(models.AbstractModel):
             event, data, partner, invoice_partner, delivery_partner, pricelist
         )
         changes = []
+        found = "" if order else "created"
         if not order:
             # The workers' user neither sells nor follows the shop's orders.
             order = (
@@ -143,6 +144,7 @@ class IntegrationWooOrder(models.AbstractModel):
             changes=changes,
             warnings=warnings,
             reread=tie,
+            found=found,
         )
 
     @api.model

@@ -3,7 +3,7 @@ import math
 from odoo import _, api, models
 from odoo.tools import html2plaintext
 
-from ..envelope import EventRejected, Outcome
+from ..envelope import Ambiguous, EventRejected, Outcome
 from ..tools import (
     amount,
     applied_state,
@@ -44,10 +44,10 @@ class IntegrationWooProduct(models.AbstractModel):
         binding, product, state, not_applied = self._bound(event, data, "product.product")
         if not_applied:
             return not_applied
-        found_by = _("binding") if product else ""
-        if not product and sku:
-            product = self._by_sku(sku)
-            found_by = _("SKU %s", sku) if product else ""
+        found_by, found = (_("binding"), "") if product else ("", "")
+        if not product:
+            product, found_by = self._unbound_match(data)
+            found = "matched" if product else ""
         if not self._woo_is_master():
             if not product:
                 return Outcome(
@@ -58,6 +58,7 @@ class IntegrationWooProduct(models.AbstractModel):
                         sku=sku or "''",
                         id=woo_id,
                     ),
+                    found="unmatched",
                 )
             bindings._bind(event.store, product, woo_id, state=state)
             return Outcome(
@@ -69,6 +70,7 @@ class IntegrationWooProduct(models.AbstractModel):
                     how=found_by,
                 ),
                 record=product,
+                found=found,
             )
         if data.get("type") == "variable":
             return self.env["integration.woo.variant"]._upsert_variable(event, data)
@@ -111,6 +113,7 @@ class IntegrationWooProduct(models.AbstractModel):
             changes += merged
         else:
             product = self.env["product.product"].create(values)
+            found = "created"
             message = _(
                 "WooCommerce product %(id)s created as %(product)s.",
                 id=woo_id,
@@ -128,7 +131,21 @@ class IntegrationWooProduct(models.AbstractModel):
             )
             changes += priced
             warnings += price_warnings
-        return Outcome(message=message, record=product, changes=changes, warnings=warnings)
+        return Outcome(
+            message=message, record=product, changes=changes, warnings=warnings, found=found
+        )
+
+    @api.model
+    def _unbound_match(self, data: dict) -> tuple:
+        """(the one Odoo product with the WooCommerce product's SKU, else with its GTIN as
+        barcode; how it was found), or an empty recordset."""
+        sku = (data.get("sku") or "").strip()
+        product = self._by_sku(sku) if sku else self.env["product.product"]
+        if product:
+            return product, _("SKU %s", sku)
+        barcode = (data.get("global_unique_id") or "").strip()
+        product = self._by_code("barcode", barcode) if barcode else product
+        return product, _("barcode %s", barcode) if product else ""
 
     @api.model
     def _bound(self, event, data: dict, model: str) -> tuple:
@@ -281,20 +298,26 @@ class IntegrationWooProduct(models.AbstractModel):
 
     @api.model
     def _by_sku(self, sku: str):
-        """The one product with this SKU, archived ones included; several are a failure that
-        names them (taking any of them could book another product)."""
+        return self._by_code("default_code", sku)
+
+    @api.model
+    def _by_code(self, field: str, code: str):
+        """The one product with this internal reference (SKU) or barcode, archived ones
+        included; several are a failure that names them (taking any of them could book
+        another product)."""
         products = (
             self.env["product.product"]
             .with_context(active_test=False)
-            .search([("default_code", "=", sku)], order="active desc, id")
+            .search([(field, "=", code)], order="active desc, id")
         )
         if len(products) > 1:
-            raise EventRejected(
+            raise Ambiguous(
                 _(
-                    "SKU %(sku)s is the internal reference of several products (%(products)s): "
+                    "%(what)s %(code)s is shared by several products (%(products)s): "
                     "make it unique, or bind the WooCommerce product under Integration > "
                     "Bindings, then replay.",
-                    sku=sku,
+                    what=_("SKU") if field == "default_code" else _("Barcode"),
+                    code=code,
                     products=", ".join(products.mapped("display_name")),
                 )
             )

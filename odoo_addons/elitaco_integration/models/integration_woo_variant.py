@@ -24,6 +24,7 @@ class IntegrationWooVariant(models.AbstractModel):
         varying = [attribute for attribute in attributes if attribute.get("variation")]
         values = products._template_values(event, data)
         changes = []
+        found = "" if template else "created"
         if template:
             changed = write_changes(template, values)
             changes += [_("Updated: %s", ", ".join(changed))] if changed else []
@@ -59,7 +60,7 @@ class IntegrationWooVariant(models.AbstractModel):
             changes.append(
                 _("Not used for variations, so not variants: %s", ", ".join(informational))
             )
-        return Outcome(message=message, record=template, changes=changes)
+        return Outcome(message=message, record=template, changes=changes, found=found)
 
     @api.model
     def _variant(self, store: str, data: dict) -> tuple:

@@ -38,6 +38,18 @@ class ResConfigSettings(models.TransientModel):
         default="create",
         config_parameter=PREFIX + "unknown_sku",
     )
+    elitaco_customer_match = fields.Selection(
+        [
+            ("woo", "Only contacts the integration made"),
+            ("email", "Any contact without a login, by e-mail (unless several share it)"),
+        ],
+        string="Customer matching",
+        default="woo",
+        config_parameter=PREFIX + "customer_match",
+        help="Which Odoo contact a WooCommerce customer not bound yet becomes. WooCommerce does "
+        "not verify e-mails: match any contact only when Odoo has the shop's customers already "
+        "(a first sync), since a matched contact's address is updated from WooCommerce.",
+    )
     elitaco_product_master = fields.Selection(
         [
             ("odoo", "Odoo (WooCommerce products are only bound by SKU)"),

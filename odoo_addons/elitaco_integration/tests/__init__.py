@@ -10,3 +10,4 @@ from . import test_outbox
 from . import test_integration_user
 from . import test_migrations
 from . import test_payments
+from . import test_import

@@ -481,9 +481,7 @@ class TestProducts(IntegrationCase):
         answer = self.process("woo.order.created", id=4712, number="4712")
         self.assertEqual(answer["status"], "failed")
         self.assertFalse(answer["error"]["retryable"])
-        self.assertIn(
-            "SOCKS-ORG is the internal reference of several products", answer["error"]["message"]
-        )
+        self.assertIn("SKU SOCKS-ORG is shared by several products", answer["error"]["message"])
 
     def test_variation_binds_by_sku(self):
         self.process("woo.product.updated")

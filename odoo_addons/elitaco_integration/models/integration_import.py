@@ -1,0 +1,229 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..envelope import store_key
+from ..tools import parse_utc
+from .integration_import_line import OUTCOMES
+
+RESOURCES = [("product", "Products"), ("customer", "Customers"), ("order", "Orders")]
+STATES = [
+    ("draft", "Draft"),
+    ("queued", "Waiting for a worker"),
+    ("running", "Reading WooCommerce"),
+    ("done", "Read"),
+    ("failed", "Failed"),
+]
+
+
+class IntegrationImport(models.Model):
+    """A first sync (or a catch-up) of a WooCommerce store: the workers read its products,
+    customers and orders and enqueue each as the event its webhook would have made; every
+    event of the import adds a line to its report."""
+
+    _name = "integration.import"
+    _description = "Import from WooCommerce"
+    _order = "id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    store_url = fields.Char(
+        string="Store",
+        required=True,
+        default=lambda self: (
+            self.env["ir.config_parameter"].sudo().get_param("elitaco_integration.store_url")
+        ),
+        help="The store's address, as the workers know it (Settings › Store URL).",
+    )
+    store = fields.Char(string="Store key", compute="_compute_store", store=True, index=True)
+    import_products = fields.Boolean(string="Products", default=True)
+    import_customers = fields.Boolean(string="Customers", default=True)
+    import_orders = fields.Boolean(string="Orders", default=True)
+    since = fields.Datetime(
+        string="Modified after",
+        help="Only what was modified in WooCommerce after this moment. Empty: from where the "
+        "last finished import of the store stopped, else everything.",
+    )
+    state = fields.Selection(STATES, default="draft", required=True, readonly=True, index=True)
+    error = fields.Text(readonly=True)
+    started_at = fields.Datetime(readonly=True)
+    finished_at = fields.Datetime(string="Read at", readonly=True)
+    step_ids = fields.One2many("integration.import.step", "import_id", readonly=True)
+    line_ids = fields.One2many("integration.import.line", "import_id", readonly=True)
+    read_count = fields.Integer(string="Read", compute="_compute_counts")
+    waiting_count = fields.Integer(string="Waiting", compute="_compute_counts")
+    created_count = fields.Integer(string="Created", compute="_compute_counts")
+    matched_count = fields.Integer(string="Matched", compute="_compute_counts")
+    updated_count = fields.Integer(string="Updated", compute="_compute_counts")
+    unchanged_count = fields.Integer(string="Unchanged", compute="_compute_counts")
+    unmatched_count = fields.Integer(string="Unmatched", compute="_compute_counts")
+    ignored_count = fields.Integer(string="Ignored", compute="_compute_counts")
+    failed_count = fields.Integer(string="Failed", compute="_compute_counts")
+    customer_match = fields.Char(compute="_compute_customer_match")
+
+    @api.depends("store_url")
+    def _compute_name(self):
+        for run in self:
+            run.name = _("Import %(id)s from %(store)s", id=run.id or "", store=run.store)
+
+    @api.depends("store_url")
+    def _compute_store(self):
+        for run in self:
+            run.store = store_key(run.store_url)
+
+    def _compute_counts(self):
+        counts = {
+            (run.id, outcome): count
+            for run, outcome, count in self.env["integration.import.line"]._read_group(
+                [("import_id", "in", self.ids)], ["import_id", "outcome"], ["__count"]
+            )
+        }
+        for run in self:
+            for outcome, _label in OUTCOMES:
+                run[f"{outcome}_count"] = counts.get((run.id, outcome), 0)
+            run.read_count = sum(counts.get((run.id, outcome), 0) for outcome, _ in OUTCOMES)
+
+    def _compute_customer_match(self):
+        param = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("elitaco_integration.customer_match", "woo")
+        )
+        for run in self:
+            run.customer_match = param
+
+    def action_start(self):
+        """Ask the workers to read the store: a row in the outbox, which they poll. A failed
+        import started again goes on from where it stopped."""
+        for run in self:
+            if run.state not in ("draft", "failed"):
+                raise UserError(_("%s is already started.", run.name))
+            resources = run._resources()
+            if not resources:
+                raise UserError(_("Choose what to import: products, customers or orders."))
+            if not run.step_ids:
+                run.step_ids = [
+                    fields.Command.create(
+                        {"resource": resource, "sequence": n, "since": run._since(resource)}
+                    )
+                    for n, resource in enumerate(resources)
+                ]
+            run.write({"state": "queued", "error": False})
+            prefix = f"odoo:integration.import-{run.id}:import.requested"
+            attempt = self.env["integration.outbox"].search_count(
+                [("idempotency_key", "=like", f"{prefix}:%")]
+            )
+            self.env["integration.outbox"].create(
+                {
+                    "event_type": "odoo.import.requested",
+                    "idempotency_key": f"{prefix}:{attempt + 1}",
+                    "store": run.store,
+                    "data": {"import_id": run.id, "store_url": run.store_url},
+                }
+            )
+        return True
+
+    def action_view_lines(self):
+        self.ensure_one()
+        outcome = self.env.context.get("outcome")
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Report of %s", self.name),
+            "res_model": "integration.import.line",
+            "view_mode": "list,form",
+            "domain": [("import_id", "=", self.id)]
+            + ([("outcome", "=", outcome)] if outcome else []),
+            "context": {"search_default_group_resource": 1},
+        }
+
+    def _resources(self) -> list[str]:
+        self.ensure_one()
+        return [resource for resource, _label in RESOURCES if self[f"import_{resource}s"]]
+
+    def _since(self, resource: str):
+        """This import's own start, else where the last finished import of the store read up
+        to, else nothing (everything)."""
+        if self.since:
+            return self.since
+        last = self.env["integration.import.step"].search(
+            [
+                ("import_id.store", "=", self.store),
+                ("import_id", "!=", self.id),
+                ("resource", "=", resource),
+                ("state", "=", "done"),
+                ("read_up_to", "!=", False),
+            ],
+            order="read_up_to desc",
+            limit=1,
+        )
+        return last.read_up_to or False
+
+    # ------------------------------------------------------------------ the workers' side
+
+    @api.model
+    def _begin(self, import_id: int) -> dict:
+        """The worker's job starts (or, after a crash, resumes) reading: what to read, and
+        from where."""
+        run = self.browse(import_id).exists()
+        if not run or run.state not in ("queued", "running"):
+            return {"status": "not_running", "state": run.state if run else None}
+        run.write({"state": "running", "started_at": run.started_at or fields.Datetime.now()})
+        return {
+            "status": "running",
+            "import_id": run.id,
+            "store_url": run.store_url,
+            "steps": [
+                {
+                    "resource": step.resource,
+                    "state": step.state,
+                    "since": _utc(step.since),
+                    "read_up_to": _utc(step.read_up_to),
+                }
+                for step in run.step_ids.sorted("sequence")
+            ],
+        }
+
+    @api.model
+    def _progress(
+        self,
+        import_id: int,
+        resource: str,
+        events: list[dict],
+        read_up_to: str | None = None,
+        done: bool = False,
+    ) -> dict:
+        """A page read and enqueued: its events join the report as waiting to be applied."""
+        run = self.browse(import_id).exists()
+        if not run or run.state != "running":
+            return {"status": "not_running", "state": run.state if run else None}
+        step = run.step_ids.filtered(lambda step: step.resource == resource)
+        if not step:
+            return {"status": "unknown_resource", "resource": resource}
+        self.env["integration.import.line"]._waiting(run, events)
+        values = {
+            "state": "done" if done else "reading",
+            "read_count": step.read_count + len(events),
+        }
+        values["started_at"] = step.started_at or fields.Datetime.now()
+        if read_up_to:
+            values["read_up_to"] = max(filter(None, [step.read_up_to, parse_utc(read_up_to)]))
+        if done:
+            values["finished_at"] = fields.Datetime.now()
+        step.write(values)
+        if all(step.state == "done" for step in run.step_ids):
+            run.write({"state": "done", "finished_at": fields.Datetime.now(), "error": False})
+        return {"status": run.state}
+
+    @api.model
+    def _failed(self, import_id: int, error: str, final: bool) -> dict:
+        """The job failed; RQ runs it again unless `final`, then it goes on where it stopped."""
+        run = self.browse(import_id).exists()
+        if not run or run.state not in ("queued", "running"):
+            return {"status": "not_running"}
+        if final:
+            run.write({"state": "failed", "error": error})
+        else:
+            run.error = _("Interrupted, tried again in a moment: %s", error)
+        return {"status": run.state}
+
+
+def _utc(moment) -> str | None:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") if moment else None

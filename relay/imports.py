@@ -1,0 +1,109 @@
+"""An import started in Odoo (Integration › Configuration › Imports): the store read as
+`python -m relay import` reads it, each event marked with the import's id for its report in
+Odoo, and Odoo told after every page how far the reading got, so that a job that crashed goes
+on from there."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from redis import Redis
+from rq import Queue, Retry
+
+from relay.envelope import parse_woo_datetime
+from relay.first_sync import EVERYTHING, import_resource
+from relay.odoo import OdooClient, until_odoo_answers
+from relay.queueing import MAINTENANCE_QUEUE
+from relay.reconcile import OVERLAP, ReconcileReport
+from relay.woo import WooClient
+
+logger = logging.getLogger(__name__)
+
+RUN_IMPORT = "relay.jobs.run_import"
+IMPORT_RETRY_INTERVALS = [30, 120, 600]
+
+
+def import_job_id(import_id: int) -> str:
+    return f"import-{import_id}"
+
+
+def enqueue_import(connection: Redis, import_id: int) -> str:
+    """The job that reads the store for Odoo's import `import_id`: one per import; no time
+    limit (a big shop takes hours), retried 3 times, each retry going on where the last
+    stopped."""
+    job = Queue(MAINTENANCE_QUEUE, connection=connection).enqueue_call(
+        RUN_IMPORT,
+        args=(import_id,),
+        job_id=import_job_id(import_id),
+        description=f"import {import_id} from WooCommerce",
+        retry=Retry(max=len(IMPORT_RETRY_INTERVALS), interval=IMPORT_RETRY_INTERVALS),
+        timeout=-1,
+    )
+    return job.id
+
+
+def run_import(
+    odoo: OdooClient, woo: WooClient, queue: Queue, store_url: str, import_id: int
+) -> dict[str, int]:
+    """Read what the import asks for, resource by resource; returns the events enqueued per
+    resource. An import Odoo no longer runs (deleted, failed, done) reads nothing."""
+    fields = {"import_id": import_id}
+    plan = until_odoo_answers(lambda: odoo.begin_import(import_id), fields)
+    if plan.get("status") != "running":
+        logger.info("import not running in Odoo: nothing read", extra=fields | plan)
+        return {}
+    meta = {"import_id": import_id}
+    enqueued: dict[str, int] = {}
+    for step in plan["steps"]:
+        resource = step["resource"]
+        if step["state"] == "done":
+            continue
+
+        def page_read(envelopes: list[dict], report: ReconcileReport, resource=resource) -> None:
+            events = [_reported(envelope) for envelope in envelopes]
+            until_odoo_answers(
+                lambda: odoo.import_progress(import_id, resource, events, report.checkpoint),
+                fields,
+            )
+
+        report = import_resource(
+            woo,
+            queue,
+            store_url,
+            resource,
+            _start(step),
+            page_read,
+            meta,
+            checkpoint=f"odoo-import-{import_id}-{resource}",
+        )
+        until_odoo_answers(
+            lambda resource=resource, report=report: odoo.import_progress(
+                import_id, resource, [], report.checkpoint, done=True
+            ),
+            fields,
+        )
+        enqueued[resource] = report.enqueued
+        logger.info(
+            "import read",
+            extra=fields
+            | {"resource": resource, "enqueued": report.enqueued, "since": report.since},
+        )
+    return enqueued
+
+
+def _start(step: dict[str, Any]):
+    """Where a step was read up to (a resumed job), less the overlap; else its own start; else
+    everything."""
+    read_up_to = parse_woo_datetime(step.get("read_up_to"))
+    if read_up_to:
+        return read_up_to - OVERLAP
+    return parse_woo_datetime(step.get("since")) or EVERYTHING
+
+
+def _reported(envelope: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "idempotency_key": envelope["idempotency_key"],
+        "event_type": envelope["event_type"],
+        "woo_id": envelope["data"].get("id"),
+    }
