@@ -82,6 +82,7 @@ class IntegrationWooProduct(models.AbstractModel):
             if not product:
                 product, warnings = variants._variant(event.store, data)
                 found_by = _("its variable product's attributes") if product else ""
+                found = "created" if product else ""  # the variant its variable product made
             elif binding and not product.product_template_attribute_value_ids:
                 merged, warnings = variants._merge(event.store, product, data)
         if product and product.product_template_attribute_value_ids:

@@ -160,6 +160,29 @@ class TestImportReport(ImportCase):
             self.socks,
         )
 
+    def test_a_variable_product_and_its_variations_are_created(self):
+        attributes = [{"id": 2, "name": "Size", "variation": True, "options": ["S", "M"]}]
+        self.process_imported(
+            "woo.product.updated",
+            id=300,
+            parent_id=0,
+            type="variable",
+            sku="TEE",
+            attributes=attributes,
+        )
+        for woo_id, size in ((301, "S"), (302, "M")):
+            self.process_imported(
+                "woo.product.updated",
+                id=woo_id,
+                parent_id=300,
+                sku=f"TEE-{size}",
+                attributes=[{"id": 2, "name": "Size", "option": size}],
+            )
+        self.assertEqual(
+            self.outcomes(self.shop_import),
+            {300: ("product", "created"), 301: ("product", "created"), 302: ("product", "created")},
+        )
+
     def test_a_sku_shared_by_two_products_is_unmatched_and_names_them(self):
         self.env["product.product"].create(
             {"name": "Shirt again", "default_code": "SHIRT-LINEN-BLU-M"}
