@@ -10,6 +10,8 @@ from typing import Any
 
 from redis import Redis
 from rq import Queue, Retry
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 
 from relay.envelope import parse_woo_datetime
 from relay.first_sync import EVERYTHING, import_resource
@@ -22,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 RUN_IMPORT = "relay.jobs.run_import"
 IMPORT_RETRY_INTERVALS = [30, 120, 600]
+PENDING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
 
 def import_job_id(import_id: int) -> str:
@@ -29,13 +32,20 @@ def import_job_id(import_id: int) -> str:
 
 
 def enqueue_import(connection: Redis, import_id: int) -> str:
-    """The job that reads the store for Odoo's import `import_id`: one per import; no time
+    """The job that reads the store for Odoo's import `import_id`: one per import (a request
+    claimed again, its acknowledgement lost, leaves a waiting or running job alone); no time
     limit (a big shop takes hours), retried 3 times, each retry going on where the last
     stopped."""
+    job_id = import_job_id(import_id)
+    try:
+        if Job.fetch(job_id, connection=connection).get_status() in PENDING:
+            return job_id
+    except NoSuchJobError:
+        pass
     job = Queue(MAINTENANCE_QUEUE, connection=connection).enqueue_call(
         RUN_IMPORT,
         args=(import_id,),
-        job_id=import_job_id(import_id),
+        job_id=job_id,
         description=f"import {import_id} from WooCommerce",
         retry=Retry(max=len(IMPORT_RETRY_INTERVALS), interval=IMPORT_RETRY_INTERVALS),
         timeout=-1,

@@ -38,6 +38,8 @@ class FakeOdoo(LocalServer):
     answer_html: bool = False  # a proxy's or a login page, with 200
     stall_seconds: float = 0.0
     outbox: list[dict[str, Any]] = field(default_factory=list)  # rows: envelope, state, acks
+    imports: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> what begin answers
+    import_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def processed_keys(self) -> list[str]:
@@ -103,6 +105,15 @@ class FakeOdoo(LocalServer):
             with self.lock:
                 self.dead[params["event_id"]] = params.get("error") or ""
             result = {"status": "dead", "event_id": params["event_id"]}
+        elif handler.path.startswith("/elitaco/v1/imports/"):
+            route = handler.path.rsplit("/", 1)[1]
+            with self.lock:
+                self.import_calls.append((route, params))
+            plan = self.imports.get(params["import_id"])
+            if route == "begin":
+                result = plan or {"status": "not_running", "state": None}
+            else:
+                result = {"status": "failed" if params.get("final") else "running"}
         else:
             return self._send(handler, 404, {"error": "not found"})
         if self.stall_seconds:

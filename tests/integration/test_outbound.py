@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from rq import Queue
 
 from relay.odoo import OdooClient, OdooConfig
 from relay.outbound import push_outbox, split_tax
+from relay.queueing import MAINTENANCE_QUEUE
 from relay.woo import WooClient, WooConfig
 
 
@@ -286,3 +288,28 @@ def test_a_refund_woocommerce_refuses_says_why(clients, fake_odoo, fake_woo) -> 
 )
 def test_a_refund_lines_tax_is_split_over_its_rates(tax, rates, expected) -> None:
     assert split_tax(tax, rates) == expected
+
+
+def test_an_import_request_becomes_one_job_however_often_it_is_claimed(
+    clients, fake_odoo, fake_woo, queue
+) -> None:
+    odoo, woo = clients
+    request = outbox_envelope("odoo.import.requested", {"import_id": 7, "store_url": woo.store})
+    fake_odoo.add_outbox(request, fake_woo.store)
+    report = push_outbox(odoo, woo, "worker-1", connection=queue.connection)
+    assert (report.claimed, report.pushed) == (1, 1)
+    maintenance = Queue(MAINTENANCE_QUEUE, connection=queue.connection)
+    [job] = maintenance.get_jobs()
+    assert (job.id, job.func_name, job.args, job.timeout) == (
+        "import-7",
+        "relay.jobs.run_import",
+        (7,),
+        -1,
+    )
+    assert job.retries_left == 3
+
+    # Its acknowledgement lost, the request is claimed again: the waiting job stays the one.
+    fake_odoo.outbox[0]["state"] = "pending"
+    push_outbox(odoo, woo, "worker-2", connection=queue.connection)
+    assert maintenance.job_ids == ["import-7"]
+    assert all(acks(fake_odoo).values())
