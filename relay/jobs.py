@@ -11,7 +11,7 @@ from typing import Any
 
 from rq import Queue, get_current_job
 
-from relay import categories, imports, odoo_access, outbound, reconcile, refunds
+from relay import categories, images, imports, odoo_access, outbound, reconcile, refunds
 from relay.config import ConfigError, events_queue_name
 from relay.envelope import log_fields
 from relay.odoo import OdooError, default_client, until_odoo_answers
@@ -31,13 +31,17 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
     fields = log_fields(envelope)
     job = get_current_job()
     envelope = refunds.with_refund_details(envelope, _woo_client)
-    envelope = categories.with_categories(envelope, _woo_client, job.connection if job else None)
+    connection = job.connection if job else None
+    envelope = categories.with_categories(envelope, _woo_client, connection)
+    envelope = images.with_image(envelope, WooConfig.from_env, connection)
     try:
         answer = until_odoo_answers(
             lambda: client.process_event(envelope), fields, *_access_reporting(client)
         )
     except OdooError as exc:
         answer = {"status": "failed", "error": {"message": str(exc), "retryable": True}}
+    if answer["status"] == "processed":
+        images.remember_applied(envelope, WooConfig.from_env, connection)
     if answer["status"] in FINISHED:
         logger.info(
             "event %s in Odoo", answer["status"], extra=fields | {"record": answer.get("record")}

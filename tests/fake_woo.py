@@ -40,6 +40,9 @@ class FakeWoo(LocalServer):
     fail_everything: bool = False
     refunds: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # order id -> refunds
     variations: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # parent -> them
+    # wp-content/uploads: path -> (content type, body), served to anyone; a body of
+    # "redirect:<url>" answers 302 there.
+    files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     lose_refund_answers: int = (
         0  # make this many refunds, then answer 502 as if the answer got lost
     )
@@ -56,6 +59,8 @@ class FakeWoo(LocalServer):
         url = urlsplit(handler.path)
         query = {key: values[0] for key, values in parse_qs(url.query).items()}
         self.requests.append(f"{method} {url.path}?{url.query}")
+        if url.path in self.files:
+            return self._file(handler, *self.files[url.path])
         expected = "Basic " + base64.b64encode(f"{self.key}:{self.secret}".encode()).decode()
         if handler.headers.get("Authorization") != expected:
             return self._send(
@@ -224,6 +229,20 @@ class FakeWoo(LocalServer):
             chunk,
             {"X-WP-Total": str(len(items)), "X-WP-TotalPages": str(total_pages)},
         )
+
+    @staticmethod
+    def _file(handler: BaseHTTPRequestHandler, content_type: str, body: bytes) -> None:
+        if body.startswith(b"redirect:"):
+            handler.send_response(302)
+            handler.send_header("Location", body.removeprefix(b"redirect:").decode())
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
 
     @staticmethod
     def _send(handler, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:

@@ -5,6 +5,7 @@ its external API as an Integration Manager, and at the timeline through the rela
 
 from __future__ import annotations
 
+import base64
 import copy
 import random
 import time
@@ -566,3 +567,40 @@ def test_an_import_started_in_odoo_binds_what_odoo_has_and_reports_every_record(
         assert {line["create_uid"][1] for line in lines} == {odoo.worker_login}, "the workers"
     finally:
         odoo.set_param("elitaco_integration.customer_match", "woo")
+
+
+def test_a_products_image_reaches_odoo_once_and_not_the_ledger(
+    odoo, with_store, start_worker, redis_url
+) -> None:
+    woo, store, relay = with_store
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+    )
+    woo.files["/wp-content/uploads/cup.png"] = ("image/png", png)
+    woo_id = random.randint(10_000_000, 99_999_999)
+    product = copy.deepcopy(example_payload("woo.product.updated")) | {
+        "id": woo_id,
+        "type": "simple",
+        "parent_id": 0,
+        "sku": f"CUP-{woo_id}",
+        "images": [{"id": 5, "src": f"{woo.url}/wp-content/uploads/cup.png"}],
+    }
+    odoo.set_param("elitaco_integration.product_master", "woo")
+    start_worker(**store)
+    first = deliver(relay, "product.updated", product)
+    wait_for(lambda: finished(redis_url, first["event_id"]), 60, "the product in Odoo")
+    stock_change = product | {"stock_quantity": 3, "date_modified_gmt": "2026-02-11T07:45:00"}
+    second = deliver(relay, "product.updated", stock_change)
+    wait_for(lambda: finished(redis_url, second["event_id"]), 60, "the stock change in Odoo")
+
+    [in_odoo] = odoo.search_read(
+        "product.product", [("default_code", "=", f"CUP-{woo_id}")], ["image_128"]
+    )
+    assert in_odoo["image_128"], "the image the worker read"
+    assert sum("cup.png" in line for line in woo.requests) == 1, "read once"
+    events = odoo.search_read(
+        "integration.event", [("woo_resource_id", "=", woo_id)], ["payload"], order="id"
+    )
+    image = events[0]["payload"]["fetched"]["image"]
+    assert "content" not in image and image["src"].endswith("cup.png")
+    assert "image" not in (events[1]["payload"].get("fetched") or {})

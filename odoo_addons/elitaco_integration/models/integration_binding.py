@@ -32,6 +32,11 @@ class IntegrationBinding(models.Model):
     woo_date_modified = fields.Datetime(string="WooCommerce modified", readonly=True)
     woo_state_digest = fields.Char(readonly=True)
     woo_state_received_at = fields.Datetime(readonly=True)
+    woo_image = fields.Char(
+        string="WooCommerce image",
+        readonly=True,
+        help="The version (<image id>:<modified>:<address>) of the product's main image in Odoo.",
+    )
     woo_price = fields.Float(
         string="WooCommerce price",
         readonly=True,

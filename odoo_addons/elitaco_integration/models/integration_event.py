@@ -277,6 +277,14 @@ class IntegrationEvent(models.Model):
         }
         if outcome.sale_order:
             values["sale_order_id"] = outcome.sale_order.id
+        image = ((self.payload or {}).get("fetched") or {}).get("image")
+        if image and "content" in image:
+            # The file is the product's now: the ledger keeps no second copy of it (a failed
+            # event keeps its whole envelope, for a replay).
+            kept = {key: value for key, value in image.items() if key != "content"}
+            values["payload"] = dict(
+                self.payload, fetched=dict(self.payload["fetched"], image=kept)
+            )
         self.write(values)
         if outcome.sale_order:
             self._attach_order_history(outcome.sale_order)

@@ -1,6 +1,9 @@
+import base64
+import binascii
 import math
 
 from odoo import _, api, models
+from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
 from ..envelope import Ambiguous, EventRejected, Outcome
@@ -122,6 +125,9 @@ class IntegrationWooProduct(models.AbstractModel):
             )
             changes = []
         changes += self._sale_price(product, data)
+        imaged, image_warnings = self._image(event, product, binding, data, state)
+        changes += imaged
+        warnings += image_warnings
         is_variant = bool(product.product_template_attribute_value_ids)
         if is_variant:
             state["woo_price"] = amount(data.get("regular_price") or data.get("price"), _("Price"))
@@ -135,6 +141,39 @@ class IntegrationWooProduct(models.AbstractModel):
         return Outcome(
             message=message, record=product, changes=changes, warnings=warnings, found=found
         )
+
+    @api.model
+    def _image(self, event, record, binding, data: dict, state: dict) -> tuple:
+        """(changes, warnings): the main image the workers read (`fetched.image`) becomes the
+        record's, once per version; an image removed in WooCommerce is removed here. Without
+        a reading, the image Odoo has stays."""
+        fetched = (event.payload or {}).get("fetched") or {}
+        image, error = fetched.get("image"), fetched.get("image_error")
+        warnings = [_("Image not taken: %s", error)] if error else []
+        applied = binding.woo_image if binding else False
+        if image and image.get("version") != applied:
+            try:
+                if base64.b64decode(image["content"])[:1] in (b"<", b""):
+                    raise ValueError(_("markup (SVG, HTML) is not taken as a product image"))
+                with self.env.cr.savepoint():
+                    record.image_1920 = image["content"]
+                    record.flush_recordset(["image_1920"])
+            except (UserError, ValueError, binascii.Error) as exc:
+                return [], [
+                    *warnings,
+                    _("Image %(src)s not taken: %(error)s", src=image.get("src"), error=exc),
+                ]
+            state["woo_image"] = image["version"]
+            return [_("Image: %s", image.get("src"))], warnings
+        has_image = any(
+            isinstance(one, dict) and one.get("src")
+            for one in (data.get("images") or [data.get("image")])
+        )
+        if applied and not has_image:
+            record.image_1920 = False
+            state["woo_image"] = False
+            return [_("Image removed, as in WooCommerce")], warnings
+        return [], warnings
 
     @api.model
     def _unbound_match(self, data: dict) -> tuple:

@@ -17,7 +17,7 @@ class IntegrationWooVariant(models.AbstractModel):
         woo_id = data["id"]
         bindings = self.env["integration.binding"]
         products = self.env["integration.woo.product"]
-        _binding, template, state, not_applied = products._bound(event, data, "product.template")
+        binding, template, state, not_applied = products._bound(event, data, "product.template")
         if not_applied:
             return not_applied
         attributes = data.get("attributes") or []
@@ -48,6 +48,8 @@ class IntegrationWooVariant(models.AbstractModel):
                     ]
                 }
             )
+        imaged, warnings = products._image(event, template, binding, data, state)
+        changes += imaged
         bindings._bind(event.store, template, woo_id, state=state)
         message = _(
             "WooCommerce variable product %(id)s is %(template)s, varying on %(attributes)s.",
@@ -60,7 +62,9 @@ class IntegrationWooVariant(models.AbstractModel):
             changes.append(
                 _("Not used for variations, so not variants: %s", ", ".join(informational))
             )
-        return Outcome(message=message, record=template, changes=changes, found=found)
+        return Outcome(
+            message=message, record=template, changes=changes, warnings=warnings, found=found
+        )
 
     @api.model
     def _variant(self, store: str, data: dict) -> tuple:

@@ -11,3 +11,4 @@ from . import test_integration_user
 from . import test_migrations
 from . import test_payments
 from . import test_import
+from . import test_product_images
