@@ -44,10 +44,13 @@ def push_outbox(
     report = PushReport(claimed=len(events))
     stock = [event for event in events if event["event_type"] == "odoo.stock.changed"]
     import_requests = [e for e in events if e["event_type"] == "odoo.import.requested"]
-    orders = [event for event in events if event not in stock + import_requests]
+    products = [e for e in events if e["event_type"] == "odoo.product.changed"]
+    orders = [event for event in events if event not in stock + import_requests + products]
     # Orders first: WooCommerce restocks an order it cancels, and Odoo's quantity, pushed
     # afterwards, is the one that must stay.
-    results = [_push_order(woo, event) for event in orders] + _push_stock(woo, stock)
+    # Products before stock: a product created now gets its stock with the next push.
+    results = [_push_order(woo, event) for event in orders] + _push_products(woo, products)
+    results += _push_stock(woo, stock)
     results += [_request_import(connection, event) for event in import_requests]
     for event, ok, answer in results:
         until_odoo_answers(
@@ -111,6 +114,61 @@ def _push_stock(woo: WooClient, events: list[dict[str, Any]]) -> list[tuple]:
                         )
                     )
     return results
+
+
+def _push_products(woo: WooClient, events: list[dict[str, Any]]) -> list[tuple]:
+    """Products sold from Odoo, through the batch endpoint: updated when WooCommerce's id is
+    known, else when WooCommerce has the SKU already (a create whose answer was lost, a
+    product made there by hand), else created. The answer names the id Odoo binds."""
+    results: list[tuple] = []
+    planned: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for event in events:
+        data = event["data"]
+        try:
+            woo_id = data.get("woo_product_id") or next(
+                iter(woo.product_ids_by_sku(data["sku"])), None
+            )
+        except requests.RequestException as exc:
+            results.append((event, False, f"WooCommerce: {_detail(exc)}"))
+            continue
+        values = _product_values(data, created=not woo_id)
+        planned.append((event, values | {"id": woo_id} if woo_id else values))
+    for start in range(0, len(planned), PER_PAGE):
+        chunk = planned[start : start + PER_PAGE]
+        create = [values for _, values in chunk if "id" not in values]
+        update = [values for _, values in chunk if "id" in values]
+        try:
+            answer = woo.batch_products(create, update)
+        except requests.RequestException as exc:
+            results += [(event, False, f"WooCommerce: {_detail(exc)}") for event, _ in chunk]
+            continue
+        answers = iter(answer.get("create") or []), iter(answer.get("update") or [])
+        for event, values in chunk:
+            entry = next(answers[1] if "id" in values else answers[0], None) or {}
+            if entry.get("error") or not entry.get("id"):
+                error = entry.get("error") or {"message": "missing from the batch answer"}
+                results.append((event, False, f"WooCommerce: {error.get('message')}"))
+            else:
+                results.append(
+                    (event, True, json.dumps({"id": entry["id"], "status": entry.get("status")}))
+                )
+    return results
+
+
+def _product_values(data: dict[str, Any], created: bool) -> dict[str, Any]:
+    values = {
+        "name": data["name"],
+        "sku": data["sku"],
+        "regular_price": data["regular_price"],
+        "status": data["status"],
+        "short_description": data.get("short_description") or "",
+        "weight": data.get("weight") or "",
+    }
+    if data.get("category_ids"):
+        values["categories"] = [{"id": category} for category in data["category_ids"]]
+    if created:  # stock is pushed by its own rows; WooCommerce tracks it if Odoo does
+        values |= {"type": "simple", "manage_stock": bool(data.get("manage_stock"))}
+    return values
 
 
 def _request_import(connection: Redis | None, event: dict[str, Any]) -> tuple:

@@ -76,6 +76,19 @@ class WooClient:
         path = f"/products/{parent_id}/variations/batch" if parent_id else "/products/batch"
         return self._request("PUT", path, json={"update": items}).json()
 
+    def product_ids_by_sku(self, sku: str) -> list[int]:
+        """The products (of any status) with this exact SKU."""
+        response = self._request("GET", "/products", params={"sku": sku, "status": "any"})
+        return [product["id"] for product in response.json() if product.get("sku") == sku]
+
+    def batch_products(
+        self, create: list[dict[str, Any]], update: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """One batch call (at most 100 products in all); the answer lists each in order."""
+        return self._request(
+            "POST", "/products/batch", json={"create": create, "update": update}
+        ).json()
+
     def update_order(self, order_id: int, values: dict[str, Any]) -> dict[str, Any]:
         return self._request("PUT", f"/orders/{order_id}", json=values).json()
 

@@ -82,8 +82,13 @@ class FakeWoo(LocalServer):
             body = json.loads(handler.rfile.read(int(handler.headers["Content-Length"])))
         if path == "/orders" and method == "GET":
             return self._orders(handler, query)
+        if path == "/products" and method == "GET" and "sku" in query:
+            found = [p for p in self.products if p.get("sku") == query["sku"]]
+            return self._send(handler, 200, found)
         if path == "/products" and method == "GET":
             return self._page(handler, self._modified_after(self.products, query), query)
+        if path == "/products/batch" and method == "POST":
+            return self._product_batch(handler, body)
         if path.startswith("/products/categories/") and method == "GET":
             category = self.categories.get(int(path.rsplit("/", 1)[1]))
             if category is None:
@@ -199,6 +204,29 @@ class FakeWoo(LocalServer):
                 self.stock[update["id"]] = update["stock_quantity"]
                 answers.append({"id": update["id"], "stock_quantity": update["stock_quantity"]})
         self._send(handler, 200, {"update": answers})
+
+    def _product_batch(self, handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+        """Products created and updated as WooCommerce's batch endpoint does: at most 100 in
+        all, each answered in order (an unknown id with an error)."""
+        create, update = body.get("create", []), body.get("update", [])
+        if len(create) + len(update) > 100:
+            return self._send(handler, 413, {"code": "woocommerce_rest_request_entity_too_large"})
+        self.batch_sizes.append(len(create) + len(update))
+        created = []
+        for values in create:
+            product = dict(values, id=90_000 + len(self.products))
+            self.products.append(product)
+            created.append(product)
+        updated = []
+        for values in update:
+            product = next((p for p in self.products if p["id"] == values["id"]), None)
+            if product is None:
+                error = {"code": "woocommerce_rest_product_invalid_id", "message": "Invalid ID."}
+                updated.append({"id": values["id"], "error": error})
+            else:
+                product.update(values)
+                updated.append(product)
+        self._send(handler, 200, {"create": created, "update": updated})
 
     def _orders(self, handler: BaseHTTPRequestHandler, query: dict[str, str]) -> None:
         self.order_requests += 1

@@ -21,6 +21,7 @@
         "views/integration_binding_views.xml",
         "views/integration_value_map_views.xml",
         "views/integration_import_views.xml",
+        "views/product_template_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

@@ -30,6 +30,9 @@ from tests.processes import RelayServer
 from tests.waiting import wait_for
 from tests.woo import example_envelope, example_payload
 
+MASTER_PARAM = "elitaco_integration.product_master"
+STORE_PARAM = "elitaco_integration.store_url"
+
 
 def new_order(status: str = "processing", modified: datetime | None = None, **changes) -> dict:
     """An order of the German test shop, shaped as WooCommerce sends it, under an id no earlier
@@ -604,3 +607,50 @@ def test_a_products_image_reaches_odoo_once_and_not_the_ledger(
     image = events[0]["payload"]["fetched"]["image"]
     assert "content" not in image and image["src"].endswith("cup.png")
     assert "image" not in (events[1]["payload"].get("fetched") or {})
+
+
+def test_a_product_sold_from_odoo_is_created_in_woocommerce_and_its_echo_changes_nothing(
+    odoo, with_store, start_worker, redis_url
+) -> None:
+    """Odoo as master of product data: a product ticked *Sell in WooCommerce* reaches the store
+    through the outbox (the worker as the Integration User), is bound to the id WooCommerce
+    gave it, and the product.created webhook WooCommerce then sends leaves it as it is."""
+    woo, store, relay = with_store
+    code = f"MUG-{uuid.uuid4().hex[:8].upper()}"
+    before = {key: odoo.get_param(key) for key in (MASTER_PARAM, STORE_PARAM)}
+    odoo.set_param(MASTER_PARAM, "odoo")
+    odoo.set_param(STORE_PARAM, woo.url)
+    try:
+        odoo.execute(
+            "product.template",
+            "create",
+            [{"name": "Odoo's mug", "default_code": code, "list_price": 9.9, "woo_publish": True}],
+        )
+        start_worker(**store)
+        maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
+        push = maintenance.enqueue("relay.jobs.push_outbox")
+        wait_for(lambda: push.get_status(refresh=True) == JobStatus.FINISHED, 60, "the push")
+        [in_store] = [product for product in woo.products if product.get("sku") == code]
+        assert (in_store["name"], in_store["regular_price"], in_store["status"]) == (
+            "Odoo's mug",
+            "9.90",
+            "publish",
+        )
+        [binding] = odoo.search_read(
+            "integration.binding",
+            [("model", "=", "product.product"), ("external_id", "=", in_store["id"])],
+            ["res_id"],
+        )
+        [product] = odoo.search_read("product.product", [("default_code", "=", code)], ["name"])
+        assert binding["res_id"] == product["id"]
+
+        echo = copy.deepcopy(example_payload("woo.product.updated")) | in_store
+        echo |= {"parent_id": 0, "name": "Renamed in WooCommerce"}
+        accepted = deliver(relay, "product.created", echo)
+        wait_for(lambda: finished(redis_url, accepted["event_id"]), 60, "the echo in Odoo")
+        assert odoo.search_read("product.product", [("id", "=", product["id"])], ["name"]) == [
+            {"id": product["id"], "name": "Odoo's mug"}
+        ], "Odoo is master: the echo only binds"
+    finally:
+        for key, value in before.items():
+            odoo.set_param(key, value or "")

@@ -557,3 +557,55 @@ def test_a_first_import_binds_what_odoo_had_and_brings_what_it_lacked(shop: Shop
     in_odoo = wait_for_order(shop, order["id"], order["status"])
     assert in_odoo["partner_id"][0] == odoo_partner_id
     assert in_odoo["state"] == "sale"
+
+
+def test_a_product_sold_from_odoo_reaches_the_store_and_an_archive_drafts_it(
+    shop: Shop,
+) -> None:
+    """Odoo as master of product data, against the real store: the product ticked *Sell in
+    WooCommerce* is created there through the outbox, bound, its own product.created webhook
+    changes nothing in Odoo, and archiving it in Odoo makes it a draft in WooCommerce."""
+    code = sku()
+    master = "elitaco_integration.product_master"
+    shop.odoo.set_param(master, "odoo")
+    try:
+        [template_id] = shop.odoo.execute(
+            "product.template",
+            "create",
+            [
+                {
+                    "name": f"Odoo mug {code}",
+                    "default_code": code,
+                    "list_price": 14.5,
+                    "is_storable": True,
+                    "woo_publish": True,
+                }
+            ],
+        )
+        push_outbox(shop)
+        [in_store] = shop.store.rest("GET", "/products", sku=code)
+        assert (in_store["name"], in_store["regular_price"], in_store["status"]) == (
+            f"Odoo mug {code}",
+            "14.50",
+            "publish",
+        )
+        assert in_store["manage_stock"] is True
+        wait_for(
+            lambda: shop.odoo.search_read(
+                "integration.event",
+                [("woo_resource_id", "=", in_store["id"]), ("state", "=", "done")],
+                ["id"],
+            ),
+            60,
+            "the store's own product.created webhook applied",
+        )
+        [product] = shop.odoo.search_read(
+            "product.product", [("default_code", "=", code)], ["name", "list_price"]
+        )
+        assert (product["name"], product["list_price"]) == (f"Odoo mug {code}", 14.5)
+
+        shop.odoo.execute("product.template", "action_archive", [template_id])
+        push_outbox(shop)
+        assert shop.store.rest("GET", f"/products/{in_store['id']}")["status"] == "draft"
+    finally:
+        shop.odoo.set_param(master, "woo")

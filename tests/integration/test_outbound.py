@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -313,3 +314,69 @@ def test_an_import_request_becomes_one_job_however_often_it_is_claimed(
     push_outbox(odoo, woo, "worker-2", connection=queue.connection)
     assert maintenance.job_ids == ["import-7"]
     assert all(acks(fake_odoo).values())
+
+
+def product_changed(sku: str, woo_id: int | None = None, **changes) -> dict:
+    return outbox_envelope(
+        "odoo.product.changed",
+        {
+            "odoo_product_id": 1,
+            "woo_product_id": woo_id,
+            "sku": sku,
+            "name": f"Mug {sku}",
+            "regular_price": "12.50",
+            "status": "publish",
+            "short_description": "",
+            "weight": "0.4",
+            "category_ids": [],
+            "manage_stock": True,
+        }
+        | changes,
+    )
+
+
+def acked_ids(fake_odoo) -> dict[str, int | None]:
+    return {
+        row["envelope"]["data"]["sku"]: json.loads(row["acks"][-1]["response"] or "{}").get("id")
+        for row in fake_odoo.outbox
+        if row["acks"] and row["acks"][-1]["ok"]
+    }
+
+
+def test_products_sold_from_odoo_are_created_once_and_then_updated(
+    clients, fake_odoo, fake_woo
+) -> None:
+    odoo, woo = clients
+    fake_woo.products = [{"id": 77, "sku": "MUG-BY-HAND", "name": "made in WooCommerce"}]
+    fake_odoo.add_outbox(product_changed("MUG-NEW"), fake_woo.store)
+    fake_odoo.add_outbox(product_changed("MUG-BY-HAND"), fake_woo.store)
+    fake_odoo.add_outbox(product_changed("MUG-GONE", woo_id=404_404), fake_woo.store)
+    report = push_outbox(odoo, woo, "worker-1")
+    assert (report.pushed, report.failed) == (2, 1)
+    ids = acked_ids(fake_odoo)
+    assert ids["MUG-BY-HAND"] == 77, "found by SKU, not created twice"
+    created = next(p for p in fake_woo.products if p["sku"] == "MUG-NEW")
+    assert ids["MUG-NEW"] == created["id"]
+    assert (created["type"], created["manage_stock"], created["regular_price"]) == (
+        "simple",
+        True,
+        "12.50",
+    )
+    assert fake_woo.products[0]["name"] == "Mug MUG-BY-HAND"
+    failed = [row for row in fake_odoo.outbox if not row["acks"][-1]["ok"]]
+    assert "Invalid ID" in failed[0]["acks"][-1]["error"]
+
+    # The create's answer lost: pushed again, the SKU finds what it made.
+    fake_odoo.add_outbox(product_changed("MUG-NEW", status="draft"), fake_woo.store)
+    push_outbox(odoo, woo, "worker-1")
+    assert [p["sku"] for p in fake_woo.products].count("MUG-NEW") == 1
+    assert created["status"] == "draft"
+
+
+def test_products_go_through_batches_of_at_most_100(clients, fake_odoo, fake_woo) -> None:
+    odoo, woo = clients
+    for n in range(150):
+        fake_odoo.add_outbox(product_changed(f"MUG-{n}"), fake_woo.store)
+    report = push_outbox(odoo, woo, "worker-1", limit=200)
+    assert (report.pushed, report.failed) == (150, 0)
+    assert fake_woo.batch_sizes == [100, 50]

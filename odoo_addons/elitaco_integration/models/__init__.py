@@ -21,5 +21,7 @@ from . import stock_picking
 from . import stock_move
 from . import res_users_apikeys
 from . import res_partner
+from . import product_template
+from . import product_product
 from . import account_move
 from . import integration_woo_return

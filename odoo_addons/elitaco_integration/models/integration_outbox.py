@@ -1,10 +1,12 @@
 import json
 import uuid
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
 
 from .integration_woo_payment import CREDIT_NOTE_META
+from .integration_woo_product import KG_PER, WEIGHT_UNIT
 
 EVENT_TYPES = [
     ("odoo.stock.changed", "Stock changed"),
@@ -12,6 +14,7 @@ EVENT_TYPES = [
     ("odoo.order.cancelled", "Order cancelled"),
     ("odoo.order.refunded", "Refund"),
     ("odoo.import.requested", "Import requested"),
+    ("odoo.product.changed", "Product changed"),
 ]
 # A failed push waits 1, 2, 4 ... minutes, then every 2 hours: WooCommerce down for a
 # maintenance window is waited out; dead after 18 attempts, about a day after the first.
@@ -198,6 +201,48 @@ class IntegrationOutbox(models.Model):
             )
         return created
 
+    @api.model
+    def _for_products(self, products) -> "IntegrationOutbox":
+        """Queue the export of products to the store (and to any other store they are bound
+        in); like stock, one pending row per product and store, read when claimed."""
+        created = self.browse()
+        if not products:
+            return created
+        default_store = self.env["integration.event"]._default_store()
+        bound = (
+            self.env["integration.binding"]
+            .sudo()
+            .search([("model", "=", "product.product"), ("res_id", "in", products.ids)])
+        )
+        waiting = {
+            (row.product_id.id, row.store)
+            for row in self.sudo().search(
+                [
+                    ("event_type", "=", "odoo.product.changed"),
+                    ("state", "=", "pending"),
+                    ("product_id", "in", products.ids),
+                ]
+            )
+        }
+        stores_of = defaultdict(set)
+        for binding in bound:
+            stores_of[binding.res_id].add(binding.store)
+        for product in products:
+            for store in sorted(stores_of[product.id] | ({default_store} - {""})):
+                if (product.id, store) in waiting:
+                    continue
+                waiting.add((product.id, store))
+                created |= self.sudo().create(
+                    {
+                        "event_type": "odoo.product.changed",
+                        "idempotency_key": f"odoo:product.product-{product.id}:product.changed:"
+                        f"{uuid.uuid4().hex}",
+                        "store": store,
+                        "product_id": product.id,
+                    }
+                )
+        return created
+
     # ------------------------------------------------------------------ the workers' side
 
     @api.model
@@ -251,6 +296,8 @@ class IntegrationOutbox(models.Model):
         if ok:
             if row.event_type == "odoo.order.refunded":
                 row._bind_refund(response)
+            if row.event_type == "odoo.product.changed":
+                row._bind_product(response)
             row.write(
                 {
                     "state": "done",
@@ -306,6 +353,8 @@ class IntegrationOutbox(models.Model):
         data = dict(self.data or {})
         if self.event_type == "odoo.stock.changed":
             data = {"items": [self._stock_item()]}
+        if self.event_type == "odoo.product.changed":
+            data = self._product_data()
         return {
             "event_id": self.event_id,
             "event_type": self.event_type,
@@ -315,6 +364,66 @@ class IntegrationOutbox(models.Model):
             "trace_id": self.trace_id,
             "data": data,
         }
+
+    def _product_binding(self):
+        return (
+            self.env["integration.binding"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "product.product"),
+                    ("res_id", "=", self.product_id.id),
+                    ("store", "=", self.store),
+                ],
+                limit=1,
+            )
+        )
+
+    def _product_data(self) -> dict:
+        """The product as WooCommerce shows it, read at claim: the latest state is pushed."""
+        product = self.product_id.with_context(active_test=False)
+        template = product.product_tmpl_id
+        params = self.env["ir.config_parameter"].sudo()
+        kg = product.weight * (
+            KG_PER["lbs"] if params.get_param("product.weight_in_lbs") == "1" else 1
+        )
+        weight = kg / KG_PER[params.get_param(WEIGHT_UNIT, "kg")]
+        category = (
+            self.env["integration.binding"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "product.category"),
+                    ("res_id", "=", template.categ_id.id),
+                    ("store", "=", self.store),
+                ],
+                limit=1,
+            )
+        )
+        return {
+            "odoo_product_id": product.id,
+            "woo_product_id": self._product_binding().external_id or None,
+            "sku": product.default_code or "",
+            "name": template.name,
+            "regular_price": f"{template.list_price:.2f}",
+            "status": "publish" if template.active and template.woo_publish else "draft",
+            "short_description": template.description_sale or "",
+            "weight": f"{weight:.3f}".rstrip("0").rstrip(".") if product.weight else "",
+            "category_ids": [category.external_id] if category else [],
+            "manage_stock": template.is_storable,
+        }
+
+    def _bind_product(self, response: str | None) -> None:
+        """A product the push created in WooCommerce (or found there by SKU) is bound to it;
+        its stock follows."""
+        try:
+            woo_id = json.loads(response or "{}").get("id")
+        except ValueError:
+            woo_id = None
+        if not isinstance(woo_id, int) or self._product_binding():
+            return
+        self.env["integration.binding"].sudo()._bind(self.store, self.product_id, woo_id)
+        self._for_stock(self.product_id)
 
     def _stock_item(self) -> dict:
         binding = (
@@ -402,6 +511,8 @@ class IntegrationOutbox(models.Model):
     def _summary(self) -> str:
         if self.event_type == "odoo.stock.changed":
             return _("stock of %s", self.product_id.display_name)
+        if self.event_type == "odoo.product.changed":
+            return _("product %s", self.product_id.display_name)
         if self.event_type == "odoo.order.refunded":
             return _(
                 "refund of %(amount)s %(currency)s for credit note %(credit_note)s",

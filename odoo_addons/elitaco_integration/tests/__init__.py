@@ -12,3 +12,4 @@ from . import test_migrations
 from . import test_payments
 from . import test_import
 from . import test_product_images
+from . import test_product_export

@@ -1,0 +1,14 @@
+from odoo import models
+
+# A variant's own fields among those WooCommerce shows (the rest are its template's).
+EXPORTED_VARIANT_FIELDS = {"default_code", "weight", "active", "lst_price"}
+
+
+class ProductProduct(models.Model):
+    _inherit = "product.product"
+
+    def write(self, vals):
+        result = super().write(vals)
+        if EXPORTED_VARIANT_FIELDS & set(vals):
+            self.product_tmpl_id.filtered("woo_publish")._woo_export()
+        return result

@@ -1,0 +1,81 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .integration_woo_product import PRODUCT_MASTER_PARAM
+
+# What a WooCommerce product shows of an Odoo product; a change to one of them is exported.
+EXPORTED_FIELDS = {
+    "name",
+    "list_price",
+    "default_code",
+    "description_sale",
+    "weight",
+    "categ_id",
+    "active",
+    "woo_publish",
+}
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    woo_publish = fields.Boolean(
+        string="Sell in WooCommerce",
+        copy=False,
+        help="With Odoo as master of product data: this product is created in the WooCommerce "
+        "store and kept up to date from Odoo. Archived or no longer sold there, it becomes a "
+        "draft in WooCommerce.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        templates = super().create(vals_list)
+        templates.filtered("woo_publish")._woo_export(ticking=True)
+        return templates
+
+    def write(self, vals):
+        result = super().write(vals)
+        if EXPORTED_FIELDS & set(vals):
+            # Unpublished or archived, a product WooCommerce has becomes a draft there.
+            published = self.filtered(
+                lambda template: template.woo_publish or "woo_publish" in vals
+            )
+            published._woo_export(ticking=bool(vals.get("woo_publish")))
+        return result
+
+    def action_woo_publish(self):
+        self.write({"woo_publish": True})
+        return True
+
+    def _woo_export(self, ticking: bool = False) -> None:
+        """Queue the products for the workers to create or update in WooCommerce, when Odoo
+        is master of product data (changes made while applying WooCommerce events are
+        WooCommerce's own and not echoed back)."""
+        param = self.env["ir.config_parameter"].sudo().get_param(PRODUCT_MASTER_PARAM, "odoo")
+        if self.env.context.get("elitaco_from_woo") or param != "odoo" or not self:
+            return
+        products = self.env["product.product"]
+        for template in self.with_context(active_test=False):
+            if len(template.product_variant_ids) > 1:
+                message = _(
+                    "%s has variants: products with variants cannot be sold in WooCommerce "
+                    "from Odoo yet. Untick Sell in WooCommerce, or keep WooCommerce as master "
+                    "of product data for it.",
+                    template.display_name,
+                )
+                if ticking:
+                    raise UserError(message)
+                # Variants added since it was ticked: its edits stay possible; the product
+                # says why they no longer reach WooCommerce.
+                template.message_post(body=message)
+                continue
+            if template.woo_publish and not template.default_code:
+                raise UserError(
+                    _(
+                        "%s has no internal reference: a product sold in WooCommerce needs one, "
+                        "as its SKU there.",
+                        template.display_name,
+                    )
+                )
+            products |= template.product_variant_ids[:1]
+        self.env["integration.outbox"]._for_products(products)
