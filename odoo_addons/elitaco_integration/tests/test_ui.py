@@ -43,3 +43,50 @@ class TestOrderFormUI(HttpCase):
         order = self.env["sale.order"].search([("woo_order_id", "=", 4711)])
         self.assertEqual(order.integration_event_count, 1)
         self.browser_js(f"/odoo/orders/{order.id}", OPEN_INTEGRATION_TAB, login="admin")
+
+
+SHOWS_THE_IMPORT_REPORT = """
+const started = Date.now();
+const check = () => {
+    const buttons = [...document.querySelectorAll('.o_form_view .oe_stat_button')]
+        .map((button) => button.innerText.replace(/\\s+/g, ' ').trim());
+    const steps = document.querySelector('div[name="step_ids"]')?.innerText || '';
+    if (buttons.includes('1 Created') && buttons.includes('1 Matched')
+            && buttons.includes('1 Waiting') && steps.includes('Products')) {
+        console.log('test successful');
+    } else if (Date.now() - started > 30000) {
+        console.error(`the import's form shows ${JSON.stringify(buttons)}; steps: ${steps}`);
+    } else {
+        setTimeout(check, 200);
+    }
+};
+check();
+"""
+
+
+@tagged("-at_install", "post_install")
+class TestImportFormUI(HttpCase):
+    def test_the_import_shows_its_progress_and_what_each_record_became(self):
+        params = self.env["ir.config_parameter"]
+        params.set_param("elitaco_integration.product_master", "woo")
+        self.env["product.product"].create({"name": "Shirt", "default_code": "SHIRT-LINEN-BLU-M"})
+        run = self.env["integration.import"].create({"store_url": "https://shop.example.com"})
+        run.action_start()
+        run._begin(run.id)
+        events = self.env["integration.event"].with_context(elitaco_from_woo=True)
+        for message in (
+            envelope("woo.product.updated"),  # the shirt Odoo has: matched
+            envelope("woo.product.updated", id=124, parent_id=0, type="simple", sku="NEW"),
+        ):
+            message["meta"] = {"import_id": run.id}
+            events.process_envelope(message)
+        run._progress(
+            run.id,
+            "product",
+            [{"idempotency_key": "woo:125:product.updated:x", "woo_id": 125}],
+        )
+        self.browser_js(
+            f"/odoo/action-elitaco_integration.integration_import_action/{run.id}",
+            SHOWS_THE_IMPORT_REPORT,
+            login="admin",
+        )
