@@ -51,8 +51,9 @@ const check = () => {
     const buttons = [...document.querySelectorAll('.o_form_view .oe_stat_button')]
         .map((button) => button.innerText.replace(/\\s+/g, ' ').trim());
     const steps = document.querySelector('div[name="step_ids"]')?.innerText || '';
-    if (buttons.includes('1 Created') && buttons.includes('1 Matched')
-            && buttons.includes('1 Waiting') && steps.includes('Products')) {
+    const first = ['1 Waiting', '0 Failed', '0 Unmatched', '1 Created'];  // what needs a look
+    if (JSON.stringify(buttons.slice(0, 4)) === JSON.stringify(first)
+            && steps.includes('Products')) {
         console.log('test successful');
     } else if (Date.now() - started > 30000) {
         console.error(`the import's form shows ${JSON.stringify(buttons)}; steps: ${steps}`);
