@@ -52,10 +52,12 @@ def push_outbox(
     results = [_push_order(woo, event) for event in orders] + _push_products(woo, products)
     results += _push_stock(woo, stock)
     results += [_request_import(connection, event) for event in import_requests]
-    for event, ok, answer in results:
+    # (event, True, WooCommerce's answer) or (event, False, the error[, what was made anyway])
+    for event, ok, answer, *made in results:
+        response = answer if ok else next(iter(made), None)
         until_odoo_answers(
-            lambda event=event, ok=ok, answer=answer: odoo.ack_outbox(
-                event["event_id"], ok, answer if ok else None, None if ok else answer, worker
+            lambda event=event, ok=ok, answer=answer, response=response: odoo.ack_outbox(
+                event["event_id"], ok, response, None if ok else answer, worker
             ),
             {"event_id": event["event_id"]},
         )
@@ -120,13 +122,18 @@ def _push_products(woo: WooClient, events: list[dict[str, Any]]) -> list[tuple]:
     """Products sold from Odoo, through the batch endpoint: updated when WooCommerce's id is
     known, else when WooCommerce has the SKU already (a create whose answer was lost, a
     product made there by hand), else created. The answer names the id Odoo binds."""
-    results: list[tuple] = []
+    results: list[tuple] = [
+        _push_variable(woo, event) for event in events if event["data"].get("type") == "variable"
+    ]
     planned: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for event in events:
         data = event["data"]
+        if data.get("type") == "variable":
+            continue
         try:
             woo_id = data.get("woo_product_id") or next(
-                iter(woo.product_ids_by_sku(data["sku"])), None
+                (p["id"] for p in woo.products_by_sku(data["sku"]) if p.get("type") != "variation"),
+                None,
             )
         except requests.RequestException as exc:
             results.append((event, False, f"WooCommerce: {_detail(exc)}"))
@@ -153,6 +160,73 @@ def _push_products(woo: WooClient, events: list[dict[str, Any]]) -> list[tuple]:
                     (event, True, json.dumps({"id": entry["id"], "status": entry.get("status")}))
                 )
     return results
+
+
+def _push_variable(woo: WooClient, event: dict[str, Any]) -> tuple:
+    """A product with variants: the variable product (found by its id, else through a
+    variation's SKU, else created), then its variations through the variations batch
+    endpoint. The answer names every id made, failed or not, so that Odoo binds them and a
+    retry updates what this attempt made instead of making it again."""
+    data = event["data"]
+    made: dict[str, Any] = {"id": None, "variations": {}}
+    errors: list[str] = []
+    try:
+        parent_id = data.get("woo_product_id") or _parent_by_sku(woo, data["variations"])
+        values = {
+            "name": data["name"],
+            "type": "variable",
+            "status": data["status"],
+            "short_description": data.get("short_description") or "",
+            "attributes": [
+                {"name": a["name"], "options": a["options"], "variation": True, "visible": True}
+                for a in data["attributes"]
+            ],
+        }
+        if data.get("category_ids"):
+            values["categories"] = [{"id": category} for category in data["category_ids"]]
+        parent = woo.update_product(parent_id, values) if parent_id else woo.create_product(values)
+        made["id"] = parent_id = parent["id"]
+        known = {variation.get("sku"): variation["id"] for variation in woo.variations(parent_id)}
+        planned = []
+        for variation in data["variations"]:
+            values = {
+                key: variation[key]
+                for key in ("sku", "regular_price", "status", "attributes", "manage_stock")
+                if key in variation
+            } | {"weight": variation.get("weight") or ""}
+            woo_id = variation.get("woo_variation_id") or known.get(variation["sku"])
+            planned.append(
+                (variation["odoo_product_id"], values | {"id": woo_id} if woo_id else values)
+            )
+        for start in range(0, len(planned), PER_PAGE):
+            chunk = planned[start : start + PER_PAGE]
+            answer = woo.batch_variations(
+                parent_id,
+                [values for _, values in chunk if "id" not in values],
+                [values for _, values in chunk if "id" in values],
+            )
+            answers = iter(answer.get("create") or []), iter(answer.get("update") or [])
+            for odoo_id, values in chunk:
+                entry = next(answers[1] if "id" in values else answers[0], None) or {}
+                if entry.get("id") and not entry.get("error"):
+                    made["variations"][str(odoo_id)] = entry["id"]
+                else:
+                    error = entry.get("error") or {"message": "missing from the batch answer"}
+                    errors.append(f"variation {values['sku']}: {error.get('message')}")
+    except requests.RequestException as exc:
+        errors.append(_detail(exc))
+    if errors:
+        return event, False, "WooCommerce: " + "; ".join(errors), json.dumps(made)
+    return event, True, json.dumps(made)
+
+
+def _parent_by_sku(woo: WooClient, variations: list[dict[str, Any]]) -> int | None:
+    """The variable product an earlier attempt made, through the SKU of one of its variations."""
+    for variation in variations:
+        for found in woo.products_by_sku(variation["sku"]):
+            if found.get("type") == "variation" and found.get("parent_id"):
+                return found["parent_id"]
+    return None
 
 
 def _product_values(data: dict[str, Any], created: bool) -> dict[str, Any]:

@@ -76,10 +76,22 @@ class WooClient:
         path = f"/products/{parent_id}/variations/batch" if parent_id else "/products/batch"
         return self._request("PUT", path, json={"update": items}).json()
 
-    def product_ids_by_sku(self, sku: str) -> list[int]:
-        """The products (of any status) with this exact SKU."""
+    def products_by_sku(self, sku: str) -> list[dict[str, Any]]:
+        """The products and variations (of any status) with this exact SKU."""
         response = self._request("GET", "/products", params={"sku": sku, "status": "any"})
-        return [product["id"] for product in response.json() if product.get("sku") == sku]
+        return [product for product in response.json() if product.get("sku") == sku]
+
+    def create_product(self, values: dict[str, Any]) -> dict[str, Any]:
+        return self._request("POST", "/products", json=values).json()
+
+    def update_product(self, product_id: int, values: dict[str, Any]) -> dict[str, Any]:
+        return self._request("PUT", f"/products/{product_id}", json=values).json()
+
+    def batch_variations(
+        self, product_id: int, create: list[dict[str, Any]], update: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        path = f"/products/{product_id}/variations/batch"
+        return self._request("POST", path, json={"create": create, "update": update}).json()
 
     def batch_products(
         self, create: list[dict[str, Any]], update: list[dict[str, Any]]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -83,8 +84,19 @@ class FakeWoo(LocalServer):
         if path == "/orders" and method == "GET":
             return self._orders(handler, query)
         if path == "/products" and method == "GET" and "sku" in query:
-            found = [p for p in self.products if p.get("sku") == query["sku"]]
+            variations = [v for vs in self.variations.values() for v in vs]
+            found = [p for p in self.products + variations if p.get("sku") == query["sku"]]
             return self._send(handler, 200, found)
+        if path == "/products" and method == "POST":
+            product = dict(body, id=90_000 + len(self.products))
+            self.products.append(product)
+            return self._send(handler, 201, product)
+        if re.fullmatch(r"/products/\d+", path) and method == "PUT":
+            product = next(p for p in self.products if p["id"] == int(path.split("/")[2]))
+            product.update(body)
+            return self._send(handler, 200, product)
+        if path.endswith("/variations/batch") and method == "POST":
+            return self._variation_batch(handler, int(path.split("/")[2]), body)
         if path == "/products" and method == "GET":
             return self._page(handler, self._modified_after(self.products, query), query)
         if path == "/products/batch" and method == "POST":
@@ -226,6 +238,21 @@ class FakeWoo(LocalServer):
             else:
                 product.update(values)
                 updated.append(product)
+        self._send(handler, 200, {"create": created, "update": updated})
+
+    def _variation_batch(self, handler, parent: int, body: dict[str, Any]) -> None:
+        variations = self.variations.setdefault(parent, [])
+        created = []
+        for values in body.get("create", []):
+            variation = dict(values, id=95_000 + sum(map(len, self.variations.values())))
+            variation |= {"type": "variation", "parent_id": parent}
+            variations.append(variation)
+            created.append(variation)
+        updated = []
+        for values in body.get("update", []):
+            variation = next(v for v in variations if v["id"] == values["id"])
+            variation.update(values)
+            updated.append(variation)
         self._send(handler, 200, {"create": created, "update": updated})
 
     def _orders(self, handler: BaseHTTPRequestHandler, query: dict[str, str]) -> None:

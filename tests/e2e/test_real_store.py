@@ -609,3 +609,83 @@ def test_a_product_sold_from_odoo_reaches_the_store_and_an_archive_drafts_it(
         assert shop.store.rest("GET", f"/products/{in_store['id']}")["status"] == "draft"
     finally:
         shop.odoo.set_param(master, "woo")
+
+
+def test_a_product_with_variants_sold_from_odoo_is_a_variable_product_in_the_store(
+    shop: Shop,
+) -> None:
+    code = sku()
+    master = "elitaco_integration.product_master"
+    shop.odoo.set_param(master, "odoo")
+    try:
+        [size] = shop.odoo.execute(
+            "product.attribute",
+            "create",
+            [{"name": f"Size {code}", "value_ids": [(0, 0, {"name": "S"}), (0, 0, {"name": "M"})]}],
+        )
+        values = shop.odoo.search_read(
+            "product.attribute.value", [("attribute_id", "=", size)], ["name"]
+        )
+        [template_id] = shop.odoo.execute(
+            "product.template",
+            "create",
+            [
+                {
+                    "name": f"Tee {code}",
+                    "list_price": 20,
+                    "is_storable": True,
+                    "attribute_line_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "attribute_id": size,
+                                "value_ids": [(6, 0, [v["id"] for v in values])],
+                            },
+                        )
+                    ],
+                }
+            ],
+        )
+        variants = shop.odoo.search_read(
+            "product.product",
+            [("product_tmpl_id", "=", template_id)],
+            ["product_template_attribute_value_ids"],
+        )
+        for variant in variants:
+            [value] = shop.odoo.search_read(
+                "product.template.attribute.value",
+                [("id", "in", variant["product_template_attribute_value_ids"])],
+                ["name"],
+            )
+            extra = {"price_extra": 2.5} if value["name"] == "M" else {}
+            shop.odoo.execute(
+                "product.template.attribute.value",
+                "write",
+                [value["id"]],
+                extra or {"price_extra": 0},
+            )
+            shop.odoo.execute(
+                "product.product",
+                "write",
+                [variant["id"]],
+                {"default_code": f"{code}-{value['name']}"},
+            )
+        shop.odoo.execute("product.template", "action_woo_publish", [template_id])
+        push_outbox(shop)
+        [variation] = shop.store.rest("GET", "/products", sku=f"{code}-M")
+        parent = shop.store.rest("GET", f"/products/{variation['parent_id']}")
+        assert (parent["type"], parent["name"]) == ("variable", f"Tee {code}")
+        in_store = shop.store.rest("GET", f"/products/{parent['id']}/variations")
+        assert sorted((v["sku"], v["regular_price"]) for v in in_store) == [
+            (f"{code}-M", "22.50"),
+            (f"{code}-S", "20.00"),
+        ]
+        [binding] = shop.odoo.search_read(
+            "integration.binding",
+            [("model", "=", "product.template"), ("external_id", "=", parent["id"])],
+            ["res_id"],
+        )
+        assert binding["res_id"] == template_id
+    finally:
+        shop.odoo.set_param(master, "woo")

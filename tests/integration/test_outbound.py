@@ -380,3 +380,65 @@ def test_products_go_through_batches_of_at_most_100(clients, fake_odoo, fake_woo
     report = push_outbox(odoo, woo, "worker-1", limit=200)
     assert (report.pushed, report.failed) == (150, 0)
     assert fake_woo.batch_sizes == [100, 50]
+
+
+def tee(woo_id: int | None = None, variation_ids=(None, None), **changes) -> dict:
+    return outbox_envelope(
+        "odoo.product.changed",
+        {
+            "type": "variable",
+            "odoo_template_id": 5,
+            "woo_product_id": woo_id,
+            "name": "Tee",
+            "status": "publish",
+            "short_description": "",
+            "category_ids": [],
+            "attributes": [{"name": "Size", "options": ["S", "M"]}],
+            "variations": [
+                {
+                    "odoo_product_id": 50 + n,
+                    "woo_variation_id": variation_ids[n],
+                    "sku": f"TEE-{size}",
+                    "regular_price": f"{20 + n}.00",
+                    "status": "publish",
+                    "weight": "",
+                    "manage_stock": True,
+                    "attributes": [{"name": "Size", "option": size}],
+                }
+                for n, size in enumerate(("S", "M"))
+            ],
+        }
+        | changes,
+    )
+
+
+def test_a_product_with_variants_becomes_a_variable_product_made_once(
+    clients, fake_odoo, fake_woo
+) -> None:
+    odoo, woo = clients
+    fake_odoo.add_outbox(tee(), fake_woo.store)
+    assert push_outbox(odoo, woo, "worker-1").pushed == 1
+    [parent] = fake_woo.products
+    assert parent["type"] == "variable"
+    assert parent["attributes"][0] | {} == {
+        "name": "Size",
+        "options": ["S", "M"],
+        "variation": True,
+        "visible": True,
+    }
+    variations = fake_woo.variations[parent["id"]]
+    assert [(v["sku"], v["regular_price"]) for v in variations] == [
+        ("TEE-S", "20.00"),
+        ("TEE-M", "21.00"),
+    ]
+    answer = json.loads(fake_odoo.outbox[0]["acks"][-1]["response"])
+    assert answer == {
+        "id": parent["id"],
+        "variations": {"50": variations[0]["id"], "51": variations[1]["id"]},
+    }
+
+    # Its answer lost, the push comes again without ids: a variation's SKU finds the product.
+    fake_odoo.add_outbox(tee(name="Tee, organic"), fake_woo.store)
+    push_outbox(odoo, woo, "worker-1")
+    assert len(fake_woo.products) == 1 and len(fake_woo.variations[parent["id"]]) == 2
+    assert parent["name"] == "Tee, organic"

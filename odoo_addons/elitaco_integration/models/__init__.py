@@ -23,5 +23,6 @@ from . import res_users_apikeys
 from . import res_partner
 from . import product_template
 from . import product_product
+from . import product_template_attribute_value
 from . import account_move
 from . import integration_woo_return

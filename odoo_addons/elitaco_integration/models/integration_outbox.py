@@ -1,4 +1,5 @@
 import json
+import logging
 import uuid
 from collections import defaultdict
 from datetime import timedelta
@@ -18,6 +19,7 @@ EVENT_TYPES = [
 ]
 # A failed push waits 1, 2, 4 ... minutes, then every 2 hours: WooCommerce down for a
 # maintenance window is waited out; dead after 18 attempts, about a day after the first.
+_logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 18
 LONGEST_WAIT = timedelta(hours=2)
 
@@ -59,6 +61,9 @@ class IntegrationOutbox(models.Model):
     data = fields.Json(readonly=True)
     sale_order_id = fields.Many2one("sale.order", index=True, ondelete="cascade", readonly=True)
     product_id = fields.Many2one("product.product", index=True, ondelete="cascade", readonly=True)
+    product_tmpl_id = fields.Many2one(
+        "product.template", index="btree_not_null", ondelete="cascade", readonly=True
+    )
     credit_note_id = fields.Many2one(
         "account.move", index="btree_not_null", ondelete="cascade", readonly=True
     )
@@ -205,40 +210,49 @@ class IntegrationOutbox(models.Model):
     def _for_products(self, products) -> "IntegrationOutbox":
         """Queue the export of products to the store (and to any other store they are bound
         in); like stock, one pending row per product and store, read when claimed."""
+        return self._for_export(products, "product_id")
+
+    @api.model
+    def _for_templates(self, templates) -> "IntegrationOutbox":
+        """The same for products with variants: a variable product and its variations."""
+        return self._for_export(templates, "product_tmpl_id")
+
+    @api.model
+    def _for_export(self, records, field: str) -> "IntegrationOutbox":
         created = self.browse()
-        if not products:
+        if not records:
             return created
         default_store = self.env["integration.event"]._default_store()
         bound = (
             self.env["integration.binding"]
             .sudo()
-            .search([("model", "=", "product.product"), ("res_id", "in", products.ids)])
+            .search([("model", "=", records._name), ("res_id", "in", records.ids)])
         )
+        stores_of = defaultdict(set)
+        for binding in bound:
+            stores_of[binding.res_id].add(binding.store)
         waiting = {
-            (row.product_id.id, row.store)
+            (row[field].id, row.store)
             for row in self.sudo().search(
                 [
                     ("event_type", "=", "odoo.product.changed"),
                     ("state", "=", "pending"),
-                    ("product_id", "in", products.ids),
+                    (field, "in", records.ids),
                 ]
             )
         }
-        stores_of = defaultdict(set)
-        for binding in bound:
-            stores_of[binding.res_id].add(binding.store)
-        for product in products:
-            for store in sorted(stores_of[product.id] | ({default_store} - {""})):
-                if (product.id, store) in waiting:
+        for record in records:
+            for store in sorted(stores_of[record.id] | ({default_store} - {""})):
+                if (record.id, store) in waiting:
                     continue
-                waiting.add((product.id, store))
+                waiting.add((record.id, store))
                 created |= self.sudo().create(
                     {
                         "event_type": "odoo.product.changed",
-                        "idempotency_key": f"odoo:product.product-{product.id}:product.changed:"
+                        "idempotency_key": f"odoo:{records._name}-{record.id}:product.changed:"
                         f"{uuid.uuid4().hex}",
                         "store": store,
-                        "product_id": product.id,
+                        field: record.id,
                     }
                 )
         return created
@@ -293,11 +307,12 @@ class IntegrationOutbox(models.Model):
             return {"status": "unknown", "event_id": event_id}
         if row.state != "leased" or (worker and row.leased_by != worker):
             return {"status": "not_leased", "event_id": event_id, "leased_by": row.leased_by}
+        if row.event_type == "odoo.product.changed":
+            row._bind_product(response)  # what a failed push made too: its retry updates it
         if ok:
             if row.event_type == "odoo.order.refunded":
                 row._bind_refund(response)
-            if row.event_type == "odoo.product.changed":
-                row._bind_product(response)
+
             row.write(
                 {
                     "state": "done",
@@ -365,41 +380,79 @@ class IntegrationOutbox(models.Model):
             "data": data,
         }
 
-    def _product_binding(self):
+    def _product_binding(self, record=None):
+        record = record or self.product_id
         return (
             self.env["integration.binding"]
             .sudo()
             .search(
                 [
-                    ("model", "=", "product.product"),
-                    ("res_id", "=", self.product_id.id),
+                    ("model", "=", record._name),
+                    ("res_id", "=", record.id),
                     ("store", "=", self.store),
                 ],
                 limit=1,
             )
         )
 
+    def _woo_weight(self, product) -> str:
+        params = self.env["ir.config_parameter"].sudo()
+        in_lbs = params.get_param("product.weight_in_lbs") == "1"
+        kg = product.weight * (KG_PER["lbs"] if in_lbs else 1)
+        weight = kg / KG_PER[params.get_param(WEIGHT_UNIT, "kg")]
+        return f"{weight:.3f}".rstrip("0").rstrip(".") if product.weight else ""
+
+    def _woo_category_ids(self, template) -> list[int]:
+        category = self._product_binding(template.categ_id)
+        return [category.external_id] if category else []
+
+    def _variable_data(self) -> dict:
+        """A product with variants as a variable product: its attributes (the values its
+        variants use) and one variation per variant, read at claim."""
+        template = self.product_tmpl_id.with_context(active_test=False)
+        variants = template._woo_variants()
+        attributes = {}
+        for variant in variants:
+            for value in variant.product_template_attribute_value_ids:
+                options = attributes.setdefault(value.attribute_id.name, [])
+                if value.name not in options:
+                    options.append(value.name)
+        published = template.active and template.woo_publish
+        return {
+            "type": "variable",
+            "odoo_template_id": template.id,
+            "woo_product_id": self._product_binding(template).external_id or None,
+            "name": template.name,
+            "status": "publish" if published else "draft",
+            "short_description": template.description_sale or "",
+            "category_ids": self._woo_category_ids(template),
+            "attributes": [
+                {"name": name, "options": options} for name, options in attributes.items()
+            ],
+            "variations": [
+                {
+                    "odoo_product_id": variant.id,
+                    "woo_variation_id": self._product_binding(variant).external_id or None,
+                    "sku": variant.default_code,
+                    "regular_price": f"{variant.lst_price:.2f}",
+                    "status": "publish" if published and variant.active else "private",
+                    "weight": self._woo_weight(variant),
+                    "manage_stock": template.is_storable,
+                    "attributes": [
+                        {"name": value.attribute_id.name, "option": value.name}
+                        for value in variant.product_template_attribute_value_ids
+                    ],
+                }
+                for variant in variants
+            ],
+        }
+
     def _product_data(self) -> dict:
         """The product as WooCommerce shows it, read at claim: the latest state is pushed."""
+        if self.product_tmpl_id:
+            return self._variable_data()
         product = self.product_id.with_context(active_test=False)
         template = product.product_tmpl_id
-        params = self.env["ir.config_parameter"].sudo()
-        kg = product.weight * (
-            KG_PER["lbs"] if params.get_param("product.weight_in_lbs") == "1" else 1
-        )
-        weight = kg / KG_PER[params.get_param(WEIGHT_UNIT, "kg")]
-        category = (
-            self.env["integration.binding"]
-            .sudo()
-            .search(
-                [
-                    ("model", "=", "product.category"),
-                    ("res_id", "=", template.categ_id.id),
-                    ("store", "=", self.store),
-                ],
-                limit=1,
-            )
-        )
         return {
             "odoo_product_id": product.id,
             "woo_product_id": self._product_binding().external_id or None,
@@ -408,8 +461,8 @@ class IntegrationOutbox(models.Model):
             "regular_price": f"{template.list_price:.2f}",
             "status": "publish" if template.active and template.woo_publish else "draft",
             "short_description": template.description_sale or "",
-            "weight": f"{weight:.3f}".rstrip("0").rstrip(".") if product.weight else "",
-            "category_ids": [category.external_id] if category else [],
+            "weight": self._woo_weight(product),
+            "category_ids": self._woo_category_ids(template),
             "manage_stock": template.is_storable,
         }
 
@@ -417,13 +470,46 @@ class IntegrationOutbox(models.Model):
         """A product the push created in WooCommerce (or found there by SKU) is bound to it;
         its stock follows."""
         try:
-            woo_id = json.loads(response or "{}").get("id")
+            answer = json.loads(response or "{}")
         except ValueError:
-            woo_id = None
-        if not isinstance(woo_id, int) or self._product_binding():
+            answer = {}
+        woo_id = answer.get("id")
+        if not isinstance(woo_id, int):
             return
-        self.env["integration.binding"].sudo()._bind(self.store, self.product_id, woo_id)
-        self._for_stock(self.product_id)
+        # The store's own webhook for what the push made may be applied at this very moment
+        # and bind it by SKU: the lock its event takes makes one of the two wait and retry.
+        variation_ids = sorted((answer.get("variations") or {}).values())
+        for external_id in [woo_id, *variation_ids]:
+            self.env["integration.resource.lock"]._acquire(f"product:{self.store}:{external_id}")
+        if self.product_tmpl_id:
+            self._bind_once(self.product_tmpl_id, woo_id)
+            variants = self.env["product.product"].with_context(active_test=False)
+            bound = variants.browse()
+            for odoo_id, variation_id in (answer.get("variations") or {}).items():
+                variant = variants.browse(int(odoo_id)).exists()
+                if variant and self._bind_once(variant, variation_id, woo_id):
+                    bound |= variant
+            self._for_stock(bound)
+        elif self._bind_once(self.product_id, woo_id):
+            self._for_stock(self.product_id)
+
+    def _bind_once(self, record, external_id: int, parent_id: int | None = None) -> bool:
+        """Bind unless the record or the WooCommerce id is bound already (the echo's binding
+        by SKU came first, or the id is another record's: left as it is, and said)."""
+        bindings = self.env["integration.binding"].sudo()
+        taken = bindings._binding(self.store, record._name, external_id)
+        if self._product_binding(record) or taken:
+            if taken and taken.res_id != record.id:
+                _logger.warning(
+                    "WooCommerce id %s is bound to %s %s already; %s not bound to it",
+                    external_id,
+                    record._name,
+                    taken.res_id,
+                    record.display_name,
+                )
+            return False
+        bindings._bind(self.store, record, external_id, parent_id)
+        return True
 
     def _stock_item(self) -> dict:
         binding = (
@@ -512,7 +598,7 @@ class IntegrationOutbox(models.Model):
         if self.event_type == "odoo.stock.changed":
             return _("stock of %s", self.product_id.display_name)
         if self.event_type == "odoo.product.changed":
-            return _("product %s", self.product_id.display_name)
+            return _("product %s", (self.product_id or self.product_tmpl_id).display_name)
         if self.event_type == "odoo.order.refunded":
             return _(
                 "refund of %(amount)s %(currency)s for credit note %(credit_note)s",

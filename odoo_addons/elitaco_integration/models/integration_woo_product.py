@@ -44,6 +44,18 @@ class IntegrationWooProduct(models.AbstractModel):
         sku = (data.get("sku") or "").strip()
         self.env["integration.resource.lock"]._acquire(f"product:{event.store}:{woo_id}")
         bindings = self.env["integration.binding"]
+        if data.get("type") == "variable" and not self._woo_is_master():
+            template = bindings._find(event.store, "product.template", woo_id)
+            if template:  # a product with variants sold from Odoo: its own echo
+                return Outcome(
+                    message=_(
+                        "WooCommerce variable product %(id)s is %(template)s; Odoo is master of "
+                        "product data.",
+                        id=woo_id,
+                        template=template.display_name,
+                    ),
+                    record=template,
+                )
         binding, product, state, not_applied = self._bound(event, data, "product.product")
         if not_applied:
             return not_applied

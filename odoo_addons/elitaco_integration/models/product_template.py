@@ -13,6 +13,7 @@ EXPORTED_FIELDS = {
     "categ_id",
     "active",
     "woo_publish",
+    "attribute_line_ids",
 }
 
 
@@ -55,27 +56,30 @@ class ProductTemplate(models.Model):
         if self.env.context.get("elitaco_from_woo") or param != "odoo" or not self:
             return
         products = self.env["product.product"]
-        for template in self.with_context(active_test=False):
-            if len(template.product_variant_ids) > 1:
+        variable = self.env["product.template"]
+        for template in self:
+            variants = template._woo_variants()
+            missing = variants.filtered(lambda variant: not variant.default_code)
+            if template.woo_publish and missing:
                 message = _(
-                    "%s has variants: products with variants cannot be sold in WooCommerce "
-                    "from Odoo yet. Untick Sell in WooCommerce, or keep WooCommerce as master "
-                    "of product data for it.",
-                    template.display_name,
+                    "%s has no internal reference: a product sold in WooCommerce needs one, as "
+                    "its SKU there (each variant its own).",
+                    ", ".join(missing.mapped("display_name")),
                 )
                 if ticking:
                     raise UserError(message)
-                # Variants added since it was ticked: its edits stay possible; the product
+                # A variant added since it was ticked: its edits stay possible; the product
                 # says why they no longer reach WooCommerce.
                 template.message_post(body=message)
                 continue
-            if template.woo_publish and not template.default_code:
-                raise UserError(
-                    _(
-                        "%s has no internal reference: a product sold in WooCommerce needs one, "
-                        "as its SKU there.",
-                        template.display_name,
-                    )
-                )
-            products |= template.product_variant_ids[:1]
+            if len(variants) > 1:
+                variable |= template
+            else:
+                products |= variants
         self.env["integration.outbox"]._for_products(products)
+        self.env["integration.outbox"]._for_templates(variable)
+
+    def _woo_variants(self):
+        """The variants WooCommerce shows: the active ones (all of them once archived)."""
+        self.ensure_one()
+        return self.product_variant_ids or self.with_context(active_test=False).product_variant_ids

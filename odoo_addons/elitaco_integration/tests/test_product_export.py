@@ -93,12 +93,97 @@ class TestProductExport(TransactionCase):
         self.mug(default_code="MUG-2").with_context(elitaco_from_woo=True).list_price = 3
         self.assertFalse(self.rows())
 
-    def test_a_product_without_sku_or_with_variants_is_refused_with_the_reason(self):
-        with self.assertRaisesRegex(UserError, "no internal reference"):
-            self.mug(default_code=False)
-        size = self.env["product.attribute"].create(
+    def size_attribute(self):
+        return self.env["product.attribute"].create(
             {"name": "Size", "value_ids": [(0, 0, {"name": "S"}), (0, 0, {"name": "M"})]}
         )
+
+    def tee(self, size):
+        tee = self.env["product.template"].create(
+            {
+                "name": "Tee",
+                "list_price": 20,
+                "is_storable": True,
+                "attribute_line_ids": [
+                    (0, 0, {"attribute_id": size.id, "value_ids": [(6, 0, size.value_ids.ids)]})
+                ],
+            }
+        )
+        small, medium = tee.product_variant_ids.sorted(
+            lambda variant: variant.product_template_attribute_value_ids.name
+        )[::-1]
+        small.default_code, medium.default_code = "TEE-S", "TEE-M"
+        medium.product_template_attribute_value_ids.price_extra = 2.5
+        return tee, small, medium
+
+    def test_a_product_with_variants_is_a_variable_product_with_its_variations(self):
+        tee, small, medium = self.tee(self.size_attribute())
+        tee.action_woo_publish()
+        medium.default_code = "TEE-M2"
+        [row] = self.rows()
+        self.assertEqual(row.product_tmpl_id, tee, "one row for the template")
+        data = self.claim()["data"]
+        self.assertEqual(
+            (data["type"], data["woo_product_id"], data["attributes"]),
+            ("variable", None, [{"name": "Size", "options": ["S", "M"]}]),
+        )
+        self.assertEqual(
+            [(v["sku"], v["regular_price"], v["attributes"]) for v in data["variations"]],
+            [
+                ("TEE-S", "20.00", [{"name": "Size", "option": "S"}]),
+                ("TEE-M2", "22.50", [{"name": "Size", "option": "M"}]),
+            ],
+        )
+        answer = {"id": 700, "variations": {str(small.id): 701, str(medium.id): 702}}
+        self.Outbox.acknowledge(row.event_id, True, json.dumps(answer), None, "worker-1")
+        bindings = self.env["integration.binding"]
+        self.assertEqual(bindings._find(STORE, "product.template", 700), tee)
+        self.assertEqual(bindings._find(STORE, "product.product", 702), medium)
+        self.assertEqual(bindings._binding(STORE, "product.product", 702).woo_parent_id, 700)
+        stock = self.Outbox.search([("event_type", "=", "odoo.stock.changed")])
+        self.assertEqual(stock.product_id, small | medium)
+        medium.product_template_attribute_value_ids.price_extra = 3
+        data = self.claim()["data"]
+        self.assertEqual(data["variations"][1]["regular_price"], "23.00", "an extra is a price")
+        self.rows("leased").write({"state": "done"})
+        tee.name = "Tee, organic"
+        data = self.claim()["data"]
+        self.assertEqual(data["woo_product_id"], 700)
+        self.assertEqual([v["woo_variation_id"] for v in data["variations"]], [701, 702])
+
+    def test_what_a_failed_push_made_is_bound_so_that_its_retry_updates_it(self):
+        tee, small, _medium = self.tee(self.size_attribute())
+        tee.action_woo_publish()
+        [row] = self.rows()
+        self.claim()
+        made = {"id": 710, "variations": {str(small.id): 711}}
+        self.Outbox.acknowledge(
+            row.event_id, False, json.dumps(made), "WooCommerce: variation TEE-M: bad", "worker-1"
+        )
+        self.assertEqual(row.state, "pending")
+        bindings = self.env["integration.binding"]
+        self.assertEqual(bindings._find(STORE, "product.template", 710), tee)
+        self.assertEqual(bindings._find(STORE, "product.product", 711), small)
+
+    def test_an_echo_that_bound_first_is_kept_and_nothing_fails(self):
+        tee, small, medium = self.tee(self.size_attribute())
+        tee.action_woo_publish()
+        [row] = self.rows()
+        self.claim()
+        bindings = self.env["integration.binding"]
+        bindings._bind(STORE, small, 721, 720)  # the store's webhook, by SKU, before the ack
+        other = self.env["product.product"].create({"name": "Other", "default_code": "OTHER"})
+        bindings._bind(STORE, other, 722)  # an id some other record has
+        made = {"id": 720, "variations": {str(small.id): 721, str(medium.id): 722}}
+        self.Outbox.acknowledge(row.event_id, True, json.dumps(made), None, "worker-1")
+        self.assertEqual(row.state, "done")
+        self.assertEqual(bindings._find(STORE, "product.template", 720), tee)
+        self.assertEqual(bindings._find(STORE, "product.product", 722), other, "left as it was")
+
+    def test_a_product_without_sku_is_refused_with_the_reason(self):
+        with self.assertRaisesRegex(UserError, "no internal reference"):
+            self.mug(default_code=False)
+        size = self.size_attribute()
         tee = self.env["product.template"].create(
             {
                 "name": "Tee",
@@ -107,7 +192,7 @@ class TestProductExport(TransactionCase):
                 ],
             }
         )
-        with self.assertRaisesRegex(UserError, "has variants"):
+        with self.assertRaisesRegex(UserError, "no internal reference"):
             tee.action_woo_publish()
 
         mug = self.mug(default_code="MUG-3")
@@ -115,6 +200,5 @@ class TestProductExport(TransactionCase):
         mug.attribute_line_ids = [
             (0, 0, {"attribute_id": size.id, "value_ids": [(6, 0, size.value_ids.ids)]})
         ]
-        mug.list_price = 20  # variants added since it was ticked: the edit is not refused
-        self.assertFalse(self.rows())
-        self.assertIn("has variants", mug.message_ids[0].body)
+        mug.list_price = 20  # variants without SKU added since it was ticked: not refused
+        self.assertIn("no internal reference", mug.message_ids[0].body)
