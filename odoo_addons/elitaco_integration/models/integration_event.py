@@ -88,7 +88,9 @@ class IntegrationEvent(models.Model):
         """Apply one envelope exactly once and say what happened (the controller's answer)."""
         problem = envelope_problem(envelope)
         if problem:
-            return self._reject_invalid(envelope, problem)
+            answer = self._reject_invalid(envelope, problem)
+            self.env["integration.import.line"]._invalid(envelope, answer)
+            return answer
         event, created = self._claim(envelope)
         meta = envelope.get("meta") or {}
         if not created and event.state in FINISHED_STATES:

@@ -91,6 +91,18 @@ class IntegrationImportLine(models.Model):
         )
 
     @api.model
+    def _invalid(self, envelope, answer: dict) -> None:
+        """An envelope of an import that fails the contract: its line says so (it would wait
+        for ever otherwise)."""
+        meta = envelope.get("meta") if isinstance(envelope, dict) else None
+        import_id = meta.get("import_id") if isinstance(meta, dict) else None
+        key = envelope.get("idempotency_key") if isinstance(envelope, dict) else None
+        if not isinstance(import_id, int) or not isinstance(key, str):
+            return
+        message = _("Invalid envelope: %s", answer["error"]["message"])
+        self._upsert(import_id, key, {"outcome": "failed", "message": message[:250]}, True)
+
+    @api.model
     def _upsert(self, import_id: int, key: str, values: dict, overwrite: bool) -> None:
         """One row per (import, event), from concurrent workers and the import's reader at
         once: the unique index decides, as for the ledger. An import deleted meanwhile

@@ -267,6 +267,19 @@ class TestImportReport(ImportCase):
         self.assertEqual(self.shop_import.line_ids.outcome, "matched")
         self.assertEqual(self.shop_import.waiting_count, 0)
 
+    def test_an_envelope_that_fails_the_contract_fails_its_line(self):
+        message = of_import(envelope("woo.product.updated"), self.shop_import.id)
+        self.Import._progress(
+            self.shop_import.id,
+            "product",
+            [{"idempotency_key": message["idempotency_key"], "woo_id": 122}],
+        )
+        message["data"]["id"] = "not a number"
+        self.assertEqual(self.process(message)["status"], "failed")
+        self.assertEqual(self.shop_import.line_ids.outcome, "failed")
+        self.assertIn("Invalid envelope", self.shop_import.line_ids.message)
+        self.assertEqual(self.shop_import.waiting_count, 0)
+
     def test_an_event_of_a_deleted_import_is_applied_all_the_same(self):
         message = of_import(envelope("woo.product.updated"), self.shop_import.id + 1000)
         self.assertEqual(self.process(message)["status"], "processed")
