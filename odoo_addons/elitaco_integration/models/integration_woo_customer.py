@@ -138,12 +138,13 @@ class IntegrationWooCustomer(models.AbstractModel):
         existing = self._by_email(
             email, [("supplier_rank", "=", 0), ("id", "not in", companies.ids)]
         )
-        companies_first = existing.filtered(lambda contact: not contact.parent_id) or existing
-        if len(companies_first) > 1:
-            return partners, "", companies_first
-        if companies_first:
-            companies_first.woo_customer = True  # found by its e-mail from now on, as our own
-        return companies_first, _("email"), partners
+        # A company and its contact person often share an address: the company is the one.
+        candidates = existing.filtered(lambda contact: not contact.parent_id) or existing
+        if len(candidates) > 1:
+            return partners, "", candidates
+        if candidates:
+            candidates.woo_customer = True  # found by its e-mail from now on, as our own
+        return candidates, _("email"), partners
 
     @api.model
     def _by_email(self, email: str, domain: list):
