@@ -6,8 +6,10 @@ import html
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
 import requests
@@ -142,24 +144,38 @@ def _push_products(woo: WooClient, events: list[dict[str, Any]]) -> list[tuple]:
         planned.append((event, values | {"id": woo_id} if woo_id else values))
     for start in range(0, len(planned), PER_PAGE):
         chunk = planned[start : start + PER_PAGE]
-        create = [values for _, values in chunk if "id" not in values]
-        update = [values for _, values in chunk if "id" in values]
         try:
-            answer = woo.batch_products(create, update)
+            answered = _batch(woo.batch_products, chunk)
         except requests.RequestException as exc:
             results += [(event, False, f"WooCommerce: {_detail(exc)}") for event, _ in chunk]
             continue
-        answers = iter(answer.get("create") or []), iter(answer.get("update") or [])
-        for event, values in chunk:
-            entry = next(answers[1] if "id" in values else answers[0], None) or {}
-            if entry.get("error") or not entry.get("id"):
-                error = entry.get("error") or {"message": "missing from the batch answer"}
-                results.append((event, False, f"WooCommerce: {error.get('message')}"))
+        for event, entry, error in answered:
+            if error:
+                results.append((event, False, f"WooCommerce: {error}"))
             else:
-                results.append(
-                    (event, True, json.dumps({"id": entry["id"], "status": entry.get("status")}))
-                )
+                answer = json.dumps({"id": entry["id"], "status": entry.get("status")})
+                results.append((event, True, answer))
     return results
+
+
+def _batch(send: Callable[[list, list], dict], chunk: list[tuple[Any, dict]]) -> list[tuple]:
+    """One batch call for `chunk` ((key, values) pairs; values with an id are updates, the
+    others creates): each key with WooCommerce's entry for it and, when it failed, the
+    error. The answer lists creates and updates each in the order they were sent."""
+    answer = send(
+        [values for _, values in chunk if "id" not in values],
+        [values for _, values in chunk if "id" in values],
+    )
+    created, updated = iter(answer.get("create") or []), iter(answer.get("update") or [])
+    answered = []
+    for key, values in chunk:
+        entry = next(updated if "id" in values else created, None) or {}
+        if entry.get("id") and not entry.get("error"):
+            answered.append((key, entry, None))
+        else:
+            message = (entry.get("error") or {}).get("message") or "missing from the batch answer"
+            answered.append((key, entry, message))
+    return answered
 
 
 def _push_variable(woo: WooClient, event: dict[str, Any]) -> tuple:
@@ -198,21 +214,15 @@ def _push_variable(woo: WooClient, event: dict[str, Any]) -> tuple:
             planned.append(
                 (variation["odoo_product_id"], values | {"id": woo_id} if woo_id else values)
             )
+        sku_of = {odoo_id: values["sku"] for odoo_id, values in planned}
         for start in range(0, len(planned), PER_PAGE):
             chunk = planned[start : start + PER_PAGE]
-            answer = woo.batch_variations(
-                parent_id,
-                [values for _, values in chunk if "id" not in values],
-                [values for _, values in chunk if "id" in values],
-            )
-            answers = iter(answer.get("create") or []), iter(answer.get("update") or [])
-            for odoo_id, values in chunk:
-                entry = next(answers[1] if "id" in values else answers[0], None) or {}
-                if entry.get("id") and not entry.get("error"):
-                    made["variations"][str(odoo_id)] = entry["id"]
+            send = partial(woo.batch_variations, parent_id)
+            for odoo_id, entry, error in _batch(send, chunk):
+                if error:
+                    errors.append(f"variation {sku_of[odoo_id]}: {error}")
                 else:
-                    error = entry.get("error") or {"message": "missing from the batch answer"}
-                    errors.append(f"variation {values['sku']}: {error.get('message')}")
+                    made["variations"][str(odoo_id)] = entry["id"]
     except requests.RequestException as exc:
         errors.append(_detail(exc))
     if errors:

@@ -5,6 +5,7 @@ the store sends its own webhooks and answers the workers' REST calls."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +28,7 @@ BUYER = {
     "email": "erika@example.com",
     "phone": "030 1234567",
 }
+PRODUCT_MASTER = "elitaco_integration.product_master"
 FLAT_RATE = {"method_id": "flat_rate", "method_title": "Flat rate", "total": "4.90"}
 
 
@@ -125,6 +127,14 @@ def place_order(shop: Shop, product: dict, quantity: int = 1, **fields) -> dict:
     payment_method, shipping_lines ...)."""
     line = {"product_id": product["id"], "quantity": quantity}
     return shop.store.rest("POST", "/orders", {"billing": BUYER, "line_items": [line]} | fields)
+
+
+@pytest.fixture
+def odoo_is_master(shop: Shop) -> Iterator[None]:
+    """Odoo as master of product data for one test (the shop's setting is WooCommerce)."""
+    shop.odoo.set_param(PRODUCT_MASTER, "odoo")
+    yield
+    shop.odoo.set_param(PRODUCT_MASTER, "woo")
 
 
 def push_outbox(shop: Shop) -> None:
@@ -560,132 +570,122 @@ def test_a_first_import_binds_what_odoo_had_and_brings_what_it_lacked(shop: Shop
 
 
 def test_a_product_sold_from_odoo_reaches_the_store_and_an_archive_drafts_it(
-    shop: Shop,
+    shop: Shop, odoo_is_master: None
 ) -> None:
     """Odoo as master of product data, against the real store: the product ticked *Sell in
     WooCommerce* is created there through the outbox, bound, its own product.created webhook
     changes nothing in Odoo, and archiving it in Odoo makes it a draft in WooCommerce."""
     code = sku()
-    master = "elitaco_integration.product_master"
-    shop.odoo.set_param(master, "odoo")
-    try:
-        [template_id] = shop.odoo.execute(
-            "product.template",
-            "create",
-            [
-                {
-                    "name": f"Odoo mug {code}",
-                    "default_code": code,
-                    "list_price": 14.5,
-                    "is_storable": True,
-                    "woo_publish": True,
-                }
-            ],
-        )
-        push_outbox(shop)
-        [in_store] = shop.store.rest("GET", "/products", sku=code)
-        assert (in_store["name"], in_store["regular_price"], in_store["status"]) == (
-            f"Odoo mug {code}",
-            "14.50",
-            "publish",
-        )
-        assert in_store["manage_stock"] is True
-        wait_for(
-            lambda: shop.odoo.search_read(
-                "integration.event",
-                [("woo_resource_id", "=", in_store["id"]), ("state", "=", "done")],
-                ["id"],
-            ),
-            60,
-            "the store's own product.created webhook applied",
-        )
-        [product] = shop.odoo.search_read(
-            "product.product", [("default_code", "=", code)], ["name", "list_price"]
-        )
-        assert (product["name"], product["list_price"]) == (f"Odoo mug {code}", 14.5)
+    [template_id] = shop.odoo.execute(
+        "product.template",
+        "create",
+        [
+            {
+                "name": f"Odoo mug {code}",
+                "default_code": code,
+                "list_price": 14.5,
+                "is_storable": True,
+                "woo_publish": True,
+            }
+        ],
+    )
+    push_outbox(shop)
+    [in_store] = shop.store.rest("GET", "/products", sku=code)
+    assert (in_store["name"], in_store["regular_price"], in_store["status"]) == (
+        f"Odoo mug {code}",
+        "14.50",
+        "publish",
+    )
+    assert in_store["manage_stock"] is True
+    wait_for(
+        lambda: shop.odoo.search_read(
+            "integration.event",
+            [("woo_resource_id", "=", in_store["id"]), ("state", "=", "done")],
+            ["id"],
+        ),
+        60,
+        "the store's own product.created webhook applied",
+    )
+    [product] = shop.odoo.search_read(
+        "product.product", [("default_code", "=", code)], ["name", "list_price"]
+    )
+    assert (product["name"], product["list_price"]) == (f"Odoo mug {code}", 14.5)
 
-        shop.odoo.execute("product.template", "action_archive", [template_id])
-        push_outbox(shop)
-        assert shop.store.rest("GET", f"/products/{in_store['id']}")["status"] == "draft"
-    finally:
-        shop.odoo.set_param(master, "woo")
+    shop.odoo.execute("product.template", "action_archive", [template_id])
+    push_outbox(shop)
+    assert shop.store.rest("GET", f"/products/{in_store['id']}")["status"] == "draft"
 
 
 def test_a_product_with_variants_sold_from_odoo_is_a_variable_product_in_the_store(
-    shop: Shop,
+    shop: Shop, odoo_is_master: None
 ) -> None:
     code = sku()
-    master = "elitaco_integration.product_master"
-    shop.odoo.set_param(master, "odoo")
-    try:
-        [size] = shop.odoo.execute(
-            "product.attribute",
-            "create",
-            [{"name": f"Size {code}", "value_ids": [(0, 0, {"name": "S"}), (0, 0, {"name": "M"})]}],
+    [size] = shop.odoo.execute(
+        "product.attribute",
+        "create",
+        [{"name": f"Size {code}", "value_ids": [(0, 0, {"name": "S"}), (0, 0, {"name": "M"})]}],
+    )
+    values = shop.odoo.search_read(
+        "product.attribute.value", [("attribute_id", "=", size)], ["name"]
+    )
+    [template_id] = shop.odoo.execute(
+        "product.template",
+        "create",
+        [
+            {
+                "name": f"Tee {code}",
+                "list_price": 20,
+                "is_storable": True,
+                "attribute_line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "attribute_id": size,
+                            "value_ids": [(6, 0, [v["id"] for v in values])],
+                        },
+                    )
+                ],
+            }
+        ],
+    )
+    variants = shop.odoo.search_read(
+        "product.product",
+        [("product_tmpl_id", "=", template_id)],
+        ["product_template_attribute_value_ids"],
+    )
+    for variant in variants:
+        [value] = shop.odoo.search_read(
+            "product.template.attribute.value",
+            [("id", "in", variant["product_template_attribute_value_ids"])],
+            ["name"],
         )
-        values = shop.odoo.search_read(
-            "product.attribute.value", [("attribute_id", "=", size)], ["name"]
+        extra = {"price_extra": 2.5} if value["name"] == "M" else {}
+        shop.odoo.execute(
+            "product.template.attribute.value",
+            "write",
+            [value["id"]],
+            extra or {"price_extra": 0},
         )
-        [template_id] = shop.odoo.execute(
-            "product.template",
-            "create",
-            [
-                {
-                    "name": f"Tee {code}",
-                    "list_price": 20,
-                    "is_storable": True,
-                    "attribute_line_ids": [
-                        (
-                            0,
-                            0,
-                            {
-                                "attribute_id": size,
-                                "value_ids": [(6, 0, [v["id"] for v in values])],
-                            },
-                        )
-                    ],
-                }
-            ],
-        )
-        variants = shop.odoo.search_read(
+        shop.odoo.execute(
             "product.product",
-            [("product_tmpl_id", "=", template_id)],
-            ["product_template_attribute_value_ids"],
+            "write",
+            [variant["id"]],
+            {"default_code": f"{code}-{value['name']}"},
         )
-        for variant in variants:
-            [value] = shop.odoo.search_read(
-                "product.template.attribute.value",
-                [("id", "in", variant["product_template_attribute_value_ids"])],
-                ["name"],
-            )
-            extra = {"price_extra": 2.5} if value["name"] == "M" else {}
-            shop.odoo.execute(
-                "product.template.attribute.value",
-                "write",
-                [value["id"]],
-                extra or {"price_extra": 0},
-            )
-            shop.odoo.execute(
-                "product.product",
-                "write",
-                [variant["id"]],
-                {"default_code": f"{code}-{value['name']}"},
-            )
-        shop.odoo.execute("product.template", "action_woo_publish", [template_id])
-        push_outbox(shop)
-        [variation] = shop.store.rest("GET", "/products", sku=f"{code}-M")
-        parent = shop.store.rest("GET", f"/products/{variation['parent_id']}")
-        assert (parent["type"], parent["name"]) == ("variable", f"Tee {code}")
-        in_store = shop.store.rest("GET", f"/products/{parent['id']}/variations")
-        assert sorted((v["sku"], v["regular_price"]) for v in in_store) == [
-            (f"{code}-M", "22.50"),
-            (f"{code}-S", "20.00"),
-        ]
-        [binding] = shop.odoo.search_read(
-            "integration.binding",
-            [("model", "=", "product.template"), ("external_id", "=", parent["id"])],
-            ["res_id"],
-        )
-        assert binding["res_id"] == template_id
-    finally:
-        shop.odoo.set_param(master, "woo")
+    shop.odoo.execute("product.template", "action_woo_publish", [template_id])
+    push_outbox(shop)
+    [variation] = shop.store.rest("GET", "/products", sku=f"{code}-M")
+    parent = shop.store.rest("GET", f"/products/{variation['parent_id']}")
+    assert (parent["type"], parent["name"]) == ("variable", f"Tee {code}")
+    in_store = shop.store.rest("GET", f"/products/{parent['id']}/variations")
+    assert sorted((v["sku"], v["regular_price"]) for v in in_store) == [
+        (f"{code}-M", "22.50"),
+        (f"{code}-S", "20.00"),
+    ]
+    [binding] = shop.odoo.search_read(
+        "integration.binding",
+        [("model", "=", "product.template"), ("external_id", "=", parent["id"])],
+        ["res_id"],
+    )
+    assert binding["res_id"] == template_id

@@ -381,7 +381,7 @@ class IntegrationOutbox(models.Model):
         }
 
     def _product_binding(self, record=None):
-        record = record or self.product_id
+        record = self.product_id if record is None else record
         return (
             self.env["integration.binding"]
             .sudo()
@@ -512,18 +512,7 @@ class IntegrationOutbox(models.Model):
         return True
 
     def _stock_item(self) -> dict:
-        binding = (
-            self.env["integration.binding"]
-            .sudo()
-            .search(
-                [
-                    ("model", "=", "product.product"),
-                    ("res_id", "=", self.product_id.id),
-                    ("store", "=", self.store),
-                ],
-                limit=1,
-            )
-        )
+        binding = self._product_binding()
         warehouse = self.env["res.config.settings"]._elitaco_default("warehouse")
         product = self.product_id
         return {
