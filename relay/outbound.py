@@ -124,8 +124,11 @@ def _push_products(woo: WooClient, events: list[dict[str, Any]]) -> list[tuple]:
     """Products sold from Odoo, through the batch endpoint: updated when WooCommerce's id is
     known, else when WooCommerce has the SKU already (a create whose answer was lost, a
     product made there by hand), else created. The answer names the id Odoo binds."""
+    categories: dict[int, int] = {}  # made (or found) by this push, by Odoo id
     results: list[tuple] = [
-        _push_variable(woo, event) for event in events if event["data"].get("type") == "variable"
+        _push_variable(woo, event, categories)
+        for event in events
+        if event["data"].get("type") == "variable"
     ]
     planned: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for event in events:
@@ -133,14 +136,16 @@ def _push_products(woo: WooClient, events: list[dict[str, Any]]) -> list[tuple]:
         if data.get("type") == "variable":
             continue
         try:
+            category_ids = _category_ids(woo, data, categories)
             woo_id = data.get("woo_product_id") or next(
                 (p["id"] for p in woo.products_by_sku(data["sku"]) if p.get("type") != "variation"),
                 None,
             )
         except requests.RequestException as exc:
-            results.append((event, False, f"WooCommerce: {_detail(exc)}"))
+            made = {"categories": _categories_of(data, categories)}
+            results.append((event, False, f"WooCommerce: {_detail(exc)}", json.dumps(made)))
             continue
-        values = _product_values(data, created=not woo_id)
+        values = _product_values(data, category_ids, created=not woo_id)
         planned.append((event, values | {"id": woo_id} if woo_id else values))
     for start in range(0, len(planned), PER_PAGE):
         chunk = planned[start : start + PER_PAGE]
@@ -150,12 +155,32 @@ def _push_products(woo: WooClient, events: list[dict[str, Any]]) -> list[tuple]:
             results += [(event, False, f"WooCommerce: {_detail(exc)}") for event, _ in chunk]
             continue
         for event, entry, error in answered:
+            made = {"categories": _categories_of(event["data"], categories)}
             if error:
-                results.append((event, False, f"WooCommerce: {error}"))
+                results.append((event, False, f"WooCommerce: {error}", json.dumps(made)))
             else:
-                answer = json.dumps({"id": entry["id"], "status": entry.get("status")})
-                results.append((event, True, answer))
+                answer = {"id": entry["id"], "status": entry.get("status")} | made
+                results.append((event, True, json.dumps(answer)))
     return results
+
+
+def _category_ids(woo: WooClient, data: dict[str, Any], made: dict[int, int]) -> list[int]:
+    """The product's WooCommerce category ids. Categories Odoo has and the store has not yet
+    (`new_categories`, from the top down to the product's own) are made first, each once per
+    push (`made`, by Odoo id)."""
+    new = data.get("new_categories") or []
+    for category in new:
+        if category["odoo_id"] not in made:
+            parent_odoo_id = category.get("parent_odoo_id")
+            parent_id = made[parent_odoo_id] if parent_odoo_id else category.get("parent_id")
+            made[category["odoo_id"]] = woo.create_category(category["name"], parent_id)
+    return [made[new[-1]["odoo_id"]]] if new else list(data.get("category_ids") or [])
+
+
+def _categories_of(data: dict[str, Any], made: dict[int, int]) -> dict[str, int]:
+    """What Odoo binds: the product's new categories this push made, by Odoo id."""
+    new = [category["odoo_id"] for category in data.get("new_categories") or []]
+    return {str(odoo_id): made[odoo_id] for odoo_id in new if odoo_id in made}
 
 
 def _batch(send: Callable[[list, list], dict], chunk: list[tuple[Any, dict]]) -> list[tuple]:
@@ -178,7 +203,7 @@ def _batch(send: Callable[[list, list], dict], chunk: list[tuple[Any, dict]]) ->
     return answered
 
 
-def _push_variable(woo: WooClient, event: dict[str, Any]) -> tuple:
+def _push_variable(woo: WooClient, event: dict[str, Any], categories: dict[int, int]) -> tuple:
     """A product with variants: the variable product (found by its id, else through a
     variation's SKU, else created), then its variations through the variations batch
     endpoint. The answer names every id made, failed or not, so that Odoo binds them and a
@@ -187,6 +212,7 @@ def _push_variable(woo: WooClient, event: dict[str, Any]) -> tuple:
     made: dict[str, Any] = {"id": None, "variations": {}}
     errors: list[str] = []
     try:
+        category_ids = _category_ids(woo, data, categories)
         parent_id = data.get("woo_product_id") or _parent_by_sku(woo, data["variations"])
         values = {
             "name": data["name"],
@@ -198,8 +224,8 @@ def _push_variable(woo: WooClient, event: dict[str, Any]) -> tuple:
                 for a in data["attributes"]
             ],
         }
-        if data.get("category_ids"):
-            values["categories"] = [{"id": category} for category in data["category_ids"]]
+        if category_ids:
+            values["categories"] = [{"id": category} for category in category_ids]
         parent = woo.update_product(parent_id, values) if parent_id else woo.create_product(values)
         made["id"] = parent_id = parent["id"]
         known = {variation.get("sku"): variation["id"] for variation in woo.variations(parent_id)}
@@ -225,6 +251,7 @@ def _push_variable(woo: WooClient, event: dict[str, Any]) -> tuple:
                     made["variations"][str(odoo_id)] = entry["id"]
     except requests.RequestException as exc:
         errors.append(_detail(exc))
+    made["categories"] = _categories_of(data, categories)
     if errors:
         return event, False, "WooCommerce: " + "; ".join(errors), json.dumps(made)
     return event, True, json.dumps(made)
@@ -239,7 +266,7 @@ def _parent_by_sku(woo: WooClient, variations: list[dict[str, Any]]) -> int | No
     return None
 
 
-def _product_values(data: dict[str, Any], created: bool) -> dict[str, Any]:
+def _product_values(data: dict[str, Any], category_ids: list[int], created: bool) -> dict:
     values = {
         "name": data["name"],
         "sku": data["sku"],
@@ -248,8 +275,8 @@ def _product_values(data: dict[str, Any], created: bool) -> dict[str, Any]:
         "short_description": data.get("short_description") or "",
         "weight": data.get("weight") or "",
     }
-    if data.get("category_ids"):
-        values["categories"] = [{"id": category} for category in data["category_ids"]]
+    if category_ids:
+        values["categories"] = [{"id": category} for category in category_ids]
     if created:  # stock is pushed by its own rows; WooCommerce tracks it if Odoo does
         values |= {"type": "simple", "manage_stock": bool(data.get("manage_stock"))}
     return values

@@ -115,6 +115,21 @@ class WooClient:
     def create_refund(self, order_id: int, values: dict[str, Any]) -> dict[str, Any]:
         return self._request("POST", f"/orders/{order_id}/refunds", json=values).json()
 
+    def create_category(self, name: str, parent_id: int | None) -> int:
+        """Make a product category under `parent_id` (None: at the top) and give its id; the one
+        WooCommerce has with that name under that parent already (an earlier attempt whose
+        answer was lost) is taken instead."""
+        try:
+            response = self._request(
+                "POST", "/products/categories", json={"name": name, "parent": parent_id or 0}
+            )
+        except requests.HTTPError as exc:
+            existing = _existing_term(exc.response)
+            if existing is None:
+                raise
+            return existing
+        return response.json()["id"]
+
     def category(self, category_id: int) -> dict[str, Any]:
         return self._request("GET", f"/products/categories/{category_id}").json()
 
@@ -166,3 +181,16 @@ class WooClient:
             f"{said}: check WOO_CONSUMER_KEY and WOO_CONSUMER_SECRET (WooCommerce > Settings > "
             "Advanced > REST API, a key with Read/Write permissions)"
         )
+
+
+def _existing_term(response: requests.Response | None) -> int | None:
+    """The id in WooCommerce's refusal to make a term it has already ({"code": "term_exists",
+    "data": {"resource_id": 16}}), else None."""
+    try:
+        refusal = response.json() if response is not None else {}
+    except ValueError:
+        return None
+    if not isinstance(refusal, dict) or refusal.get("code") != "term_exists":
+        return None
+    existing = (refusal.get("data") or {}).get("resource_id")
+    return existing if isinstance(existing, int) else None

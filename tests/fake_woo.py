@@ -101,6 +101,8 @@ class FakeWoo(LocalServer):
             return self._page(handler, self._modified_after(self.products, query), query)
         if path == "/products/batch" and method == "POST":
             return self._product_batch(handler, body)
+        if path == "/products/categories" and method == "POST":
+            return self._create_category(handler, body)
         if path.startswith("/products/categories/") and method == "GET":
             category = self.categories.get(int(path.rsplit("/", 1)[1]))
             if category is None:
@@ -239,6 +241,28 @@ class FakeWoo(LocalServer):
                 product.update(values)
                 updated.append(product)
         self._send(handler, 200, {"create": created, "update": updated})
+
+    def _create_category(self, handler: BaseHTTPRequestHandler, body: dict[str, Any]) -> None:
+        """As WooCommerce answers (checked against the real store): a name the parent has
+        already is refused with the existing id, an unknown parent refused."""
+        name, parent = body["name"], body.get("parent") or 0
+        if parent and parent not in self.categories:
+            error = {"code": "missing_parent", "message": "Parent term does not exist."}
+            return self._send(handler, 400, error | {"data": {"status": 400}})
+        for category in self.categories.values():
+            if category["name"].lower() == name.lower() and category["parent"] == parent:
+                return self._send(
+                    handler,
+                    400,
+                    {
+                        "code": "term_exists",
+                        "message": "A term with the name provided already exists with this parent.",
+                        "data": {"status": 400, "resource_id": category["id"]},
+                    },
+                )
+        category_id = 70_000 + len(self.categories)
+        self.categories[category_id] = {"id": category_id, "name": name, "parent": parent}
+        self._send(handler, 201, self.categories[category_id])
 
     def _variation_batch(self, handler, parent: int, body: dict[str, Any]) -> None:
         variations = self.variations.setdefault(parent, [])

@@ -2,7 +2,7 @@
     "name": "Elitaco WooCommerce Integration",
     "summary": "WooCommerce orders, customers and products into Odoo, exactly once, "
     "with a timeline on every order",
-    "version": "18.0.1.5.0",
+    "version": "18.0.1.6.0",
     "category": "Sales/Sales",
     "author": "Elitaco",
     "website": "https://github.com/elitaco/elitaco-integration",
@@ -21,6 +21,7 @@
         "views/integration_binding_views.xml",
         "views/integration_value_map_views.xml",
         "views/integration_import_views.xml",
+        "views/integration_store_views.xml",
         "views/product_template_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",

@@ -573,22 +573,27 @@ def test_a_product_sold_from_odoo_reaches_the_store_and_an_archive_drafts_it(
     shop: Shop, odoo_is_master: None
 ) -> None:
     """Odoo as master of product data, against the real store: the product ticked *Sell in
-    WooCommerce* is created there through the outbox, bound, its own product.created webhook
-    changes nothing in Odoo, and archiving it in Odoo makes it a draft in WooCommerce."""
+    WooCommerce* is created there through the outbox, in its Odoo category made there first,
+    bound, its own product.created webhook changes nothing in Odoo, and archiving it in Odoo
+    makes it a draft in WooCommerce."""
     code = sku()
-    [template_id] = shop.odoo.execute(
-        "product.template",
-        "create",
-        [
-            {
-                "name": f"Odoo mug {code}",
-                "default_code": code,
-                "list_price": 14.5,
-                "is_storable": True,
-                "woo_publish": True,
-            }
-        ],
+    [kitchen] = shop.odoo.execute("product.category", "create", [{"name": f"Kitchen {code}"}])
+    [mugs] = shop.odoo.execute(
+        "product.category", "create", [{"name": "Mugs", "parent_id": kitchen}]
     )
+
+    def odoo_mug(code: str) -> int:
+        values = {
+            "name": f"Odoo mug {code}",
+            "default_code": code,
+            "list_price": 14.5,
+            "is_storable": True,
+            "woo_publish": True,
+            "categ_id": mugs,
+        }
+        return shop.odoo.execute("product.template", "create", [values])[0]
+
+    template_id = odoo_mug(code)
     push_outbox(shop)
     [in_store] = shop.store.rest("GET", "/products", sku=code)
     assert (in_store["name"], in_store["regular_price"], in_store["status"]) == (
@@ -597,6 +602,26 @@ def test_a_product_sold_from_odoo_reaches_the_store_and_an_archive_drafts_it(
         "publish",
     )
     assert in_store["manage_stock"] is True
+    [category] = in_store["categories"]
+    assert category["name"] == "Mugs"
+    parent = shop.store.rest("GET", f"/products/categories/{category['id']}")["parent"]
+    assert shop.store.rest("GET", f"/products/categories/{parent}")["name"] == f"Kitchen {code}"
+    bound = shop.odoo.search_read(
+        "integration.binding", [("model", "=", "product.category")], ["res_id", "external_id"]
+    )
+    assert {(b["res_id"], b["external_id"]) for b in bound} >= {
+        (kitchen, parent),
+        (mugs, category["id"]),
+    }
+
+    # A second product of the category: the bound one, none made again.
+    second = sku()
+    odoo_mug(second)
+    push_outbox(shop)
+    [in_store_too] = shop.store.rest("GET", "/products", sku=second)
+    assert [c["id"] for c in in_store_too["categories"]] == [category["id"]]
+    named = shop.store.rest("GET", "/products/categories", search=f"Kitchen {code}")
+    assert len(named) == 1
     wait_for(
         lambda: shop.odoo.search_read(
             "integration.event",

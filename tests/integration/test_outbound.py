@@ -435,6 +435,7 @@ def test_a_product_with_variants_becomes_a_variable_product_made_once(
     assert answer == {
         "id": parent["id"],
         "variations": {"50": variations[0]["id"], "51": variations[1]["id"]},
+        "categories": {},
     }
 
     # Its answer lost, the push comes again without ids: a variation's SKU finds the product.
@@ -442,3 +443,57 @@ def test_a_product_with_variants_becomes_a_variable_product_made_once(
     push_outbox(odoo, woo, "worker-1")
     assert len(fake_woo.products) == 1 and len(fake_woo.variations[parent["id"]]) == 2
     assert parent["name"] == "Tee, organic"
+
+
+def new_categories(*names: str, parent_id: int | None = None) -> list[dict]:
+    """Odoo's categories 1, 2, … named `names`, from the top down, none in the store yet."""
+    return [
+        {
+            "odoo_id": n,
+            "name": name,
+            "parent_odoo_id": n - 1 if n > 1 else None,
+            "parent_id": None if n > 1 else parent_id,
+        }
+        for n, name in enumerate(names, start=1)
+    ]
+
+
+def test_categories_odoo_has_are_made_once_in_the_store_and_named_in_the_answer(
+    clients, fake_odoo, fake_woo
+) -> None:
+    odoo, woo = clients
+    fake_woo.categories[15] = {"id": 15, "name": "Home", "parent": 0}
+    tree = new_categories("Kitchen", "Mugs", parent_id=15)
+    fake_odoo.add_outbox(product_changed("MUG-1", new_categories=tree), fake_woo.store)
+    fake_odoo.add_outbox(product_changed("MUG-2", new_categories=tree), fake_woo.store)
+    fake_odoo.add_outbox(tee(new_categories=tree[:1]), fake_woo.store)
+    report = push_outbox(odoo, woo, "worker-1")
+    assert (report.pushed, report.failed) == (3, 0)
+    made = {c["name"]: c for c in fake_woo.categories.values()}
+    assert sorted(made) == ["Home", "Kitchen", "Mugs"], "each made once"
+    assert made["Kitchen"]["parent"] == 15 and made["Mugs"]["parent"] == made["Kitchen"]["id"]
+    by_sku = {p.get("sku"): p for p in fake_woo.products}
+    assert by_sku["MUG-1"]["categories"] == [{"id": made["Mugs"]["id"]}]
+    assert by_sku["MUG-2"]["categories"] == [{"id": made["Mugs"]["id"]}]
+    assert by_sku[None]["categories"] == [{"id": made["Kitchen"]["id"]}], "the variable product"
+    answers = [json.loads(row["acks"][-1]["response"]) for row in fake_odoo.outbox]
+    both = {"1": made["Kitchen"]["id"], "2": made["Mugs"]["id"]}
+    assert [answer["categories"] for answer in answers] == [both, both, {"1": both["1"]}]
+
+    # The answer lost, the next push makes them again: the store's own are taken.
+    fake_odoo.add_outbox(product_changed("MUG-3", new_categories=tree), fake_woo.store)
+    push_outbox(odoo, woo, "worker-1")
+    assert len(fake_woo.categories) == 3
+    assert json.loads(fake_odoo.outbox[-1]["acks"][-1]["response"])["categories"] == both
+
+
+def test_a_category_the_store_refuses_fails_the_push_saying_why(
+    clients, fake_odoo, fake_woo
+) -> None:
+    odoo, woo = clients
+    tree = new_categories("Mugs", parent_id=404)  # its bound parent deleted in WooCommerce
+    fake_odoo.add_outbox(product_changed("MUG-1", new_categories=tree), fake_woo.store)
+    report = push_outbox(odoo, woo, "worker-1")
+    assert (report.pushed, report.failed) == (0, 1)
+    assert "Parent term does not exist" in fake_odoo.outbox[0]["acks"][-1]["error"]
+    assert not fake_woo.products

@@ -1,5 +1,6 @@
 from . import integration_event
 from . import integration_timeline
+from . import integration_store
 from . import integration_binding
 from . import integration_resource_lock
 from . import integration_value_map

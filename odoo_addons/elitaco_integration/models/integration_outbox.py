@@ -222,7 +222,6 @@ class IntegrationOutbox(models.Model):
         created = self.browse()
         if not records:
             return created
-        default_store = self.env["integration.event"]._default_store()
         bound = (
             self.env["integration.binding"]
             .sudo()
@@ -242,7 +241,8 @@ class IntegrationOutbox(models.Model):
             )
         }
         for record in records:
-            for store in sorted(stores_of[record.id] | ({default_store} - {""})):
+            template = record if record._name == "product.template" else record.product_tmpl_id
+            for store in sorted(stores_of[record.id] | template._woo_target_stores()):
                 if (record.id, store) in waiting:
                     continue
                 waiting.add((record.id, store))
@@ -402,9 +402,37 @@ class IntegrationOutbox(models.Model):
         weight = kg / KG_PER[params.get_param(WEIGHT_UNIT, "kg")]
         return f"{weight:.3f}".rstrip("0").rstrip(".") if product.weight else ""
 
-    def _woo_category_ids(self, template) -> list[int]:
-        category = self._product_binding(template.categ_id)
-        return [category.external_id] if category else []
+    def _woo_categories(self, template) -> dict:
+        """The product's category in WooCommerce: `category_ids`, its id once bound; else
+        `new_categories`, what the workers make there first, from the top down to the product's
+        own: the category and its ancestors up to the first bound one (`parent_id`) or the top
+        (Odoo's All is WooCommerce's top level, where a product of All alone has no category)."""
+        top = self.env.ref("product.product_category_all", raise_if_not_found=False)
+        missing = self.env["product.category"]
+        category, parent_id = template.categ_id, None
+        while category and category != top:
+            binding = self._product_binding(category)
+            if binding:
+                parent_id = binding.external_id
+                break
+            missing |= category
+            category = category.parent_id
+        if not missing:
+            return {"category_ids": [parent_id] if parent_id else []}
+        return {
+            "category_ids": [],
+            "new_categories": [
+                {
+                    "odoo_id": category.id,
+                    "name": category.name,
+                    "parent_odoo_id": category.parent_id.id
+                    if category.parent_id in missing
+                    else None,
+                    "parent_id": None if category.parent_id in missing else parent_id,
+                }
+                for category in reversed(missing)
+            ],
+        }
 
     def _variable_data(self) -> dict:
         """A product with variants as a variable product: its attributes (the values its
@@ -417,7 +445,7 @@ class IntegrationOutbox(models.Model):
                 options = attributes.setdefault(value.attribute_id.name, [])
                 if value.name not in options:
                     options.append(value.name)
-        published = template.active and template.woo_publish
+        published = template._woo_sold_in(self.store)
         return {
             "type": "variable",
             "odoo_template_id": template.id,
@@ -425,7 +453,7 @@ class IntegrationOutbox(models.Model):
             "name": template.name,
             "status": "publish" if published else "draft",
             "short_description": template.description_sale or "",
-            "category_ids": self._woo_category_ids(template),
+            **self._woo_categories(template),
             "attributes": [
                 {"name": name, "options": options} for name, options in attributes.items()
             ],
@@ -459,10 +487,10 @@ class IntegrationOutbox(models.Model):
             "sku": product.default_code or "",
             "name": template.name,
             "regular_price": f"{template.list_price:.2f}",
-            "status": "publish" if template.active and template.woo_publish else "draft",
+            "status": "publish" if template._woo_sold_in(self.store) else "draft",
             "short_description": template.description_sale or "",
             "weight": self._woo_weight(product),
-            "category_ids": self._woo_category_ids(template),
+            **self._woo_categories(template),
             "manage_stock": template.is_storable,
         }
 
@@ -473,6 +501,7 @@ class IntegrationOutbox(models.Model):
             answer = json.loads(response or "{}")
         except ValueError:
             answer = {}
+        self._bind_categories(answer.get("categories") or {})
         woo_id = answer.get("id")
         if not isinstance(woo_id, int):
             return
@@ -492,6 +521,19 @@ class IntegrationOutbox(models.Model):
             self._for_stock(bound)
         elif self._bind_once(self.product_id, woo_id):
             self._for_stock(self.product_id)
+
+    def _bind_categories(self, made: dict) -> None:
+        """The categories the push made in WooCommerce (or found there by name): bound, so that
+        the next push of any product in them uses their ids."""
+        categories = self.env["product.category"]
+        locks = self.env["integration.resource.lock"]
+        for odoo_id, woo_id in sorted(made.items()):
+            category = categories.browse(int(odoo_id)).exists()
+            if category and isinstance(woo_id, int):
+                # Two workers pushing products of one new category at once both made it.
+                locks._acquire(f"product-category:{self.store}:{woo_id}")
+                locks._acquire(f"odoo-product-category:{self.store}:{category.id}")
+                self._bind_once(category, woo_id)
 
     def _bind_once(self, record, external_id: int, parent_id: int | None = None) -> bool:
         """Bind unless the record or the WooCommerce id is bound already (the echo's binding

@@ -13,6 +13,7 @@ EXPORTED_FIELDS = {
     "categ_id",
     "active",
     "woo_publish",
+    "woo_store_ids",
     "attribute_line_ids",
 }
 
@@ -26,6 +27,13 @@ class ProductTemplate(models.Model):
         help="With Odoo as master of product data: this product is created in the WooCommerce "
         "store and kept up to date from Odoo. Archived or no longer sold there, it becomes a "
         "draft in WooCommerce.",
+    )
+    woo_store_ids = fields.Many2many(
+        "integration.store",
+        string="WooCommerce stores",
+        copy=False,
+        help="The stores this product is sold in. Empty: the store in Settings (and any store "
+        "it is in already). A store taken off the list gets it as a draft.",
     )
 
     @api.model_create_multi
@@ -78,6 +86,22 @@ class ProductTemplate(models.Model):
                 products |= variants
         self.env["integration.outbox"]._for_products(products)
         self.env["integration.outbox"]._for_templates(variable)
+
+    def _woo_sold_in(self, store: str) -> bool:
+        """Whether the product is for sale in `store` (a store key): sold in WooCommerce,
+        active, and that store chosen (or none chosen)."""
+        self.ensure_one()
+        if not (self.active and self.woo_publish):
+            return False
+        chosen = self.woo_store_ids.mapped("key")
+        return store in chosen if chosen else True
+
+    def _woo_target_stores(self) -> set[str]:
+        """Where a change is pushed, besides the stores it is in already: the chosen stores,
+        else the store in Settings."""
+        self.ensure_one()
+        chosen = set(self.woo_store_ids.mapped("key"))
+        return chosen or {self.env["integration.event"]._default_store()} - {""}
 
     def _woo_variants(self):
         """The variants WooCommerce shows: the active ones (all of them once archived)."""

@@ -121,6 +121,11 @@ class ResConfigSettings(models.TransientModel):
         action["context"] = {"default_kind": "order_status"}
         return action
 
+    def set_values(self):
+        super().set_values()
+        # The store in Settings is one of the stores products can be sold in.
+        self.env["integration.store"].sudo()._ensure(self.elitaco_store_url)
+
     @api.model
     def _elitaco_default(self, name: str):
         """The configured warehouse / team / salesperson / pricelist, or an empty recordset."""

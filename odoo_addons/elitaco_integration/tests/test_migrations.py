@@ -68,3 +68,13 @@ class TestMigrations(IntegrationCase):
         with self.assertLogs(module._logger, "WARNING") as logged:
             module.migrate(self.env.cr, "18.0.1.3.0")
         self.assertIn("python -m relay import products", logged.output[0])
+
+    def test_18_0_1_6_0_makes_the_store_in_settings_a_store_record(self):
+        self.env["ir.config_parameter"].set_param(
+            "elitaco_integration.store_url", "https://www.Shop.example.com/"
+        )
+        migration("18.0.1.6.0").migrate(self.env.cr, "18.0.1.5.0")
+        migration("18.0.1.6.0").migrate(self.env.cr, "18.0.1.5.0")
+        store = self.env["integration.store"].search([("key", "=", "shop.example.com")])
+        self.assertEqual(len(store), 1, "made once")
+        self.assertTrue(store.is_default)

@@ -202,3 +202,98 @@ class TestProductExport(TransactionCase):
         ]
         mug.list_price = 20  # variants without SKU added since it was ticked: not refused
         self.assertIn("no internal reference", mug.message_ids[0].body)
+
+    def bound_category(self, name, woo_id, parent=None):
+        category = self.env["product.category"].create(
+            {"name": name, "parent_id": (parent or self.env.ref("product.product_category_all")).id}
+        )
+        self.env["integration.binding"]._bind(STORE, category, woo_id)
+        return category
+
+    def test_categories_the_store_lacks_are_made_there_from_the_top_down_and_bound(self):
+        home = self.bound_category("Home", 15)
+        kitchen = self.env["product.category"].create({"name": "Kitchen", "parent_id": home.id})
+        mugs = self.env["product.category"].create({"name": "Mugs", "parent_id": kitchen.id})
+        mug = self.mug(categ_id=mugs.id)
+        envelope = self.claim()
+        self.assertEqual(envelope["data"]["category_ids"], [])
+        self.assertEqual(
+            envelope["data"]["new_categories"],
+            [
+                {"odoo_id": kitchen.id, "name": "Kitchen", "parent_odoo_id": None, "parent_id": 15},
+                {
+                    "odoo_id": mugs.id,
+                    "name": "Mugs",
+                    "parent_odoo_id": kitchen.id,
+                    "parent_id": None,
+                },
+            ],
+        )
+        answer = {"id": 560, "categories": {str(kitchen.id): 31, str(mugs.id): 32}}
+        self.Outbox.acknowledge(envelope["event_id"], True, json.dumps(answer), None, "worker-1")
+        bindings = self.env["integration.binding"]
+        self.assertEqual(bindings._find(STORE, "product.category", 31), kitchen)
+        self.assertEqual(bindings._find(STORE, "product.category", 32), mugs)
+
+        mug.name = "Stoneware Mug, large"
+        data = self.claim()["data"]
+        self.assertEqual((data["category_ids"], "new_categories" in data), ([32], False))
+
+    def test_a_category_at_the_top_is_made_at_the_stores_top_and_all_is_none(self):
+        garden = self.env["product.category"].create(
+            {"name": "Garden", "parent_id": self.env.ref("product.product_category_all").id}
+        )
+        self.mug(categ_id=garden.id)
+        data = self.claim()["data"]
+        self.assertEqual(
+            data["new_categories"],
+            [{"odoo_id": garden.id, "name": "Garden", "parent_odoo_id": None, "parent_id": None}],
+        )
+
+    def test_what_a_failed_push_made_of_categories_is_bound_too(self):
+        garden = self.env["product.category"].create({"name": "Garden"})
+        self.mug(categ_id=garden.id)
+        [row] = self.rows()
+        self.claim()
+        made = json.dumps({"categories": {str(garden.id): 41}})
+        self.Outbox.acknowledge(row.event_id, False, made, "WooCommerce: down", "worker-1")
+        self.assertEqual(
+            self.env["integration.binding"]._find(STORE, "product.category", 41), garden
+        )
+
+    def test_products_are_sold_in_the_stores_chosen_on_them(self):
+        Store = self.env["integration.store"]
+        main = Store._ensure("https://shop.example.com")
+        outlet = Store.create({"name": "Outlet", "url": "https://Outlet.example.com/"})
+        self.assertEqual((main.is_default, outlet.is_default), (True, False))
+        self.assertEqual(outlet.key, "outlet.example.com")
+        mug = self.mug(woo_store_ids=[(6, 0, outlet.ids)])
+        self.assertEqual(self.rows().mapped("store"), ["outlet.example.com"], "there alone")
+        self.assertEqual(outlet.product_count, 1)
+        claimed = self.Outbox.claim("worker-2", store="outlet.example.com")
+        self.assertEqual(claimed[0]["data"]["status"], "publish")
+
+        self.env["integration.binding"]._bind(STORE, mug.product_variant_id, 600)
+        mug.woo_store_ids = [(6, 0, main.ids)]
+        status = {row.store: row._envelope()["data"]["status"] for row in self.rows()}
+        self.assertEqual(status, {STORE: "publish"}, "the main store only; outlet not bound")
+
+        self.env["integration.binding"]._bind("outlet.example.com", mug.product_variant_id, 90)
+        self.rows().write({"state": "done"})
+        mug.woo_store_ids = [(6, 0, outlet.ids)]
+        status = {row.store: row._envelope()["data"]["status"] for row in self.rows()}
+        self.assertEqual(status, {STORE: "draft", "outlet.example.com": "publish"})
+
+        self.rows().write({"state": "done"})
+        mug.woo_store_ids = [(5,)]  # none chosen: the store in Settings and where it is
+        status = {row.store: row._envelope()["data"]["status"] for row in self.rows()}
+        self.assertEqual(status, {STORE: "publish", "outlet.example.com": "publish"})
+
+    def test_the_store_in_settings_is_a_store_products_can_be_sold_in(self):
+        self.env["res.config.settings"].create(
+            {"elitaco_store_url": "https://www.shop.example.com/"}
+        ).execute()
+        store = self.env["integration.store"].search([("key", "=", STORE)])
+        self.assertTrue(store.is_default)
+        with self.assertRaisesRegex(Exception, "not a store's address"):
+            self.env["integration.store"].create({"name": "Nowhere", "url": "https://"})

@@ -1,0 +1,78 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..envelope import store_key
+
+
+class IntegrationStore(models.Model):
+    """A WooCommerce store products can be sold in. The workers of each store (WOO_STORE_URL)
+    push what is queued for it; the store in Settings is the default one."""
+
+    _name = "integration.store"
+    _description = "WooCommerce store"
+    _order = "name"
+
+    name = fields.Char(required=True)
+    url = fields.Char(
+        string="Store URL",
+        required=True,
+        help="The store's address, as WOO_STORE_URL of its relay and workers.",
+    )
+    key = fields.Char(
+        compute="_compute_key",
+        store=True,
+        index=True,
+        help="The store's name in bindings, orders and the outbox: its address without scheme, "
+        "www. or the default port.",
+    )
+    active = fields.Boolean(default=True)
+    is_default = fields.Boolean(
+        string="Default store", compute="_compute_is_default", help="The store in Settings."
+    )
+    product_count = fields.Integer(string="Products", compute="_compute_product_count")
+
+    _sql_constraints = [("key_uniq", "unique(key)", "This store is here already.")]
+
+    @api.depends("url")
+    def _compute_key(self):
+        for store in self:
+            store.key = store_key(store.url)
+
+    def _compute_is_default(self):
+        default = self.env["integration.event"]._default_store()
+        for store in self:
+            store.is_default = bool(default) and store.key == default
+
+    def _compute_product_count(self):
+        counts = {
+            store.id: count
+            for store, count in self.env["product.template"]._read_group(
+                [("woo_store_ids", "in", self.ids)], ["woo_store_ids"], ["__count"]
+            )
+        }
+        for store in self:
+            store.product_count = counts.get(store.id, 0)
+
+    @api.constrains("url")
+    def _check_url(self):
+        for store in self:
+            if not store.key:
+                raise ValidationError(_("%s is not a store's address.", store.url))
+
+    @api.model
+    def _ensure(self, url: str | None) -> "IntegrationStore":
+        """The store of `url`, made when Odoo does not know it yet (archived ones included)."""
+        key = store_key(url)
+        if not key:
+            return self.browse()
+        store = self.with_context(active_test=False).search([("key", "=", key)], limit=1)
+        return store or self.create({"name": key, "url": url.strip().rstrip("/")})
+
+    def action_open_products(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "product.product_template_action_all"
+        )
+        action["domain"] = [("woo_store_ids", "in", self.ids)]
+        action["context"] = {"default_woo_store_ids": self.ids, "default_woo_publish": True}
+        return action
