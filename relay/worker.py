@@ -14,6 +14,8 @@ from rq import Worker
 from rq.exceptions import AbandonedJobError
 from rq.job import Job
 
+from relay.jobs import report_killed_import
+
 logger = logging.getLogger(__name__)
 
 # The worker heartbeats a running job every JOB_MONITORING_INTERVAL seconds; a job whose
@@ -51,6 +53,11 @@ class RelayWorker(Worker):
         kwargs.setdefault("worker_ttl", MAINTENANCE_INTERVAL + 15)
         kwargs.setdefault("exception_handlers", [restore_retry_of_abandoned_job])
         super().__init__(*args, **kwargs)
+
+    def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
+        super().handle_work_horse_killed(job, retpid, ret_val, rusage)
+        if job.func_name == "relay.jobs.run_import":
+            report_killed_import(job, ret_val)
 
     def get_heartbeat_ttl(self, job: Job) -> int:
         # Jobs have no timeout (they wait for Odoo); RQ would give them monitoring + 60 s.

@@ -3,12 +3,15 @@ Odoo says an earlier attempt stopped, and reports every page and every failure."
 
 from __future__ import annotations
 
+import os
+import signal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from rq import Queue, Retry, SimpleWorker
 
 from relay.queueing import MAINTENANCE_QUEUE
+from relay.worker import RelayWorker
 from tests.integration.test_first_sync import numbered
 
 STEPS = [
@@ -82,3 +85,21 @@ def test_each_failure_is_reported_and_the_last_one_as_final(
     failures = [params for route, params in fake_odoo.import_calls if route == "failed"]
     assert [failure["final"] for failure in failures] == [False, True]
     assert "500" in failures[0]["error"]
+
+
+def test_an_import_whose_process_is_killed_is_reported_and_the_last_time_as_final(
+    fake_odoo, fake_woo, queue, store_env, monkeypatch
+) -> None:
+    """The work horse dies (the kernel's OOM killer): the job cannot report it, the worker
+    does. The horse is a fork of this process, so it inherits the patch that kills it."""
+    fake_odoo.imports[10] = {"status": "running", "import_id": 10, "steps": STEPS[1:2]}
+    monkeypatch.setattr(
+        "relay.imports.run_import", lambda *args: os.kill(os.getpid(), signal.SIGKILL)
+    )
+    maintenance = Queue(MAINTENANCE_QUEUE, connection=queue.connection)
+    job = maintenance.enqueue("relay.jobs.run_import", 10, retry=Retry(max=1))
+    RelayWorker([maintenance], connection=queue.connection).work(burst=True)
+    failures = [params for route, params in fake_odoo.import_calls if route == "failed"]
+    assert [failure["final"] for failure in failures] == [False, True]
+    assert "killed by signal 9" in failures[0]["error"]
+    assert job.get_status(refresh=True) == "failed"
