@@ -228,8 +228,9 @@ def _push_variable(woo: WooClient, event: dict[str, Any], categories: dict[int, 
             values["categories"] = [{"id": category} for category in category_ids]
         parent = woo.update_product(parent_id, values) if parent_id else woo.create_product(values)
         made["id"] = parent_id = parent["id"]
-        known = {variation.get("sku"): variation["id"] for variation in woo.variations(parent_id)}
-        planned = []
+        in_store = woo.variations(parent_id)
+        known = {variation.get("sku"): variation["id"] for variation in in_store}
+        planned: list[tuple[int | str, dict[str, Any]]] = []
         for variation in data["variations"]:
             values = {
                 key: variation[key]
@@ -237,17 +238,26 @@ def _push_variable(woo: WooClient, event: dict[str, Any], categories: dict[int, 
                 if key in variation
             } | {"weight": variation.get("weight") or ""}
             woo_id = variation.get("woo_variation_id") or known.get(variation["sku"])
+            if not woo_id:
+                values |= _initial_stock(variation)
             planned.append(
                 (variation["odoo_product_id"], values | {"id": woo_id} if woo_id else values)
             )
         sku_of = {odoo_id: values["sku"] for odoo_id, values in planned}
+        # Variations Odoo no longer has (a variant deleted or archived) stop being sold.
+        pushed = {values.get("id") for _, values in planned}
+        for variation in in_store:
+            if variation["id"] not in pushed and variation.get("status") != "private":
+                gone = f"woo-{variation['id']}"
+                sku_of[gone] = variation.get("sku") or gone
+                planned.append((gone, {"id": variation["id"], "status": "private"}))
         for start in range(0, len(planned), PER_PAGE):
             chunk = planned[start : start + PER_PAGE]
             send = partial(woo.batch_variations, parent_id)
             for odoo_id, entry, error in _batch(send, chunk):
                 if error:
                     errors.append(f"variation {sku_of[odoo_id]}: {error}")
-                else:
+                elif isinstance(odoo_id, int):
                     made["variations"][str(odoo_id)] = entry["id"]
     except requests.RequestException as exc:
         errors.append(_detail(exc))
@@ -277,9 +287,17 @@ def _product_values(data: dict[str, Any], category_ids: list[int], created: bool
     }
     if category_ids:
         values["categories"] = [{"id": category} for category in category_ids]
-    if created:  # stock is pushed by its own rows; WooCommerce tracks it if Odoo does
+    if created:  # then stock is pushed by its own rows; WooCommerce tracks it if Odoo does
         values |= {"type": "simple", "manage_stock": bool(data.get("manage_stock"))}
+        values |= _initial_stock(data)
     return values
+
+
+def _initial_stock(data: dict[str, Any]) -> dict[str, int]:
+    """The stock a product is made with (its later changes are the stock rows')."""
+    if data.get("manage_stock") and "stock_quantity" in data:
+        return {"stock_quantity": int(data["stock_quantity"])}
+    return {}
 
 
 def _request_import(connection: Redis | None, event: dict[str, Any]) -> tuple:

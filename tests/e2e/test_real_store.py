@@ -594,8 +594,21 @@ def test_a_product_sold_from_odoo_reaches_the_store_and_an_archive_drafts_it(
         return shop.odoo.execute("product.template", "create", [values])[0]
 
     template_id = odoo_mug(code)
+    [variant] = shop.odoo.search_read("product.product", [("default_code", "=", code)], ["id"])
+    stock = shop.odoo.search_read("stock.warehouse", [], ["lot_stock_id"], limit=1)
+    quant = shop.odoo.execute(
+        "stock.quant",
+        "create",
+        {
+            "product_id": variant["id"],
+            "location_id": stock[0]["lot_stock_id"][0],
+            "inventory_quantity": 6,
+        },
+    )
+    shop.odoo.execute("stock.quant", "action_apply_inventory", [quant])
     push_outbox(shop)
     [in_store] = shop.store.rest("GET", "/products", sku=code)
+    assert in_store["stock_quantity"] == 6, "made with its stock"
     assert (in_store["name"], in_store["regular_price"], in_store["status"]) == (
         f"Odoo mug {code}",
         "14.50",
@@ -714,3 +727,24 @@ def test_a_product_with_variants_sold_from_odoo_is_a_variable_product_in_the_sto
         ["res_id"],
     )
     assert binding["res_id"] == template_id
+
+    # Size M taken off the product in Odoo (its variant deleted): it can no longer be bought.
+    [line] = shop.odoo.search_read(
+        "product.template.attribute.line", [("product_tmpl_id", "=", template_id)], ["id"]
+    )
+    medium_value = next(value["id"] for value in values if value["name"] == "M")
+    shop.odoo.execute(
+        "product.template",
+        "write",
+        [template_id],
+        {"attribute_line_ids": [(1, line["id"], {"value_ids": [(3, medium_value)]})]},
+    )
+    assert not shop.odoo.search_read(
+        "product.product", [("default_code", "=", f"{code}-M")], ["id"]
+    )
+    push_outbox(shop)
+    in_store = shop.store.rest("GET", f"/products/{parent['id']}/variations")
+    assert sorted((v["sku"], v["status"]) for v in in_store) == [
+        (f"{code}-M", "private"),
+        (f"{code}-S", "publish"),
+    ]

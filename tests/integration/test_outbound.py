@@ -348,8 +348,8 @@ def test_products_sold_from_odoo_are_created_once_and_then_updated(
 ) -> None:
     odoo, woo = clients
     fake_woo.products = [{"id": 77, "sku": "MUG-BY-HAND", "name": "made in WooCommerce"}]
-    fake_odoo.add_outbox(product_changed("MUG-NEW"), fake_woo.store)
-    fake_odoo.add_outbox(product_changed("MUG-BY-HAND"), fake_woo.store)
+    fake_odoo.add_outbox(product_changed("MUG-NEW", stock_quantity=7.0), fake_woo.store)
+    fake_odoo.add_outbox(product_changed("MUG-BY-HAND", stock_quantity=7.0), fake_woo.store)
     fake_odoo.add_outbox(product_changed("MUG-GONE", woo_id=404_404), fake_woo.store)
     report = push_outbox(odoo, woo, "worker-1")
     assert (report.pushed, report.failed) == (2, 1)
@@ -362,7 +362,9 @@ def test_products_sold_from_odoo_are_created_once_and_then_updated(
         True,
         "12.50",
     )
+    assert created["stock_quantity"] == 7, "made with its stock, not out of stock"
     assert fake_woo.products[0]["name"] == "Mug MUG-BY-HAND"
+    assert "stock_quantity" not in fake_woo.products[0], "an update leaves stock to its rows"
     failed = [row for row in fake_odoo.outbox if not row["acks"][-1]["ok"]]
     assert "Invalid ID" in failed[0]["acks"][-1]["error"]
 
@@ -497,3 +499,19 @@ def test_a_category_the_store_refuses_fails_the_push_saying_why(
     assert (report.pushed, report.failed) == (0, 1)
     assert "Parent term does not exist" in fake_odoo.outbox[0]["acks"][-1]["error"]
     assert not fake_woo.products
+
+
+def test_variations_odoo_no_longer_has_stop_being_sold(clients, fake_odoo, fake_woo) -> None:
+    odoo, woo = clients
+    fake_odoo.add_outbox(tee(), fake_woo.store)
+    push_outbox(odoo, woo, "worker-1")
+    [parent] = fake_woo.products
+    small, medium = fake_woo.variations[parent["id"]]
+    # Size M deleted (or archived) in Odoo: the next push has only S.
+    only_small = tee(woo_id=parent["id"], variation_ids=(small["id"], None))
+    only_small["data"]["variations"] = only_small["data"]["variations"][:1]
+    fake_odoo.add_outbox(only_small, fake_woo.store)
+    assert push_outbox(odoo, woo, "worker-1").failed == 0
+    assert (small["status"], medium["status"]) == ("publish", "private")
+    answer = json.loads(fake_odoo.outbox[-1]["acks"][-1]["response"])
+    assert answer["variations"] == {"50": small["id"]}, "Odoo binds only its own"

@@ -466,6 +466,7 @@ class IntegrationOutbox(models.Model):
                     "status": "publish" if published and variant.active else "private",
                     "weight": self._woo_weight(variant),
                     "manage_stock": template.is_storable,
+                    **self._initial_stock(variant),
                     "attributes": [
                         {"name": value.attribute_id.name, "option": value.name}
                         for value in variant.product_template_attribute_value_ids
@@ -492,7 +493,16 @@ class IntegrationOutbox(models.Model):
             "weight": self._woo_weight(product),
             **self._woo_categories(template),
             "manage_stock": template.is_storable,
+            **self._initial_stock(product),
         }
+
+    def _initial_stock(self, product) -> dict:
+        """What a product made in WooCommerce starts with, so that it is not out of stock
+        there until its stock row is pushed (updates leave stock to those rows)."""
+        if not product.is_storable or self._product_binding(product):
+            return {}
+        warehouse = self.env["res.config.settings"]._elitaco_default("warehouse")
+        return {"stock_quantity": max(self._sellable_quantity(product, warehouse), 0.0)}
 
     def _bind_product(self, response: str | None) -> None:
         """A product the push created in WooCommerce (or found there by SKU) is bound to it;

@@ -80,7 +80,7 @@ class ProductTemplate(models.Model):
                 # says why they no longer reach WooCommerce.
                 template.message_post(body=message)
                 continue
-            if len(variants) > 1:
+            if template._woo_is_variable():
                 variable |= template
             else:
                 products |= variants
@@ -102,6 +102,11 @@ class ProductTemplate(models.Model):
         self.ensure_one()
         chosen = set(self.woo_store_ids.mapped("key"))
         return chosen or {self.env["integration.event"]._default_store()} - {""}
+
+    def _woo_is_variable(self) -> bool:
+        """A variable product in WooCommerce: it has (or had: some archived) several variants."""
+        self.ensure_one()
+        return len(self.with_context(active_test=False).product_variant_ids) > 1
 
     def _woo_variants(self):
         """The variants WooCommerce shows: the active ones (all of them once archived)."""

@@ -48,6 +48,9 @@ class TestProductExport(TransactionCase):
     def test_a_product_sold_in_woocommerce_is_exported_as_it_is_when_claimed(self):
         mug = self.mug()
         mug.list_price = 13.0
+        self.env["stock.quant"]._update_available_quantity(
+            mug.product_variant_id, self.env.ref("stock.stock_location_stock"), 5
+        )
         self.assertEqual(len(self.rows()), 1, "one waiting row however often it changes")
         envelope = self.claim()
         self.assertEqual(
@@ -63,6 +66,7 @@ class TestProductExport(TransactionCase):
                 "weight": "0.4",
                 "category_ids": [],
                 "manage_stock": True,
+                "stock_quantity": 5.0,
             },
         )
         self.Outbox.acknowledge(
@@ -74,7 +78,9 @@ class TestProductExport(TransactionCase):
         self.assertEqual(stock.product_id, mug.product_variant_id, "its stock follows")
 
         mug.default_code = "MUG-STONE-2"  # through the variant
-        self.assertEqual(self.claim()["data"]["woo_product_id"], 555, "updated, not created again")
+        data = self.claim()["data"]
+        self.assertEqual(data["woo_product_id"], 555, "updated, not created again")
+        self.assertNotIn("stock_quantity", data, "its stock rows keep it from now on")
 
     def test_archived_or_no_longer_sold_there_it_becomes_a_draft(self):
         mug = self.mug()
@@ -150,6 +156,17 @@ class TestProductExport(TransactionCase):
         data = self.claim()["data"]
         self.assertEqual(data["woo_product_id"], 700)
         self.assertEqual([v["woo_variation_id"] for v in data["variations"]], [701, 702])
+
+    def test_an_archived_variant_is_a_private_variation_of_the_variable_product(self):
+        tee, _small, medium = self.tee(self.size_attribute())
+        tee.action_woo_publish()
+        self.rows().write({"state": "done"})
+        medium.action_archive()  # one active variant left: still a variable product
+        data = self.claim()["data"]
+        self.assertEqual(
+            [(variation["sku"], variation["status"]) for variation in data["variations"]],
+            [("TEE-S", "publish"), ("TEE-M", "private")],
+        )
 
     def test_what_a_failed_push_made_is_bound_so_that_its_retry_updates_it(self):
         tee, small, _medium = self.tee(self.size_attribute())
