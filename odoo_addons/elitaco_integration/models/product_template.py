@@ -104,9 +104,16 @@ class ProductTemplate(models.Model):
         return chosen or {self.env["integration.event"]._default_store()} - {""}
 
     def _woo_is_variable(self) -> bool:
-        """A variable product in WooCommerce: it has (or had: some archived) several variants."""
+        """A variable product in WooCommerce: it has several variants (some may be archived),
+        or it is one there already (its other variants deleted since)."""
         self.ensure_one()
-        return len(self.with_context(active_test=False).product_variant_ids) > 1
+        if len(self.with_context(active_test=False).product_variant_ids) > 1:
+            return True
+        return bool(
+            self.env["integration.binding"]
+            .sudo()
+            .search_count([("model", "=", self._name), ("res_id", "=", self.id)], limit=1)
+        )
 
     def _woo_variants(self):
         """The variants WooCommerce shows: the active ones (all of them once archived)."""

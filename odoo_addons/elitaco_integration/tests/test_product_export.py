@@ -168,6 +168,21 @@ class TestProductExport(TransactionCase):
             [("TEE-S", "publish"), ("TEE-M", "private")],
         )
 
+    def test_a_variable_product_left_with_one_variant_stays_variable(self):
+        size = self.size_attribute()
+        tee, _small, _medium = self.tee(size)
+        tee.action_woo_publish()
+        [row] = self.rows()
+        self.claim()
+        self.Outbox.acknowledge(row.event_id, True, '{"id": 730}', None, "worker-1")
+        medium_value = size.value_ids.filtered(lambda value: value.name == "M")
+        line = tee.attribute_line_ids
+        tee.write({"attribute_line_ids": [(1, line.id, {"value_ids": [(3, medium_value.id)]})]})
+        self.assertEqual(len(tee.with_context(active_test=False).product_variant_ids), 1)
+        data = self.claim()["data"]
+        self.assertEqual((data.get("type"), data["woo_product_id"]), ("variable", 730))
+        self.assertEqual([variation["sku"] for variation in data["variations"]], ["TEE-S"])
+
     def test_what_a_failed_push_made_is_bound_so_that_its_retry_updates_it(self):
         tee, small, _medium = self.tee(self.size_attribute())
         tee.action_woo_publish()
