@@ -1,6 +1,7 @@
 import json
 
 from odoo.exceptions import UserError
+from odoo.tests import Form, new_test_user
 from odoo.tests.common import TransactionCase
 
 from ..envelope import envelope_problem
@@ -329,3 +330,16 @@ class TestProductExport(TransactionCase):
         self.assertTrue(store.is_default)
         with self.assertRaisesRegex(Exception, "not a store's address"):
             self.env["integration.store"].create({"name": "Nowhere", "url": "https://"})
+
+    def test_a_sales_manager_chooses_among_the_stores_on_the_product_form(self):
+        outlet = self.env["integration.store"].create(
+            {"name": "Outlet", "url": "https://outlet.example.com"}
+        )
+        seller = new_test_user(
+            self.env, login="seller", groups="sales_team.group_sale_manager,stock.group_stock_user"
+        )
+        mug = self.mug()
+        with Form(mug.with_user(seller)) as form:
+            form.woo_store_ids.add(outlet)
+        self.assertEqual(mug.woo_store_ids, outlet)
+        self.assertIn("outlet.example.com", self.rows().mapped("store"))
