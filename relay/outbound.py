@@ -47,11 +47,15 @@ def push_outbox(
     stock = [event for event in events if event["event_type"] == "odoo.stock.changed"]
     import_requests = [e for e in events if e["event_type"] == "odoo.import.requested"]
     products = [e for e in events if e["event_type"] == "odoo.product.changed"]
-    orders = [event for event in events if event not in stock + import_requests + products]
+    categories = [e for e in events if e["event_type"] == "odoo.category.changed"]
+    orders = [e for e in events if e not in stock + import_requests + products + categories]
     # Orders first: WooCommerce restocks an order it cancels, and Odoo's quantity, pushed
     # afterwards, is the one that must stay.
     # Products before stock: a product created now gets its stock with the next push.
-    results = [_push_order(woo, event) for event in orders] + _push_products(woo, products)
+    results = [_push_order(woo, event) for event in orders]
+    made: dict[int, int] = {}  # categories made (or found) by this push, by Odoo id
+    results += [_push_category(woo, event, made) for event in categories]
+    results += _push_products(woo, products, made)
     results += _push_stock(woo, stock)
     results += [_request_import(connection, event) for event in import_requests]
     # (event, True, WooCommerce's answer) or (event, False, the error[, what was made anyway])
@@ -120,11 +124,29 @@ def _push_stock(woo: WooClient, events: list[dict[str, Any]]) -> list[tuple]:
     return results
 
 
-def _push_products(woo: WooClient, events: list[dict[str, Any]]) -> list[tuple]:
+def _push_category(woo: WooClient, event: dict[str, Any], made: dict[int, int]) -> tuple:
+    """A category renamed or moved in Odoo: its name and parent set in WooCommerce (the
+    parents it is moved under made first when the store lacks them)."""
+    data = event["data"]
+    try:
+        parent_ids = _category_ids(woo, data, made)
+        woo.update_category(
+            data["woo_category_id"], data["name"], parent_ids[0] if parent_ids else None
+        )
+    except requests.RequestException as exc:
+        answer = {"categories": _categories_of(data, made)}
+        return event, False, f"WooCommerce: {_detail(exc)}", json.dumps(answer)
+    answer = {"id": data["woo_category_id"], "categories": _categories_of(data, made)}
+    return event, True, json.dumps(answer)
+
+
+def _push_products(
+    woo: WooClient, events: list[dict[str, Any]], categories: dict[int, int] | None = None
+) -> list[tuple]:
     """Products sold from Odoo, through the batch endpoint: updated when WooCommerce's id is
     known, else when WooCommerce has the SKU already (a create whose answer was lost, a
     product made there by hand), else created. The answer names the id Odoo binds."""
-    categories: dict[int, int] = {}  # made (or found) by this push, by Odoo id
+    categories = {} if categories is None else categories  # made by this push, by Odoo id
     results: list[tuple] = [
         _push_variable(woo, event, categories)
         for event in events

@@ -130,6 +130,10 @@ class WooClient:
             return existing
         return response.json()["id"]
 
+    def update_category(self, category_id: int, name: str, parent_id: int | None) -> dict:
+        values = {"name": name, "parent": parent_id or 0}
+        return self._request("PUT", f"/products/categories/{category_id}", json=values).json()
+
     def category(self, category_id: int) -> dict[str, Any]:
         return self._request("GET", f"/products/categories/{category_id}").json()
 

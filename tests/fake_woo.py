@@ -103,6 +103,19 @@ class FakeWoo(LocalServer):
             return self._product_batch(handler, body)
         if path == "/products/categories" and method == "POST":
             return self._create_category(handler, body)
+        if path.startswith("/products/categories/") and method == "PUT":
+            category = self.categories.get(int(path.rsplit("/", 1)[1]))
+            if category is None:
+                error = {
+                    "code": "woocommerce_rest_term_invalid",
+                    "message": "Resource does not exist.",
+                }
+                return self._send(handler, 404, error)
+            if body.get("parent") and body["parent"] not in self.categories:
+                error = {"code": "missing_parent", "message": "Parent term does not exist."}
+                return self._send(handler, 400, error)
+            category.update({key: body[key] for key in ("name", "parent") if key in body})
+            return self._send(handler, 200, category)
         if path.startswith("/products/categories/") and method == "GET":
             category = self.categories.get(int(path.rsplit("/", 1)[1]))
             if category is None:

@@ -635,6 +635,14 @@ def test_a_product_sold_from_odoo_reaches_the_store_and_an_archive_drafts_it(
     assert [c["id"] for c in in_store_too["categories"]] == [category["id"]]
     named = shop.store.rest("GET", "/products/categories", search=f"Kitchen {code}")
     assert len(named) == 1
+
+    # Renamed and moved to the top in Odoo: the same in the store.
+    shop.odoo.execute(
+        "product.category", "write", [mugs], {"name": f"Cups {code}", "parent_id": False}
+    )
+    push_outbox(shop)
+    moved = shop.store.rest("GET", f"/products/categories/{category['id']}")
+    assert (moved["name"], moved["parent"]) == (f"Cups {code}", 0)
     wait_for(
         lambda: shop.odoo.search_read(
             "integration.event",

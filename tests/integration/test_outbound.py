@@ -515,3 +515,28 @@ def test_variations_odoo_no_longer_has_stop_being_sold(clients, fake_odoo, fake_
     assert (small["status"], medium["status"]) == ("publish", "private")
     answer = json.loads(fake_odoo.outbox[-1]["acks"][-1]["response"])
     assert answer["variations"] == {"50": small["id"]}, "Odoo binds only its own"
+
+
+def test_a_category_renamed_or_moved_in_odoo_is_renamed_or_moved_in_the_store(
+    clients, fake_odoo, fake_woo
+) -> None:
+    odoo, woo = clients
+    fake_woo.categories[31] = {"id": 31, "name": "Mugs", "parent": 0}
+    renamed = {"odoo_id": 8, "woo_category_id": 31, "name": "Cups & Mugs", "category_ids": []}
+    fake_odoo.add_outbox(outbox_envelope("odoo.category.changed", renamed), fake_woo.store)
+    assert push_outbox(odoo, woo, "worker-1").pushed == 1
+    assert fake_woo.categories[31] == {"id": 31, "name": "Cups & Mugs", "parent": 0}
+
+    # Moved under a new category of Odoo's, which the store makes first.
+    moved = renamed | {"category_ids": [], "new_categories": new_categories("Kitchen")}
+    fake_odoo.add_outbox(outbox_envelope("odoo.category.changed", moved), fake_woo.store)
+    assert push_outbox(odoo, woo, "worker-1").pushed == 1
+    kitchen = next(c for c in fake_woo.categories.values() if c["name"] == "Kitchen")
+    assert fake_woo.categories[31]["parent"] == kitchen["id"]
+    answer = json.loads(fake_odoo.outbox[-1]["acks"][-1]["response"])
+    assert answer == {"id": 31, "categories": {"1": kitchen["id"]}}
+
+    gone = renamed | {"woo_category_id": 404}  # deleted in WooCommerce meanwhile
+    fake_odoo.add_outbox(outbox_envelope("odoo.category.changed", gone), fake_woo.store)
+    assert push_outbox(odoo, woo, "worker-1").failed == 1
+    assert "Resource does not exist" in fake_odoo.outbox[-1]["acks"][-1]["error"]

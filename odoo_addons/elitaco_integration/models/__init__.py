@@ -23,6 +23,7 @@ from . import stock_move
 from . import res_users_apikeys
 from . import res_partner
 from . import product_template
+from . import product_category
 from . import product_product
 from . import product_template_attribute_value
 from . import account_move

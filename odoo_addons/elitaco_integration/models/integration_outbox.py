@@ -16,6 +16,7 @@ EVENT_TYPES = [
     ("odoo.order.refunded", "Refund"),
     ("odoo.import.requested", "Import requested"),
     ("odoo.product.changed", "Product changed"),
+    ("odoo.category.changed", "Category changed"),
 ]
 # A failed push waits 1, 2, 4 ... minutes, then every 2 hours: WooCommerce down for a
 # maintenance window is waited out; dead after 18 attempts, about a day after the first.
@@ -66,6 +67,9 @@ class IntegrationOutbox(models.Model):
     )
     credit_note_id = fields.Many2one(
         "account.move", index="btree_not_null", ondelete="cascade", readonly=True
+    )
+    category_id = fields.Many2one(
+        "product.category", index="btree_not_null", ondelete="cascade", readonly=True
     )
     done_at = fields.Datetime(readonly=True)
 
@@ -257,6 +261,41 @@ class IntegrationOutbox(models.Model):
                 )
         return created
 
+    @api.model
+    def _for_categories(self, categories) -> "IntegrationOutbox":
+        """Queue the renaming or moving of categories WooCommerce has (made from Odoo or
+        bound), one pending row per category and store; made there anew only with a product."""
+        created = self.browse()
+        bindings = (
+            self.env["integration.binding"]
+            .sudo()
+            .search([("model", "=", "product.category"), ("res_id", "in", categories.ids)])
+        )
+        waiting = {
+            (row.category_id.id, row.store)
+            for row in self.sudo().search(
+                [
+                    ("event_type", "=", "odoo.category.changed"),
+                    ("state", "=", "pending"),
+                    ("category_id", "in", categories.ids),
+                ]
+            )
+        }
+        for binding in bindings:
+            if (binding.res_id, binding.store) in waiting:
+                continue
+            waiting.add((binding.res_id, binding.store))
+            created |= self.sudo().create(
+                {
+                    "event_type": "odoo.category.changed",
+                    "idempotency_key": f"odoo:product.category-{binding.res_id}:category.changed:"
+                    f"{uuid.uuid4().hex}",
+                    "store": binding.store,
+                    "category_id": binding.res_id,
+                }
+            )
+        return created
+
     # ------------------------------------------------------------------ the workers' side
 
     @api.model
@@ -309,6 +348,8 @@ class IntegrationOutbox(models.Model):
             return {"status": "not_leased", "event_id": event_id, "leased_by": row.leased_by}
         if row.event_type == "odoo.product.changed":
             row._bind_product(response)  # what a failed push made too: its retry updates it
+        if row.event_type == "odoo.category.changed":
+            row._bind_categories(_answer(response).get("categories") or {})
         if ok:
             if row.event_type == "odoo.order.refunded":
                 row._bind_refund(response)
@@ -370,6 +411,8 @@ class IntegrationOutbox(models.Model):
             data = {"items": [self._stock_item()]}
         if self.event_type == "odoo.product.changed":
             data = self._product_data()
+        if self.event_type == "odoo.category.changed":
+            data = self._category_data()
         return {
             "event_id": self.event_id,
             "event_type": self.event_type,
@@ -402,14 +445,14 @@ class IntegrationOutbox(models.Model):
         weight = kg / KG_PER[params.get_param(WEIGHT_UNIT, "kg")]
         return f"{weight:.3f}".rstrip("0").rstrip(".") if product.weight else ""
 
-    def _woo_categories(self, template) -> dict:
-        """The product's category in WooCommerce: `category_ids`, its id once bound; else
-        `new_categories`, what the workers make there first, from the top down to the product's
-        own: the category and its ancestors up to the first bound one (`parent_id`) or the top
-        (Odoo's All is WooCommerce's top level, where a product of All alone has no category)."""
+    def _woo_categories(self, category) -> dict:
+        """`category` in WooCommerce: `category_ids`, its id once bound; else `new_categories`,
+        what the workers make there first, from the top down to it: the category and its
+        ancestors up to the first bound one (`parent_id`) or the top (Odoo's All is
+        WooCommerce's top level, where a product of All alone has no category)."""
         top = self.env.ref("product.product_category_all", raise_if_not_found=False)
         missing = self.env["product.category"]
-        category, parent_id = template.categ_id, None
+        parent_id = None
         while category and category != top:
             binding = self._product_binding(category)
             if binding:
@@ -453,7 +496,7 @@ class IntegrationOutbox(models.Model):
             "name": template.name,
             "status": "publish" if published else "draft",
             "short_description": template.description_sale or "",
-            **self._woo_categories(template),
+            **self._woo_categories(template.categ_id),
             "attributes": [
                 {"name": name, "options": options} for name, options in attributes.items()
             ],
@@ -491,7 +534,7 @@ class IntegrationOutbox(models.Model):
             "status": "publish" if template._woo_sold_in(self.store) else "draft",
             "short_description": template.description_sale or "",
             "weight": self._woo_weight(product),
-            **self._woo_categories(template),
+            **self._woo_categories(template.categ_id),
             "manage_stock": template.is_storable,
             **self._initial_stock(product),
         }
@@ -504,13 +547,22 @@ class IntegrationOutbox(models.Model):
         warehouse = self.env["res.config.settings"]._elitaco_default("warehouse")
         return {"stock_quantity": max(self._sellable_quantity(product, warehouse), 0.0)}
 
+    def _category_data(self) -> dict:
+        """A category WooCommerce has, renamed or moved in Odoo: its name and where it is now
+        (`category_ids`: its parent there, none at the top; or `new_categories`: the parents to
+        make first), read at claim."""
+        category = self.category_id
+        return {
+            "odoo_id": category.id,
+            "woo_category_id": self._product_binding(category).external_id,
+            "name": category.name,
+            **self._woo_categories(category.parent_id),
+        }
+
     def _bind_product(self, response: str | None) -> None:
         """A product the push created in WooCommerce (or found there by SKU) is bound to it;
         its stock follows."""
-        try:
-            answer = json.loads(response or "{}")
-        except ValueError:
-            answer = {}
+        answer = _answer(response)
         self._bind_categories(answer.get("categories") or {})
         woo_id = answer.get("id")
         if not isinstance(woo_id, int):
@@ -636,6 +688,8 @@ class IntegrationOutbox(models.Model):
             bindings._bind(self.store, self.credit_note_id, refund_id)
 
     def _summary(self) -> str:
+        if self.event_type == "odoo.category.changed":
+            return _("category %s", self.category_id.display_name)
         if self.event_type == "odoo.stock.changed":
             return _("stock of %s", self.product_id.display_name)
         if self.event_type == "odoo.product.changed":
@@ -662,3 +716,12 @@ class IntegrationOutbox(models.Model):
                 "details": details,
             }
         )
+
+
+def _answer(response: str | None) -> dict:
+    """A worker's answer (JSON): what WooCommerce made; {} when it is not an object."""
+    try:
+        answer = json.loads(response or "{}")
+    except ValueError:
+        return {}
+    return answer if isinstance(answer, dict) else {}

@@ -343,3 +343,49 @@ class TestProductExport(TransactionCase):
             form.woo_store_ids.add(outlet)
         self.assertEqual(mug.woo_store_ids, outlet)
         self.assertIn("outlet.example.com", self.rows().mapped("store"))
+
+    def test_a_category_renamed_or_moved_in_odoo_is_pushed_to_the_stores_it_is_in(self):
+        home = self.bound_category("Home", 15)
+        mugs = self.bound_category("Mugs", 31, parent=home)
+        unbound = self.env["product.category"].create({"name": "Office"})
+        unbound.name = "Office supplies"
+        mugs.name = "Cups & Mugs"
+        mugs.name = "Cups and Mugs"
+        rows = self.Outbox.search([("event_type", "=", "odoo.category.changed")])
+        self.assertEqual(rows.category_id, mugs, "one row, for the category the store has")
+        envelope = self.claim_category()
+        self.assertEqual(
+            envelope["data"],
+            {
+                "odoo_id": mugs.id,
+                "woo_category_id": 31,
+                "name": "Cups and Mugs",
+                "category_ids": [15],
+            },
+        )
+        self.Outbox.acknowledge(envelope["event_id"], True, '{"id": 31}', None, "worker-1")
+        kitchen = self.env["product.category"].create({"name": "Kitchen"})
+        mugs.parent_id = kitchen
+        data = self.claim_category()["data"]
+        self.assertEqual(data["category_ids"], [])
+        self.assertEqual([c["name"] for c in data["new_categories"]], ["Kitchen"])
+        [row] = self.Outbox.search([("category_id", "=", mugs.id), ("state", "=", "leased")])
+        answer = json.dumps({"id": 31, "categories": {str(kitchen.id): 40}})
+        self.Outbox.acknowledge(row.event_id, True, answer, None, "worker-1")
+        self.assertEqual(
+            self.env["integration.binding"]._find(STORE, "product.category", 40), kitchen
+        )
+        self.env["ir.config_parameter"].set_param(MASTER, "woo")
+        mugs.name = "Mugs again"
+        self.assertFalse(
+            self.Outbox.search(
+                [("event_type", "=", "odoo.category.changed"), ("state", "=", "pending")]
+            ),
+            "WooCommerce is master: nothing goes back",
+        )
+
+    def claim_category(self) -> dict:
+        claimed = self.Outbox.claim("worker-1", store=STORE)
+        [envelope] = [one for one in claimed if one["event_type"] == "odoo.category.changed"]
+        self.assertIsNone(envelope_problem(envelope), "the contract holds")
+        return envelope
