@@ -1,7 +1,6 @@
 import json
 import logging
 import uuid
-from collections import defaultdict
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -177,38 +176,9 @@ class IntegrationOutbox(models.Model):
         Odoo does not track have no quantity to tell (it would read 0 and stop the shop
         selling them)."""
         products = products.filtered("is_storable")
-        created = self.browse()
         if self.env.context.get("elitaco_from_woo") or not products:
-            return created
-        bindings = (
-            self.env["integration.binding"]
-            .sudo()
-            .search([("model", "=", "product.product"), ("res_id", "in", products.ids)])
-        )
-        waiting = {
-            (row.product_id.id, row.store)
-            for row in self.sudo().search(
-                [
-                    ("event_type", "=", "odoo.stock.changed"),
-                    ("state", "=", "pending"),
-                    ("product_id", "in", products.ids),
-                ]
-            )
-        }
-        for binding in bindings:
-            if (binding.res_id, binding.store) in waiting:
-                continue
-            waiting.add((binding.res_id, binding.store))
-            created |= self.sudo().create(
-                {
-                    "event_type": "odoo.stock.changed",
-                    "idempotency_key": f"odoo:product.product-{binding.res_id}:stock.changed:"
-                    f"{uuid.uuid4().hex}",
-                    "store": binding.store,
-                    "product_id": binding.res_id,
-                }
-            )
-        return created
+            return self.browse()
+        return self._queue("odoo.stock.changed", "product_id", self._bound_stores(products))
 
     @api.model
     def _for_products(self, products) -> "IntegrationOutbox":
@@ -223,77 +193,62 @@ class IntegrationOutbox(models.Model):
 
     @api.model
     def _for_export(self, records, field: str) -> "IntegrationOutbox":
-        created = self.browse()
-        if not records:
-            return created
-        bound = (
-            self.env["integration.binding"]
-            .sudo()
-            .search([("model", "=", records._name), ("res_id", "in", records.ids)])
-        )
-        stores_of = defaultdict(set)
-        for binding in bound:
-            stores_of[binding.res_id].add(binding.store)
-        waiting = {
-            (row[field].id, row.store)
-            for row in self.sudo().search(
-                [
-                    ("event_type", "=", "odoo.product.changed"),
-                    ("state", "=", "pending"),
-                    (field, "in", records.ids),
-                ]
-            )
-        }
+        stores_of = self._bound_stores(records)
         for record in records:
             template = record if record._name == "product.template" else record.product_tmpl_id
-            for store in sorted(stores_of[record.id] | template._woo_target_stores()):
-                if (record.id, store) in waiting:
-                    continue
-                waiting.add((record.id, store))
-                created |= self.sudo().create(
-                    {
-                        "event_type": "odoo.product.changed",
-                        "idempotency_key": f"odoo:{records._name}-{record.id}:product.changed:"
-                        f"{uuid.uuid4().hex}",
-                        "store": store,
-                        field: record.id,
-                    }
-                )
-        return created
+            stores_of[record] |= template._woo_target_stores()
+        return self._queue("odoo.product.changed", field, stores_of)
 
     @api.model
     def _for_categories(self, categories) -> "IntegrationOutbox":
         """Queue the renaming or moving of categories WooCommerce has (made from Odoo or
         bound), one pending row per category and store; made there anew only with a product."""
-        created = self.browse()
+        return self._queue("odoo.category.changed", "category_id", self._bound_stores(categories))
+
+    @api.model
+    def _bound_stores(self, records) -> dict:
+        """{record: the stores it is bound in}, every record a key."""
+        stores_of = {record: set() for record in records}
         bindings = (
             self.env["integration.binding"]
             .sudo()
-            .search([("model", "=", "product.category"), ("res_id", "in", categories.ids)])
+            .search([("model", "=", records._name), ("res_id", "in", records.ids)])
         )
+        for binding in bindings:
+            stores_of[records.browse(binding.res_id)].add(binding.store)
+        return stores_of
+
+    @api.model
+    def _queue(self, event_type: str, field: str, stores_of: dict) -> "IntegrationOutbox":
+        """A pending `event_type` row for each record and store of `stores_of` that has none
+        yet: rows are read when a worker claims them, so one waiting row pushes every change
+        made before. `field` links the row to its record."""
+        created = self.browse()
         waiting = {
-            (row.category_id.id, row.store)
+            (row[field].id, row.store)
             for row in self.sudo().search(
                 [
-                    ("event_type", "=", "odoo.category.changed"),
+                    ("event_type", "=", event_type),
                     ("state", "=", "pending"),
-                    ("category_id", "in", categories.ids),
+                    (field, "in", [record.id for record in stores_of]),
                 ]
             )
         }
-        for binding in bindings:
-            if (binding.res_id, binding.store) in waiting:
-                continue
-            waiting.add((binding.res_id, binding.store))
-            created |= self.sudo().create(
-                {
-                    "event_type": "odoo.category.changed",
-                    "idempotency_key": f"odoo:product.category-{binding.res_id}:category.changed:"
-                    f"{uuid.uuid4().hex}",
-                    "store": binding.store,
-                    "category_id": binding.res_id,
-                }
-            )
+        change = event_type.removeprefix("odoo.")
+        for record, stores in stores_of.items():
+            for store in sorted(stores):
+                if (record.id, store) in waiting:
+                    continue
+                waiting.add((record.id, store))
+                created |= self.sudo().create(
+                    {
+                        "event_type": event_type,
+                        "idempotency_key": f"odoo:{record._name}-{record.id}:{change}:"
+                        f"{uuid.uuid4().hex}",
+                        "store": store,
+                        field: record.id,
+                    }
+                )
         return created
 
     # ------------------------------------------------------------------ the workers' side
