@@ -93,15 +93,23 @@ class ProductTemplate(models.Model):
         self.ensure_one()
         if not (self.active and self.woo_publish):
             return False
-        chosen = self.woo_store_ids.mapped("key")
-        return store in chosen if chosen else True
+        chosen = self._woo_chosen_stores()
+        return store in chosen if chosen is not None else True
 
     def _woo_target_stores(self) -> set[str]:
         """Where a change is pushed, besides the stores it is in already: the chosen stores,
         else the store in Settings."""
         self.ensure_one()
-        chosen = set(self.woo_store_ids.mapped("key"))
-        return chosen or {self.env["integration.event"]._default_store()} - {""}
+        chosen = self._woo_chosen_stores()
+        if chosen is not None:
+            return chosen
+        return {self.env["integration.event"]._default_store()} - {""}
+
+    def _woo_chosen_stores(self) -> set[str] | None:
+        """The keys of the active stores chosen on the product; None when none is chosen (an
+        archived store still counts as chosen: the product does not move to the default)."""
+        stores = self.with_context(active_test=False).woo_store_ids
+        return set(stores.filtered("active").mapped("key")) if stores else None
 
     def _woo_is_variable(self) -> bool:
         """A variable product in WooCommerce: it has several variants (some may be archived),

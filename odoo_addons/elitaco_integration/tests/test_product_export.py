@@ -322,6 +322,18 @@ class TestProductExport(TransactionCase):
         status = {row.store: row._envelope()["data"]["status"] for row in self.rows()}
         self.assertEqual(status, {STORE: "publish", "outlet.example.com": "publish"})
 
+    def test_a_product_of_an_archived_store_alone_does_not_move_to_the_default(self):
+        outlet = self.env["integration.store"].create(
+            {"name": "Outlet", "url": "https://outlet.example.com"}
+        )
+        mug = self.mug(woo_store_ids=[(6, 0, outlet.ids)])
+        self.env["integration.binding"]._bind("outlet.example.com", mug.product_variant_id, 91)
+        self.rows().write({"state": "done"})
+        outlet.action_archive()
+        mug.list_price = 15
+        status = {row.store: row._envelope()["data"]["status"] for row in self.rows()}
+        self.assertEqual(status, {"outlet.example.com": "draft"}, "nothing for the default store")
+
     def test_the_store_in_settings_is_a_store_products_can_be_sold_in(self):
         self.env["res.config.settings"].create(
             {"elitaco_store_url": "https://www.shop.example.com/"}
