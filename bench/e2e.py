@@ -30,6 +30,7 @@ import os
 import tempfile
 import time
 import xmlrpc.client
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from copy import deepcopy
 from dataclasses import dataclass
@@ -208,9 +209,15 @@ def orm_limit(odoo: OdooServer, orders: list[dict], workdir: Path) -> Result:
 
 
 def project(
-    odoo: OdooServer, orders: list[dict], workers: int, odoo_workers: int, workdir: Path
+    odoo: OdooServer,
+    orders: list[dict],
+    workers: int,
+    odoo_workers: int,
+    workdir: Path,
+    on_finished: Callable[[Redis], None] | None = None,
 ) -> tuple[Result, list[dict]]:
-    """Every order as a signed order.updated through the relay and `workers` RQ workers."""
+    """Every order as a signed order.updated through the relay and `workers` RQ workers;
+    `on_finished` may read RQ's jobs before Redis is emptied."""
     redis = Redis.from_url(REDIS_URL)
     redis.flushdb()
     env = relay_environment(
@@ -264,6 +271,8 @@ def project(
             seconds,
             odoo_cpu_seconds(odoo) - cpu,
         )
+        if on_finished:
+            on_finished(redis)
     finally:
         relay.stop()
         for worker in pool:

@@ -137,8 +137,9 @@ class OdooServer:
         self.manager_uid = answer["manager_uid"]
         self.manager_key = answer["manager_key"]
 
-    def start(self, workers: int = 0) -> None:
-        """Serve on the port; `workers`: Odoo's --workers (0: threaded, one process)."""
+    def start(self, workers: int = 0, log_level: str = "warn") -> None:
+        """Serve on the port; `workers`: Odoo's --workers (0: threaded, one process); at
+        `log_level` info Odoo logs each request with its query count and times."""
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 self._command(
@@ -153,7 +154,7 @@ class OdooServer:
                     "--workers",
                     str(workers),
                     "--log-level",
-                    "warn",
+                    log_level,
                 ),
                 stdout=log,
                 stderr=subprocess.STDOUT,
