@@ -174,7 +174,9 @@ def _push_products(
         try:
             answered = _batch(woo.batch_products, chunk)
         except requests.RequestException as exc:
-            results += [(event, False, f"WooCommerce: {_detail(exc)}") for event, _ in chunk]
+            for event, _ in chunk:
+                made = {"categories": _categories_of(event["data"], categories)}
+                results.append((event, False, f"WooCommerce: {_detail(exc)}", json.dumps(made)))
             continue
         for event, entry, error in answered:
             made = {"categories": _categories_of(event["data"], categories)}
@@ -266,7 +268,7 @@ def _push_variable(woo: WooClient, event: dict[str, Any], categories: dict[int, 
                 (variation["odoo_product_id"], values | {"id": woo_id} if woo_id else values)
             )
         sku_of = {odoo_id: values["sku"] for odoo_id, values in planned}
-        # Variations Odoo no longer has (a variant deleted or archived) stop being sold.
+        # Variations Odoo does not have (its variant deleted, or made by hand) stop being sold.
         pushed = {values.get("id") for _, values in planned}
         for variation in in_store:
             if variation["id"] not in pushed and variation.get("status") != "private":
