@@ -40,9 +40,10 @@ import requests
 from redis import Redis
 from rq.registry import FinishedJobRegistry
 
+from bench import odoo_installation
 from relay.config import OdooConfig
 from relay.odoo import OdooClient
-from tests.odoo_server import OdooInstallation, OdooServer
+from tests.odoo_server import OdooServer
 from tests.processes import RelayServer, WorkerProcess, relay_environment
 from tests.woo import example_payload, woo_delivery
 
@@ -317,9 +318,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--odoo-workers", type=int, nargs="+", default=[0, 2])
     args = parser.parse_args()
-    installation = OdooInstallation.from_env()
-    if installation is None:
-        raise SystemExit('set ODOO_SRC and ODOO_PYTHON: eval "$(../shared/odoo/setup)"')
+    installation = odoo_installation()
     workdir = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
     odoo = OdooServer(installation, workdir)
     results: list[Result] = []

@@ -30,10 +30,11 @@ from pathlib import Path
 from redis import Redis
 from rq import Queue
 
+from bench import odoo_installation
 from bench.soak import Peaks
 from relay.queueing import MAINTENANCE_QUEUE
 from tests.fake_woo import FakeWoo
-from tests.odoo_server import OdooInstallation, OdooServer
+from tests.odoo_server import OdooServer
 from tests.processes import (
     PROCESS_MARKER_VARIABLE,
     WorkerProcess,
@@ -177,9 +178,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--odoo-workers", type=int, default=0)
     args = parser.parse_args()
-    installation = OdooInstallation.from_env()
-    if installation is None:
-        raise SystemExit('set ODOO_SRC and ODOO_PYTHON: eval "$(../shared/odoo/setup)"')
+    installation = odoo_installation()
     workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
 
     variable, variations = catalog(args.products, args.sizes)

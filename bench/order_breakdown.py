@@ -23,8 +23,9 @@ from redis import Redis
 from rq.job import Job
 from rq.registry import FinishedJobRegistry
 
+from bench import odoo_installation
 from bench.e2e import SKUS, make_orders, project
-from tests.odoo_server import OdooInstallation, OdooServer
+from tests.odoo_server import OdooServer
 
 EVENT_REQUEST = re.compile(r'"POST /elitaco/v1/events HTTP/1.1" 200 - (\d+) ([\d.]+) ([\d.]+)')
 
@@ -48,9 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=150)
     args = parser.parse_args()
-    installation = OdooInstallation.from_env()
-    if installation is None:
-        raise SystemExit('set ODOO_SRC and ODOO_PYTHON: eval "$(../shared/odoo/setup)"')
+    installation = odoo_installation()
     workdir = Path(tempfile.mkdtemp(prefix="bench-breakdown-"))
     odoo = OdooServer(installation, workdir)
     measured: dict[str, list[float]] = {}

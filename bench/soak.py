@@ -46,7 +46,8 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
-from tests.odoo_server import OdooInstallation, OdooRPCError, OdooServer
+from bench import odoo_installation
+from tests.odoo_server import OdooRPCError, OdooServer
 from tests.processes import (
     PROCESS_MARKER_VARIABLE,
     RelayServer,
@@ -564,9 +565,7 @@ def main() -> None:
     parser.add_argument("--faults", type=int, default=3, help="times each fault happens")
     parser.add_argument("--seed", type=int, default=int(time.time()))
     args = parser.parse_args()
-    installation = OdooInstallation.from_env()
-    if installation is None:
-        raise SystemExit('set ODOO_SRC and ODOO_PYTHON: eval "$(../shared/odoo/setup)"')
+    installation = odoo_installation()
     workdir = Path(tempfile.mkdtemp(prefix="bench-soak-"))
     odoo = OdooServer(installation, workdir)
     try:
