@@ -1,20 +1,25 @@
 """The RQ worker `python -m relay worker` runs: RQ's forking Worker, tuned so that a job whose
-worker was killed runs again within a minute, with its retries intact."""
+worker was killed runs again within a minute, with its retries intact, and running each
+event's job in its own process (no work horse) with the heartbeats a work horse would get."""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from typing import Any
+from typing import Any, Self
 
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from rq import Worker
+from rq import Queue, Worker
 from rq.exceptions import AbandonedJobError
 from rq.job import Job
+from rq.worker import WorkerStatus
 
 from relay.jobs import report_killed_import
+from relay.queueing import PROCESS_EVENT
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +32,11 @@ logger = logging.getLogger(__name__)
 JOB_MONITORING_INTERVAL = 10
 HEARTBEAT_GRACE = 20
 MAINTENANCE_INTERVAL = 15
+# Jobs run in the worker's own process instead of a forked work horse. An event's job is one
+# HTTP call to Odoo; forking for it cost about 6 ms of the ~140 ms an order takes with one
+# worker (docs/performance.md). Long jobs (imports, outbox pushes) keep their work horse: a
+# killed import is reported to Odoo by the worker that watched its horse die.
+IN_PROCESS_JOBS = frozenset({PROCESS_EVENT})
 
 
 def restore_retry_of_abandoned_job(job: Job, exc_type: type, *exc_info: Any) -> bool:
@@ -45,6 +55,42 @@ def restore_retry_of_abandoned_job(job: Job, exc_type: type, *exc_info: Any) -> 
     return True  # go on with RQ's own handling
 
 
+class JobHeartbeats:
+    """While a job runs in the worker's own process, a thread sends the heartbeats that RQ's
+    worker sends while it waits for a work horse, so a job waiting on Odoo longer than the
+    heartbeat TTL is not taken for abandoned (and run a second time meanwhile)."""
+
+    def __init__(self, worker: Worker, job: Job) -> None:
+        self.worker = worker
+        self.job = job
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"heartbeats {job.id}", daemon=True)
+
+    def __enter__(self) -> Self:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Before RQ records the job's end: no heartbeat may follow it."""
+        self.stopped.set()
+        if self.thread.is_alive() and self.thread is not threading.current_thread():
+            self.thread.join()
+
+    def _beat(self) -> None:
+        started = time.monotonic()
+        while not self.stopped.wait(self.worker.job_monitoring_interval):
+            try:
+                self.worker.set_current_job_working_time(time.monotonic() - started)
+                self.worker.maintain_heartbeats(self.job)
+            except RedisError as exc:  # Redis away: the next beat tries again
+                logger.warning(
+                    "job heartbeat failed", extra={"job": self.job.id, "error": str(exc)}
+                )
+
+
 class RelayWorker(Worker):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("job_monitoring_interval", JOB_MONITORING_INTERVAL)
@@ -53,6 +99,22 @@ class RelayWorker(Worker):
         kwargs.setdefault("worker_ttl", MAINTENANCE_INTERVAL + 15)
         kwargs.setdefault("exception_handlers", [restore_retry_of_abandoned_job])
         super().__init__(*args, **kwargs)
+        self._heartbeats: JobHeartbeats | None = None
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        if job.func_name not in IN_PROCESS_JOBS:
+            super().execute_job(job, queue)
+            return
+        self.prepare_execution(job)
+        with JobHeartbeats(self, job) as self._heartbeats:
+            self.perform_job(job, queue)
+        self._heartbeats = None
+        self.set_state(WorkerStatus.IDLE)
+
+    def handle_execution_ended(self, job: Job, queue: Queue, heartbeat_ttl: int) -> None:
+        if self._heartbeats is not None:
+            self._heartbeats.stop()
+        super().handle_execution_ended(job, queue, heartbeat_ttl)
 
     def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)

@@ -113,6 +113,7 @@ class OdooServer:
             os.environ.get("PGHOST", "127.0.0.1"),
             "--db_user",
             os.environ.get("ODOO_DB_USER", "odoo"),
+            # The one database it serves; no --db-filter, as deployed (docker-compose.yml).
             "--database",
             self.db,
             "--addons-path",
@@ -147,8 +148,6 @@ class OdooServer:
                     "127.0.0.1",
                     "--http-port",
                     str(self.port),
-                    "--db-filter",
-                    f"^{self.db}$",
                     "--max-cron-threads",
                     "0",
                     "--workers",

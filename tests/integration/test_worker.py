@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 
+import pytest
 from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, StartedJobRegistry
@@ -15,6 +16,7 @@ from relay import odoo
 from relay.cli import main as cli_main
 from relay.odoo_access import read_odoo_access_report
 from relay.queueing import enqueue_envelope
+from relay.worker import RelayWorker
 from tests.processes import PROCESS_MARKER_VARIABLE, WorkerProcess, processes_marked
 from tests.woo import example_envelope
 
@@ -155,6 +157,43 @@ def test_odoo_without_the_module_or_behind_a_login_page_waits(queue, fake_odoo) 
         assert failed_meanwhile == [0], flag
         job = Job.fetch(envelope["event_id"], connection=queue.connection)
         assert (job.get_status(), job.retries_left) == (JobStatus.FINISHED, 3), flag
+
+
+def test_an_event_runs_in_the_workers_process_and_its_heartbeat_goes_on(
+    queue, fake_odoo, monkeypatch
+) -> None:
+    """No work horse for an event: RelayWorker runs it itself, and a thread renews the job's
+    place in RQ's started registry while it waits for Odoo, as RQ's worker does for a horse."""
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("an event's job forked a work horse"))
+    envelope = fresh("woo.order.created")
+    enqueue_envelope(queue, envelope, NO_WAIT)
+    fake_odoo.stall_seconds = 3.5
+    started = StartedJobRegistry(queue=queue)
+    job_id = envelope["event_id"]
+
+    def expiry() -> float | None:
+        """When RQ would take the job for abandoned (its execution's score)."""
+        scores = started.connection.zrange(started.key, 0, -1, withscores=True)
+        return next((score for key, score in scores if key.decode().startswith(job_id)), None)
+
+    def watch(seen: list) -> None:
+        deadline = time.monotonic() + 10
+        while not fake_odoo.calls and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen.append(expiry())
+        time.sleep(2.5)
+        seen.append(expiry())
+
+    thread, expiries = in_background(watch)
+    threads_before = threading.active_count()
+    RelayWorker([queue], connection=queue.connection, job_monitoring_interval=1).work(burst=True)
+    thread.join()
+    assert status(queue, envelope) == JobStatus.FINISHED
+    assert fake_odoo.processed_keys() == [envelope["idempotency_key"]]
+    first, later = expiries
+    assert first and later and later >= first + 2, f"the heartbeat was not renewed: {expiries}"
+    assert started.count == 0, "no heartbeat after the job's end put it back"
+    assert threading.active_count() <= threads_before, "the heartbeat thread is gone"
 
 
 def test_worker_killed_mid_job_loses_nothing(queue, fake_odoo, settings, tmp_path) -> None:

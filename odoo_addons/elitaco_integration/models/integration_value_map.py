@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from .integration_woo_payment import INVOICE_POLICIES
@@ -120,15 +120,32 @@ class IntegrationValueMap(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env.registry.clear_cache()  # _lookup_id
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.env.registry.clear_cache()
+        return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()
+        return super().unlink()
+
     @api.model
     def _lookup(self, kind: str, woo_value):
         if woo_value in (None, ""):
             return self.browse()
-        return self.search(
-            [
-                ("kind", "=", kind),
-                ("woo_value", "=", str(woo_value)),
-                ("company_id", "=", self.env.company.id),
-            ],
+        return self.browse(self._lookup_id(kind, str(woo_value), self.env.company.id))
+
+    @api.model
+    @tools.ormcache("kind", "woo_value", "company_id")
+    def _lookup_id(self, kind: str, woo_value: str, company_id: int) -> int | None:
+        """Every order reads four to six maps, and they change seldom: the answer is kept
+        (per Odoo process, until a map is created, changed or deleted)."""
+        value_map = self.search(
+            [("kind", "=", kind), ("woo_value", "=", woo_value), ("company_id", "=", company_id)],
             limit=1,
         )
+        return value_map.id or None

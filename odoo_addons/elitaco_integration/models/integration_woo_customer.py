@@ -186,22 +186,34 @@ class IntegrationWooCustomer(models.AbstractModel):
 
     @api.model
     def _address_values(self, address: dict) -> dict:
-        country = self.env["res.country"]
-        if address.get("country"):
-            country = country.search([("code", "=", address["country"].upper())], limit=1)
-        state = self.env["res.country.state"]
-        if country and address.get("state"):
-            state = state.search(
-                [("country_id", "=", country.id), ("code", "=", address["state"].upper())], limit=1
-            )
+        country_id, state_id = self._country_and_state(
+            (address.get("country") or "").upper(), (address.get("state") or "").upper()
+        )
         return {
             "street": text(address.get("address_1")) or False,
             "street2": text(address.get("address_2")) or False,
             "city": text(address.get("city")) or False,
             "zip": (address.get("postcode") or "").strip() or False,
-            "country_id": country.id or False,
-            "state_id": state.id or False,
+            "country_id": country_id,
+            "state_id": state_id,
         }
+
+    @api.model
+    def _country_and_state(self, country_code: str, state_code: str) -> tuple:
+        """(country id, state id) by their codes, False where unknown. An order reads its
+        billing and shipping addresses two or three times: looked up once per transaction."""
+        known = self.env.cr.cache.setdefault("elitaco_country_and_state", {})
+        if (country_code, state_code) not in known:
+            country = self.env["res.country"]
+            if country_code:
+                country = country.search([("code", "=", country_code)], limit=1)
+            state = self.env["res.country.state"]
+            if country and state_code:
+                state = state.search(
+                    [("country_id", "=", country.id), ("code", "=", state_code)], limit=1
+                )
+            known[country_code, state_code] = (country.id or False, state.id or False)
+        return known[country_code, state_code]
 
     @api.model
     def _address_contact(self, partner, address: dict, kind: str):

@@ -308,6 +308,27 @@ class TestOrderSync(IntegrationCase):
         self.assertEqual(order.pricelist_id, pricelist)
         self.assertEqual(order.payment_term_id, term)
 
+    def test_a_map_made_changed_or_deleted_counts_from_the_next_order_on(self):
+        """Maps are kept per Odoo process (every order reads several); each change is seen."""
+        self.process("woo.order.created", id=8101, payment_method="paypal")
+        self.assertFalse(self.woo_order(8101).payment_term_id)
+        maps = self.env["integration.value.map"]
+        with self.assertQueryCount(0):
+            self.assertFalse(maps._lookup("payment_method", "paypal"), "kept, unmapped")
+        term = self.env["account.payment.term"].create({"name": "PayPal"})
+        paypal = maps.create(
+            {"kind": "payment_method", "woo_value": "paypal"} | {"payment_term_id": term.id}
+        )
+        self.process("woo.order.created", id=8102, payment_method="paypal")
+        self.assertEqual(self.woo_order(8102).payment_term_id, term)
+        paypal.active = False
+        self.assertFalse(maps._lookup("payment_method", "paypal"))
+        paypal.write({"active": True, "woo_value": "ppcp"})
+        self.assertFalse(maps._lookup("payment_method", "paypal"))
+        self.assertEqual(maps._lookup("payment_method", "ppcp"), paypal)
+        paypal.unlink()
+        self.assertFalse(maps._lookup("payment_method", "ppcp"))
+
     def test_company_currency_order(self):
         currency = self.env.company.currency_id.name
         self.process("woo.order.created", currency=currency)
