@@ -141,6 +141,9 @@ class OdooServer:
     def start(self, workers: int = 0, log_level: str = "warn") -> None:
         """Serve on the port; `workers`: Odoo's --workers (0: threaded, one process); at
         `log_level` info Odoo logs each request with its query count and times."""
+        env = dict(os.environ)
+        if workers:
+            env["PYTHONPATH"] = str(self._gevent_metadata())
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 self._command(
@@ -152,12 +155,15 @@ class OdooServer:
                     "0",
                     "--workers",
                     str(workers),
+                    "--gevent-port",  # its own, so that two servers can run at once
+                    str(free_port()),
                     "--log-level",
                     log_level,
                 ),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                env=env,
             )
         deadline = time.monotonic() + 90
         while True:
@@ -170,6 +176,31 @@ class OdooServer:
                 self.stop()
                 raise RuntimeError(f"Odoo did not start:\n{self.log_tail()}")
             time.sleep(0.2)
+
+    def _gevent_metadata(self) -> Path:
+        """A folder of metadata that lets the prefork server's gevent process start.
+
+        With --workers, Odoo runs a gevent process beside its workers. In ../shared/odoo's
+        environment, gevent's plugin loader (pkg_resources) cannot find zope.interface and
+        zope.event under their new wheel names (zope_interface-8.7.dist-info), so that process
+        died at start and Odoo started it again, twice a second, taking most of a core from
+        everything else (a benchmark's prefork rows too). The same metadata under the names
+        pkg_resources looks for, on this Odoo's PYTHONPATH alone, lets it start; nothing is
+        installed or changed in the shared environment."""
+        folder = self.workdir / "gevent-metadata"
+        venv = self.installation.python.parent.parent
+        for installed in venv.glob("lib/python3*/site-packages/zope_*.dist-info"):
+            fields = dict(
+                line.split(": ", 1)
+                for line in (installed / "METADATA").read_text().splitlines()
+                if line.startswith(("Name: ", "Version: "))
+            )
+            named = folder / f"{fields['Name']}-{fields['Version']}.dist-info"
+            named.mkdir(parents=True, exist_ok=True)
+            (named / "METADATA").write_text(
+                f"Metadata-Version: 2.1\nName: {fields['Name']}\nVersion: {fields['Version']}\n"
+            )
+        return folder
 
     def stop(self) -> None:
         if self.process is None:
