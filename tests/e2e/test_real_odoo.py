@@ -473,6 +473,37 @@ def test_created_and_updated_together_on_eight_workers(
     assert numbers == list(range(numbers[0], numbers[0] + len(orders))), "no number skipped"
 
 
+def test_odoo_with_worker_processes_as_deployed(odoo, relay, start_worker, redis_url) -> None:
+    """Production runs Odoo with --workers (docker-compose.prod.yml): its HTTP worker processes
+    apply each order's created and updated from 4 workers at once, and its gevent process (the
+    bus) starts and stays up instead of dying and being started again."""
+    logged = odoo.log_path.stat().st_size
+    odoo.stop()
+    odoo.start(workers=2, log_level="info")  # info: the gevent process says it runs
+    try:
+        orders = [new_order("processing") for _ in range(6)]
+        accepted = [
+            deliver(relay, topic, order)
+            for order in orders
+            for topic in ("order.created", "order.updated")
+        ]
+        for _ in range(4):
+            start_worker()
+        wait_for(lambda: finished(redis_url, *(a["event_id"] for a in accepted)), 120, "orders")
+        for order in orders:
+            rows = ledger(odoo, order["id"])
+            assert [(row["state"], row["attempts"]) for row in rows] == [("done", 1)] * 2, rows
+            assert sale_order(odoo, order["id"])["state"] == "sale"
+        with odoo.log_path.open() as log:
+            log.seek(logged)
+            written = log.read()
+        assert "Evented Service (longpolling) running" in written
+        assert "Traceback" not in written, written[-3000:]
+    finally:
+        odoo.stop()
+        odoo.start()
+
+
 def test_two_states_of_one_second_delivered_out_of_order_are_settled_by_the_store(
     odoo, with_store, start_worker, redis_url
 ) -> None:
