@@ -106,9 +106,11 @@ class RelayWorker(Worker):
             super().execute_job(job, queue)
             return
         self.prepare_execution(job)
-        with JobHeartbeats(self, job) as self._heartbeats:
-            self.perform_job(job, queue)
-        self._heartbeats = None
+        try:
+            with JobHeartbeats(self, job) as self._heartbeats:
+                self.perform_job(job, queue)
+        finally:
+            self._heartbeats = None
         self.set_state(WorkerStatus.IDLE)
 
     def handle_execution_ended(self, job: Job, queue: Queue, heartbeat_ttl: int) -> None:
