@@ -346,14 +346,14 @@ def main() -> None:
         print(limit, flush=True)
         for n, odoo_workers in enumerate(args.odoo_workers):
             for m, workers in enumerate(args.workers):
-                if n or m:
-                    row = 1 + n * len(args.workers) + m
+                row = n * len(args.workers) + m
+                if row:
                     orm_orders = make_orders(args.orders, first_id + 100_000 + 10_000 * row)
                     limit = orm_limit(odoo, orm_orders, workdir)
                     print(limit, flush=True)
                 odoo.start(workers=odoo_workers)
                 # Not measured: Odoo's processes load the registry on their first requests.
-                warm_up = make_orders(20, first_id + 900_000 + 1000 * (n * len(args.workers) + m))
+                warm_up = make_orders(20, first_id + 900_000 + 1000 * row)
                 project(odoo, warm_up, 2, odoo_workers, workdir)
                 orders = make_orders(args.orders, first_id + 200_000 * (1 + n) + 10_000 * m)
                 result, envelopes = project(odoo, orders, workers, odoo_workers, workdir)

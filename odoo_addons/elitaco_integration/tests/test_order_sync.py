@@ -317,7 +317,7 @@ class TestOrderSync(IntegrationCase):
             self.assertFalse(maps._lookup("payment_method", "paypal"), "kept, unmapped")
         term = self.env["account.payment.term"].create({"name": "PayPal"})
         paypal = maps.create(
-            {"kind": "payment_method", "woo_value": "paypal"} | {"payment_term_id": term.id}
+            {"kind": "payment_method", "woo_value": "paypal", "payment_term_id": term.id}
         )
         self.process("woo.order.created", id=8102, payment_method="paypal")
         self.assertEqual(self.woo_order(8102).payment_term_id, term)
