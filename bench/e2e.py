@@ -14,9 +14,13 @@ Odoo 18 with sale_management, sale_stock and elitaco_integration.
   workers -> the module, for each K and each Odoo `--workers` setting (after 20 orders that warm
   Odoo's processes up, not measured); from the first POST until every event is processed.
 
-This machine's speed drifts by a third within minutes, so each project row is compared with an
-ORM limit measured just before it (Odoo stopped, the same number of new orders), not with one
-measured minutes earlier; the table shows both.
+This machine's speed drifts by a third within minutes, so each project row is measured in
+`--rounds` rounds that alternate with the ORM limit's: in each round, a slice of the ORM
+limit's orders in `odoo-bin shell` (after 3 orders that warm the shell's caches, not measured),
+then the same slice of the project's orders through the relay and workers (started once for
+the row; they and Odoo's server wait idle while the shell runs). A row's ratio is its orders/s
+over the ORM limit's in the same rounds, so drift affects both sides alike; the table also
+shows each round's ratio and the ratio to the one ORM limit measured at the start.
 
 Each way gets the same orders under its own WooCommerce ids (3 lines, every other customer
 from the 11th order on a returning one, of the order 11 before). Reports orders/s, the ratios
@@ -37,8 +41,9 @@ import xmlrpc.client
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 import requests
 from redis import Redis
@@ -62,7 +67,9 @@ ORM_SCRIPT = """
 import json, time
 orders = json.load(open(ORDERS_PATH))
 started, cpu = time.perf_counter(), time.process_time()
-for data in orders:
+for n, data in enumerate(orders):
+    if n == WARM_UP:  # the orders before are not measured: they fill this new process's caches
+        started, cpu = time.perf_counter(), time.process_time()
     partner = env["res.partner"].search([("email", "=", data["billing"]["email"])], limit=1)
     if not partner:
         partner = env["res.partner"].create(
@@ -87,7 +94,27 @@ class Result:
     orders: int
     seconds: float
     odoo_cpu_seconds: float
-    limit: Result | None = None  # the ORM limit measured just before this row
+    limit: Result | None = None  # the ORM limit measured in the rounds of this row
+    rounds: list[tuple[Result, Result]] = field(default_factory=list)  # (ORM limit, row)
+
+    @classmethod
+    def of_rounds(cls, way: str, rounds: list[tuple[Result, Result]]) -> Result:
+        """The row over all its rounds, against the ORM limit over the same rounds."""
+        rows = [row for _limit, row in rounds]
+        limits = [limit for limit, _row in rounds]
+        return cls(
+            way,
+            sum(row.orders for row in rows),
+            sum(row.seconds for row in rows),
+            sum(row.odoo_cpu_seconds for row in rows),
+            limit=cls(
+                limits[0].way,
+                sum(limit.orders for limit in limits),
+                sum(limit.seconds for limit in limits),
+                sum(limit.odoo_cpu_seconds for limit in limits),
+            ),
+            rounds=rounds,
+        )
 
     @property
     def per_second(self) -> float:
@@ -96,6 +123,15 @@ class Result:
     @property
     def cpu_ms_per_order(self) -> float:
         return 1000 * self.odoo_cpu_seconds / self.orders
+
+
+def make_products(odoo: OdooServer) -> None:
+    """The orders' products, unless this Odoo has them already."""
+    for sku in SKUS:
+        if not odoo.execute("product.product", "search_count", [("default_code", "=", sku)]):
+            odoo.execute(
+                "product.product", "create", {"name": sku, "default_code": sku, "list_price": 5}
+            )
 
 
 def make_orders(count: int, first_id: int) -> list[dict]:
@@ -205,13 +241,107 @@ def naive(odoo: OdooServer, orders: list[dict]) -> Result:
     )
 
 
-def orm_limit(odoo: OdooServer, orders: list[dict], workdir: Path) -> Result:
+def orm_limit(odoo: OdooServer, orders: list[dict], workdir: Path, warm_up: int = 0) -> Result:
+    """`orders` in a new `odoo-bin shell`, the first `warm_up` of them not measured."""
     path = workdir / "orm-orders.json"
     path.write_text(json.dumps(orders))
-    output = odoo._shell(f"ORDERS_PATH = {str(path)!r}\n" + ORM_SCRIPT)
+    output = odoo._shell(f"ORDERS_PATH = {str(path)!r}\nWARM_UP = {warm_up}\n" + ORM_SCRIPT)
     line = next(line for line in output.splitlines() if line.startswith("ELITACO_ORM_SECONDS"))
     seconds, cpu = (float(value) for value in line.split()[1:])
-    return Result("ORM limit (odoo-bin shell)", len(orders), seconds, cpu)
+    return Result("ORM limit (odoo-bin shell)", len(orders) - warm_up, seconds, cpu)
+
+
+class Pipeline:
+    """The relay and `workers` RQ workers, started once for any number of `run`s."""
+
+    def __init__(
+        self,
+        odoo: OdooServer,
+        workers: int,
+        odoo_workers: int,
+        workdir: Path,
+        redis_url: str = REDIS_URL,
+    ) -> None:
+        self.odoo = odoo
+        self.way = f"project: {workers} RQ worker(s), Odoo --workers {odoo_workers}"
+        self.redis = Redis.from_url(redis_url)
+        self.env = relay_environment(
+            redis_url,
+            workdir / f"spool-{workers}-{odoo_workers}",
+            WOO_WEBHOOK_SECRET=SECRET,
+            ODOO_URL=odoo.url,
+            ODOO_API_KEY=odoo.worker_key,
+            ODOO_READ_API_KEY=odoo.reader_key,
+            LOG_LEVEL="WARNING",
+        )
+        self.workers = workers
+        self.workdir = workdir
+        self.relay: RelayServer | None = None
+        self.pool: list[WorkerProcess] = []
+
+    def __enter__(self) -> Self:
+        self.redis.flushdb()
+        try:
+            self.relay = RelayServer(self.env, self.workdir / "relay.log")
+            for n in range(self.workers):
+                log = self.workdir / f"worker-{n}.log"
+                self.pool.append(WorkerProcess(self.env, log, ("woo-events",), burst=False))
+        except BaseException:
+            self.__exit__()
+            raise
+        time.sleep(2)  # the workers are up and waiting
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.relay:
+            self.relay.stop()
+        for worker in self.pool:
+            worker.stop()
+        self.redis.flushdb()
+
+    def run(self, orders: list[dict]) -> tuple[Result, list[dict]]:
+        """Every order as a signed order.updated; the result, and the envelopes Odoo got."""
+        deliveries = [woo_delivery("order.updated", data, SECRET) for data in orders]
+        finished = FinishedJobRegistry("woo-events", connection=self.redis)
+        expected = finished.count + len(orders)
+        cpu = odoo_cpu_seconds(self.odoo)
+        started = time.perf_counter()
+
+        def send(delivery) -> dict:
+            response = requests.post(
+                f"{self.relay.url}/webhook/woo",
+                data=delivery.body,
+                headers=delivery.headers,
+                timeout=30,
+            )
+            response.raise_for_status()
+            return response.json()
+
+        with ThreadPoolExecutor(8) as senders:
+            accepted = list(senders.map(send, deliveries))
+        refused = [answer for answer in accepted if not answer.get("event_id")]
+        if refused:
+            raise RuntimeError(f"{len(refused)} deliveries not enqueued, e.g. {refused[0]}")
+        while finished.count < expected:  # Redis, so that waiting puts no load on Odoo
+            if time.perf_counter() - started > 600:
+                raise RuntimeError(f"{expected - finished.count} events unfinished after 10 min")
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+        result = Result(self.way, len(orders), seconds, odoo_cpu_seconds(self.odoo) - cpu)
+        ids = [data["id"] for data in orders]
+        confirmed = self.odoo.execute(
+            "sale.order", "search_count", [("woo_order_id", "in", ids), ("state", "=", "sale")]
+        )
+        if confirmed != len(orders):
+            raise RuntimeError(f"{confirmed} of {len(orders)} orders confirmed in Odoo")
+        event_ids = [answer["event_id"] for answer in accepted]
+        envelopes = [
+            event["payload"]
+            for event in self.odoo.search_read(
+                "integration.event", [("event_id", "in", event_ids)], ["payload"]
+            )
+        ]
+        return result, envelopes
 
 
 def project(
@@ -222,75 +352,12 @@ def project(
     workdir: Path,
     on_finished: Callable[[Redis], None] | None = None,
 ) -> tuple[Result, list[dict]]:
-    """Every order as a signed order.updated through the relay and `workers` RQ workers;
-    `on_finished` may read RQ's jobs before Redis is emptied."""
-    redis = Redis.from_url(REDIS_URL)
-    redis.flushdb()
-    env = relay_environment(
-        REDIS_URL,
-        workdir / f"spool-{workers}-{odoo_workers}",
-        WOO_WEBHOOK_SECRET=SECRET,
-        ODOO_URL=odoo.url,
-        ODOO_API_KEY=odoo.worker_key,
-        ODOO_READ_API_KEY=odoo.reader_key,
-        LOG_LEVEL="WARNING",
-    )
-    relay = RelayServer(env, workdir / "relay.log")
-    pool = [
-        WorkerProcess(env, workdir / f"worker-{n}.log", queues=("woo-events",), burst=False)
-        for n in range(workers)
-    ]
-    try:
-        time.sleep(2)  # the workers are up and waiting
-        deliveries = [woo_delivery("order.updated", data, SECRET) for data in orders]
-        cpu = odoo_cpu_seconds(odoo)
-        started = time.perf_counter()
-        accepted = []
-
-        def send(delivery) -> dict:
-            response = requests.post(
-                f"{relay.url}/webhook/woo", data=delivery.body, headers=delivery.headers, timeout=30
-            )
-            response.raise_for_status()
-            return response.json()
-
-        with ThreadPoolExecutor(8) as senders:
-            accepted = list(senders.map(send, deliveries))
-        refused = [answer for answer in accepted if not answer.get("event_id")]
-        if refused:
-            raise RuntimeError(f"{len(refused)} deliveries not enqueued, e.g. {refused[0]}")
-        finished = FinishedJobRegistry("woo-events", connection=redis)
-        while finished.count < len(orders):  # Redis, so that waiting puts no load on Odoo
-            if time.perf_counter() - started > 600:
-                raise RuntimeError(f"only {finished.count} of {len(orders)} events in 10 minutes")
-            time.sleep(0.05)
-        seconds = time.perf_counter() - started
-        ids = [data["id"] for data in orders]
-        confirmed = odoo.execute(
-            "sale.order", "search_count", [("woo_order_id", "in", ids), ("state", "=", "sale")]
-        )
-        if confirmed != len(orders):
-            raise RuntimeError(f"{confirmed} of {len(orders)} orders confirmed in Odoo")
-        result = Result(
-            f"project: {workers} RQ worker(s), Odoo --workers {odoo_workers}",
-            len(orders),
-            seconds,
-            odoo_cpu_seconds(odoo) - cpu,
-        )
+    """`orders` through a pipeline of their own; `on_finished` may read RQ's jobs before Redis
+    is emptied."""
+    with Pipeline(odoo, workers, odoo_workers, workdir) as pipeline:
+        result, envelopes = pipeline.run(orders)
         if on_finished:
-            on_finished(redis)
-    finally:
-        relay.stop()
-        for worker in pool:
-            worker.stop()
-        redis.flushdb()
-    event_ids = [answer["event_id"] for answer in accepted]
-    envelopes = [
-        event["payload"]
-        for event in odoo.search_read(
-            "integration.event", [("event_id", "in", event_ids)], ["payload"]
-        )
-    ]
+            on_finished(pipeline.redis)
     return result, envelopes
 
 
@@ -322,6 +389,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=100)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--odoo-workers", type=int, nargs="+", default=[0, 2])
+    parser.add_argument("--rounds", type=int, default=4, help="ORM limit and row alternations")
     args = parser.parse_args()
     installation = odoo_installation()
     workdir = Path(tempfile.mkdtemp(prefix="bench-e2e-"))
@@ -332,10 +400,7 @@ def main() -> None:
         print("creating the database ...", flush=True)
         odoo.create_database()
         odoo.start()
-        for sku in SKUS:
-            odoo.execute(
-                "product.product", "create", {"name": sku, "default_code": sku, "list_price": 5}
-            )
+        make_products(odoo)
         first_id = 1_000_000
         results.append(naive(odoo, make_orders(args.orders, first_id)))
         print(results[-1], flush=True)
@@ -345,28 +410,59 @@ def main() -> None:
         results.append(limit)
         print(limit, flush=True)
         for n, odoo_workers in enumerate(args.odoo_workers):
+            odoo.start(workers=odoo_workers)
+            # Not measured: Odoo's processes load the registry on their first requests.
+            project(odoo, make_orders(20, first_id + 900_000 + 1000 * n), 2, odoo_workers, workdir)
             for m, workers in enumerate(args.workers):
                 row = n * len(args.workers) + m
-                if row:
-                    orm_orders = make_orders(args.orders, first_id + 100_000 + 10_000 * row)
-                    limit = orm_limit(odoo, orm_orders, workdir)
-                    print(limit, flush=True)
-                odoo.start(workers=odoo_workers)
-                # Not measured: Odoo's processes load the registry on their first requests.
-                warm_up = make_orders(20, first_id + 900_000 + 1000 * row)
-                project(odoo, warm_up, 2, odoo_workers, workdir)
-                orders = make_orders(args.orders, first_id + 200_000 * (1 + n) + 10_000 * m)
-                result, envelopes = project(odoo, orders, workers, odoo_workers, workdir)
-                result.limit = limit
+                result, envelopes = paired_rounds(
+                    odoo,
+                    make_orders(args.orders, first_id + 200_000 * (1 + n) + 10_000 * m),
+                    make_orders(args.orders, first_id + 100_000 + 10_000 * (row + 1)),
+                    workers,
+                    odoo_workers,
+                    args.rounds,
+                    workdir,
+                )
                 results.append(result)
-                print(result, flush=True)
+                print(result.way, result.per_second, result.limit.per_second, flush=True)
                 if odoo_workers == 0 and workers == 1:
                     duplicates = duplicate_cost(odoo, envelopes[:50])
-                odoo.stop()
+            odoo.stop()
     finally:
         odoo.stop()
         odoo.drop_database()
     report(results, duplicates)
+
+
+ORM_WARM_UP = 3  # orders each round's new `odoo-bin shell` makes before it is measured
+
+
+def paired_rounds(
+    odoo: OdooServer,
+    orders: list[dict],
+    orm_orders: list[dict],
+    workers: int,
+    odoo_workers: int,
+    rounds: int,
+    workdir: Path,
+    redis_url: str = REDIS_URL,
+) -> tuple[Result, list[dict]]:
+    """`orders` through the project in `rounds` slices, each right after the same slice of
+    `orm_orders` as the ORM limit; the row, and the envelopes Odoo received."""
+    size = -(-len(orders) // rounds)
+    measured: list[tuple[Result, Result]] = []
+    envelopes: list[dict] = []
+    with Pipeline(odoo, workers, odoo_workers, workdir, redis_url) as pipeline:
+        for start in range(0, len(orders), size):
+            warm_up = make_orders(ORM_WARM_UP, orm_orders[0]["id"] + 5_000 + ORM_WARM_UP * start)
+            some = orm_orders[start : start + size]
+            limit = orm_limit(odoo, warm_up + some, workdir, ORM_WARM_UP)
+            row, received = pipeline.run(orders[start : start + size])
+            measured.append((limit, row))
+            envelopes += received
+            print(f"  round: {row.per_second / limit.per_second:.2f} × the ORM limit", flush=True)
+    return Result.of_rounds(pipeline.way, measured), envelopes
 
 
 def report(results: list[Result], duplicates: dict) -> None:
@@ -374,16 +470,18 @@ def report(results: list[Result], duplicates: dict) -> None:
     orm_rate = results[1].per_second
     print(
         "\n| way | orders | seconds | orders/s | × naive | × the first ORM limit "
-        "| ORM limit just before, orders/s | × that ORM limit | Odoo CPU ms/order |"
+        "| ORM limit in its rounds, orders/s | × that ORM limit | each round "
+        "| Odoo CPU ms/order |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for result in results:
         limit = result.limit or result
+        each = ", ".join(f"{row.per_second / lim.per_second:.2f}" for lim, row in result.rounds)
         print(
             f"| {result.way} | {result.orders} | {result.seconds:.1f} | {result.per_second:.2f} "
             f"| {result.per_second / naive_rate:.2f} | {result.per_second / orm_rate:.2f} "
             f"| {limit.per_second:.2f} | {result.per_second / limit.per_second:.2f} "
-            f"| {result.cpu_ms_per_order:.0f} |"
+            f"| {each or '–'} | {result.cpu_ms_per_order:.0f} |"
         )
     if duplicates:
         print(f"\nduplicate deliveries: {json.dumps(duplicates)}")

@@ -58,7 +58,7 @@ def envelopes_of(orders: list[dict]) -> list[dict]:
 def timed(odoo: OdooServer, script: str, items: list[dict], path: Path) -> tuple[float, float]:
     """(wall ms, CPU ms) per order of `script` over `items` in a fresh `odoo-bin shell`."""
     path.write_text(json.dumps(items))
-    prelude = f"ORDERS_PATH = {str(path)!r}\nWORKER = {odoo.worker_login!r}\n"
+    prelude = f"ORDERS_PATH = {str(path)!r}\nWORKER = {odoo.worker_login!r}\nWARM_UP = 0\n"
     output = odoo._shell(prelude + script)
     line = next(line for line in output.splitlines() if line.startswith("ELITACO_ORM_SECONDS"))
     seconds, cpu = (float(value) for value in line.split()[1:])

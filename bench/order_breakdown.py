@@ -25,7 +25,7 @@ from rq.job import Job
 from rq.registry import FinishedJobRegistry
 
 from bench import odoo_installation
-from bench.e2e import SKUS, make_orders, project
+from bench.e2e import make_orders, make_products, project
 from tests.odoo_server import OdooServer
 
 EVENT_REQUEST = re.compile(r'"POST /elitaco/v1/events HTTP/1.1" 200 - (\d+) ([\d.]+) ([\d.]+)')
@@ -61,10 +61,7 @@ def main() -> None:
     try:
         odoo.create_database()
         odoo.start(log_level="info")
-        for sku in SKUS:
-            odoo.execute(
-                "product.product", "create", {"name": sku, "default_code": sku, "list_price": 5}
-            )
+        make_products(odoo)
         project(odoo, make_orders(20, 5_000_000), 1, 0, workdir)  # warm-up, not measured
         logged_before = odoo.log_path.stat().st_size
         result, _ = project(odoo, make_orders(args.orders, 6_000_000), 1, 0, workdir, read_jobs)

@@ -1,0 +1,34 @@
+"""bench/e2e.py's rounds, small: each round's ORM limit and project slice are made and counted
+in real Odoo, so the benchmark's ratios are over the orders they claim to be over."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.e2e import ORM_WARM_UP, make_orders, make_products, paired_rounds
+from tests.odoo_server import OdooServer
+
+
+def test_each_round_pairs_a_slice_of_the_orm_limit_with_a_slice_of_the_project(
+    odoo: OdooServer, redis_url: str, tmp_path: Path
+) -> None:
+    make_products(odoo)
+    orders = make_orders(4, 7_100_000)
+    orm_orders = make_orders(4, 7_200_000)
+
+    result, envelopes = paired_rounds(
+        odoo, orders, orm_orders, 1, 0, rounds=2, workdir=tmp_path, redis_url=redis_url
+    )
+
+    assert [(limit.orders, row.orders) for limit, row in result.rounds] == [(2, 2), (2, 2)]
+    assert (result.orders, result.limit.orders) == (4, 4)
+    assert result.seconds == sum(row.seconds for _limit, row in result.rounds)
+    assert result.limit.seconds == sum(limit.seconds for limit, _row in result.rounds)
+    assert sorted(envelope["data"]["id"] for envelope in envelopes) == [o["id"] for o in orders]
+    # The shell made every ORM-limit order, its warm-up ones too (which it did not time).
+    orm_refs = [str(order["id"]) for order in orm_orders]
+    assert odoo.execute(
+        "sale.order", "search_count", [("client_order_ref", "in", orm_refs), ("state", "=", "sale")]
+    ) == len(orm_orders)
+    warm_ups = odoo.execute("sale.order", "search_count", [("client_order_ref", "like", "72050%")])
+    assert warm_ups == 2 * ORM_WARM_UP
