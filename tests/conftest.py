@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,8 +35,32 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+def redis_lock_path(url: str) -> Path:
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"elitaco-tests-redis-{digest}.lock"
+
+
+@pytest.fixture(scope="session")
+def redis_database_of_this_session(pytestconfig: pytest.Config) -> Iterator[str]:
+    """TEST_REDIS_URL for this test session alone: a second session (CI on a clone beside a
+    local run) would empty it under this one's jobs, so it waits until this one is done."""
+    with redis_lock_path(TEST_REDIS_URL).open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            capture = pytestconfig.pluginmanager.get_plugin("capturemanager")
+            with capture.global_and_fixture_disabled():
+                print(
+                    f"\nwaiting: another test session uses {TEST_REDIS_URL}; set TEST_REDIS_URL "
+                    "to another database to run both at once",
+                    flush=True,
+                )
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield TEST_REDIS_URL
+
+
 @pytest.fixture
-def redis_url() -> Iterator[str]:
+def redis_url(redis_database_of_this_session: str) -> Iterator[str]:
     connection = Redis.from_url(TEST_REDIS_URL)
     connection.flushdb()
     yield TEST_REDIS_URL
