@@ -61,6 +61,7 @@ REDIS_URL = "redis://127.0.0.1:6379/12"
 SKUS = ("BENCH-SHIRT", "BENCH-SOCKS", "BENCH-MUG")
 RETURNING_AFTER = 11  # a returning customer's order comes this many orders after their last
 TICKS = os.sysconf("SC_CLK_TCK")
+ORM_WARM_UP = 3  # orders each round's new `odoo-bin shell` makes before it is measured
 
 # Runs in `odoo-bin shell`: the ORM limit. Reads the orders from ORDERS_PATH, prints the time.
 ORM_SCRIPT = """
@@ -98,23 +99,21 @@ class Result:
     rounds: list[tuple[Result, Result]] = field(default_factory=list)  # (ORM limit, row)
 
     @classmethod
-    def of_rounds(cls, way: str, rounds: list[tuple[Result, Result]]) -> Result:
-        """The row over all its rounds, against the ORM limit over the same rounds."""
-        rows = [row for _limit, row in rounds]
-        limits = [limit for limit, _row in rounds]
+    def summed(cls, results: list[Result]) -> Result:
         return cls(
-            way,
-            sum(row.orders for row in rows),
-            sum(row.seconds for row in rows),
-            sum(row.odoo_cpu_seconds for row in rows),
-            limit=cls(
-                limits[0].way,
-                sum(limit.orders for limit in limits),
-                sum(limit.seconds for limit in limits),
-                sum(limit.odoo_cpu_seconds for limit in limits),
-            ),
-            rounds=rounds,
+            results[0].way,
+            sum(result.orders for result in results),
+            sum(result.seconds for result in results),
+            sum(result.odoo_cpu_seconds for result in results),
         )
+
+    @classmethod
+    def of_rounds(cls, rounds: list[tuple[Result, Result]]) -> Result:
+        """The row over all its rounds, against the ORM limit over the same rounds."""
+        row = cls.summed([row for _limit, row in rounds])
+        row.limit = cls.summed([limit for limit, _row in rounds])
+        row.rounds = rounds
+        return row
 
     @property
     def per_second(self) -> float:
@@ -435,9 +434,6 @@ def main() -> None:
     report(results, duplicates)
 
 
-ORM_WARM_UP = 3  # orders each round's new `odoo-bin shell` makes before it is measured
-
-
 def paired_rounds(
     odoo: OdooServer,
     orders: list[dict],
@@ -462,7 +458,7 @@ def paired_rounds(
             measured.append((limit, row))
             envelopes += received
             print(f"  round: {row.per_second / limit.per_second:.2f} × the ORM limit", flush=True)
-    return Result.of_rounds(pipeline.way, measured), envelopes
+    return Result.of_rounds(measured), envelopes
 
 
 def report(results: list[Result], duplicates: dict) -> None:

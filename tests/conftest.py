@@ -61,9 +61,9 @@ def redis_database_of_this_session(pytestconfig: pytest.Config) -> Iterator[str]
 
 @pytest.fixture
 def redis_url(redis_database_of_this_session: str) -> Iterator[str]:
-    connection = Redis.from_url(TEST_REDIS_URL)
+    connection = Redis.from_url(redis_database_of_this_session)
     connection.flushdb()
-    yield TEST_REDIS_URL
+    yield redis_database_of_this_session
     connection.flushdb()
     connection.close()
 
