@@ -10,7 +10,14 @@ from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
-from ..envelope import Ambiguous, EventRejected, Outcome, envelope_problem, store_key
+from ..envelope import (
+    Ambiguous,
+    EventRejected,
+    EventWaiting,
+    Outcome,
+    envelope_problem,
+    store_key,
+)
 from ..tools import parse_utc
 
 _logger = logging.getLogger(__name__)
@@ -128,7 +135,11 @@ class IntegrationEvent(models.Model):
             _("Dead after %s attempts: moved to the dead letters.", event.attempts),
             details=error or event.last_error,
         )
-        return event._answer("dead")
+        answer = event._answer("dead")
+        import_id = ((event.payload or {}).get("meta") or {}).get("import_id")
+        if import_id:
+            self.env["integration.import.line"]._applied(import_id, event, answer)
+        return answer
 
     def action_replay(self):
         """Reprocess the stored envelope of failed or dead events, inside Odoo."""
@@ -325,6 +336,8 @@ class IntegrationEvent(models.Model):
             if isinstance(exc, Ambiguous)
             else "rejected"
             if not retryable
+            else "waiting"
+            if isinstance(exc, EventWaiting)
             else "processing_error",
             "message": summary,
             "retryable": retryable,

@@ -10,7 +10,7 @@ OUTCOMES = [
     ("ignored", "Ignored"),
     ("failed", "Failed"),
 ]
-OUTCOME_HELP = """Waiting: read from WooCommerce, not applied yet.
+OUTCOME_HELP = """Waiting: read from WooCommerce, not applied yet (or waiting for another record).
 Created: Odoo had no such record; it was made.
 Matched: an Odoo record not bound yet was found (SKU, barcode, e-mail) and bound.
 Updated: already bound; brought up to date.
@@ -164,6 +164,9 @@ def _outcome(answer: dict) -> str:
         return "updated" if answer.get("changes") else "unchanged"
     if status == "ignored":
         return "unmatched" if found == "unmatched" else "ignored"
-    if (answer.get("error") or {}).get("code") == "ambiguous":
+    code = (answer.get("error") or {}).get("code")
+    if code == "ambiguous":
         return "unmatched"
+    if code == "waiting":  # for another event of the import: retried
+        return "waiting"
     return "failed"

@@ -1,6 +1,6 @@
 from odoo import _, api, models
 
-from ..envelope import Outcome
+from ..envelope import EventWaiting, Outcome
 from ..tools import applied_state, stale_outcome, staleness, text, write_changes
 
 CUSTOMER_MATCH_PARAM = "elitaco_integration.customer_match"
@@ -79,15 +79,21 @@ class IntegrationWooCustomer(models.AbstractModel):
         )
 
     @api.model
-    def _order_partners(self, store: str, order: dict) -> tuple:
+    def _order_partners(self, store: str, order: dict, import_id: int | None = None) -> tuple:
         """(customer, invoice address, delivery address) for an order; guests too. The invoice
         address is the order's billing address, the delivery address its shipping address:
-        contacts of the customer when they differ from the customer's own address."""
+        contacts of the customer when they differ from the customer's own address.
+
+        An order of an import whose customer the same import read but has not applied yet
+        waits for it: found by the billing e-mail instead, the customer would be bound to
+        whoever that e-mail names, not to the partner its own account e-mail matches."""
         billing = order.get("billing") or {}
         email = (billing.get("email") or "").strip()
         customer_id = order.get("customer_id") or 0
         # Two orders of one new customer create one partner: the second waits, then retries.
         self._lock(store, customer_id, email)
+        if customer_id and import_id:
+            self._wait_for_imported_customer(store, import_id, order, customer_id)
         partner, _found_by, _candidates = self._find(store, customer_id, email)
         if not partner:
             partner = self._new_partner(self._contact_values(billing) | {"woo_customer": True})
@@ -96,6 +102,30 @@ class IntegrationWooCustomer(models.AbstractModel):
         invoice = self._address_contact(partner, billing, "invoice")
         delivery = self._address_contact(partner, order.get("shipping") or {}, "delivery")
         return partner, invoice, delivery
+
+    @api.model
+    def _wait_for_imported_customer(
+        self, store: str, import_id: int, order: dict, customer_id: int
+    ) -> None:
+        pending = self.env["integration.import.line"].search_count(
+            [
+                ("import_id", "=", import_id),
+                ("resource", "=", "customer"),
+                ("woo_id", "=", customer_id),
+                ("outcome", "=", "waiting"),
+            ],
+            limit=1,
+        )
+        bound = pending and self.env["integration.binding"]._find(store, "res.partner", customer_id)
+        if pending and not bound:
+            raise EventWaiting(
+                _(
+                    "Order %(order)s waits for its customer %(customer)s, which this import read "
+                    "and has not applied yet: retried, or replay it once the customer is there.",
+                    order=order.get("number") or order.get("id"),
+                    customer=customer_id,
+                )
+            )
 
     @api.model
     def _new_partner(self, values: dict):

@@ -3,7 +3,7 @@ from datetime import datetime
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import IntegrationCase, WorkerCase, envelope
+from .common import STORE, IntegrationCase, WorkerCase, envelope
 
 MASTER = "elitaco_integration.product_master"
 CUSTOMER_MATCH = "elitaco_integration.customer_match"
@@ -135,6 +135,15 @@ class TestImportReport(ImportCase):
         cls.shop_import.action_start()
         cls.Import._begin(cls.shop_import.id)
 
+    def report_read(self, resource: str, message: dict) -> None:
+        """The import's reader says it enqueued `message`: its line waits."""
+        event = {
+            "idempotency_key": message["idempotency_key"],
+            "woo_id": message["data"]["id"],
+            "event_type": message["event_type"],
+        }
+        self.Import._progress(self.shop_import.id, resource, [event])
+
     def process_imported(self, event_type: str, **changes) -> dict:
         return self.process(of_import(envelope(event_type, **changes), self.shop_import.id))
 
@@ -249,6 +258,57 @@ class TestImportReport(ImportCase):
             {4711: ("order", "unchanged"), 4712: ("order", "created")},
         )
         self.assertEqual(self.shop_import.line_ids[0].result_name, self.woo_order().name)
+
+    def test_an_order_waits_for_its_customer_read_by_the_same_import(self):
+        """Two workers: the order's event may run before its customer's. Taken by the order's
+        billing e-mail, the customer would be bound to whoever that e-mail names."""
+        self.env["ir.config_parameter"].set_param(CUSTOMER_MATCH, "email")
+        zoe = self.env["res.partner"].create({"name": "Zoe", "email": "zoe.mueller@example.org"})
+        erika = self.env["res.partner"].create(
+            {"name": "Erika", "email": "erika@example.com", "woo_customer": True}
+        )
+        customer = of_import(envelope("woo.customer.updated"), self.shop_import.id)
+        order = envelope("woo.order.created")
+        order["data"]["billing"]["email"] = "erika@example.com"  # she pays for Zoe's order
+        order = of_import(envelope("woo.order.created", data=order["data"]), self.shop_import.id)
+        self.report_read("customer", customer)
+
+        answer = self.process(order)
+        self.assertEqual(answer["status"], "failed")
+        self.assertEqual(answer["error"]["code"], "waiting")
+        self.assertTrue(answer["error"]["retryable"])
+        self.assertIn("waits for its customer 27", answer["error"]["message"])
+        self.assertFalse(self.woo_order())
+        self.assertFalse(self.env["integration.binding"]._find(STORE, "res.partner", 27))
+        self.assertEqual(
+            self.outcomes(self.shop_import),
+            {27: ("customer", "waiting"), 4711: ("order", "waiting")},
+        )
+
+        self.process(customer)
+        self.assertEqual(self.process(order)["status"], "processed")
+        self.assertEqual(
+            self.outcomes(self.shop_import),
+            {27: ("customer", "matched"), 4711: ("order", "created")},
+        )
+        self.assertEqual(self.woo_order().partner_id, zoe)
+        self.assertNotEqual(self.woo_order().partner_invoice_id, erika)
+
+    def test_an_order_waits_only_for_a_customer_it_has_not_got(self):
+        customer = of_import(envelope("woo.customer.updated"), self.shop_import.id)
+        self.report_read("customer", customer)
+        self.process(envelope("woo.customer.updated"))  # bound by its webhook meanwhile
+        self.assertEqual(self.process_imported("woo.order.created")["status"], "processed")
+        answer = self.process_imported("woo.order.created", id=4712, number="4712", customer_id=28)
+        self.assertEqual(answer["status"], "processed", "customer 28 is not in this import")
+
+    def test_a_dead_event_of_an_import_fails_its_line(self):
+        order = of_import(envelope("woo.order.created"), self.shop_import.id)
+        self.report_read("customer", envelope("woo.customer.updated"))
+        self.process(order)
+        self.Event.mark_dead(order["event_id"], "gave up after 3 retries")
+        lines = {line.woo_id: line.outcome for line in self.shop_import.line_ids}
+        self.assertEqual(lines, {27: "waiting", 4711: "failed"})
 
     def test_a_line_waiting_keeps_the_outcome_of_an_event_applied_before_its_page(self):
         message = of_import(envelope("woo.product.updated"), self.shop_import.id)
