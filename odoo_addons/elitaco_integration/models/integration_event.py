@@ -136,9 +136,8 @@ class IntegrationEvent(models.Model):
             details=error or event.last_error,
         )
         answer = event._answer("dead")
-        import_id = ((event.payload or {}).get("meta") or {}).get("import_id")
-        if import_id:
-            self.env["integration.import.line"]._applied(import_id, event, answer)
+        if event._import_id():
+            self.env["integration.import.line"]._applied(event._import_id(), event, answer)
         return answer
 
     def action_replay(self):
@@ -388,6 +387,10 @@ class IntegrationEvent(models.Model):
             "record": record,
             "error": None,
         }
+
+    def _import_id(self) -> int | None:
+        """The import (Integration › Imports) whose reading enqueued this event, if any."""
+        return ((self.payload or {}).get("meta") or {}).get("import_id")
 
     def _woo_order_id(self) -> int | None:
         if self.event_type.startswith("woo.order."):

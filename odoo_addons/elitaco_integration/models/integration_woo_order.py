@@ -76,7 +76,7 @@ class IntegrationWooOrder(models.AbstractModel):
 
         partner, invoice_partner, delivery_partner = self.env[
             "integration.woo.customer"
-        ]._order_partners(store, data, import_id=(event.payload.get("meta") or {}).get("import_id"))
+        ]._order_partners(store, data, import_id=event._import_id())
         pricelist, pricelist_warnings = self._pricelist(data["currency"])
         lines, line_warnings = self._order_lines(store, data)
         self._check_taxes_for_invoicing(data)
