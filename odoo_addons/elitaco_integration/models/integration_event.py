@@ -136,8 +136,9 @@ class IntegrationEvent(models.Model):
             details=error or event.last_error,
         )
         answer = event._answer("dead")
-        if event._import_id():
-            self.env["integration.import.line"]._applied(event._import_id(), event, answer)
+        import_id = event._import_id()
+        if import_id:
+            self.env["integration.import.line"]._applied(import_id, event, answer)
         return answer
 
     def action_replay(self):

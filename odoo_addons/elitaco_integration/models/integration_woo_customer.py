@@ -116,16 +116,16 @@ class IntegrationWooCustomer(models.AbstractModel):
             ],
             limit=1,
         )
-        bound = pending and self.env["integration.binding"]._find(store, "res.partner", customer_id)
-        if pending and not bound:
-            raise EventWaiting(
-                _(
-                    "Order %(order)s waits for its customer %(customer)s, which this import read "
-                    "and has not applied yet: retried, or replay it once the customer is there.",
-                    order=order.get("number") or order.get("id"),
-                    customer=customer_id,
-                )
+        if not pending or self.env["integration.binding"]._find(store, "res.partner", customer_id):
+            return
+        raise EventWaiting(
+            _(
+                "Order %(order)s waits for its customer %(customer)s, which this import read "
+                "and has not applied yet: retried, or replay it once the customer is there.",
+                order=order.get("number") or order.get("id"),
+                customer=customer_id,
             )
+        )
 
     @api.model
     def _new_partner(self, values: dict):
