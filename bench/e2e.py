@@ -50,8 +50,8 @@ from redis import Redis
 from rq.registry import FinishedJobRegistry
 
 from bench import odoo_installation
+from relay.clients.odoo import OdooClient
 from relay.config import OdooConfig
-from relay.odoo import OdooClient
 from tests.odoo_server import OdooServer
 from tests.processes import RelayServer, WorkerProcess, relay_environment
 from tests.woo import example_payload, woo_delivery

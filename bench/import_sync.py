@@ -32,7 +32,7 @@ from rq import Queue
 
 from bench import odoo_installation
 from bench.soak import Peaks
-from relay.queueing import MAINTENANCE_QUEUE
+from relay.pipeline.queueing import MAINTENANCE_QUEUE
 from tests.fake_woo import FakeWoo
 from tests.odoo_server import OdooServer
 from tests.processes import (

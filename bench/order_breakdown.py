@@ -1,6 +1,6 @@
 """Where one order's time goes with one RQ worker (not a test): the time RQ's jobs take and
 the time between them (RQ's own: finish one, dequeue the next; an event's job runs in the
-worker's process, relay/worker.py), and, inside each job, Odoo's request: its SQL time and
+worker's process, relay/work/worker.py), and, inside each job, Odoo's request: its SQL time and
 query count, and the rest (Odoo's Python).
 
     eval "$(../shared/odoo/setup)"; export ODOO_SRC ODOO_PYTHON

@@ -11,9 +11,10 @@ import sys
 
 from aiohttp import web
 
-from relay import cli, handlers
-from relay.envelope import Envelope
-from relay.intake import Destination
+from relay import cli
+from relay.ingress import handlers
+from relay.ingress.intake import Destination
+from relay.pipeline.envelope import Envelope
 
 
 async def accept_without_enqueue(app: web.Application, envelope: Envelope) -> Destination:

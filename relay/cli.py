@@ -19,25 +19,25 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 
-from relay.api import api_token
-from relay.app import create_app
+from relay.clients.woo import WooAuthError, WooClient, WooConfig
 from relay.config import EVENTS_QUEUE, ConfigError, Settings, events_queue_name, redis_url_from_env
-from relay.envelope import parse_woo_datetime
-from relay.first_sync import RESOURCES, import_resource
+from relay.ingress.api import api_token
+from relay.ingress.app import create_app
+from relay.ingress.server import serve
+from relay.ingress.spool import Spool
 from relay.logs import configure_logging
-from relay.queueing import MAINTENANCE_QUEUE
-from relay.reconcile import (
+from relay.pipeline.envelope import parse_woo_datetime
+from relay.pipeline.queueing import MAINTENANCE_QUEUE
+from relay.work.first_sync import RESOURCES, import_resource
+from relay.work.reconcile import (
     check_webhooks,
     reconcile_customers,
     reconcile_orders,
     reconcile_products,
 )
-from relay.replay import replay_dead_letters
-from relay.server import serve
-from relay.spool import Spool
-from relay.webhooks import register_webhooks
-from relay.woo import WooAuthError, WooClient, WooConfig
-from relay.worker import RelayWorker, wait_for_redis
+from relay.work.replay import replay_dead_letters
+from relay.work.webhooks import register_webhooks
+from relay.work.worker import RelayWorker, wait_for_redis
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,7 @@ import os
 from rq import cron
 
 from relay.jobs import check_odoo_access, push_outbox, reconcile_customers, reconcile_recent
-from relay.queueing import MAINTENANCE_QUEUE
+from relay.pipeline.queueing import MAINTENANCE_QUEUE
 
 cron.register(
     reconcile_recent,

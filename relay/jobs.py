@@ -1,4 +1,7 @@
-"""RQ job functions: plain, importable, given everything they need as arguments."""
+"""The RQ jobs the workers run, under the names RQ stores in Redis (`relay.jobs.<name>`): they
+stay here whatever the layout, so that jobs queued, scheduled or dead-lettered before an upgrade
+still run. Each reads its settings from the environment, makes its clients and hands over to
+relay/work/."""
 
 from __future__ import annotations
 
@@ -10,13 +13,12 @@ from datetime import timedelta
 from typing import Any
 
 from rq import Queue, get_current_job
-from rq.job import Job
 
-from relay import categories, images, imports, odoo_access, outbound, reconcile, refunds
+from relay.clients.odoo import OdooError, default_client, until_odoo_answers
+from relay.clients.woo import WooClient, WooConfig
 from relay.config import ConfigError, events_queue_name
-from relay.envelope import log_fields
-from relay.odoo import OdooError, default_client, until_odoo_answers
-from relay.woo import WooClient, WooConfig
+from relay.pipeline.envelope import log_fields
+from relay.work import categories, images, imports, odoo_access, outbound, reconcile, refunds
 
 logger = logging.getLogger(__name__)
 FINISHED = ("processed", "duplicate", "ignored")
@@ -176,22 +178,6 @@ def run_import(import_id: int) -> dict[str, int]:
             lambda: client.import_failed(import_id, error, final), {"import_id": import_id}
         )
         raise
-
-
-def report_killed_import(job: Job, exit_status: int) -> None:
-    """The work horse running an import was killed (out of memory, or by hand): the job could
-    not say so itself. Odoo is told as of any other failure, the one after the last retry as
-    final, so that the import shows Failed with **Go on where it stopped**."""
-    import_id = job.args[0]
-    signal = f" by signal {os.WTERMSIG(exit_status)}" if os.WIFSIGNALED(exit_status) else ""
-    error = f"The process reading the store was killed{signal} (out of memory, or stopped)"
-    try:
-        default_client().import_failed(import_id, error, not job.retries_left)
-    except (OdooError, ConfigError) as exc:  # the worker goes on; RQ has the failure
-        logger.warning(
-            "could not tell Odoo that an import's process was killed",
-            extra={"import_id": import_id, "error": str(exc)},
-        )
 
 
 def push_outbox() -> dict[str, Any]:

@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient
 from redis import Redis
 from rq import Queue
 
-from relay.app import create_app
 from relay.config import Settings
+from relay.ingress.app import create_app
 from tests.fake_woo import FakeWoo
 from tests.processes import TEST_SESSION_VARIABLE, kill_marked
 from tests.redis_server import RedisServer
@@ -100,7 +100,7 @@ async def client(aiohttp_client, settings: Settings) -> TestClient:
 @pytest.fixture
 def fake_odoo(monkeypatch):
     """The fake Odoo, and the worker environment pointing at it."""
-    from relay import odoo
+    from relay.clients import odoo
     from tests.fake_odoo import FakeOdoo
 
     fake = FakeOdoo()

@@ -14,7 +14,7 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 
-from relay.envelope import SCHEMA_PATH
+from relay.pipeline.envelope import SCHEMA_PATH
 from tests.local_server import LocalServer
 
 VALIDATOR = Draft7Validator(json.loads(SCHEMA_PATH.read_text()))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from relay.signature import sign
+from relay.ingress.signature import sign
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "schemas" / "examples"
 STORE_URL = "https://shop.example.com/"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft7Validator
 
-from relay.envelope import SCHEMA_PATH, InvalidEnvelope, validate_envelope
+from relay.pipeline.envelope import SCHEMA_PATH, InvalidEnvelope, validate_envelope
 from tests.woo import EXAMPLES
 
 SCHEMA = json.loads(SCHEMA_PATH.read_text())

@@ -20,9 +20,9 @@ from rq import Queue
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 
-from relay import odoo as odoo_client
-from relay.api import api_token
-from relay.odoo_access import check_odoo_access
+from relay.clients import odoo as odoo_client
+from relay.ingress.api import api_token
+from relay.work.odoo_access import check_odoo_access
 from tests.e2e.conftest import APP_SECRET, deliver
 from tests.fake_woo import FakeWoo
 from tests.odoo_server import OdooServer

@@ -13,8 +13,8 @@ import pytest
 from redis import Redis
 from rq import Queue
 
-from relay.queueing import MAINTENANCE_QUEUE
-from relay.webhooks import TOPICS
+from relay.pipeline.queueing import MAINTENANCE_QUEUE
+from relay.work.webhooks import TOPICS
 from tests.e2e.conftest import Shop
 from tests.waiting import wait_for
 

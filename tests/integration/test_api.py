@@ -8,11 +8,11 @@ from dataclasses import replace
 import pytest
 from rq import SimpleWorker
 
-from relay.api import api_token
-from relay.app import create_app
+from relay.clients.odoo import OdooConfig
 from relay.config import ConfigError, Settings
-from relay.odoo import OdooConfig
-from relay.queueing import enqueue_envelope
+from relay.ingress.api import api_token
+from relay.ingress.app import create_app
+from relay.pipeline.queueing import enqueue_envelope
 from tests.local_server import LocalServer
 from tests.woo import example_envelope
 

@@ -14,9 +14,9 @@ from dataclasses import replace
 import pytest
 import requests
 
-from relay.app import create_app
-from relay.keys import SETTINGS, SPOOL, SPOOL_DRAINER
-from relay.spool import Spool
+from relay.ingress.app import create_app
+from relay.ingress.keys import SETTINGS, SPOOL, SPOOL_DRAINER
+from relay.ingress.spool import Spool
 from tests.conftest import SECRET
 from tests.processes import RelayServer, relay_environment
 from tests.waiting import eventually

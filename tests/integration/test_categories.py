@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from redis import Redis
 
-from relay.categories import with_categories
+from relay.clients.woo import WooClient, WooConfig
 from relay.config import ConfigError
-from relay.envelope import validate_envelope
-from relay.woo import WooClient, WooConfig
+from relay.pipeline.envelope import validate_envelope
+from relay.work.categories import with_categories
 from tests.fake_woo import FakeWoo
 from tests.woo import example_envelope
 

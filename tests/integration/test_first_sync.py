@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from relay.envelope import build_woo_envelope
-from relay.first_sync import import_resource
-from relay.reconcile import read_checkpoint
-from relay.woo import WooClient, WooConfig
+from relay.clients.woo import WooClient, WooConfig
+from relay.pipeline.envelope import build_woo_envelope
+from relay.work.first_sync import import_resource
+from relay.work.reconcile import read_checkpoint
 from tests.fake_woo import FakeWoo
 from tests.woo import STORE_URL, example_payload
 

@@ -10,7 +10,7 @@ import copy
 import pytest
 
 from relay.config import WooConfig
-from relay.images import remember_applied, with_image
+from relay.work.images import remember_applied, with_image
 from tests.woo import example_envelope
 
 PNG = base64.b64decode(

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from rq import Queue, Retry, SimpleWorker
 
-from relay.queueing import MAINTENANCE_QUEUE
-from relay.worker import RelayWorker
+from relay.pipeline.queueing import MAINTENANCE_QUEUE
+from relay.work.worker import RelayWorker
 from tests.integration.test_first_sync import numbered
 
 STEPS = [
@@ -94,7 +94,7 @@ def test_an_import_whose_process_is_killed_is_reported_and_the_last_time_as_fina
     does. The horse is a fork of this process, so it inherits the patch that kills it."""
     fake_odoo.imports[10] = {"status": "running", "import_id": 10, "steps": STEPS[1:2]}
     monkeypatch.setattr(
-        "relay.imports.run_import", lambda *args: os.kill(os.getpid(), signal.SIGKILL)
+        "relay.work.imports.run_import", lambda *args: os.kill(os.getpid(), signal.SIGKILL)
     )
     maintenance = Queue(MAINTENANCE_QUEUE, connection=queue.connection)
     job = maintenance.enqueue("relay.jobs.run_import", 10, retry=Retry(max=1))

@@ -10,9 +10,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 from rq import Queue, SimpleWorker
 
-from relay import odoo
-from relay.keys import QUEUE
-from relay.odoo_access import check_odoo_access, read_odoo_access_report
+from relay.clients import odoo
+from relay.ingress.keys import QUEUE
+from relay.pipeline.status import read_odoo_access_report
+from relay.work.odoo_access import check_odoo_access
 from tests.redis_server import free_port
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

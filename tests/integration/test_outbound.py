@@ -8,10 +8,10 @@ import uuid
 import pytest
 from rq import Queue
 
-from relay.odoo import OdooClient, OdooConfig
-from relay.outbound import push_outbox, split_tax
-from relay.queueing import MAINTENANCE_QUEUE
-from relay.woo import WooClient, WooConfig
+from relay.clients.odoo import OdooClient, OdooConfig
+from relay.clients.woo import WooClient, WooConfig
+from relay.pipeline.queueing import MAINTENANCE_QUEUE
+from relay.work.outbound import push_outbox, split_tax
 
 
 @pytest.fixture

@@ -11,23 +11,23 @@ from rq.job import Job
 from rq.registry import FailedJobRegistry, FinishedJobRegistry, ScheduledJobRegistry
 
 from relay.cli import main as cli_main
+from relay.clients.woo import WooAuthError, WooClient, WooConfig
 from relay.config import ConfigError
-from relay.envelope import build_woo_envelope, validate_envelope
-from relay.keys import QUEUE
-from relay.queueing import enqueue_envelope
-from relay.reconcile import (
+from relay.ingress.keys import QUEUE
+from relay.pipeline.envelope import build_woo_envelope, validate_envelope
+from relay.pipeline.queueing import enqueue_envelope
+from relay.pipeline.status import read_webhook_report
+from relay.work.reconcile import (
     CHECKPOINT_KEY,
     OVERLAP,
     check_webhooks,
     read_checkpoint,
-    read_webhook_report,
     reconcile_customers,
     reconcile_orders,
     reconcile_products,
     reread_order,
 )
-from relay.webhooks import TOPICS, register_webhooks
-from relay.woo import WooAuthError, WooClient, WooConfig
+from relay.work.webhooks import TOPICS, register_webhooks
 from tests.conftest import SECRET
 from tests.fake_woo import FakeWoo
 from tests.woo import example_payload

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
+from relay.clients.woo import WooClient, WooConfig
 from relay.config import ConfigError
-from relay.envelope import validate_envelope
-from relay.refunds import with_refund_details
-from relay.woo import WooClient, WooConfig
+from relay.pipeline.envelope import validate_envelope
+from relay.work.refunds import with_refund_details
 from tests.fake_woo import FakeWoo
 from tests.woo import EXAMPLES
 

@@ -13,11 +13,11 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.job import Job
 
-from relay.app import create_app
 from relay.cli import main as cli_main
 from relay.config import Settings
-from relay.queueing import enqueue_envelope, enqueue_unless_enqueued
-from relay.spool import Spool
+from relay.ingress.app import create_app
+from relay.ingress.spool import Spool
+from relay.pipeline.queueing import enqueue_envelope, enqueue_unless_enqueued
 from tests.conftest import SECRET
 from tests.redis_server import RedisServer
 from tests.waiting import eventually

@@ -14,11 +14,11 @@ import pytest
 from redis import Redis
 from rq import Queue
 
-from relay.app import create_app
 from relay.cli import main as cli_main
 from relay.config import Settings
-from relay.keys import SPOOL
-from relay.spool import Spool
+from relay.ingress.app import create_app
+from relay.ingress.keys import SPOOL
+from relay.ingress.spool import Spool
 from tests.conftest import SECRET
 from tests.redis_server import RedisServer
 from tests.waiting import eventually

@@ -11,9 +11,8 @@ from rq import Queue
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
-from relay.envelope import validate_envelope
-from relay.queueing import MAINTENANCE_QUEUE, PROCESS_EVENT
-from relay.reconcile import RECONCILE_SOON_JOB_ID
+from relay.pipeline.envelope import validate_envelope
+from relay.pipeline.queueing import MAINTENANCE_QUEUE, PROCESS_EVENT, RECONCILE_SOON_JOB_ID
 from tests.conftest import SECRET
 from tests.woo import WooRequest, example_payload, php_json, woo_delivery, woo_ping
 
@@ -90,7 +89,7 @@ async def test_missing_signature_is_refused(client, queue) -> None:
 async def test_secret_with_special_characters(aiohttp_client, settings, queue) -> None:
     from dataclasses import replace
 
-    from relay.app import create_app
+    from relay.ingress.app import create_app
 
     secret = "p&ss<wörd>\"' ;{}|~`"
     client = await aiohttp_client(create_app(replace(settings, webhook_secret=secret)))
@@ -104,7 +103,7 @@ async def test_secret_with_special_characters(aiohttp_client, settings, queue) -
 async def test_previous_secret_is_accepted_during_a_rotation(aiohttp_client, settings, queue):
     from dataclasses import replace
 
-    from relay.app import create_app
+    from relay.ingress.app import create_app
 
     rotating = replace(settings, webhook_secret="new-secret", previous_webhook_secret=SECRET)
     client = await aiohttp_client(create_app(rotating))
@@ -191,7 +190,7 @@ async def test_rest_no_route_is_a_warning_counted_and_reconciled_soon(
     """WooCommerce >= 9.4 delivering synchronously at the end of a Store API checkout builds
     the payload without the REST routes: the order is real, only the delivery lost it."""
     error = {"code": "rest_no_route", "message": "No route was found.", "data": {"status": 404}}
-    with caplog.at_level(logging.INFO, logger="relay.handlers"):
+    with caplog.at_level(logging.INFO, logger="relay.ingress.handlers"):
         response = await post(client, woo_delivery("order.created", error, SECRET))
     assert response.status == 202
     assert queue.count == 0
@@ -255,7 +254,7 @@ async def test_the_store_is_the_configured_one_never_the_unsigned_source_header(
     with the same secret?) is taken as the configured store's, and said."""
     order = example_payload("woo.order.created")
     keys = []
-    with caplog.at_level(logging.WARNING, logger="relay.handlers"):
+    with caplog.at_level(logging.WARNING, logger="relay.ingress.handlers"):
         for source in ("https://www.shop.example.com/", "https://staging.example.com/"):
             request = woo_delivery("order.created", order, SECRET)
             request.headers["X-WC-Webhook-Source"] = source

@@ -12,11 +12,11 @@ from rq import SimpleWorker
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 
-from relay import odoo
 from relay.cli import main as cli_main
-from relay.odoo_access import read_odoo_access_report
-from relay.queueing import enqueue_envelope
-from relay.worker import RelayWorker
+from relay.clients import odoo
+from relay.pipeline.queueing import enqueue_envelope
+from relay.pipeline.status import read_odoo_access_report
+from relay.work.worker import RelayWorker
 from tests.processes import PROCESS_MARKER_VARIABLE, WorkerProcess, processes_marked
 from tests.woo import example_envelope
 
@@ -266,7 +266,7 @@ def test_rq_requeue_keeps_working(queue, fake_odoo) -> None:
 
 def test_a_killed_workers_job_runs_again_within_a_minute(queue, fake_odoo, settings, tmp_path):
     """`python -m relay worker` processes as deployed: one is SIGKILLed mid-job, another picks
-    the job up within a minute, without using up a retry (relay/worker.py says how)."""
+    the job up within a minute, without using up a retry (relay/work/worker.py says how)."""
     envelope = fresh("woo.order.created")
     enqueue_envelope(queue, envelope)  # production retry intervals: 10, 60, 300 s
     fake_odoo.stall_seconds = 30

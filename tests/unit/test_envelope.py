@@ -2,7 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from relay.envelope import (
+from relay.pipeline.envelope import (
     IgnoredDelivery,
     InvalidEnvelope,
     build_woo_envelope,

@@ -4,7 +4,7 @@ import hmac
 
 import pytest
 
-from relay.signature import SignatureError, sign, verify_signature, wp_specialchars_decode
+from relay.ingress.signature import SignatureError, sign, verify_signature, wp_specialchars_decode
 
 BODY = b'{"id":4711,"status":"processing","permalink":"https:\\/\\/shop.example.com\\/"}'
 

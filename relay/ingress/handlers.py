@@ -17,7 +17,12 @@ from rq import Queue
 from rq.registry import FailedJobRegistry
 
 from relay.config import store_identity
-from relay.envelope import (
+from relay.ingress.intake import EnvelopeUnenqueueable, accept_envelope
+from relay.ingress.keys import METRICS, QUEUE, SETTINGS, SPOOL, SPOOL_DRAIN, SPOOL_DRAINER
+from relay.ingress.metrics import Metrics
+from relay.ingress.signature import SignatureError, verify_signature
+from relay.ingress.spool import SpoolUnwritable
+from relay.pipeline.envelope import (
     HANDLED_WOO_TOPICS,
     WOO_RESOURCES,
     IgnoredDelivery,
@@ -25,13 +30,8 @@ from relay.envelope import (
     build_woo_envelope,
     log_fields,
 )
-from relay.intake import EnvelopeUnenqueueable, accept_envelope
-from relay.keys import METRICS, QUEUE, SETTINGS, SPOOL, SPOOL_DRAIN, SPOOL_DRAINER
-from relay.metrics import Metrics
-from relay.odoo_access import api_key_expiry, read_odoo_access_report
-from relay.reconcile import read_webhook_report, schedule_reconcile_soon
-from relay.signature import SignatureError, verify_signature
-from relay.spool import SpoolUnwritable
+from relay.pipeline.queueing import schedule_reconcile_soon
+from relay.pipeline.status import api_key_expiry, read_odoo_access_report, read_webhook_report
 
 logger = logging.getLogger(__name__)
 

@@ -7,19 +7,18 @@ the key (relay.jobs.check_odoo_access) and /health and /metrics warn before that
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from redis import Redis
 
-from relay.envelope import format_utc, parse_woo_datetime
-from relay.odoo import OdooClient, OdooError, OdooRefused, OdooUnavailable
+from relay.clients.odoo import OdooClient, OdooError, OdooRefused, OdooUnavailable
+from relay.pipeline.envelope import format_utc
+from relay.pipeline.status import api_key_expiry, read_odoo_access_report, save_odoo_access_report
 
 logger = logging.getLogger(__name__)
 
-ODOO_ACCESS_KEY = "elitaco:odoo:access"
 DEFAULT_WARN_BEFORE = timedelta(days=14)
 REFUSED_WARNING = (
     "Odoo refuses the workers' API key: events wait in the queue until ODOO_API_KEY holds a "
@@ -64,7 +63,7 @@ def check_odoo_access(
             )
     if report["warning"]:
         logger.warning(report["warning"], extra={"odoo_user": report["user"]})
-    connection.set(ODOO_ACCESS_KEY, json.dumps(report))
+    save_odoo_access_report(connection, report)
     return report
 
 
@@ -78,14 +77,4 @@ def report_refused(connection: Redis, error: str, now: datetime | None = None) -
         "warning": REFUSED_WARNING,
     }
     logger.warning(REFUSED_WARNING, extra={"error": error})
-    connection.set(ODOO_ACCESS_KEY, json.dumps(report))
-
-
-def api_key_expiry(report: dict[str, Any]) -> datetime | None:
-    """The key's end as an aware datetime; None when it has none (or Odoo did not say)."""
-    return parse_woo_datetime(report["api_key_expires_at"])  # same UTC form as Woo's *_gmt
-
-
-def read_odoo_access_report(connection: Redis) -> dict[str, Any] | None:
-    raw = connection.get(ODOO_ACCESS_KEY)
-    return json.loads(raw) if raw else None
+    save_odoo_access_report(connection, report)

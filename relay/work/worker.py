@@ -18,8 +18,8 @@ from rq.exceptions import AbandonedJobError
 from rq.job import Job
 from rq.worker import WorkerStatus
 
-from relay.jobs import report_killed_import
-from relay.queueing import PROCESS_EVENT
+from relay.pipeline.queueing import PROCESS_EVENT, RUN_IMPORT
+from relay.work.imports import report_killed_import
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,7 @@ class RelayWorker(Worker):
 
     def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
         super().handle_work_horse_killed(job, retpid, ret_val, rusage)
-        if job.func_name == "relay.jobs.run_import":
+        if job.func_name == RUN_IMPORT:
             report_killed_import(job, ret_val)
 
     def get_heartbeat_ttl(self, job: Job) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from relay.woo import WooClient
+from relay.clients.woo import WooClient
 
 TOPICS = (
     "order.created",

@@ -8,10 +8,10 @@ import aiohttp
 from aiohttp import web
 from rq import Queue
 
-from relay.batching import BatchEnqueuer
 from relay.config import Settings
-from relay.metrics import Metrics
-from relay.spool import DrainState, Spool
+from relay.ingress.batching import BatchEnqueuer
+from relay.ingress.metrics import Metrics
+from relay.ingress.spool import DrainState, Spool
 
 SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)

@@ -8,7 +8,7 @@ from typing import Any
 from redis.exceptions import RedisError
 from rq import Queue
 
-from relay.queueing import enqueue_envelopes
+from relay.pipeline.queueing import enqueue_envelopes
 
 MAX_BATCH = 100
 

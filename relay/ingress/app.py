@@ -12,11 +12,11 @@ from aiohttp import web
 from redis import Redis
 from rq import Queue
 
-from relay import api, handlers
-from relay.batching import BatchEnqueuer
 from relay.config import Settings
-from relay.intake import drain_spool_forever
-from relay.keys import (
+from relay.ingress import api, handlers
+from relay.ingress.batching import BatchEnqueuer
+from relay.ingress.intake import drain_spool_forever
+from relay.ingress.keys import (
     BATCH_ENQUEUER,
     BATCH_ENQUEUER_TASK,
     METRICS,
@@ -27,8 +27,8 @@ from relay.keys import (
     SPOOL_DRAIN,
     SPOOL_DRAINER,
 )
-from relay.metrics import Metrics
-from relay.spool import DrainState, Spool
+from relay.ingress.metrics import Metrics
+from relay.ingress.spool import DrainState, Spool
 
 logger = logging.getLogger(__name__)
 

@@ -13,14 +13,14 @@ from typing import Any
 
 from rq import Queue
 
-from relay.reconcile import (
+from relay.clients.woo import WooClient
+from relay.work.reconcile import (
     ReconcileReport,
     enqueue_updated,
     reconcile_customers,
     reconcile_modified,
     start_from,
 )
-from relay.woo import WooClient
 
 RESOURCES = ("product", "customer", "order")  # the order an import of everything takes
 EVERYTHING = datetime(1970, 1, 1, tzinfo=UTC)

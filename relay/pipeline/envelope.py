@@ -17,7 +17,7 @@ import orjson
 
 from relay.config import store_identity
 
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "docs" / "schemas" / "event.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "schemas" / "event.schema.json"
 
 WOO_RESOURCES = ("order", "product", "customer", "coupon")
 WOO_EVENTS = ("created", "updated", "deleted", "restored")

@@ -9,8 +9,8 @@ from typing import Any
 
 import requests
 
+from relay.clients.woo import WooClient
 from relay.config import ConfigError
-from relay.woo import WooClient
 
 ORDER_EVENTS = ("woo.order.created", "woo.order.updated", "woo.order.restored")
 

@@ -14,8 +14,8 @@ import requests
 from redis import Redis
 from redis.exceptions import RedisError
 
+from relay.clients.woo import WooClient
 from relay.config import ConfigError
-from relay.woo import WooClient
 
 logger = logging.getLogger(__name__)
 

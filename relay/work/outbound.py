@@ -16,10 +16,10 @@ import requests
 from redis import Redis
 from redis.exceptions import RedisError
 
+from relay.clients.odoo import OdooClient, until_odoo_answers
+from relay.clients.woo import PER_PAGE, WooClient
 from relay.config import redis_url_from_env
-from relay.imports import enqueue_import
-from relay.odoo import OdooClient, until_odoo_answers
-from relay.woo import PER_PAGE, WooClient
+from relay.work.imports import enqueue_import
 
 logger = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@ on from there."""
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from redis import Redis
@@ -13,16 +14,16 @@ from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
-from relay.envelope import parse_woo_datetime
-from relay.first_sync import EVERYTHING, import_resource
-from relay.odoo import OdooClient, until_odoo_answers
-from relay.queueing import MAINTENANCE_QUEUE
-from relay.reconcile import OVERLAP, ReconcileReport
-from relay.woo import WooClient
+from relay.clients.odoo import OdooClient, OdooError, default_client, until_odoo_answers
+from relay.clients.woo import WooClient
+from relay.config import ConfigError
+from relay.pipeline.envelope import parse_woo_datetime
+from relay.pipeline.queueing import MAINTENANCE_QUEUE, RUN_IMPORT
+from relay.work.first_sync import EVERYTHING, import_resource
+from relay.work.reconcile import OVERLAP, ReconcileReport
 
 logger = logging.getLogger(__name__)
 
-RUN_IMPORT = "relay.jobs.run_import"
 IMPORT_RETRY_INTERVALS = [30, 120, 600]
 PENDING = (JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
 
@@ -117,3 +118,19 @@ def _reported(envelope: dict[str, Any]) -> dict[str, Any]:
         "event_type": envelope["event_type"],
         "woo_id": envelope["data"].get("id"),
     }
+
+
+def report_killed_import(job: Job, exit_status: int) -> None:
+    """The work horse running an import was killed (out of memory, or by hand): the job could
+    not say so itself. Odoo is told as of any other failure, the one after the last retry as
+    final, so that the import shows Failed with **Go on where it stopped**."""
+    import_id = job.args[0]
+    signal = f" by signal {os.WTERMSIG(exit_status)}" if os.WIFSIGNALED(exit_status) else ""
+    error = f"The process reading the store was killed{signal} (out of memory, or stopped)"
+    try:
+        default_client().import_failed(import_id, error, not job.retries_left)
+    except (OdooError, ConfigError) as exc:  # the worker goes on; RQ has the failure
+        logger.warning(
+            "could not tell Odoo that an import's process was killed",
+            extra={"import_id": import_id, "error": str(exc)},
+        )

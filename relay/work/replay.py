@@ -9,7 +9,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
-from relay.queueing import RETRY_INTERVALS
+from relay.pipeline.queueing import RETRY_INTERVALS
 
 
 @dataclass

@@ -5,7 +5,6 @@ harmless."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,26 +15,24 @@ import requests
 from redis import Redis
 from rq import Queue, Retry
 
-from relay.envelope import (
+from relay.clients.woo import PER_PAGE, WooClient
+from relay.pipeline import status
+from relay.pipeline.envelope import (
     IgnoredDelivery,
     InvalidEnvelope,
     build_woo_envelope,
     format_utc,
     parse_woo_datetime,
 )
-from relay.queueing import MAINTENANCE_QUEUE, enqueue_envelopes
-from relay.woo import PER_PAGE, WooClient
+from relay.pipeline.queueing import REREAD_ORDER, enqueue_envelopes
 
 logger = logging.getLogger(__name__)
 
 CHECKPOINT_KEY = "elitaco:reconcile:checkpoint"  # orders'; other resources add ":<resource>"
-DISABLED_WEBHOOKS_KEY = "elitaco:woo:disabled_webhooks"
 FIRST_RUN_LOOKBACK = timedelta(days=1)
 # Read again before the checkpoint: WooCommerce's dates have seconds only, and an order saved
 # in a slow request can carry a time before one saved meanwhile. The ledger makes it free.
 OVERLAP = timedelta(minutes=5)
-RECONCILE_SOON = timedelta(seconds=5)
-RECONCILE_SOON_JOB_ID = "reconcile-orders-soon"
 
 
 @dataclass
@@ -238,13 +235,6 @@ def _envelope(
     return dict(envelope)
 
 
-def schedule_reconcile_soon(connection: Redis) -> None:
-    """Run relay.jobs.reconcile_recent in a few seconds (one pending run, however many ask)."""
-    Queue(MAINTENANCE_QUEUE, connection=connection).enqueue_in(
-        RECONCILE_SOON, "relay.jobs.reconcile_recent", job_id=RECONCILE_SOON_JOB_ID
-    )
-
-
 REREAD_DELAY = timedelta(seconds=2)  # deliveries of the same second still in flight land first
 REREAD_RETRY = Retry(max=3, interval=[10, 60, 300])
 
@@ -254,7 +244,7 @@ def reread_order_soon(queue: Queue, order_id: int) -> None:
     within one second and cannot tell which is the last. One pending read per order."""
     queue.enqueue_in(
         REREAD_DELAY,
-        "relay.jobs.reread_order",
+        REREAD_ORDER,
         order_id,
         job_id=f"reread-order-{order_id}",
         retry=REREAD_RETRY,
@@ -296,13 +286,5 @@ def check_webhooks(woo: WooClient, connection: Redis) -> list[dict[str, Any]]:
             "WooCommerce disabled a webhook after failed deliveries",
             extra={f"webhook_{key}": value for key, value in hook.items()},
         )
-    connection.set(
-        DISABLED_WEBHOOKS_KEY,
-        json.dumps({"checked_at": format_utc(datetime.now(UTC)), "webhooks": disabled}),
-    )
+    status.save_webhook_report(connection, disabled)
     return disabled
-
-
-def read_webhook_report(connection: Redis) -> dict[str, Any] | None:
-    raw = connection.get(DISABLED_WEBHOOKS_KEY)
-    return json.loads(raw) if raw else None

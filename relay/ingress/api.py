@@ -10,7 +10,7 @@ import re
 import aiohttp
 from aiohttp import web
 
-from relay.keys import ODOO_SESSION, SETTINGS
+from relay.ingress.keys import ODOO_SESSION, SETTINGS
 
 logger = logging.getLogger(__name__)
 ORDER_ID = re.compile(r"[0-9]{1,10}")  # ASCII digits: str.isdigit() takes "²" and "٣" too

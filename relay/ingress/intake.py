@@ -11,9 +11,9 @@ from typing import Literal
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from relay.envelope import Envelope, log_fields
-from relay.keys import BATCH_ENQUEUER, METRICS, QUEUE, SETTINGS, SPOOL, SPOOL_DRAIN
-from relay.queueing import enqueue_unless_enqueued
+from relay.ingress.keys import BATCH_ENQUEUER, METRICS, QUEUE, SETTINGS, SPOOL, SPOOL_DRAIN
+from relay.pipeline.envelope import Envelope, log_fields
+from relay.pipeline.queueing import enqueue_unless_enqueued
 
 logger = logging.getLogger(__name__)
 

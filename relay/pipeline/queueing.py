@@ -1,14 +1,21 @@
-"""Putting envelopes on RQ, at most once per event_id even when a spool is drained twice."""
+"""The RQ queues and job names both halves use, and putting envelopes on RQ at most once per
+event_id even when a spool is drained twice."""
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from typing import Any
 
 from redis import Redis
 from rq import Queue, Retry
 
+# RQ stores a job's function by this name in Redis, for queued, scheduled and dead-lettered jobs
+# alike: these names stay as they are whatever the code's layout (relay/jobs.py).
 PROCESS_EVENT = "relay.jobs.process_event"
+REREAD_ORDER = "relay.jobs.reread_order"
+RECONCILE_RECENT = "relay.jobs.reconcile_recent"
+RUN_IMPORT = "relay.jobs.run_import"
 # Reconciliation, outbox pushes and access checks: workers serve it before the events, so that
 # a backlog of events never starves them.
 MAINTENANCE_QUEUE = "woo-maintenance"
@@ -16,6 +23,8 @@ ENQUEUED_MARKER_TTL = 7 * 24 * 3600
 # Default backoff between the 3 retries of a processing failure (RQ's scheduler runs them);
 # RELAY_RETRY_INTERVALS overrides it.
 RETRY_INTERVALS = [10, 60, 300]
+RECONCILE_SOON = timedelta(seconds=5)
+RECONCILE_SOON_JOB_ID = "reconcile-orders-soon"
 
 
 def dead_letter_ttl() -> int:
@@ -78,3 +87,10 @@ def enqueue_unless_enqueued(
         return False
     enqueue_envelope(queue, envelope, retry_intervals)
     return True
+
+
+def schedule_reconcile_soon(connection: Redis) -> None:
+    """Run relay.jobs.reconcile_recent in a few seconds (one pending run, however many ask)."""
+    Queue(MAINTENANCE_QUEUE, connection=connection).enqueue_in(
+        RECONCILE_SOON, RECONCILE_RECENT, job_id=RECONCILE_SOON_JOB_ID
+    )
