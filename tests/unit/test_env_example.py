@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_NAMES = set(
     re.findall(r"^([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.MULTILINE)
 )
-CODE = "\n".join(path.read_text() for path in sorted((ROOT / "relay").glob("*.py")))
+CODE = "\n".join(path.read_text() for path in sorted((ROOT / "relay").rglob("*.py")))
 COMPOSE = "\n".join(
     (ROOT / name).read_text() for name in ("docker-compose.yml", "docker-compose.prod.yml")
 )
