@@ -1,6 +1,9 @@
 # The relay, the RQ workers and the RQ dashboard share this image (RQ requires the producer and
-# the workers to run the same code). Odoo runs the official odoo:18 image with odoo_addons mounted.
-FROM python:3.11-slim
+# the workers to run the same code). Odoo runs Dockerfile.odoo's image with odoo_addons mounted.
+# Python is pinned to one patch release. To bump it: pick a newer 3.11.x-slim-trixie tag
+# (https://hub.docker.com/_/python/tags), change it here, this file's only place, then
+# `docker compose up -d --build`.
+FROM python:3.11.16-slim-trixie
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

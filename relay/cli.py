@@ -1,5 +1,5 @@
 """The relay's one CLI: python -m relay serve | worker | spool | replay | reconcile | import |
-register-webhooks | api-token."""
+register-webhooks | api-token | healthcheck | check-secrets."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import contextlib
 import importlib
 import json
 import os
+import socket
 import sys
 from collections import Counter
 from datetime import datetime
@@ -20,7 +21,16 @@ from redis.exceptions import RedisError
 from rq import Queue
 
 from relay.clients.woo import WooAuthError, WooClient, WooConfig
-from relay.config import EVENTS_QUEUE, ConfigError, Settings, events_queue_name, redis_url_from_env
+from relay.config import (
+    EVENTS_QUEUE,
+    ConfigError,
+    Settings,
+    check_secrets,
+    check_worker_environment,
+    events_queue_name,
+    redis_url_from_env,
+    secret,
+)
 from relay.ingress.api import api_token
 from relay.ingress.app import create_app
 from relay.ingress.server import serve
@@ -28,6 +38,7 @@ from relay.ingress.spool import Spool
 from relay.logs import configure_logging
 from relay.pipeline.envelope import parse_woo_datetime
 from relay.pipeline.queueing import MAINTENANCE_QUEUE
+from relay.work import liveness
 from relay.work.first_sync import RESOURCES, import_resource
 from relay.work.reconcile import (
     check_webhooks,
@@ -94,6 +105,25 @@ def main(argv: list[str] | None = None) -> int:
         help="also give existing webhooks WOO_WEBHOOK_SECRET (secret rotation, see README)",
     )
 
+    health = commands.add_parser(
+        "healthcheck",
+        help="exit 1 unless a worker (or RQ cron scheduler) of this host has a fresh heartbeat "
+        "in Redis (the compose healthchecks)",
+    )
+    health.add_argument("process", choices=("worker", "cron"))
+    health.add_argument(
+        "--max-age",
+        type=float,
+        help=f"seconds a heartbeat stays fresh (default {liveness.WORKER_MAX_AGE:g} for a "
+        f"worker, {liveness.CRON_MAX_AGE:g} for cron)",
+    )
+
+    secrets = commands.add_parser(
+        "check-secrets",
+        help="exit 2 unless each named variable is set and not a placeholder (compose's check)",
+    )
+    secrets.add_argument("names", nargs="+", metavar="VARIABLE")
+
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
@@ -113,9 +143,15 @@ def main(argv: list[str] | None = None) -> int:
             return import_command(args.what, args.since)
         if args.command == "register-webhooks":
             return register_webhooks_command(args.url, args.update_secret)
+        if args.command == "healthcheck":
+            return healthcheck_command(args.process, args.max_age)
+        if args.command == "check-secrets":
+            check_secrets(args.names)
+            return 0
         return spool_command(args.dir, args.json, args.set_aside)
     except (ConfigError, WooAuthError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"error: {line}", file=sys.stderr)
         return 2
 
 
@@ -128,6 +164,7 @@ def serve_command(host: str | None, port: int | None) -> int:
 
 
 def worker_command(queue_names: list[str], burst: bool) -> int:
+    check_worker_environment()
     configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
     connection = Redis.from_url(redis_url_from_env())
     wait_for_redis(connection)
@@ -158,10 +195,42 @@ def replay_command(
 
 
 def api_token_command() -> int:
-    secret = os.environ.get("APP_SECRET", "")
-    if not secret:
+    app_secret = secret(os.environ, "APP_SECRET")
+    if not app_secret:
         raise ConfigError("APP_SECRET is not set; the relay's API token is derived from it")
-    print(api_token(secret))
+    print(api_token(app_secret))
+    return 0
+
+
+def healthcheck_command(process: str, max_age: float | None) -> int:
+    """0 when a worker (or cron scheduler) of this host beat its heart in Redis within max_age
+    seconds; 1 when none did (hung, stopped, or never started) or Redis does not answer."""
+    hostname = socket.gethostname()
+    if process == "worker":
+        limit = liveness.WORKER_MAX_AGE if max_age is None else max_age
+        check = liveness.worker_heartbeat_age
+    else:
+        limit = liveness.CRON_MAX_AGE if max_age is None else max_age
+        check = liveness.cron_heartbeat_age
+    connection = Redis.from_url(redis_url_from_env(), socket_timeout=5, socket_connect_timeout=5)
+    try:
+        age = check(connection, hostname)
+    except RedisError as exc:
+        print(f"unhealthy: Redis does not answer: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        connection.close()
+    if age is None:
+        print(f"unhealthy: no {process} of host {hostname} is registered in Redis", file=sys.stderr)
+        return 1
+    if age > limit:
+        print(
+            f"unhealthy: the {process} of host {hostname} last beat {age:.0f} s ago "
+            f"(more than {limit:g} s): hung or stopped",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"healthy: the {process} of host {hostname} beat {age:.0f} s ago")
     return 0
 
 

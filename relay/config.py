@@ -20,6 +20,59 @@ class ConfigError(Exception):
     """The environment does not describe a relay that can run."""
 
 
+# What .env.example holds until the operator chooses a secret, and the defaults the PostgreSQL
+# and Odoo images fall back on: a secret still one of these is refused where it is read.
+PLACEHOLDERS = frozenset({"change-me", "changeme", "admin", "odoo"})
+MAKE_ONE = "make one with `openssl rand -hex 32`"
+ODOO_KEY = "in Odoo, as {user}: Preferences › Account Security › New API Key"
+WOO_KEY = "in WooCommerce: Settings › Advanced › REST API › Add key (read/write)"
+# How an operator makes each secret, for the message that refuses a placeholder.
+HOW_TO_MAKE = {
+    "WOO_WEBHOOK_SECRET": f"{MAKE_ONE}, and give the WooCommerce webhooks the same one "
+    "(python -m relay register-webhooks --update-secret)",
+    "WOO_WEBHOOK_PREVIOUS_SECRET": "it holds the secret being rotated out, or nothing",
+    "APP_SECRET": MAKE_ONE,
+    "ODOO_API_KEY": ODOO_KEY.format(user="the Integration User"),
+    "ODOO_READ_API_KEY": ODOO_KEY.format(user="the Timeline Reader user"),
+    "WOO_CONSUMER_KEY": WOO_KEY,
+    "WOO_CONSUMER_SECRET": WOO_KEY,
+    "POSTGRES_PASSWORD": f"{MAKE_ONE}; PostgreSQL keeps the one it was created with, so an "
+    "existing database needs ALTER ROLE odoo PASSWORD '…' as well",
+    "ODOO_MASTER_PASSWORD": MAKE_ONE,
+}
+
+
+def is_placeholder(value: str) -> bool:
+    return value.strip().lower() in PLACEHOLDERS
+
+
+def secret(env: Mapping[str, str], name: str) -> str:
+    """A secret from the environment ('' when unset), refused while it is a placeholder."""
+    value = env.get(name, "")
+    if is_placeholder(value):
+        raise ConfigError(
+            f"{name} is still the placeholder {value.strip()!r}: set it in .env; "
+            f"{HOW_TO_MAKE.get(name, MAKE_ONE)}"
+        )
+    return value
+
+
+def check_secrets(names: list[str], environ: Mapping[str, str] | None = None) -> None:
+    """Each of `names` set and no placeholder; every one that is not, named at once."""
+    env = os.environ if environ is None else environ
+    problems = []
+    for name in names:
+        try:
+            value = secret(env, name)
+        except ConfigError as exc:
+            problems.append(str(exc))
+            continue
+        if not value.strip():
+            problems.append(f"{name} is not set: set it in .env; {HOW_TO_MAKE.get(name, MAKE_ONE)}")
+    if problems:
+        raise ConfigError("\n".join(problems))
+
+
 @lru_cache(maxsize=64)  # on every delivery: the configured address and the header's
 def store_identity(url: str) -> str:
     """One name per store however its address is written, used in idempotency keys and
@@ -48,7 +101,7 @@ class OdooConfig:
         env = os.environ if environ is None else environ
         return cls(
             url=odoo_url_from(env),
-            api_key=env.get(key_variable, ""),
+            api_key=secret(env, key_variable),
             connect_timeout=_float(env, "ODOO_CONNECT_TIMEOUT", cls.connect_timeout),
             read_timeout=_float(env, "ODOO_READ_TIMEOUT", cls.read_timeout),
         )
@@ -69,8 +122,8 @@ class WooConfig:
         env = os.environ if environ is None else environ
         config = cls(
             store_url=env.get("WOO_STORE_URL", "").rstrip("/"),
-            consumer_key=env.get("WOO_CONSUMER_KEY", ""),
-            consumer_secret=env.get("WOO_CONSUMER_SECRET", ""),
+            consumer_key=secret(env, "WOO_CONSUMER_KEY"),
+            consumer_secret=secret(env, "WOO_CONSUMER_SECRET"),
             backoff_factor=_float(env, "WOO_BACKOFF_FACTOR", cls.backoff_factor, zero=True),
             ca_bundle=env.get("WOO_CA_BUNDLE") or None,
         )
@@ -126,8 +179,8 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        secret = env.get("WOO_WEBHOOK_SECRET", "")
-        if not secret:
+        webhook_secret = secret(env, "WOO_WEBHOOK_SECRET")
+        if not webhook_secret:
             raise ConfigError(
                 "WOO_WEBHOOK_SECRET is not set: the relay cannot verify WooCommerce "
                 "deliveries without the webhook secret (WooCommerce > Settings > "
@@ -141,9 +194,9 @@ class Settings:
                 "unsigned X-WC-Webhook-Source header."
             )
         return cls(
-            webhook_secret=secret,
+            webhook_secret=webhook_secret,
             store_url=store_url.rstrip("/"),
-            previous_webhook_secret=env.get("WOO_WEBHOOK_PREVIOUS_SECRET", ""),
+            previous_webhook_secret=secret(env, "WOO_WEBHOOK_PREVIOUS_SECRET"),
             redis_url=env.get("REDIS_URL", cls.redis_url),
             host=env.get("RELAY_HOST", cls.host),
             port=_int(env, "RELAY_PORT", cls.port),
@@ -157,7 +210,7 @@ class Settings:
             redis_timeout=_float(env, "RELAY_REDIS_TIMEOUT", cls.redis_timeout),
             log_level=env.get("LOG_LEVEL", cls.log_level).upper(),
             retry_intervals=_intervals(env, "RELAY_RETRY_INTERVALS", cls.retry_intervals),
-            app_secret=env.get("APP_SECRET", ""),
+            app_secret=secret(env, "APP_SECRET"),
             odoo=OdooConfig.from_env(env, key_variable="ODOO_READ_API_KEY"),
         )
 
@@ -173,6 +226,18 @@ def odoo_url_from(env: Mapping[str, str]) -> str:
             "give the address alone and the Integration User's API key as ODOO_API_KEY"
         )
     return url
+
+
+def check_worker_environment(environ: Mapping[str, str] | None = None) -> None:
+    """What a worker's jobs read, checked when it starts: a placeholder secret or a bad number
+    stops it there, naming the variable. A key not set yet is no reason to stop: jobs wait
+    until Odoo accepts ODOO_API_KEY, and those that need WooCommerce's REST key say so."""
+    env = os.environ if environ is None else environ
+    OdooConfig.from_env(env)
+    secret(env, "WOO_CONSUMER_KEY")
+    secret(env, "WOO_CONSUMER_SECRET")
+    _float(env, "WOO_BACKOFF_FACTOR", WooConfig.backoff_factor, zero=True)
+    _float(env, "ODOO_OUTAGE_BACKOFF_MAX", 30.0)
 
 
 def events_queue_name() -> str:

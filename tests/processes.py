@@ -57,14 +57,17 @@ def kill_marked(variable: str, value: str, timeout: float = 10.0) -> list[int]:
 
 
 class ManagedProcess:
-    """A `python -m relay ...` process with its own marker; stop() takes its children too."""
+    """A `python -m relay ...` (or another module's) process with its own marker; stop() takes
+    its children too."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log_path: Path) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], log_path: Path, module: str = "relay"
+    ) -> None:
         self.marker = uuid.uuid4().hex
         self.log_path = log_path
         with open(log_path, "ab") as log:  # the child keeps its own descriptor
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "relay", *args],
+                [sys.executable, "-m", module, *args],
                 env=dict(env, PYTHONPATH=str(ROOT), **{PROCESS_MARKER_VARIABLE: self.marker}),
                 cwd=ROOT,
                 stdout=log,
@@ -154,3 +157,12 @@ class WorkerProcess(ManagedProcess):
             raise AssertionError(
                 f"the worker did not finish within {timeout} s:\n{self.log()[-4000:]}"
             ) from None
+
+
+class CronProcess(ManagedProcess):
+    """The compose `cron` service's command: `rq cron --url URL relay.cron_config`."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        super().__init__(
+            ["cron", "--url", env["REDIS_URL"], "relay.cron_config"], env, log_path, "rq.cli"
+        )

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,6 +66,31 @@ def test_serve_refuses_to_start_without_a_secret(redis_url, tmp_path) -> None:
     assert "WOO_WEBHOOK_SECRET is not set" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("command", "name"), [("serve", "WOO_WEBHOOK_SECRET"), ("worker", "ODOO_API_KEY")]
+)
+def test_serve_and_worker_refuse_a_placeholder_secret(
+    command: str, name: str, redis_url: str, tmp_path: Path
+) -> None:
+    """As `docker compose up` starts them with .env.example's change-me: a line that says
+    what to set and how, exit status 2, no traceback."""
+    env = relay_environment(redis_url, tmp_path, PYTHONPATH=str(ROOT), **{name: "change-me"})
+    result = subprocess.run(
+        [sys.executable, "-m", "relay", command],
+        check=False,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        f"error: {name} is still the placeholder 'change-me': set it in .env; "
+    )
+    assert "Traceback" not in result.stderr
+
+
 def test_a_worker_runs_the_enqueued_job(relay_server, queue, fake_odoo) -> None:
     base = relay_server.url
     request = woo_delivery("order.updated", example_payload("woo.order.updated"), SECRET)
@@ -77,13 +104,14 @@ def test_a_worker_runs_the_enqueued_job(relay_server, queue, fake_odoo) -> None:
     assert fake_odoo.calls[0]["event_id"] == event_id
 
 
-def test_the_rq_dashboard_starts_and_serves(redis_url, queue) -> None:
-    """The dashboard runs from the same image and requirements as the relay."""
-    queue.enqueue("relay.jobs.process_event", {"event_id": "shown-in-the-dashboard"})
+@contextmanager
+def rq_dashboard(redis_url: str, **login: str) -> Iterator[str]:
+    """The compose `dashboard` service's command, its login (if any) in its environment."""
     port = free_port()
     dashboard = os.path.join(os.path.dirname(sys.executable), "rq-dashboard")
     process = subprocess.Popen(
         [dashboard, "--redis-url", redis_url, "--port", str(port), "--bind", "127.0.0.1"],
+        env=dict(os.environ, **login),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -91,19 +119,38 @@ def test_the_rq_dashboard_starts_and_serves(redis_url, queue) -> None:
         deadline = time.monotonic() + 20
         while True:
             try:
-                response = requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+                requests.get(f"http://127.0.0.1:{port}/", timeout=2)
                 break
             except requests.ConnectionError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(process.stderr.read().decode()) from None
                 time.sleep(0.2)
-        assert response.status_code == 200
-        queues = requests.get(f"http://127.0.0.1:{port}/0/data/queues.json", timeout=5).json()
-        assert [entry["name"] for entry in queues["queues"]] == ["woo-events"]
+        yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=10)
         process.stderr.close()
+
+
+def test_the_rq_dashboard_starts_and_serves(redis_url, queue) -> None:
+    """The dashboard runs from the same image and requirements as the relay; with its login
+    variables empty (compose's default outside production) it asks for none."""
+    queue.enqueue("relay.jobs.process_event", {"event_id": "shown-in-the-dashboard"})
+    with rq_dashboard(redis_url, RQ_DASHBOARD_USERNAME="", RQ_DASHBOARD_PASSWORD="") as url:
+        assert requests.get(f"{url}/", timeout=5).status_code == 200
+        queues = requests.get(f"{url}/0/data/queues.json", timeout=5).json()
+        assert [entry["name"] for entry in queues["queues"]] == ["woo-events"]
+
+
+def test_the_rq_dashboard_takes_its_login_from_its_environment(redis_url) -> None:
+    """Production gives the login in the environment alone (a command line shows in ps)."""
+    login = {"RQ_DASHBOARD_USERNAME": "operator", "RQ_DASHBOARD_PASSWORD": "5f0c1d9e"}
+    with rq_dashboard(redis_url, **login) as url:
+        assert requests.get(f"{url}/", timeout=5).status_code == 401
+        wrong = requests.get(f"{url}/", auth=("operator", "guess"), timeout=5)
+        assert wrong.status_code == 401
+        right = requests.get(f"{url}/", auth=("operator", "5f0c1d9e"), timeout=5)
+        assert right.status_code == 200
 
 
 def test_the_cron_service_enqueues_the_maintenance_jobs(redis_url: str, tmp_path: Path) -> None:

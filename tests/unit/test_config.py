@@ -2,7 +2,14 @@ from pathlib import Path
 
 import pytest
 
-from relay.config import ConfigError, OdooConfig, Settings, WooConfig
+from relay.config import (
+    ConfigError,
+    OdooConfig,
+    Settings,
+    WooConfig,
+    check_secrets,
+    check_worker_environment,
+)
 
 REQUIRED = {"WOO_WEBHOOK_SECRET": "s", "WOO_STORE_URL": "https://shop.example.com"}
 
@@ -106,3 +113,61 @@ def test_the_clients_settings_are_checked_like_the_relays() -> None:
                 "WOO_BACKOFF_FACTOR": "-1",
             }
         )
+
+
+@pytest.mark.parametrize("placeholder", ["change-me", " Change-Me ", "changeme", "admin", "odoo"])
+@pytest.mark.parametrize(
+    "name", ["WOO_WEBHOOK_SECRET", "WOO_WEBHOOK_PREVIOUS_SECRET", "APP_SECRET", "ODOO_READ_API_KEY"]
+)
+def test_the_relay_refuses_a_placeholder_secret_naming_it(name: str, placeholder: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env(REQUIRED | {name: placeholder})
+    assert str(refused.value).startswith(f"{name} is still the placeholder ")
+    assert "set it in .env" in str(refused.value)
+
+
+def test_the_refusal_says_how_to_make_a_secret() -> None:
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env(REQUIRED | {"APP_SECRET": "change-me"})
+    assert str(refused.value) == (
+        "APP_SECRET is still the placeholder 'change-me': set it in .env; "
+        "make one with `openssl rand -hex 32`"
+    )
+    with pytest.raises(ConfigError, match="Preferences › Account Security › New API Key"):
+        OdooConfig.from_env({"ODOO_API_KEY": "change-me"})
+
+
+def test_the_clients_refuse_placeholder_keys() -> None:
+    store = {"WOO_STORE_URL": "https://shop.example.com"}
+    with pytest.raises(ConfigError, match="WOO_CONSUMER_SECRET is still the placeholder"):
+        WooConfig.from_env(store | {"WOO_CONSUMER_KEY": "ck", "WOO_CONSUMER_SECRET": "change-me"})
+    with pytest.raises(ConfigError, match="ODOO_API_KEY is still the placeholder"):
+        OdooConfig.from_env({"ODOO_API_KEY": "change-me"})
+    assert OdooConfig.from_env({"ODOO_API_KEY": "a-real-key"}).api_key == "a-real-key"
+
+
+def test_a_worker_starts_without_keys_but_not_with_placeholders() -> None:
+    """Keys not yet made are no reason to stop a worker (its jobs wait for Odoo to accept one);
+    a placeholder is."""
+    check_worker_environment({})
+    check_worker_environment({"ODOO_API_KEY": "k", "WOO_CONSUMER_KEY": "ck"})
+    for name in ("ODOO_API_KEY", "WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET"):
+        with pytest.raises(ConfigError, match=f"{name} is still the placeholder"):
+            check_worker_environment({name: "change-me"})
+    with pytest.raises(ConfigError, match="ODOO_OUTAGE_BACKOFF_MAX must be a number"):
+        check_worker_environment({"ODOO_OUTAGE_BACKOFF_MAX": "long"})
+
+
+def test_the_stacks_secrets_are_checked_together() -> None:
+    check_secrets(["POSTGRES_PASSWORD"], {"POSTGRES_PASSWORD": "0123abcd"})
+    with pytest.raises(ConfigError) as refused:
+        check_secrets(
+            ["POSTGRES_PASSWORD", "ODOO_MASTER_PASSWORD"],
+            {"POSTGRES_PASSWORD": "change-me", "ODOO_MASTER_PASSWORD": " "},
+        )
+    lines = str(refused.value).splitlines()
+    assert lines[0].startswith("POSTGRES_PASSWORD is still the placeholder 'change-me': set it")
+    assert "openssl rand -hex 32" in lines[0] and "ALTER ROLE odoo PASSWORD" in lines[0]
+    assert lines[1] == (
+        "ODOO_MASTER_PASSWORD is not set: set it in .env; make one with `openssl rand -hex 32`"
+    )
