@@ -13,6 +13,8 @@ from . import integration_woo_category
 from . import integration_woo_stock
 from . import product_pricelist_item
 from . import integration_woo_order
+from . import integration_woo_order_line
+from . import integration_woo_order_status
 from . import integration_woo_payment
 from . import integration_outbox
 from . import integration_import_line

@@ -110,7 +110,7 @@ class IntegrationWooPayment(models.AbstractModel):
 
         `fetched["refunds"]`: each refund's details, which the workers read from WooCommerce
         (GET /orders/<id>/refunds/<refund id>); they give the credit note its lines."""
-        invoice = self.env["integration.woo.order"]._posted_invoices(order)[:1]
+        invoice = self.env["integration.woo.order.status"]._posted_invoices(order)[:1]
         refunds = [refund for refund in data.get("refunds") or [] if refund.get("id")]
         if not invoice or not (refunds or data["status"] == "refunded"):
             return [], []
@@ -233,7 +233,8 @@ class IntegrationWooPayment(models.AbstractModel):
         woo_product = (
             (item.get("variation_id") or item.get("product_id")) if kind == "line_items" else None
         )
-        return self.env["integration.woo.order"]._order_line(store, order, refunded_id, woo_product)
+        order_lines = self.env["integration.woo.order.line"]
+        return order_lines._order_line(store, order, refunded_id, woo_product)
 
     @api.model
     def _credit_note(self, order, invoice, total: float, label: str, lines=None):
