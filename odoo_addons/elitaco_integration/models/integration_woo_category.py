@@ -88,11 +88,10 @@ class IntegrationWooCategory(models.AbstractModel):
         (`category_ids`: its parent there, none at the top; or `new_categories`: the parents to
         make first), read at claim."""
         category = row.category_id
+        bindings = self.env["integration.binding"]
         return {
             "odoo_id": category.id,
-            "woo_category_id": self.env["integration.binding"]
-            ._record_binding(row.store, category)
-            .external_id,
+            "woo_category_id": bindings._record_binding(row.store, category).external_id,
             "name": category.name,
             **self._woo_categories(row.store, category.parent_id),
         }
