@@ -1,4 +1,4 @@
-"""Small helpers shared by the WooCommerce importers."""
+"""Small helpers shared by the WooCommerce importers and the pushes to WooCommerce."""
 
 import hashlib
 import html
@@ -144,3 +144,12 @@ def stale_delete(record, event, applied) -> Outcome:
         ),
         record=record,
     )
+
+
+def push_answer(response: str | None) -> dict:
+    """A worker's answer to a push (JSON): what WooCommerce made; {} when it is not an object."""
+    try:
+        answer = json.loads(response or "{}")
+    except ValueError:
+        return {}
+    return answer if isinstance(answer, dict) else {}

@@ -5,11 +5,16 @@ from . import integration_binding
 from . import integration_resource_lock
 from . import integration_value_map
 from . import integration_woo_customer
+from . import integration_woo_measure
+from . import integration_woo_image
 from . import integration_woo_product
 from . import integration_woo_variant
 from . import integration_woo_category
+from . import integration_woo_stock
 from . import product_pricelist_item
 from . import integration_woo_order
+from . import integration_woo_order_line
+from . import integration_woo_order_status
 from . import integration_woo_payment
 from . import integration_outbox
 from . import integration_import_line

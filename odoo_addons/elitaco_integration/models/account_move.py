@@ -14,7 +14,7 @@ class AccountMove(models.Model):
         posted = super()._post(soft)
         credit_notes = posted.filtered(lambda move: move.move_type == "out_refund")
         if credit_notes and not self.env.context.get("elitaco_from_woo"):
-            self.env["integration.outbox"]._for_credit_notes(credit_notes)
+            self.env["integration.woo.payment"]._for_credit_notes(credit_notes)
         return posted
 
     def _woo_order(self):

@@ -1,5 +1,9 @@
+import logging
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError
+
+_logger = logging.getLogger(__name__)
 
 BOUND_MODELS = [
     ("sale.order", "Order"),
@@ -96,6 +100,46 @@ class IntegrationBinding(models.Model):
                 values | {"store": store, "model": record._name, "external_id": external_id}
             )
 
+    @api.model
+    def _record_binding(self, store: str, record) -> "IntegrationBinding":
+        """`record`'s binding in `store`, if any."""
+        return self.sudo().search(
+            [("model", "=", record._name), ("res_id", "=", record.id), ("store", "=", store)],
+            limit=1,
+        )
+
+    @api.model
+    def _bound_stores(self, records) -> dict:
+        """{record: the stores it is bound in}, every record a key."""
+        stores_of = {record: set() for record in records}
+        bindings = self.sudo().search(
+            [("model", "=", records._name), ("res_id", "in", records.ids)]
+        )
+        for binding in bindings:
+            stores_of[records.browse(binding.res_id)].add(binding.store)
+        return stores_of
+
+    @api.model
+    def _bind_once(
+        self, store: str, record, external_id: int, parent_id: int | None = None
+    ) -> bool:
+        """Bind unless the record or the WooCommerce id is bound already (the echo's binding
+        by SKU came first, or the id is another record's: left as it is, and said)."""
+        bindings = self.sudo()
+        taken = bindings._binding(store, record._name, external_id)
+        if bindings._record_binding(store, record) or taken:
+            if taken and taken.res_id != record.id:
+                _logger.warning(
+                    "WooCommerce id %s is bound to %s %s already; %s not bound to it",
+                    external_id,
+                    record._name,
+                    taken.res_id,
+                    record.display_name,
+                )
+            return False
+        bindings._bind(store, record, external_id, parent_id)
+        return True
+
     def action_open_record(self):
         self.ensure_one()
         return {
@@ -114,7 +158,7 @@ class IntegrationBinding(models.Model):
             "res_id"
         )
         products = self.env["product.product"].browse(product_ids).exists()
-        queued = self.env["integration.outbox"]._for_stock(products)
+        queued = self.env["integration.woo.stock"]._for_stock(products)
         if queued:
             message = _("%(count)s stock pushes queued (Integration › Outbox).", count=len(queued))
         else:

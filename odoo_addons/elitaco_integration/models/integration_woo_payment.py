@@ -1,3 +1,5 @@
+import json
+
 from odoo import Command, _, api, models
 
 from ..envelope import EventRejected
@@ -108,7 +110,7 @@ class IntegrationWooPayment(models.AbstractModel):
 
         `fetched["refunds"]`: each refund's details, which the workers read from WooCommerce
         (GET /orders/<id>/refunds/<refund id>); they give the credit note its lines."""
-        invoice = self.env["integration.woo.order"]._posted_invoices(order)[:1]
+        invoice = self.env["integration.woo.order.status"]._posted_invoices(order)[:1]
         refunds = [refund for refund in data.get("refunds") or [] if refund.get("id")]
         if not invoice or not (refunds or data["status"] == "refunded"):
             return [], []
@@ -231,7 +233,8 @@ class IntegrationWooPayment(models.AbstractModel):
         woo_product = (
             (item.get("variation_id") or item.get("product_id")) if kind == "line_items" else None
         )
-        return self.env["integration.woo.order"]._order_line(store, order, refunded_id, woo_product)
+        order_lines = self.env["integration.woo.order.line"]
+        return order_lines._order_line(store, order, refunded_id, woo_product)
 
     @api.model
     def _credit_note(self, order, invoice, total: float, label: str, lines=None):
@@ -333,3 +336,107 @@ class IntegrationWooPayment(models.AbstractModel):
         value = self.env["ir.config_parameter"].sudo().get_param(PAYMENT_JOURNAL_PARAM)
         journal = self.env["account.journal"].browse(int(value)).exists() if value else None
         return journal or self.env["account.journal"]
+
+    # ------------------------------------------------------------------ pushed to WooCommerce
+
+    @api.model
+    def _for_credit_notes(self, credit_notes) -> None:
+        """A credit note posted in Odoo for a WooCommerce order (a return handled in Odoo) is a
+        refund to make in WooCommerce, once. Credit notes of WooCommerce's own refunds are
+        bound to them and are not pushed back."""
+        bound = set(
+            self.env["integration.binding"]
+            .sudo()
+            .search([("model", "=", "account.move"), ("res_id", "in", credit_notes.ids)])
+            .mapped("res_id")
+        )
+        gateway = (
+            self.env["ir.config_parameter"].sudo().get_param("elitaco_integration.gateway_refunds")
+        )
+        outbox = self.env["integration.outbox"]
+        # sudo: whoever may post a credit note queues its refund, whatever else they may read
+        for credit_note in credit_notes.sudo().filtered(lambda move: move.id not in bound):
+            order = credit_note._woo_order()
+            key = f"odoo:account.move-{credit_note.id}:order.refunded:1"
+            if not order or outbox.sudo().search_count([("idempotency_key", "=", key)]):
+                continue  # not a WooCommerce order's, or already pushed when first posted
+            if not credit_note.woo_sale_order_id:
+                # so that the refund's echo is known as this credit note, and it shows on the order
+                credit_note.woo_sale_order_id = order
+            outbox.sudo().create(
+                {
+                    "event_type": "odoo.order.refunded",
+                    "idempotency_key": key,
+                    "store": order.woo_store,
+                    "sale_order_id": order.id,
+                    "credit_note_id": credit_note.id,
+                    "data": self._refund_data(order, credit_note, bool(gateway)),
+                }
+            )
+
+    @api.model
+    def _refund_data(self, order, credit_note, gateway: bool) -> dict:
+        currency = credit_note.currency_id
+
+        def money(value: float) -> str:
+            return f"{currency.round(value):.{currency.decimal_places}f}"
+
+        lines = []
+        for line in credit_note.invoice_line_ids.filtered(lambda l: l.display_type == "product"):
+            sale_line = line.sale_line_ids.filtered("woo_line_id")[:1]
+            if sale_line:
+                lines.append(
+                    {
+                        "woo_line_id": sale_line.woo_line_id,
+                        "quantity": line.quantity,
+                        "total": money(line.price_subtotal),
+                        "total_tax": money(line.price_total - line.price_subtotal),
+                    }
+                )
+        reason = _("Odoo credit note %s", credit_note.name)
+        if credit_note.ref:
+            reason += f": {credit_note.ref}"
+        return {
+            "woo_order_id": order.woo_order_id,
+            "odoo_order": order.name,
+            "credit_note": credit_note.name,
+            "credit_note_id": credit_note.id,
+            "amount": money(credit_note.amount_total),
+            "currency": currency.name,
+            "reason": reason,
+            "api_refund": gateway,
+            "lines": lines,
+            # WooCommerce keeps it on the refund: the workers find a refund an attempt whose
+            # answer was lost already made, and the refund's echo is known as this credit note.
+            "meta_data": [{"key": CREDIT_NOTE_META, "value": str(credit_note.id)}],
+        }
+
+    @api.model
+    def _push_data(self, row) -> dict:
+        return dict(row.data or {})  # the refund as the credit note was posted
+
+    @api.model
+    def _push_answered(self, row, response: str | None, ok: bool) -> None:
+        if ok:
+            self._bind_refund(row, response)
+
+    @api.model
+    def _push_summary(self, row) -> str:
+        return _(
+            "refund of %(amount)s %(currency)s for credit note %(credit_note)s",
+            amount=row.data.get("amount"),
+            currency=row.data.get("currency"),
+            credit_note=row.data.get("credit_note"),
+        )
+
+    @api.model
+    def _bind_refund(self, row, response: str | None) -> None:
+        """The refund WooCommerce made for the credit note is bound to it, so that the order
+        update it causes books nothing again (the update may come first: then it bound it)."""
+        try:
+            refund_id = json.loads(response or "{}").get("id")
+        except ValueError:
+            refund_id = None
+        bindings = self.env["integration.binding"].sudo()
+        if isinstance(refund_id, int) and not bindings._find(row.store, "account.move", refund_id):
+            bindings._bind(row.store, row.credit_note_id, refund_id)

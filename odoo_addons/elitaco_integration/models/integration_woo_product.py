@@ -1,9 +1,4 @@
-import base64
-import binascii
-import math
-
 from odoo import _, api, models
-from odoo.exceptions import UserError
 from odoo.tools import html2plaintext
 
 from ..envelope import Ambiguous, EventRejected, Outcome
@@ -12,6 +7,7 @@ from ..tools import (
     applied_state,
     deleted_before,
     parse_utc,
+    push_answer,
     stale_delete,
     stale_outcome,
     staleness,
@@ -22,10 +18,6 @@ from ..tools import (
 PRODUCT_MASTER_PARAM = "elitaco_integration.product_master"
 UNKNOWN_SKU_PARAM = "elitaco_integration.unknown_sku"
 INACTIVE_STATUSES = ("draft", "private", "trash")
-WEIGHT_UNIT = "elitaco_integration.weight_unit"
-DIMENSION_UNIT = "elitaco_integration.dimension_unit"
-KG_PER = {"kg": 1.0, "g": 0.001, "lbs": 0.45359237, "oz": 0.028349523125}
-M_PER = {"m": 1.0, "cm": 0.01, "mm": 0.001, "in": 0.0254, "yd": 0.9144, "ft": 0.3048}
 
 
 class IntegrationWooProduct(models.AbstractModel):
@@ -137,7 +129,8 @@ class IntegrationWooProduct(models.AbstractModel):
             )
             changes = []
         changes += self._sale_price(product, data)
-        imaged, image_warnings = self._image(event, product, binding, data, state)
+        images = self.env["integration.woo.image"]
+        imaged, image_warnings = images._image(event, product, binding, data, state)
         changes += imaged
         warnings += image_warnings
         is_variant = bool(product.product_template_attribute_value_ids)
@@ -153,39 +146,6 @@ class IntegrationWooProduct(models.AbstractModel):
         return Outcome(
             message=message, record=product, changes=changes, warnings=warnings, found=found
         )
-
-    @api.model
-    def _image(self, event, record, binding, data: dict, state: dict) -> tuple:
-        """(changes, warnings): the main image the workers read (`fetched.image`) becomes the
-        record's, once per version; an image removed in WooCommerce is removed here. Without
-        a reading, the image Odoo has stays."""
-        fetched = (event.payload or {}).get("fetched") or {}
-        image, error = fetched.get("image"), fetched.get("image_error")
-        warnings = [_("Image not taken: %s", error)] if error else []
-        applied = binding.woo_image if binding else False
-        if image and image.get("version") != applied:
-            try:
-                if base64.b64decode(image["content"])[:1] in (b"<", b""):
-                    raise ValueError(_("markup (SVG, HTML) is not taken as a product image"))
-                with self.env.cr.savepoint():
-                    record.image_1920 = image["content"]
-                    record.flush_recordset(["image_1920"])
-            except (UserError, ValueError, binascii.Error) as exc:
-                return [], [
-                    *warnings,
-                    _("Image %(src)s not taken: %(error)s", src=image.get("src"), error=exc),
-                ]
-            state["woo_image"] = image["version"]
-            return [_("Image: %s", image.get("src"))], warnings
-        has_image = any(
-            isinstance(one, dict) and one.get("src")
-            for one in (data.get("images") or [data.get("image")])
-        )
-        if applied and not has_image:
-            record.image_1920 = False
-            state["woo_image"] = False
-            return [_("Image removed, as in WooCommerce")], warnings
-        return [], warnings
 
     @api.model
     def _unbound_match(self, data: dict) -> tuple:
@@ -262,7 +222,7 @@ class IntegrationWooProduct(models.AbstractModel):
     def _template_values(self, event, data: dict) -> dict:
         """What a simple and a variable product both set."""
         description = data.get("short_description") or data.get("description") or ""
-        values = self._measures(data)
+        values = self.env["integration.woo.measure"]._measures(data)
         category = self.env["integration.woo.category"]._of_product(event, data)
         if category:
             values["categ_id"] = category.id
@@ -329,24 +289,6 @@ class IntegrationWooProduct(models.AbstractModel):
                 end=values["date_end"] or "-",
             )
         ]
-
-    @api.model
-    def _measures(self, data: dict) -> dict:
-        """Weight and volume in the units Odoo shows (kg or lb, m³ or ft³), from WooCommerce's
-        (Settings: its weight and dimensions units); what WooCommerce leaves empty is kept."""
-        params = self.env["ir.config_parameter"].sudo()
-        values = {}
-        if data.get("weight") not in (None, ""):
-            kg = amount(data["weight"], _("Weight")) * KG_PER[params.get_param(WEIGHT_UNIT, "kg")]
-            in_lbs = params.get_param("product.weight_in_lbs") == "1"
-            values["weight"] = kg / KG_PER["lbs"] if in_lbs else kg
-        sides = [(data.get("dimensions") or {}).get(side) for side in ("length", "width", "height")]
-        if all(side not in (None, "") for side in sides):
-            metre = M_PER[params.get_param(DIMENSION_UNIT, "cm")]
-            cubic_metres = math.prod(amount(side, _("Dimensions")) * metre for side in sides)
-            in_feet = params.get_param("product.volume_in_cubic_feet") == "1"
-            values["volume"] = cubic_metres / M_PER["ft"] ** 3 if in_feet else cubic_metres
-        return values
 
     @api.model
     def _by_sku(self, sku: str):
@@ -434,3 +376,99 @@ class IntegrationWooProduct(models.AbstractModel):
     @staticmethod
     def _line_parent(line: dict) -> int | None:
         return line.get("product_id") if line.get("variation_id") else None
+
+    # ------------------------------------------------------------------ pushed to WooCommerce
+
+    @api.model
+    def _for_products(self, products):
+        """Queue the export of products to the store (and to any other store they are bound
+        in); like stock, one pending row per product and store, read when claimed."""
+        return self._for_export(products, "product_id")
+
+    @api.model
+    def _for_templates(self, templates):
+        """The same for products with variants: a variable product and its variations."""
+        return self._for_export(templates, "product_tmpl_id")
+
+    @api.model
+    def _for_export(self, records, field: str):
+        stores_of = self.env["integration.binding"]._bound_stores(records)
+        for record in records:
+            template = record if record._name == "product.template" else record.product_tmpl_id
+            stores_of[record] |= template._woo_target_stores()
+        return self.env["integration.outbox"]._queue("odoo.product.changed", field, stores_of)
+
+    @api.model
+    def _push_data(self, row) -> dict:
+        return self._product_data(row)
+
+    @api.model
+    def _push_answered(self, row, response: str | None, ok: bool) -> None:
+        self._bind_product(row, response)  # what a failed push made too: its retry updates it
+
+    @api.model
+    def _push_summary(self, row) -> str:
+        return _("product %s", (row.product_id or row.product_tmpl_id).display_name)
+
+    @api.model
+    def _product_data(self, row) -> dict:
+        """The product as WooCommerce shows it, read at claim: the latest state is pushed."""
+        if row.product_tmpl_id:
+            return self.env["integration.woo.variant"]._variable_data(row)
+        product = row.product_id.with_context(active_test=False)
+        template = product.product_tmpl_id
+        bindings = self.env["integration.binding"]
+        return {
+            "odoo_product_id": product.id,
+            "woo_product_id": bindings._record_binding(row.store, row.product_id).external_id
+            or None,
+            "sku": product.default_code or "",
+            "name": template.name,
+            "regular_price": f"{template.list_price:.2f}",
+            "status": "publish" if template._woo_sold_in(row.store) else "draft",
+            "short_description": template.description_sale or "",
+            "weight": self.env["integration.woo.measure"]._woo_weight(product),
+            **self.env["integration.woo.category"]._woo_categories(row.store, template.categ_id),
+            "manage_stock": template.is_storable,
+            **self._initial_stock(row.store, product),
+        }
+
+    @api.model
+    def _initial_stock(self, store: str, product) -> dict:
+        """What a product made in WooCommerce starts with, so that it is not out of stock
+        there until its stock row is pushed (updates leave stock to those rows)."""
+        bindings = self.env["integration.binding"]
+        if not product.is_storable or bindings._record_binding(store, product):
+            return {}
+        warehouse = self.env["res.config.settings"]._elitaco_default("warehouse")
+        quantity = self.env["integration.woo.stock"]._sellable_quantity(product, warehouse)
+        return {"stock_quantity": max(quantity, 0.0)}
+
+    @api.model
+    def _bind_product(self, row, response: str | None) -> None:
+        """A product the push created in WooCommerce (or found there by SKU) is bound to it;
+        its stock follows."""
+        answer = push_answer(response)
+        categories = answer.get("categories") or {}
+        self.env["integration.woo.category"]._bind_categories(row.store, categories)
+        woo_id = answer.get("id")
+        if not isinstance(woo_id, int):
+            return
+        # The store's own webhook for what the push made may be applied at this very moment
+        # and bind it by SKU: the lock its event takes makes one of the two wait and retry.
+        variation_ids = sorted((answer.get("variations") or {}).values())
+        for external_id in [woo_id, *variation_ids]:
+            self.env["integration.resource.lock"]._acquire(f"product:{row.store}:{external_id}")
+        bindings = self.env["integration.binding"]
+        stock = self.env["integration.woo.stock"]
+        if row.product_tmpl_id:
+            bindings._bind_once(row.store, row.product_tmpl_id, woo_id)
+            variants = self.env["product.product"].with_context(active_test=False)
+            bound = variants.browse()
+            for odoo_id, variation_id in (answer.get("variations") or {}).items():
+                variant = variants.browse(int(odoo_id)).exists()
+                if variant and bindings._bind_once(row.store, variant, variation_id, woo_id):
+                    bound |= variant
+            stock._for_stock(bound)
+        elif bindings._bind_once(row.store, row.product_id, woo_id):
+            stock._for_stock(row.product_id)

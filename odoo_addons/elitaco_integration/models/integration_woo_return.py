@@ -26,7 +26,7 @@ class IntegrationWooReturn(models.AbstractModel):
             quantity = sum(amount(meta.get("value"), where) for meta in metas)
             if quantity <= 0:
                 continue
-            line = self.env["integration.woo.order"]._order_line(
+            line = self.env["integration.woo.order.line"]._order_line(
                 store, order, item.get("id"), item.get("variation_id") or item.get("product_id")
             )
             if line:

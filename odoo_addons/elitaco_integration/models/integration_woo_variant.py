@@ -48,7 +48,8 @@ class IntegrationWooVariant(models.AbstractModel):
                     ]
                 }
             )
-        imaged, warnings = products._image(event, template, binding, data, state)
+        images = self.env["integration.woo.image"]
+        imaged, warnings = images._image(event, template, binding, data, state)
         changes += imaged
         bindings._bind(event.store, template, woo_id, state=state)
         message = _(
@@ -314,3 +315,52 @@ class IntegrationWooVariant(models.AbstractModel):
                     what=what,
                 )
             )
+
+    # ------------------------------------------------------------------ pushed to WooCommerce
+
+    @api.model
+    def _variable_data(self, row) -> dict:
+        """A product with variants as a variable product: its attributes (the values its
+        variants use) and one variation per variant, read at claim."""
+        bindings = self.env["integration.binding"]
+        products = self.env["integration.woo.product"]
+        measures = self.env["integration.woo.measure"]
+        template = row.product_tmpl_id.with_context(active_test=False)
+        variants = template._woo_variants()
+        attributes = {}
+        for variant in variants:
+            for value in variant.product_template_attribute_value_ids:
+                options = attributes.setdefault(value.attribute_id.name, [])
+                if value.name not in options:
+                    options.append(value.name)
+        published = template._woo_sold_in(row.store)
+        return {
+            "type": "variable",
+            "odoo_template_id": template.id,
+            "woo_product_id": bindings._record_binding(row.store, template).external_id or None,
+            "name": template.name,
+            "status": "publish" if published else "draft",
+            "short_description": template.description_sale or "",
+            **self.env["integration.woo.category"]._woo_categories(row.store, template.categ_id),
+            "attributes": [
+                {"name": name, "options": options} for name, options in attributes.items()
+            ],
+            "variations": [
+                {
+                    "odoo_product_id": variant.id,
+                    "woo_variation_id": bindings._record_binding(row.store, variant).external_id
+                    or None,
+                    "sku": variant.default_code,
+                    "regular_price": f"{variant.lst_price:.2f}",
+                    "status": "publish" if published and variant.active else "private",
+                    "weight": measures._woo_weight(variant),
+                    "manage_stock": template.is_storable,
+                    **products._initial_stock(row.store, variant),
+                    "attributes": [
+                        {"name": value.attribute_id.name, "option": value.name}
+                        for value in variant.product_template_attribute_value_ids
+                    ],
+                }
+                for variant in variants
+            ],
+        }

@@ -18,4 +18,4 @@ class ProductCategory(models.Model):
         param = self.env["ir.config_parameter"].sudo().get_param(PRODUCT_MASTER_PARAM, "odoo")
         if self.env.context.get("elitaco_from_woo") or param != "odoo":
             return
-        self.env["integration.outbox"]._for_categories(self)
+        self.env["integration.woo.category"]._for_categories(self)

@@ -84,8 +84,8 @@ class ProductTemplate(models.Model):
                 variable |= template
             else:
                 products |= variants
-        self.env["integration.outbox"]._for_products(products)
-        self.env["integration.outbox"]._for_templates(variable)
+        self.env["integration.woo.product"]._for_products(products)
+        self.env["integration.woo.product"]._for_templates(variable)
 
     def _woo_sold_in(self, store: str) -> bool:
         """Whether the product is for sale in `store` (a store key): sold in WooCommerce,

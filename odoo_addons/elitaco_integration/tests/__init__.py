@@ -7,6 +7,7 @@ from . import test_settings_security
 from . import test_controller
 from . import test_ui
 from . import test_outbox
+from . import test_stock_push
 from . import test_integration_user
 from . import test_migrations
 from . import test_payments

@@ -74,8 +74,8 @@ class TestLedger(IntegrationCase):
 
     def test_an_unexpected_error_is_retryable_and_counted(self):
         message = envelope("woo.order.created")
-        order_model = type(self.env["integration.woo.order"])
-        with patch.object(order_model, "_order_lines", side_effect=RuntimeError("disk full")):
+        line_model = type(self.env["integration.woo.order.line"])
+        with patch.object(line_model, "_order_lines", side_effect=RuntimeError("disk full")):
             answer = self.process(message)
             self.assertEqual(answer["status"], "failed")
             self.assertEqual(answer["error"]["code"], "processing_error")
