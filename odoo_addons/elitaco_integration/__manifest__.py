@@ -2,7 +2,7 @@
     "name": "Elitaco WooCommerce Integration",
     "summary": "WooCommerce orders, customers and products into Odoo, exactly once, "
     "with a timeline on every order",
-    "version": "18.0.1.6.0",
+    "version": "18.0.1.7.0",
     "category": "Sales/Sales",
     "author": "Elitaco",
     "website": "https://github.com/elitaco/elitaco-integration",
@@ -28,6 +28,11 @@
         "views/res_config_settings_views.xml",
         "views/integration_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "elitaco_integration/static/tests/tours/*.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }
