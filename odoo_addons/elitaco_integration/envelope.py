@@ -65,7 +65,15 @@ class Outcome:
 
 
 class EventRejected(Exception):
-    """The event cannot be applied as it is; retrying it unchanged will not help."""
+    """The event cannot be applied as it is; retrying it unchanged will not help.
+
+    `value_map`: (kind, WooCommerce value) of the value map whose mapping would let it apply,
+    when that is the cause: the order's problem banner opens it.
+    """
+
+    def __init__(self, message: str, value_map: tuple[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.value_map = value_map
 
 
 class Ambiguous(EventRejected):

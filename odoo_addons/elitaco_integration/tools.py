@@ -6,7 +6,7 @@ import json
 import math
 from datetime import UTC, datetime
 
-from odoo import _
+from odoo import _, _lt
 
 from .envelope import EventRejected, Outcome
 
@@ -153,3 +153,24 @@ def push_answer(response: str | None) -> dict:
     except ValueError:
         return {}
     return answer if isinstance(answer, dict) else {}
+
+
+# Odoo's refusals whose cause is known here, and what the user can do about each.
+KNOWN_ODOO_ERRORS = {
+    "inventory tracking of a product that is currently reserved": _lt(
+        "Odoo will not start tracking the inventory of a product that an open delivery has "
+        "reserved. Unreserve that delivery (Inventory › the delivery › Unreserve), then Replay."
+    ),
+    "inventory tracking of a product that was already used": _lt(
+        "Odoo will not change the inventory tracking of a product with stock moves. Set the "
+        "product's tracking by hand as WooCommerce manages it (Inventory tab), then Replay."
+    ),
+}
+
+
+def explain_odoo_error(message: str) -> str:
+    """Odoo's raw refusal, led by what to do about it when the cause is known."""
+    for pattern, advice in KNOWN_ODOO_ERRORS.items():
+        if pattern in message:
+            return f"{advice} ({message})"
+    return message

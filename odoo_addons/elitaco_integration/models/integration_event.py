@@ -9,6 +9,7 @@ from typing import Any
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import format_datetime
 
 from ..envelope import (
     Ambiguous,
@@ -18,7 +19,8 @@ from ..envelope import (
     envelope_problem,
     store_key,
 )
-from ..tools import parse_utc
+from ..tools import explain_odoo_error, parse_utc
+from .integration_value_map import KINDS
 
 _logger = logging.getLogger(__name__)
 
@@ -29,11 +31,17 @@ STATES = [
     ("failed", "Failed"),
     ("dead", "Dead"),
     ("ignored", "Ignored"),
+    ("superseded", "Superseded"),
 ]
-FINISHED_STATES = ("done", "ignored")
+# Nothing left to do: applied, set aside, or made moot by a newer state of the same record.
+FINISHED_STATES = ("done", "ignored", "superseded")
 RETENTION_PARAM = "elitaco_integration.payload_retention_days"
 DEFAULT_RETENTION = 90
 ORDER_EVENTS = ("woo.order.created", "woo.order.updated", "woo.order.restored")
+
+
+def _state_order(event) -> tuple:
+    return event.occurred_at or event.received_at, event.id
 
 
 class IntegrationEvent(models.Model):
@@ -74,6 +82,15 @@ class IntegrationEvent(models.Model):
     sale_order_id = fields.Many2one("sale.order", index=True, ondelete="set null", readonly=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     timeline_ids = fields.One2many("integration.timeline", "event_id", readonly=True)
+    # What would let a rejected event apply, when a value map is the cause.
+    fix_map_kind = fields.Selection(KINDS, string="Value map to set", readonly=True)
+    fix_map_value = fields.Char(string="WooCommerce value to map", readonly=True)
+    superseded_by_id = fields.Many2one(
+        "integration.event",
+        readonly=True,
+        help="The event of a newer state of the same record, applied: this one has nothing "
+        "left to do.",
+    )
 
     _sql_constraints = [
         (
@@ -132,9 +149,12 @@ class IntegrationEvent(models.Model):
         event.write({"state": "dead", "last_error": error or event.last_error})
         event._timeline(
             "dead",
-            _("Dead after %s attempts: moved to the dead letters.", event.attempts),
+            _("Dead after its first attempt: moved to the dead letters.")
+            if event.attempts <= 1
+            else _("Dead after %s attempts: moved to the dead letters.", event.attempts),
             details=error or event.last_error,
         )
+        event.sale_order_id._note_integration_problem(event)
         answer = event._answer("dead")
         import_id = event._import_id()
         if import_id:
@@ -142,16 +162,48 @@ class IntegrationEvent(models.Model):
         return answer
 
     def action_replay(self):
-        """Reprocess the stored envelope of failed or dead events, inside Odoo."""
+        """Reprocess the stored envelope of failed or dead events, inside Odoo, oldest state
+        first; a notification says how it went. One that fails again stays a dead letter:
+        nothing else will retry it."""
         if not self.env.user.has_group("elitaco_integration.group_integration_manager"):
             raise AccessError(_("Only Integration Managers can replay events."))
         replayable = self.filtered(lambda event: event.state in ("failed", "dead", "received"))
         if not replayable:
             raise UserError(_("Only failed or dead events can be replayed."))
+        done, failed, errors = 0, 0, []
         # Replaying applies the event with the rights the workers have, like a delivery would.
-        for event in replayable.sudo().with_context(elitaco_from_woo=True):
+        events = replayable.sudo().with_context(elitaco_from_woo=True).sorted(_state_order)
+        for event in events:
+            if event.state in FINISHED_STATES:  # superseded by a replay before it
+                done += 1
+                continue
             event._run(replay=True)
-        return True
+            if event.state in FINISHED_STATES:
+                done += 1
+                continue
+            failed += 1
+            errors.append(event.message)
+            event.write({"state": "dead"})
+            event._timeline("dead", _("Replay failed: it stays in the dead letters."))
+        message = _(
+            "%(count)s replayed: %(done)s done, %(failed)s failed",
+            count=len(replayable),
+            done=done,
+            failed=failed,
+        )
+        if errors:
+            message += ": " + errors[0]
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("Replay"),
+                "message": message,
+                "type": "warning" if failed else "success",
+                "sticky": bool(failed),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     @api.model
     def _purge_payloads(self) -> int:
@@ -232,7 +284,12 @@ class IntegrationEvent(models.Model):
         self.ensure_one()
         started = time.monotonic()
         attempt = self.attempts + 1
-        self.write({"state": "processing", "attempts": attempt})
+        was_dead = self.state == "dead"
+        values = {"state": "processing", "attempts": attempt}
+        order = self._bound_order()
+        if order and order != self.sale_order_id:
+            values["sale_order_id"] = order.id  # so that a failure shows on its order
+        self.write(values)
         if replay:
             self._timeline("replayed", _("Replayed from Odoo by %s.", self.env.user.name))
         elif attempt > 1:
@@ -245,7 +302,12 @@ class IntegrationEvent(models.Model):
             raise  # another transaction touched the same rows: Odoo retries the whole request
         except Exception as exc:  # noqa: BLE001 - any other error becomes a visible failure
             return self._fail(exc, started)
-        return self._succeed(outcome, started)
+        answer = self._succeed(outcome, started)
+        superseded = self._supersede_older() if self.state == "done" else self.browse()
+        if was_dead:
+            superseded |= self
+        superseded.sale_order_id._note_integration_resolved()
+        return answer
 
     def _apply(self) -> Outcome:
         envelope = self.payload
@@ -283,6 +345,8 @@ class IntegrationEvent(models.Model):
             "processed_at": fields.Datetime.now(),
             "duration_ms": int((time.monotonic() - started) * 1000),
             "last_error": False,
+            "fix_map_kind": False,
+            "fix_map_value": False,
             "message": outcome.message,
             "result_model": record._name if record else False,
             "result_id": record.id if record else False,
@@ -316,7 +380,8 @@ class IntegrationEvent(models.Model):
         # Odoo's own refusals (a locked order, missing rights, a constraint) and ours are not
         # retried: the same event would meet them again; a person fixes the cause and replays.
         retryable = not isinstance(exc, EventRejected | UserError)
-        summary = str(exc) or type(exc).__name__
+        summary = explain_odoo_error(str(exc) or type(exc).__name__)
+        kind, value = getattr(exc, "value_map", None) or (False, False)
         details = summary if not retryable else "".join(traceback.format_exception(exc))
         _logger.warning(
             "event %s failed: %s", self.event_id, summary, extra={"trace_id": self.trace_id}
@@ -326,7 +391,9 @@ class IntegrationEvent(models.Model):
                 "state": "failed",
                 "last_error": details,
                 "duration_ms": int((time.monotonic() - started) * 1000),
-                "message": summary[:250],
+                "message": summary,
+                "fix_map_kind": kind,
+                "fix_map_value": value,
             }
         )
         self._timeline("failed", summary, details=details)
@@ -392,6 +459,73 @@ class IntegrationEvent(models.Model):
     def _import_id(self) -> int | None:
         """The import (Integration › Imports) whose reading enqueued this event, if any."""
         return ((self.payload or {}).get("meta") or {}).get("import_id")
+
+    def _problem_message(self) -> str:
+        """The dead event in words, for its order: what could not be applied and why."""
+        action = self.event_type.rpartition(".")[2]
+        what = {
+            "created": _("new order"),
+            "updated": _("order update"),
+            "deleted": _("order deletion"),
+            "restored": _("order restore"),
+        }.get(action, self.event_type)
+        return _(
+            "WooCommerce's %(what)s of %(when)s could not be applied: %(error)s",
+            what=what,
+            when=format_datetime(self.env, self.occurred_at or self.received_at),
+            error=self.message or self.last_error,
+        )
+
+    def _problem_action(self, manager: bool) -> str:
+        """What to do about it, said to a manager (who can) or to anyone else (who asks)."""
+        if self.fix_map_kind:
+            kind = dict(KINDS)[self.fix_map_kind].lower()
+            if manager:
+                return _(
+                    "Map the %(kind)s %(value)s (Open the value map), then Replay.",
+                    kind=kind,
+                    value=self.fix_map_value,
+                )
+            return _(
+                "An Integration Manager must map the %(kind)s %(value)s, then replay it.",
+                kind=kind,
+                value=self.fix_map_value,
+            )
+        if manager:
+            return _("Fix what the message names, then Replay.")
+        return _("Ask an Integration Manager to fix what the message names and replay it.")
+
+    def _bound_order(self):
+        """The sale order an order event's WooCommerce order is bound to, if any yet."""
+        woo_order_id = self._woo_order_id()
+        if not woo_order_id:
+            return self.env["sale.order"]
+        bindings = self.env["integration.binding"]
+        return bindings._find(self.store, "sale.order", woo_order_id) or self.env["sale.order"]
+
+    def _supersede_older(self) -> "IntegrationEvent":
+        """Failed and dead events of the same record whose state is not newer than this one,
+        just applied: a newer state made them moot (a late retry of one is a duplicate)."""
+        resource = self.event_type.split(".")[1] if self.source == "woo" else None
+        if not resource or not self.woo_resource_id or not self.occurred_at:
+            return self.browse()
+        older = self.search(
+            [
+                ("state", "in", ("failed", "dead")),
+                ("store", "=", self.store),
+                ("woo_resource_id", "=", self.woo_resource_id),
+                ("event_type", "=like", f"woo.{resource}.%"),
+                ("occurred_at", "<=", self.occurred_at),
+                ("id", "!=", self.id),
+            ]
+        )
+        older.write({"state": "superseded", "superseded_by_id": self.id})
+        for event in older:
+            event._timeline(
+                "ignored",
+                _("Superseded: a newer state of this record was applied (%s).", self.event_type),
+            )
+        return older
 
     def _woo_order_id(self) -> int | None:
         if self.event_type.startswith("woo.order."):

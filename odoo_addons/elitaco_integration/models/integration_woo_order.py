@@ -82,6 +82,7 @@ class IntegrationWooOrder(models.AbstractModel):
         pricelist, pricelist_warnings = self._pricelist(data["currency"])
         lines, line_warnings = order_lines._order_lines(store, data)
         order_lines._check_taxes_for_invoicing(data)
+        self.env["integration.woo.payment"]._check_payment_journal(data, action)
         warnings += pricelist_warnings + line_warnings
         values = self._order_values(
             event, data, partner, invoice_partner, delivery_partner, pricelist
@@ -107,13 +108,16 @@ class IntegrationWooOrder(models.AbstractModel):
                 _("Created %(order)s with %(count)s lines.", order=order.name, count=len(lines))
             )
         else:
-            values.pop("date_order")  # set once; a confirmed order keeps its confirmation date
+            values.pop("date_order")  # set once the status is applied (_woo_order_date)
             changed = write_changes(order, values)
             if set(changed) - STATE_FIELDS:
                 changes.append(_("Updated: %s", ", ".join(changed)))
             changes += order_lines._sync_lines(order, lines, warnings)
         changes += order_lines._round_to_woo_total(order, data)
         changes += statuses._apply_status(order, action, status)
+        woo_date = self._woo_order_date(order, data)
+        if order.date_order != woo_date:
+            order.date_order = woo_date
         warnings += order_lines._total_warnings(order, data)
         payments = self.env["integration.woo.payment"]
         for booked, booking_warnings in (
@@ -148,6 +152,15 @@ class IntegrationWooOrder(models.AbstractModel):
             reread=tie,
             found=found,
         )
+
+    @api.model
+    def _woo_order_date(self, order, data: dict):
+        """When WooCommerce took the order, not when Odoo processed it (Odoo's confirmation sets
+        now): a quotation's creation, else its payment (its creation when not paid)."""
+        created = parse_utc(data.get("date_created_gmt")) or order.date_order
+        if order.state in ("draft", "sent"):
+            return created
+        return parse_utc(data.get("date_paid_gmt")) or created
 
     @api.model
     def _salesperson(self, partner):
@@ -207,7 +220,8 @@ class IntegrationWooOrder(models.AbstractModel):
                     "Unknown currency %s: activate it in Odoo or map it to a pricelist "
                     "(Integration > Value maps), then replay.",
                     currency_code,
-                )
+                ),
+                value_map=("currency", currency_code),
             )
         default = self.env["res.config.settings"]._elitaco_default_pricelist()
         if default and default.currency_id == currency:

@@ -168,7 +168,7 @@ class IntegrationWooOrderLine(models.AbstractModel):
         without its tax (an order left to invoice by hand only gets a warning)."""
         if self.env["integration.woo.payment"]._policy(data) == "none":
             return
-        missing = []
+        missing, first_rate = [], None
         for tax_line in data.get("tax_lines") or []:
             rate_id = tax_line.get("rate_id")
             where = _("Tax rate %s", rate_id)
@@ -181,6 +181,7 @@ class IntegrationWooOrderLine(models.AbstractModel):
             if not (tax or mapped):
                 percent = tax_line.get("rate_percent")
                 missing.append(f"{rate_id} ({text(tax_line.get('label')) or '?'} {percent}%)")
+                first_rate = first_rate or str(rate_id)
         if missing:
             raise EventRejected(
                 _(
@@ -188,7 +189,8 @@ class IntegrationWooOrderLine(models.AbstractModel):
                     "invoiced: map the rate under Integration > Value maps (Tax rate) or create "
                     "a sale tax of that percentage, then replay.",
                     rates=", ".join(missing),
-                )
+                ),
+                value_map=("tax_rate", first_rate),
             )
 
     @api.model

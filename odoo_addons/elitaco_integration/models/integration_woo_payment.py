@@ -1,6 +1,6 @@
 import json
 
-from odoo import Command, _, api, models
+from odoo import Command, _, api, fields, models
 
 from ..envelope import EventRejected
 from ..tools import amount, parse_utc, text
@@ -35,24 +35,16 @@ class IntegrationWooPayment(models.AbstractModel):
         Returns the changes and the warnings for the order's timeline."""
         if order.state != "sale":
             return [], []
-        method = data.get("payment_method") or ""
-        value_map = self.env["integration.value.map"]._lookup("payment_method", method)
+        value_map = self.env["integration.value.map"]._lookup(
+            "payment_method", data.get("payment_method") or ""
+        )
         policy = self._policy(data)
-        paid = bool(data.get("date_paid_gmt")) and data["status"] in PAID_STATUSES
         if not (
-            (policy == "paid" and paid) or (policy == "completed" and data["status"] == "completed")
+            (policy == "paid" and self._paid(data))
+            or (policy == "completed" and data["status"] == "completed")
         ):
             return [], []
-        journal = value_map.payment_journal_id or self._default_payment_journal()
-        if policy == "paid" and not journal:
-            raise EventRejected(
-                _(
-                    "Payment method %(method)s: no journal to register its payments in. Map it "
-                    "under Integration > Value maps (Payment journal) or set a default payment "
-                    "journal in Settings > WooCommerce, then replay.",
-                    method=method or "-",
-                )
-            )
+        journal = self._payment_journal(data)
         changes, warnings = [], []
         invoice = order.invoice_ids.filtered(
             lambda move: move.move_type == "out_invoice" and move.state != "cancel"
@@ -82,6 +74,9 @@ class IntegrationWooPayment(models.AbstractModel):
                     )
                 )
                 return changes, warnings
+            paid_at = parse_utc(data.get("date_paid_gmt"))
+            if paid_at:
+                invoice.invoice_date = fields.Date.context_today(invoice, paid_at)
             invoice.action_post()
             changes.append(
                 _(
@@ -97,6 +92,36 @@ class IntegrationWooPayment(models.AbstractModel):
                 method_line = method_line.browse()
             changes.append(self._register_payment(invoice, journal, data, method_line))
         return changes, warnings
+
+    @api.model
+    def _check_payment_journal(self, data: dict, action: str) -> None:
+        """Before the order is made: a paid order to invoice and pay needs a journal for its
+        payment. Refused there, the event makes nothing (not even a sale order number)."""
+        if action == "confirm" and self._policy(data) == "paid" and self._paid(data):
+            self._payment_journal(data)
+
+    @api.model
+    def _payment_journal(self, data: dict):
+        """The journal the payments of the order's method go to; refused when there is none."""
+        method = data.get("payment_method") or ""
+        value_map = self.env["integration.value.map"]._lookup("payment_method", method)
+        journal = value_map.payment_journal_id or self._default_payment_journal()
+        if not journal and self._policy(data) == "paid":
+            raise EventRejected(
+                _(
+                    "Payment method %(method)s: no journal to register its payments in. Map it "
+                    "under Integration > Value maps (Payment journal) or set a default payment "
+                    "journal in Settings > WooCommerce, then replay.",
+                    method=method or "-",
+                ),
+                value_map=("payment_method", method),
+            )
+        return journal
+
+    @staticmethod
+    def _paid(data: dict) -> bool:
+        """WooCommerce says the order is paid (docs: date_paid and a paid status)."""
+        return bool(data.get("date_paid_gmt")) and data["status"] in PAID_STATUSES
 
     @api.model
     def _book_refunds(

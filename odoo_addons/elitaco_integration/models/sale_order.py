@@ -1,4 +1,7 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+MANAGER = "elitaco_integration.group_integration_manager"
 
 
 class SaleOrder(models.Model):
@@ -50,6 +53,16 @@ class SaleOrder(models.Model):
         compute="_compute_integration_event_count",
         groups="elitaco_integration.group_integration_user",
     )
+    # A WooCommerce event of the order that died and waits for a person: shown on the order,
+    # to whoever may read it, with what to do.
+    integration_problem = fields.Boolean(
+        compute="_compute_integration_problem",
+        search="_search_integration_problem",
+        help="A WooCommerce event of this order could not be applied and waits for a person.",
+    )
+    integration_problem_message = fields.Text(compute="_compute_integration_problem")
+    integration_problem_action = fields.Text(compute="_compute_integration_problem")
+    integration_problem_map_kind = fields.Char(compute="_compute_integration_problem")
 
     @api.depends("integration_event_ids")
     def _compute_integration_event_count(self):
@@ -60,6 +73,100 @@ class SaleOrder(models.Model):
         )
         for order in self:
             order.integration_event_count = counts.get(order, 0)
+
+    @api.depends_context("uid")
+    def _compute_integration_problem(self):
+        latest = {}
+        for event in self._integration_problem_events():  # newest first
+            latest.setdefault(event.sale_order_id.id, event)
+        manager = self.env.user.has_group(MANAGER)
+        for order in self:
+            event = latest.get(order.id)
+            order.integration_problem = bool(event)
+            order.integration_problem_message = event and event._problem_message()
+            order.integration_problem_action = event and event._problem_action(manager)
+            order.integration_problem_map_kind = event and event.fix_map_kind
+
+    def _search_integration_problem(self, operator, value):
+        if operator not in ("=", "!="):
+            raise UserError(_("Search Integration problem with = or !=."))
+        groups = (
+            self.env["integration.event"]
+            .sudo()
+            ._read_group(
+                [("state", "=", "dead"), ("sale_order_id", "!=", False)], ["sale_order_id"]
+            )
+        )
+        ids = [order.id for (order,) in groups]
+        return [("id", "in" if (operator == "=") == bool(value) else "not in", ids)]
+
+    def _integration_problem_events(self):
+        """The order's dead events, newest first. Read as superuser: whoever sees the order
+        sees its problem, not the events' envelopes (the customers' data)."""
+        return (
+            self.env["integration.event"]
+            .sudo()
+            .search([("sale_order_id", "in", self.ids), ("state", "=", "dead")])
+        )
+
+    def _note_integration_problem(self, event) -> None:
+        """The chatter says it once when the order starts to need a person, not per event."""
+        for order in self:
+            if order._integration_problem_events() == event:
+                body = _(
+                    "Integration problem: %(problem)s %(action)s",
+                    problem=event._problem_message(),
+                    action=event._problem_action(manager=True),
+                )
+                # As superuser: a note needs no sender's e-mail, which the workers' user may lack.
+                order.sudo().message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _note_integration_resolved(self) -> None:
+        for order in self:
+            if not order._integration_problem_events():
+                order.sudo().message_post(
+                    body=_("Integration problem resolved: WooCommerce's order is applied."),
+                    subtype_xmlid="mail.mt_note",
+                )
+
+    def action_open_integration_problem(self):
+        """The list's warning icon: the order, whose banner says what failed and what to do."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    def action_replay_integration_problems(self):
+        """The banner's Replay: the order's dead events, oldest first."""
+        return self._integration_problem_events().with_env(self.env).action_replay()
+
+    def action_open_integration_value_map(self):
+        """The banner's button: the value map that would let the dead event apply, opened on
+        its WooCommerce value (made when it is not there yet)."""
+        self.ensure_one()
+        event = self._integration_problem_events().filtered("fix_map_kind")[:1]
+        if not event:
+            raise UserError(_("No value map to set for this order's problem."))
+        value_maps = self.env["integration.value.map"].with_context(active_test=False)
+        existing = value_maps.search(
+            [("kind", "=", event.fix_map_kind), ("woo_value", "=", event.fix_map_value)], limit=1
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Value map"),
+            "res_model": "integration.value.map",
+            "view_mode": "form",
+            "res_id": existing.id,
+            "target": "new",
+            "context": {
+                "default_kind": event.fix_map_kind,
+                "default_woo_value": event.fix_map_value,
+            },
+        }
 
     @api.depends("woo_credit_note_ids")
     def _get_invoiced(self):

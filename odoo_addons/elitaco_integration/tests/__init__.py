@@ -14,3 +14,7 @@ from . import test_payments
 from . import test_import
 from . import test_product_images
 from . import test_product_export
+from . import test_order_problems
+from . import test_order_dates
+from . import test_ui_order_problem
+from . import test_screenshots

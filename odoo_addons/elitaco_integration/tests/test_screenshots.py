@@ -1,0 +1,109 @@
+"""Screenshots of the main screens at 1440×900 in headless Chromium, for the docs and for a
+person to look at: `ELITACO_SCREENSHOTS=docs/screenshots bash scripts/test-odoo` writes them
+there (otherwise into Odoo's screenshots folder). Each shot waits for what it must show."""
+
+import base64
+import json
+import os
+import struct
+from pathlib import Path
+
+from odoo.tests import HttpCase, tagged
+from odoo.tests.common import DEFAULT_SUCCESS_SIGNAL, ChromeBrowser
+from odoo.tools import config
+
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+
+from .common import envelope, woo_taxes
+
+OPEN_INTEGRATION_TAB = """(() => {
+    const tab = [...document.querySelectorAll('.o_notebook_headers a')]
+        .find((link) => link.textContent.trim() === 'Integration');
+    if (tab && !tab.classList.contains('active')) tab.click();
+    return !!document.querySelector('div[name="integration_timeline_ids"] .o_data_row');
+})()"""
+
+
+def shown(selector: str) -> str:
+    return f"!!document.querySelector({json.dumps(selector)})"
+
+
+@tagged("-at_install", "post_install")
+class TestScreenshots(HttpCase):
+    browser_size = "1440x900"
+    PROBLEM = ".o_elitaco_integration_problem button[name='action_replay_integration_problems']"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        env = cls.env["base"].with_context(**DISABLED_MAIL_CONTEXT).env
+        if not env.company.chart_template:
+            env["account.chart.template"].try_loading(
+                "generic_coa", company=env.company, install_demo=False
+            )
+        woo_taxes(env)
+        params = env["ir.config_parameter"]
+        params.set_param("elitaco_integration.unknown_sku", "create")
+        params.set_param("elitaco_integration.invoice_policy", "paid")
+        params.set_param("elitaco_integration.payment_journal_id", "")
+        events = env["integration.event"].with_context(elitaco_from_woo=True)
+        events.process_envelope(envelope("woo.order.created"))
+        events.process_envelope(envelope("woo.order.created", id=4712, number="4712"))
+        update = envelope(
+            "woo.order.updated", payment_method="cod", date_modified_gmt="2026-02-21T09:00:00"
+        )
+        answer = events.process_envelope(update)
+        events.mark_dead(update["event_id"], answer["error"]["message"])
+        cls.order = env["sale.order"].search([("woo_order_id", "=", 4711)])
+        # Sales lists open on "My quotations": the admin sells these two.
+        env["sale.order"].search([("woo_order_id", "!=", 0)]).user_id = env.ref("base.user_admin")
+
+    def shoot(self, name: str, url: str, ready: str) -> None:
+        browser = ChromeBrowser(self, headless=True, success_signal=DEFAULT_SUCCESS_SIGNAL)
+        try:
+            self.authenticate("admin", "admin", browser=browser)
+            self.cr.flush()
+            self.cr.clear()
+            # The window's size less the browser's own bars: the page itself at 1440×900.
+            browser._websocket_request(
+                "Emulation.setDeviceMetricsOverride",
+                params={"width": 1440, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+            )
+            browser.navigate_to(self.base_url() + url, wait_stop=True)
+            self.assertTrue(browser._wait_ready(ready, timeout=30), f"{name}: not shown")
+            self.assertTrue(browser._wait_ready(shown("body:not(:has(.o_loading_indicator))")))
+            png = base64.b64decode(browser._websocket_request("Page.captureScreenshot")["data"])
+        finally:
+            browser.stop()
+            self._wait_remaining_requests()
+        self.assertEqual(struct.unpack(">II", png[16:24]), (1440, 900), "width and height")
+        folder = os.environ.get("ELITACO_SCREENSHOTS")
+        target = Path(folder) if folder else Path(config["screenshots"]) / "elitaco"
+        target.mkdir(parents=True, exist_ok=True)
+        (target / f"{name}.png").write_bytes(png)
+
+    def test_the_order_says_what_failed_and_what_to_do(self):
+        self.shoot(
+            "order-problem",
+            f"/odoo/orders/{self.order.id}",
+            shown(
+                ".o_elitaco_integration_problem button[name='action_open_integration_value_map']"
+            ),
+        )
+
+    def test_the_order_tells_its_story(self):
+        self.shoot("order-timeline", f"/odoo/orders/{self.order.id}", OPEN_INTEGRATION_TAB)
+
+    def test_sales_marks_the_orders_with_a_problem(self):
+        self.shoot(
+            "sales-orders",
+            "/odoo/action-sale.action_quotations_with_onboarding",
+            shown(".o_data_row button[name='action_open_integration_problem']"),
+        )
+
+    def test_the_dead_letters(self):
+        self.shoot(
+            "dead-letters",
+            "/odoo/action-elitaco_integration.integration_event_dead_action",
+            shown(".o_list_view .o_data_row"),
+        )
