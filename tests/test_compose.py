@@ -277,3 +277,17 @@ def test_production_can_put_caddy_in_front_with_the_tls_profile(filled: Path) ->
         "/websocket": "odoo:8072",
         "": "odoo:8069",
     }
+
+
+def test_readmes_bring_up_command_writes_an_env_the_stack_accepts(project: Path) -> None:
+    """README's first command: scripts/init-env, then `docker compose up -d`."""
+    subprocess.run(
+        [sys.executable, ROOT / "scripts" / "init-env", project], check=True, capture_output=True
+    )
+    services = rendered(project, *BASE)
+    check = run_as_compose_would(services["secrets-check"])
+    assert (check.returncode, check.stderr) == (0, "")
+    relay_secrets = {"WOO_WEBHOOK_SECRET", "APP_SECRET"}
+    assert not relay_secrets & {
+        name for name, value in services["relay"]["environment"].items() if value == "change-me"
+    }
