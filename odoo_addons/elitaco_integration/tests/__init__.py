@@ -14,3 +14,7 @@ from . import test_payments
 from . import test_import
 from . import test_product_images
 from . import test_product_export
+from . import test_import_report
+from . import test_bindings
+from . import test_outbox_screen
+from . import test_delivery_note
