@@ -19,6 +19,7 @@
         "views/integration_timeline_views.xml",
         "views/integration_outbox_views.xml",
         "views/integration_binding_views.xml",
+        "wizards/integration_binding_rebind_views.xml",
         "views/integration_value_map_views.xml",
         "views/integration_import_views.xml",
         "views/integration_store_views.xml",

@@ -10,9 +10,11 @@ STATES = [
     ("draft", "Draft"),
     ("queued", "Waiting for a worker"),
     ("running", "Reading WooCommerce"),
-    ("done", "Read"),
+    ("done", "Done"),
+    ("done_errors", "Done with errors"),
     ("failed", "Failed"),
 ]
+FINISHED = ("done", "done_errors")
 
 
 class IntegrationImport(models.Model):
@@ -44,7 +46,7 @@ class IntegrationImport(models.Model):
     )
     state = fields.Selection(STATES, default="draft", required=True, readonly=True, index=True)
     error = fields.Text(readonly=True)
-    started_at = fields.Datetime(readonly=True)
+    started_at = fields.Datetime(string="Started at", readonly=True)
     finished_at = fields.Datetime(string="Read at", readonly=True)
     step_ids = fields.One2many("integration.import.step", "import_id", readonly=True)
     line_ids = fields.One2many("integration.import.line", "import_id", readonly=True)
@@ -124,14 +126,16 @@ class IntegrationImport(models.Model):
     def action_view_lines(self):
         self.ensure_one()
         outcome = self.env.context.get("outcome")
+        field = self.env["integration.import.line"]._fields["outcome"]
+        labels = dict(field._description_selection(self.env))
         return {
             "type": "ir.actions.act_window",
-            "name": _("Report of %s", self.name),
+            "name": labels.get(outcome) or _("Report"),
             "res_model": "integration.import.line",
-            "view_mode": "list,form",
+            "view_mode": "list",
+            "views": [(False, "list")],
             "domain": [("import_id", "=", self.id)]
             + ([("outcome", "=", outcome)] if outcome else []),
-            "context": {"search_default_group_resource": 1},
         }
 
     def _resources(self) -> list[str]:
@@ -210,7 +214,20 @@ class IntegrationImport(models.Model):
         step.write(values)
         if all(step.state == "done" for step in run.step_ids):
             run.write({"state": "done", "finished_at": fields.Datetime.now(), "error": False})
+            run._settle()
         return {"status": run.state}
+
+    def _settle(self) -> None:
+        """A finished import is done with errors while a line of its report failed: its
+        events come after the reading, so each line applied settles it again. Written only
+        when it changes: the workers applying the import's events do not queue on its row."""
+        for run in self.filtered(lambda run: run.state in FINISHED):
+            failed = self.env["integration.import.line"].search_count(
+                [("import_id", "=", run.id), ("outcome", "=", "failed")], limit=1
+            )
+            state = "done_errors" if failed else "done"
+            if run.state != state:
+                run.state = state
 
     @api.model
     def _failed(self, import_id: int, error: str, final: bool) -> dict:

@@ -65,29 +65,62 @@ class IntegrationImportLine(models.Model):
                     "resource": _resource(event.get("event_type", "")),
                     "woo_id": event.get("woo_id") or None,
                     "outcome": "waiting",
+                    "message": _("Read from WooCommerce, not applied yet."),
                 },
                 overwrite=False,
             )
 
     @api.model
     def _applied(self, import_id: int, event, answer: dict) -> None:
-        """What an event of an import did (its answer to the workers)."""
+        """What an event of an import did (its answer to the workers).
+
+        The same event may come again (a worker's call that timed out after Odoo committed, a
+        failed import started again): a duplicate of what this import applied leaves its line
+        as it is; one applied before the import read it is unchanged, and says so rather than
+        repeating what its first application did."""
+        duplicate = answer.get("status") == "duplicate"
+        if duplicate and self._reported(import_id, event.idempotency_key):
+            return
         record = answer.get("record") or {}
         error = answer.get("error") or {}
+        outcome = _outcome(answer)
+        warnings = answer.get("warnings") or []
+        if duplicate and event.state == "ignored":
+            outcome, message = "ignored", event.message
+        elif duplicate:
+            message = _("Already applied before this import read it: nothing changed.")
+        elif outcome == "unmatched" and warnings:
+            message = warnings[0]  # why none was taken, not what was made meanwhile
+        else:
+            message = error.get("message") or event.message
         self._upsert(
             import_id,
             event.idempotency_key,
             {
                 "resource": _resource(event.event_type),
                 "woo_id": event.woo_resource_id or None,
-                "outcome": _outcome(answer),
-                "message": (error.get("message") or event.message or "")[:250] or None,
+                "outcome": outcome,
+                "message": (message or "")[:250] or None,
                 "event_id": event.id,
                 "result_model": record.get("model"),
                 "result_id": record.get("id"),
                 "result_name": record.get("name"),
             },
             overwrite=True,
+        )
+
+    @api.model
+    def _reported(self, import_id: int, key: str) -> bool:
+        """Whether the import's line of this event already says what it did."""
+        return bool(
+            self.search_count(
+                [
+                    ("import_id", "=", import_id),
+                    ("idempotency_key", "=", key),
+                    ("outcome", "!=", "waiting"),
+                ],
+                limit=1,
+            )
         )
 
     @api.model
@@ -124,6 +157,7 @@ class IntegrationImportLine(models.Model):
             (import_id, key, *values.values(), self.env.uid, self.env.uid, import_id),
         )
         self.invalidate_model()
+        self.env["integration.import"].browse(import_id).exists()._settle()
 
     def action_open_record(self):
         self.ensure_one()
@@ -138,13 +172,29 @@ class IntegrationImportLine(models.Model):
         }
 
     def action_open_event(self):
+        """The event behind the line, where it can be read and replayed; a line without one
+        (read, not applied yet, or an envelope the ledger refused) says why."""
         self.ensure_one()
+        if not self.event_id:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "info",
+                    "message": self.message
+                    or _(
+                        "Read from WooCommerce, not applied yet: its event is in Odoo once a "
+                        "worker hands it over."
+                    ),
+                },
+            }
         return {
             "type": "ir.actions.act_window",
-            "name": _("Event"),
+            "name": self.event_id.display_name,
             "res_model": "integration.event",
             "res_id": self.event_id.id,
             "view_mode": "form",
+            "views": [(False, "form")],
         }
 
 

@@ -25,9 +25,10 @@ class IntegrationImportStep(models.Model):
     )
     since = fields.Datetime(string="Modified after", readonly=True)
     read_up_to = fields.Datetime(
+        string="Read up to",
         readonly=True,
         help="The newest modification read so far (UTC): a resumed job goes on from it.",
     )
     read_count = fields.Integer(string="Read", readonly=True)
-    started_at = fields.Datetime(readonly=True)
-    finished_at = fields.Datetime(readonly=True)
+    started_at = fields.Datetime(string="Started at", readonly=True)
+    finished_at = fields.Datetime(string="Read at", readonly=True)

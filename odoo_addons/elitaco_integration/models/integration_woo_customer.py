@@ -192,8 +192,8 @@ class IntegrationWooCustomer(models.AbstractModel):
     def _ambiguity(self, email: str, candidates, partner) -> str:
         return _(
             "Several contacts have the e-mail %(email)s (%(contacts)s), so none of them was taken "
-            "and %(partner)s was made. To use one of them instead, change the customer's binding "
-            "under Integration › Bindings.",
+            "and %(partner)s was made. To use one of them instead, re-bind the customer under "
+            "Integration › Configuration › Bindings.",
             email=email,
             contacts=", ".join(candidates.mapped("display_name")),
             partner=partner.display_name,

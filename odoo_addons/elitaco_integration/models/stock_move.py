@@ -1,4 +1,5 @@
 from odoo import models
+from odoo.tools import plaintext2html
 
 
 class StockMove(models.Model):
@@ -26,3 +27,13 @@ class StockMove(models.Model):
         result = super()._do_unreserve()
         self.env["integration.woo.stock"]._for_stock(reserved.product_id)
         return result
+
+    def _get_new_picking_values(self):
+        """The note the customer left at the WooCommerce checkout goes on the transfers of the
+        order, where the warehouse reads it (as stock_delivery takes the order's carrier
+        there)."""
+        values = super()._get_new_picking_values()
+        note = self.group_id.sale_id[:1].woo_customer_note
+        if note:
+            values["note"] = (values.get("note") or "") + plaintext2html(note)
+        return values

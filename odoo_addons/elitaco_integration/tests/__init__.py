@@ -18,3 +18,7 @@ from . import test_order_problems
 from . import test_order_dates
 from . import test_ui_order_problem
 from . import test_screenshots
+from . import test_import_report
+from . import test_bindings
+from . import test_outbox_screen
+from . import test_delivery_note

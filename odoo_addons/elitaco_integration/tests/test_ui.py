@@ -45,29 +45,10 @@ class TestOrderFormUI(HttpCase):
         self.browser_js(f"/odoo/orders/{order.id}", OPEN_INTEGRATION_TAB, login="admin")
 
 
-SHOWS_THE_IMPORT_REPORT = """
-const started = Date.now();
-const check = () => {
-    const buttons = [...document.querySelectorAll('.o_form_view .oe_stat_button')]
-        .map((button) => button.innerText.replace(/\\s+/g, ' ').trim());
-    const steps = document.querySelector('div[name="step_ids"]')?.innerText || '';
-    const first = ['1 Waiting', '0 Failed', '0 Unmatched', '1 Created'];  // what needs a look
-    if (JSON.stringify(buttons.slice(0, 4)) === JSON.stringify(first)
-            && steps.includes('Products')) {
-        console.log('test successful');
-    } else if (Date.now() - started > 30000) {
-        console.error(`the import's form shows ${JSON.stringify(buttons)}; steps: ${steps}`);
-    } else {
-        setTimeout(check, 200);
-    }
-};
-check();
-"""
-
-
 @tagged("-at_install", "post_install")
 class TestImportFormUI(HttpCase):
-    def test_the_import_shows_its_progress_and_what_each_record_became(self):
+    def test_the_import_shows_its_state_and_what_each_record_became(self):
+        """Tour elitaco_import_report (static/tests/tours/import_report.js)."""
         params = self.env["ir.config_parameter"]
         params.set_param("elitaco_integration.product_master", "woo")
         self.env["product.product"].create({"name": "Shirt", "default_code": "SHIRT-LINEN-BLU-M"})
@@ -75,19 +56,32 @@ class TestImportFormUI(HttpCase):
         run.action_start()
         run._begin(run.id)
         events = self.env["integration.event"].with_context(elitaco_from_woo=True)
+        customer = envelope("woo.customer.updated")
+        run._progress(
+            run.id,
+            "customer",
+            [
+                {
+                    "idempotency_key": customer["idempotency_key"],
+                    "woo_id": 27,
+                    "event_type": "woo.customer.updated",
+                }
+            ],
+        )
+        order = envelope("woo.order.created")
         for message in (
             envelope("woo.product.updated"),  # the shirt Odoo has: matched
             envelope("woo.product.updated", id=124, parent_id=0, type="simple", sku="NEW"),
+            order,  # waits for its customer, which never comes: dead
         ):
             message["meta"] = {"import_id": run.id}
             events.process_envelope(message)
-        run._progress(
-            run.id,
-            "product",
-            [{"idempotency_key": "woo:125:product.updated:x", "woo_id": 125}],
-        )
-        self.browser_js(
+        events.mark_dead(order["event_id"], "The worker gave up after 3 retries.")
+        for resource in ("product", "customer", "order"):
+            run._progress(run.id, resource, [], None, done=True)
+        self.assertEqual(run.state, "done_errors")
+        self.start_tour(
             f"/odoo/action-elitaco_integration.integration_import_action/{run.id}",
-            SHOWS_THE_IMPORT_REPORT,
+            "elitaco_import_report",
             login="admin",
         )
