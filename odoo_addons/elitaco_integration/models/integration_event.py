@@ -177,14 +177,17 @@ class IntegrationEvent(models.Model):
             if event.state in FINISHED_STATES:  # superseded by a replay before it
                 done += 1
                 continue
-            event._run(replay=True)
-            if event.state in FINISHED_STATES:
+            answer = event._run(replay=True)
+            if event.state not in FINISHED_STATES:
+                failed += 1
+                errors.append(event.message)
+                event.write({"state": "dead"})
+                event._timeline("dead", _("Replay failed: it stays in the dead letters."))
+                answer = event._answer("dead")
+            else:
                 done += 1
-                continue
-            failed += 1
-            errors.append(event.message)
-            event.write({"state": "dead"})
-            event._timeline("dead", _("Replay failed: it stays in the dead letters."))
+            if event._import_id():  # its import's report says how it went too
+                self.env["integration.import.line"]._applied(event._import_id(), event, answer)
         message = _(
             "%(count)s replayed: %(done)s done, %(failed)s failed",
             count=len(replayable),

@@ -91,6 +91,21 @@ class TestImportReportAgrees(ImportCase):
         self.assertEqual(self.line(4711).outcome, "created")
         self.assertEqual(self.run_.state, "done", "nothing failed any more")
 
+    def test_a_replay_from_odoo_updates_the_report(self):
+        """Integration › Dead letters › Replay on an import's event: its line and the import
+        say how the replay went, as for a delivery by the workers."""
+        order = self.imported("woo.order.created", currency="XYZ")
+        self.process(order)
+        self.Event.mark_dead(order["event_id"], "rejected")
+        self.read_all()
+        self.assertEqual((self.line(4711).outcome, self.run_.state), ("failed", "done_errors"))
+        event = self.Event.search([("event_id", "=", order["event_id"])])
+        event.payload = dict(event.payload, data=dict(event.payload["data"], currency="EUR"))
+
+        event.action_replay()
+
+        self.assertEqual((self.line(4711).outcome, self.run_.state), ("created", "done"))
+
     def test_a_line_opens_its_event_and_one_without_an_event_says_why(self):
         self.process(self.imported("woo.product.updated", id=124, sku="MUG", parent_id=0))
         self.Import._progress(
