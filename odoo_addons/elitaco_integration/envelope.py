@@ -83,3 +83,42 @@ class Ambiguous(EventRejected):
 class EventWaiting(Exception):
     """The event needs another one applied first (a variation its variable product): it fails
     as retryable, and a retry or a replay applies it once the other one is there."""
+
+
+RESOURCES = ("order", "product", "customer", "coupon")
+
+
+def describe(envelope: dict[str, Any]) -> dict[str, Any]:
+    """What a person recognises an event by, kept on its ledger row (the envelope itself is
+    emptied after the retention): the resource, its number, SKU or e-mail, its status, the
+    customer and an order's total."""
+    data = envelope.get("data") if isinstance(envelope.get("data"), dict) else {}
+    parts = str(envelope.get("event_type") or "").split(".")
+    resource = parts[1] if len(parts) > 2 and parts[1] in RESOURCES else ""
+    billing = data.get("billing") if isinstance(data.get("billing"), dict) else {}
+    who = data if resource == "customer" else billing
+    person = " ".join(filter(None, (_text(who.get("first_name")), _text(who.get("last_name")))))
+    label = {
+        "order": data.get("number") and f"#{data['number']}",
+        "product": data.get("sku") or data.get("name"),
+        "customer": data.get("email"),
+        "coupon": data.get("code"),
+    }.get(resource) or (data.get("id") and f"#{data['id']}")
+    total = None
+    if resource == "order":
+        try:
+            total = float(data["total"])
+        except (KeyError, TypeError, ValueError):
+            total = None
+    return {
+        "resource": resource or None,
+        "woo_label": _text(label)[:120] or None,
+        "woo_status": _text(data.get("status"))[:40] or None,
+        "customer_name": (person or _text(who.get("email")))[:120] or None,
+        "amount_total": total,
+        "currency_code": _text(data.get("currency"))[:3] or None if total is not None else None,
+    }
+
+
+def _text(value: Any) -> str:
+    return str(value).strip() if isinstance(value, str | int) and value != "" else ""

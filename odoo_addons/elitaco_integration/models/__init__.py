@@ -1,4 +1,5 @@
 from . import integration_event
+from . import integration_event_dead_letter
 from . import integration_timeline
 from . import integration_store
 from . import integration_binding

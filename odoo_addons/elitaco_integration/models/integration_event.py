@@ -6,16 +6,16 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo import _, _lt, api, fields, models
+from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.tools import format_datetime
 
 from ..envelope import (
     Ambiguous,
     EventRejected,
     EventWaiting,
     Outcome,
+    describe,
     envelope_problem,
     store_key,
 )
@@ -38,17 +38,32 @@ FINISHED_STATES = ("done", "ignored", "superseded")
 RETENTION_PARAM = "elitaco_integration.payload_retention_days"
 DEFAULT_RETENTION = 90
 ORDER_EVENTS = ("woo.order.created", "woo.order.updated", "woo.order.restored")
-
-
-def _state_order(event) -> tuple:
-    return event.occurred_at or event.received_at, event.id
+RESOURCES = [
+    ("order", "Order"),
+    ("product", "Product"),
+    ("customer", "Customer"),
+    ("coupon", "Coupon"),
+]
+ERROR_CODES = [
+    ("rejected", "Cannot be applied as it is"),
+    ("ambiguous", "Several Odoo records match"),
+    ("waiting", "Waits for another record"),
+    ("processing_error", "Unexpected error"),
+    ("invalid_envelope", "Invalid envelope"),
+]
+ACTIONS = {
+    "created": _lt("created"),
+    "updated": _lt("updated"),
+    "deleted": _lt("deleted"),
+    "restored": _lt("restored"),
+}
 
 
 class IntegrationEvent(models.Model):
     _name = "integration.event"
     _description = "Integration event (idempotency ledger)"
     _order = "received_at desc, id desc"
-    _rec_name = "idempotency_key"
+    _rec_names_search = ["woo_label", "customer_name", "idempotency_key"]
 
     event_id = fields.Char(required=True, index=True, readonly=True)
     idempotency_key = fields.Char(required=True, readonly=True)
@@ -60,6 +75,13 @@ class IntegrationEvent(models.Model):
     trace_id = fields.Char(index=True, readonly=True)
     store = fields.Char(readonly=True, help="The WooCommerce store the event came from.")
     woo_resource_id = fields.Integer(string="WooCommerce ID", index=True, readonly=True)
+    # What a person recognises the event by (envelope.describe), kept after its payload goes.
+    resource = fields.Selection(RESOURCES, readonly=True)
+    woo_label = fields.Char(string="WooCommerce record", readonly=True)
+    woo_status = fields.Char(string="WooCommerce status", readonly=True)
+    customer_name = fields.Char(string="Customer", readonly=True)
+    amount_total = fields.Float(string="Total", readonly=True)
+    currency_code = fields.Char(string="Currency", readonly=True)
     # The customer's data (e-mail, addresses, IP, user agent): Integration Users only, and
     # emptied once the event is finished and older than the retention (Settings).
     payload = fields.Json(
@@ -75,6 +97,7 @@ class IntegrationEvent(models.Model):
     state = fields.Selection(STATES, default="received", required=True, index=True, readonly=True)
     attempts = fields.Integer(readonly=True)
     last_error = fields.Text(readonly=True)
+    error_code = fields.Selection(ERROR_CODES, readonly=True)
     result_model = fields.Char(readonly=True)
     result_id = fields.Integer(string="Result record ID", readonly=True)
     result_name = fields.Char(string="Result", readonly=True)
@@ -99,6 +122,16 @@ class IntegrationEvent(models.Model):
             "An event with this idempotency key is already in the ledger.",
         )
     ]
+
+    @api.depends("resource", "woo_label", "event_type", "woo_status")
+    def _compute_display_name(self):
+        """'Order #1042 – updated (processing)', not an idempotency key."""
+        resources = dict(self._fields["resource"]._description_selection(self.env))
+        for event in self:
+            action = event.event_type.rpartition(".")[2]
+            what = f"{resources[event.resource]} {event.woo_label or ''}".strip()
+            name = f"{what} – {ACTIONS.get(action, action)}" if event.resource else event.event_type
+            event.display_name = f"{name} ({event.woo_status})" if event.woo_status else name
 
     @api.depends("payload")
     def _compute_payload_text(self):
@@ -129,84 +162,6 @@ class IntegrationEvent(models.Model):
         if meta.get("import_id"):
             self.env["integration.import.line"]._applied(meta["import_id"], event, answer)
         return answer
-
-    @api.model
-    def mark_dead(self, reference: str, error: str | None = None) -> dict[str, Any]:
-        """The worker gave up on this event after its last retry."""
-        event = self.search(
-            ["|", ("event_id", "=", reference), ("idempotency_key", "=", reference)], limit=1
-        )
-        if not event:
-            return {
-                "status": "unknown",
-                "error": {
-                    "code": "unknown_event",
-                    "message": _("No event %s in the ledger.", reference),
-                },
-            }
-        if event.state in FINISHED_STATES:
-            return event._answer(event.state == "done" and "processed" or "ignored")
-        event.write({"state": "dead", "last_error": error or event.last_error})
-        event._timeline(
-            "dead",
-            _("Dead after its first attempt: moved to the dead letters.")
-            if event.attempts <= 1
-            else _("Dead after %s attempts: moved to the dead letters.", event.attempts),
-            details=error or event.last_error,
-        )
-        event.sale_order_id._note_integration_problem(event)
-        answer = event._answer("dead")
-        import_id = event._import_id()
-        if import_id:
-            self.env["integration.import.line"]._applied(import_id, event, answer)
-        return answer
-
-    def action_replay(self):
-        """Reprocess the stored envelope of failed or dead events, inside Odoo, oldest state
-        first; a notification says how it went. One that fails again stays a dead letter:
-        nothing else will retry it."""
-        if not self.env.user.has_group("elitaco_integration.group_integration_manager"):
-            raise AccessError(_("Only Integration Managers can replay events."))
-        replayable = self.filtered(lambda event: event.state in ("failed", "dead", "received"))
-        if not replayable:
-            raise UserError(_("Only failed or dead events can be replayed."))
-        done, failed, errors = 0, 0, []
-        # Replaying applies the event with the rights the workers have, like a delivery would.
-        events = replayable.sudo().with_context(elitaco_from_woo=True).sorted(_state_order)
-        for event in events:
-            if event.state in FINISHED_STATES:  # superseded by a replay before it
-                done += 1
-                continue
-            answer = event._run(replay=True)
-            if event.state not in FINISHED_STATES:
-                failed += 1
-                errors.append(event.message)
-                event.write({"state": "dead"})
-                event._timeline("dead", _("Replay failed: it stays in the dead letters."))
-                answer = event._answer("dead")
-            else:
-                done += 1
-            if event._import_id():  # its import's report says how it went too
-                self.env["integration.import.line"]._applied(event._import_id(), event, answer)
-        message = _(
-            "%(count)s replayed: %(done)s done, %(failed)s failed",
-            count=len(replayable),
-            done=done,
-            failed=failed,
-        )
-        if errors:
-            message += ": " + errors[0]
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": _("Replay"),
-                "message": message,
-                "type": "warning" if failed else "success",
-                "sticky": bool(failed),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
 
     @api.model
     def _purge_payloads(self) -> int:
@@ -241,13 +196,16 @@ class IntegrationEvent(models.Model):
         data = envelope["data"]
         meta = envelope.get("meta") or {}
         resource_id = data.get("id") if envelope["source"] == "woo" else None
+        described = describe(envelope)
         self.env.cr.execute(
             """
             INSERT INTO integration_event (
                 event_id, idempotency_key, event_type, source, occurred_at, received_at,
                 trace_id, store, woo_resource_id, payload, state, attempts,
+                resource, woo_label, woo_status, customer_name, amount_total, currency_code,
                 create_uid, write_uid, create_date, write_date)
             VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', 0,
+                    %s, %s, %s, %s, %s, %s,
                     %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING id
@@ -263,6 +221,12 @@ class IntegrationEvent(models.Model):
                 store_key(meta.get("store_url")) or self._default_store(),
                 resource_id,
                 json.dumps(envelope),
+                described["resource"],
+                described["woo_label"],
+                described["woo_status"],
+                described["customer_name"],
+                described["amount_total"],
+                described["currency_code"],
                 self.env.uid,
                 self.env.uid,
             ),
@@ -350,6 +314,7 @@ class IntegrationEvent(models.Model):
             "last_error": False,
             "fix_map_kind": False,
             "fix_map_value": False,
+            "error_code": False,
             "message": outcome.message,
             "result_model": record._name if record else False,
             "result_id": record.id if record else False,
@@ -385,6 +350,15 @@ class IntegrationEvent(models.Model):
         retryable = not isinstance(exc, EventRejected | UserError)
         summary = explain_odoo_error(str(exc) or type(exc).__name__)
         kind, value = getattr(exc, "value_map", None) or (False, False)
+        code = (
+            "ambiguous"
+            if isinstance(exc, Ambiguous)
+            else "rejected"
+            if not retryable
+            else "waiting"
+            if isinstance(exc, EventWaiting)
+            else "processing_error"
+        )
         details = summary if not retryable else "".join(traceback.format_exception(exc))
         _logger.warning(
             "event %s failed: %s", self.event_id, summary, extra={"trace_id": self.trace_id}
@@ -397,21 +371,12 @@ class IntegrationEvent(models.Model):
                 "message": summary,
                 "fix_map_kind": kind,
                 "fix_map_value": value,
+                "error_code": code,
             }
         )
         self._timeline("failed", summary, details=details)
         answer = self._answer("failed")
-        answer["error"] = {
-            "code": "ambiguous"
-            if isinstance(exc, Ambiguous)
-            else "rejected"
-            if not retryable
-            else "waiting"
-            if isinstance(exc, EventWaiting)
-            else "processing_error",
-            "message": summary,
-            "retryable": retryable,
-        }
+        answer["error"] = {"code": code, "message": summary, "retryable": retryable}
         return answer
 
     @api.model
@@ -433,6 +398,7 @@ class IntegrationEvent(models.Model):
                 else False,
                 "payload": envelope,
                 "state": "failed",
+                "error_code": "invalid_envelope",
                 "last_error": _("Invalid envelope: %s", problem),
                 "message": _("Invalid envelope: %s", problem)[:250],
             }
@@ -463,41 +429,6 @@ class IntegrationEvent(models.Model):
         """The import (Integration › Imports) whose reading enqueued this event, if any."""
         return ((self.payload or {}).get("meta") or {}).get("import_id")
 
-    def _problem_message(self) -> str:
-        """The dead event in words, for its order: what could not be applied and why."""
-        action = self.event_type.rpartition(".")[2]
-        what = {
-            "created": _("new order"),
-            "updated": _("order update"),
-            "deleted": _("order deletion"),
-            "restored": _("order restore"),
-        }.get(action, self.event_type)
-        return _(
-            "WooCommerce's %(what)s of %(when)s could not be applied: %(error)s",
-            what=what,
-            when=format_datetime(self.env, self.occurred_at or self.received_at),
-            error=self.message or self.last_error,
-        )
-
-    def _problem_action(self, manager: bool) -> str:
-        """What to do about it, said to a manager (who can) or to anyone else (who asks)."""
-        if self.fix_map_kind:
-            kind = dict(KINDS)[self.fix_map_kind].lower()
-            if manager:
-                return _(
-                    "Map the %(kind)s %(value)s (Open the value map), then Replay.",
-                    kind=kind,
-                    value=self.fix_map_value,
-                )
-            return _(
-                "An Integration Manager must map the %(kind)s %(value)s, then replay it.",
-                kind=kind,
-                value=self.fix_map_value,
-            )
-        if manager:
-            return _("Fix what the message names, then Replay.")
-        return _("Ask an Integration Manager to fix what the message names and replay it.")
-
     def _bound_order(self):
         """The sale order an order event's WooCommerce order is bound to, if any yet."""
         woo_order_id = self._woo_order_id()
@@ -505,30 +436,6 @@ class IntegrationEvent(models.Model):
             return self.env["sale.order"]
         bindings = self.env["integration.binding"]
         return bindings._find(self.store, "sale.order", woo_order_id) or self.env["sale.order"]
-
-    def _supersede_older(self) -> "IntegrationEvent":
-        """Failed and dead events of the same record whose state is not newer than this one,
-        just applied: a newer state made them moot (a late retry of one is a duplicate)."""
-        resource = self.event_type.split(".")[1] if self.source == "woo" else None
-        if not resource or not self.woo_resource_id or not self.occurred_at:
-            return self.browse()
-        older = self.search(
-            [
-                ("state", "in", ("failed", "dead")),
-                ("store", "=", self.store),
-                ("woo_resource_id", "=", self.woo_resource_id),
-                ("event_type", "=like", f"woo.{resource}.%"),
-                ("occurred_at", "<=", self.occurred_at),
-                ("id", "!=", self.id),
-            ]
-        )
-        older.write({"state": "superseded", "superseded_by_id": self.id})
-        for event in older:
-            event._timeline(
-                "ignored",
-                _("Superseded: a newer state of this record was applied (%s).", self.event_type),
-            )
-        return older
 
     def _woo_order_id(self) -> int | None:
         if self.event_type.startswith("woo.order."):

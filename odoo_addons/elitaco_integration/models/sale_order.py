@@ -145,28 +145,12 @@ class SaleOrder(models.Model):
         return self._integration_problem_events().with_env(self.env).action_replay()
 
     def action_open_integration_value_map(self):
-        """The banner's button: the value map that would let the dead event apply, opened on
-        its WooCommerce value (made when it is not there yet)."""
+        """The banner's button: the value map that would let the dead event apply."""
         self.ensure_one()
         event = self._integration_problem_events().filtered("fix_map_kind")[:1]
         if not event:
             raise UserError(_("No value map to set for this order's problem."))
-        value_maps = self.env["integration.value.map"].with_context(active_test=False)
-        existing = value_maps.search(
-            [("kind", "=", event.fix_map_kind), ("woo_value", "=", event.fix_map_value)], limit=1
-        )
-        return {
-            "type": "ir.actions.act_window",
-            "name": _("Value map"),
-            "res_model": "integration.value.map",
-            "view_mode": "form",
-            "res_id": existing.id,
-            "target": "new",
-            "context": {
-                "default_kind": event.fix_map_kind,
-                "default_woo_value": event.fix_map_value,
-            },
-        }
+        return event.with_env(self.env).action_open_value_map()
 
     @api.depends("woo_credit_note_ids")
     def _get_invoiced(self):

@@ -6,8 +6,8 @@ from .common import IntegrationCase
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
-def migration(version: str):
-    path = MIGRATIONS / version / "post-migrate.py"
+def migration(version: str, name: str = "post-migrate"):
+    path = MIGRATIONS / version / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"elitaco_migration_{version}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -78,3 +78,28 @@ class TestMigrations(IntegrationCase):
         store = self.env["integration.store"].search([("key", "=", "shop.example.com")])
         self.assertEqual(len(store), 1, "made once")
         self.assertTrue(store.is_default)
+
+    def test_18_0_1_7_0_names_events_as_a_person_knows_them(self):
+        self.process("woo.order.updated")
+        self.process("woo.customer.updated")
+        events = self.Event.search([])
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE integration_event SET resource = NULL, woo_label = NULL, woo_status = NULL,"
+            " customer_name = NULL, amount_total = NULL, currency_code = NULL"
+        )
+        purged = events.filtered(lambda event: event.event_type == "woo.customer.updated")
+        self.env.cr.execute(
+            "UPDATE integration_event SET payload = NULL WHERE id = %s", [purged.id]
+        )
+        self.env.invalidate_all()
+
+        migration("18.0.1.7.0", "post-event-names").migrate(self.env.cr, "18.0.1.6.0")
+        self.env.invalidate_all()
+
+        order = events - purged
+        self.assertEqual(order.display_name, "Order #4711 – updated (processing)")
+        self.assertEqual(
+            (order.customer_name, order.amount_total), ("Zoë Müller-Lüdenscheidt", 67.55)
+        )
+        self.assertEqual(purged.display_name, "Customer #27 – updated", "by its id, once emptied")
