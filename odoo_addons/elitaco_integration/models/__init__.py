@@ -1,4 +1,5 @@
 from . import integration_event
+from . import integration_event_states
 from . import integration_timeline
 from . import integration_store
 from . import integration_binding

@@ -14,3 +14,4 @@ from . import test_payments
 from . import test_import
 from . import test_product_images
 from . import test_product_export
+from . import test_event_states
