@@ -20,10 +20,12 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 
+from relay.clients.odoo import OdooClient
 from relay.clients.woo import WooAuthError, WooClient, WooConfig
 from relay.config import (
     EVENTS_QUEUE,
     ConfigError,
+    OdooConfig,
     Settings,
     check_secrets,
     check_worker_environment,
@@ -37,7 +39,7 @@ from relay.ingress.server import serve
 from relay.ingress.spool import Spool
 from relay.logs import configure_logging
 from relay.pipeline.envelope import parse_woo_datetime
-from relay.pipeline.queueing import MAINTENANCE_QUEUE
+from relay.pipeline.queueing import MAINTENANCE_QUEUE, PROCESS_EVENT
 from relay.work import liveness
 from relay.work.first_sync import RESOURCES, import_resource
 from relay.work.reconcile import (
@@ -184,13 +186,36 @@ def replay_command(
         )
         return 2
     queue = Queue(queue_name, connection=Redis.from_url(redis_url_from_env()))
-    report = replay_dead_letters(queue, event_ids=event_ids, event_type=event_type)
-    for job in report.requeued:
+    odoo = OdooConfig.from_env()
+    states_of = OdooClient(odoo).event_states if odoo.api_key else None
+    report = replay_dead_letters(
+        queue, event_ids=event_ids, event_type=event_type, states_of=states_of
+    )
+    not_asked = "no ODOO_API_KEY" if states_of is None else report.odoo_not_asked
+    if not_asked and report.requeued:
+        print(
+            f"Odoo was not asked which of them it has done ({not_asked}): those are requeued "
+            "too, and Odoo's ledger answers them as duplicates",
+            file=sys.stderr,
+        )
+    for job, state in report.done_in_odoo:
         envelope = job.args[0]
-        print(f"requeued {job.id}  {envelope['event_type']}  {envelope['idempotency_key']}")
+        print(
+            f"already done in Odoo, not requeued: {job.id}  {envelope['event_type']}  "
+            f"{envelope['idempotency_key']}  ({state['state']})"
+        )
+    for job in report.requeued:
+        if job.func_name == PROCESS_EVENT:
+            envelope = job.args[0]
+            print(f"requeued {job.id}  {envelope['event_type']}  {envelope['idempotency_key']}")
+        else:
+            print(f"requeued {job.id}  {job.func_name}")
     for event_id in report.not_found:
         print(f"not a dead letter: {event_id}", file=sys.stderr)
-    print(f"{len(report.requeued)} dead letter(s) requeued on {queue_name}")
+    summary = f"{len(report.requeued)} dead letter(s) requeued on {queue_name}"
+    if report.done_in_odoo:
+        summary += f"; {len(report.done_in_odoo)} already done in Odoo removed from RQ"
+    print(summary)
     return 1 if report.not_found else 0
 
 

@@ -4,7 +4,13 @@ import os
 
 from rq import cron
 
-from relay.jobs import check_odoo_access, push_outbox, reconcile_customers, reconcile_recent
+from relay.jobs import (
+    check_odoo_access,
+    push_outbox,
+    reconcile_customers,
+    reconcile_recent,
+    sync_dead_letters,
+)
 from relay.pipeline.queueing import MAINTENANCE_QUEUE
 
 cron.register(
@@ -33,4 +39,11 @@ cron.register(
     queue_name=MAINTENANCE_QUEUE,
     interval=int(os.environ.get("ODOO_ACCESS_CHECK_INTERVAL", "3600")),
     name="check-odoo-access",
+)
+
+cron.register(
+    sync_dead_letters,
+    queue_name=MAINTENANCE_QUEUE,
+    interval=int(os.environ.get("DEAD_LETTER_SYNC_INTERVAL", "300")),
+    name="sync-dead-letters",
 )

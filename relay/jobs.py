@@ -18,7 +18,16 @@ from relay.clients.odoo import OdooError, default_client, until_odoo_answers
 from relay.clients.woo import WooClient, WooConfig
 from relay.config import ConfigError, events_queue_name
 from relay.pipeline.envelope import log_fields
-from relay.work import categories, images, imports, odoo_access, outbound, reconcile, refunds
+from relay.work import (
+    categories,
+    dead_letters,
+    images,
+    imports,
+    odoo_access,
+    outbound,
+    reconcile,
+    refunds,
+)
 
 logger = logging.getLogger(__name__)
 FINISHED = ("processed", "duplicate", "ignored")
@@ -158,6 +167,14 @@ def check_odoo_access() -> dict[str, Any]:
     return odoo_access.check_odoo_access(
         default_client(), get_current_job().connection, warn_before
     )
+
+
+def sync_dead_letters() -> dict[str, Any]:
+    """RQ cron job (relay/cron_config.py): the dead letters Odoo has done meanwhile (replayed
+    from Integration › Dead letters) leave RQ's failed jobs, and the dashboard, /health and
+    `python -m relay replay` with them."""
+    queue = Queue(events_queue_name(), connection=get_current_job().connection)
+    return asdict(dead_letters.sync_dead_letters(default_client(), queue))
 
 
 def run_import(import_id: int) -> dict[str, int]:

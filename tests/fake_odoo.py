@@ -40,6 +40,7 @@ class FakeOdoo(LocalServer):
     outbox: list[dict[str, Any]] = field(default_factory=list)  # rows: envelope, state, acks
     imports: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> what begin answers
     import_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    state_queries: list[list[str]] = field(default_factory=list)  # /events/states, per call
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def processed_keys(self) -> list[str]:
@@ -101,6 +102,10 @@ class FakeOdoo(LocalServer):
             result = {"status": row["state"], "event_id": params["event_id"]}
         elif handler.path == "/elitaco/v1/access":
             result = {"user": "rq-worker", "api_key_expires_at": self.api_key_expires_at}
+        elif handler.path == "/elitaco/v1/events/states":
+            with self.lock:
+                self.state_queries.append(list(params["event_ids"]))
+                result = {"states": {ref: self._state_of(ref) for ref in params["event_ids"]}}
         elif handler.path == "/elitaco/v1/events/dead":
             with self.lock:
                 self.dead[params["event_id"]] = params.get("error") or ""
@@ -119,6 +124,27 @@ class FakeOdoo(LocalServer):
         if self.stall_seconds:
             time.sleep(self.stall_seconds)
         self._send(handler, 200, {"jsonrpc": "2.0", "id": body.get("id"), "result": result})
+
+    def settle(self, idempotency_key: str, state: str = "done") -> None:
+        """What a manager's Replay in Odoo (Integration › Dead letters) leaves in the ledger."""
+        with self.lock:
+            self.ledger[idempotency_key]["state"] = state
+
+    def _state_of(self, reference: str) -> dict[str, Any] | None:
+        """The ledger row of an event id or idempotency key, as the module answers it."""
+        for key, row in self.ledger.items():
+            event_id = row["envelope"]["event_id"]
+            if reference in (key, event_id):
+                state = row["state"]
+                if state == "failed" and event_id in self.dead:
+                    state = "dead"
+                return {
+                    "event_id": event_id,
+                    "idempotency_key": key,
+                    "state": state,
+                    "settled": state in ("done", "ignored"),
+                }
+        return None
 
     def add_outbox(self, envelope: dict[str, Any], store: str) -> None:
         assert not list(VALIDATOR.iter_errors(envelope)), "outbox envelopes follow the contract"

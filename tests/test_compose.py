@@ -29,7 +29,7 @@ SECRET_HOLDERS = {
     "WOO_WEBHOOK_PREVIOUS_SECRET": {"relay"},
     "APP_SECRET": {"relay"},
     "ODOO_READ_API_KEY": {"relay"},
-    "ODOO_API_KEY": {"worker"},
+    "ODOO_API_KEY": {"worker", "cli"},  # replay asks Odoo which dead letters it has done
     "WOO_CONSUMER_KEY": {"worker", "cli"},
     "WOO_CONSUMER_SECRET": {"worker", "cli"},
     "POSTGRES_PASSWORD": {"secrets-check", "db", "odoo-init", "odoo"},

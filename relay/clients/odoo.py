@@ -47,6 +47,12 @@ class OdooClient:
     def mark_dead(self, event_id: str, error: str) -> dict[str, Any]:
         return self._call("/elitaco/v1/events/dead", {"event_id": event_id, "error": error})
 
+    def event_states(self, event_ids: list[str]) -> dict[str, dict[str, Any] | None]:
+        """Each event id (or idempotency key) with its ledger row in Odoo: {"event_id",
+        "idempotency_key", "state", "settled"}, None when Odoo does not know it. At most
+        1000 a call."""
+        return self._call("/elitaco/v1/events/states", {"event_ids": event_ids})["states"]
+
     def claim_outbox(
         self, worker: str, limit: int, lease_seconds: int, store: str
     ) -> list[dict[str, Any]]:

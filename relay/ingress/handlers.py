@@ -14,7 +14,6 @@ from aiohttp import ClientPayloadError, web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 from rq import Queue
-from rq.registry import FailedJobRegistry
 
 from relay.config import store_identity
 from relay.ingress.intake import EnvelopeUnenqueueable, accept_envelope
@@ -22,6 +21,7 @@ from relay.ingress.keys import METRICS, QUEUE, SETTINGS, SPOOL, SPOOL_DRAIN, SPO
 from relay.ingress.metrics import Metrics
 from relay.ingress.signature import SignatureError, verify_signature
 from relay.ingress.spool import SpoolUnwritable
+from relay.pipeline import dead_letters
 from relay.pipeline.envelope import (
     HANDLED_WOO_TOPICS,
     WOO_RESOURCES,
@@ -29,6 +29,7 @@ from relay.pipeline.envelope import (
     InvalidEnvelope,
     build_woo_envelope,
     log_fields,
+    parse_woo_datetime,
 )
 from relay.pipeline.queueing import schedule_reconcile_soon
 from relay.pipeline.status import api_key_expiry, read_odoo_access_report, read_webhook_report
@@ -239,28 +240,44 @@ async def health(request: web.Request) -> web.Response:
         "redis": {"reachable": True},
         "queue": {"name": queue.name, "depth": None},
         "failed_jobs": None,
+        "dead_letters": None,
+        "last_error": None,
         "spool": _spool_report(request.app),
         "woo_webhooks": None,
         "odoo_access": None,
+        "problems": [],
     }
     problems = report["spool"]["problems"]
     try:
-        depth, failed, webhooks, odoo_access = await asyncio.to_thread(_redis_report, queue)
+        depth, failures, webhooks, odoo_access = await asyncio.to_thread(_redis_report, queue)
     except RedisError as exc:
         report["status"] = "degraded"
         report["redis"] = {"reachable": False, "error": str(exc)}
+        unreachable = f"Redis is unreachable ({exc}): deliveries go to the spool"
+        report["problems"] = [unreachable, *problems]
         return web.json_response(report, status=503)
     report["queue"]["depth"] = depth
-    report["failed_jobs"] = failed
+    report["failed_jobs"] = failures["dead_letters"]["count"]
+    report["dead_letters"] = failures["dead_letters"]
+    report["last_error"] = failures["last_error"]
     report["woo_webhooks"] = webhooks
     report["odoo_access"] = odoo_access
     if report["spool"]["depth"] and request.app[SPOOL_DRAIN].error:
         problems.append(
             f"the spool is not draining although Redis answers: {request.app[SPOOL_DRAIN].error}"
         )
-    # Deliveries have stopped for some topics, the workers' key is refused or about to be, or
-    # the spool needs a person; the relay itself still takes deliveries (200).
-    if (webhooks and webhooks["webhooks"]) or (odoo_access and odoo_access["warning"]) or problems:
+    # What needs a person, each with what to do; the relay itself still takes deliveries (200):
+    # deliveries have stopped for some topics, the workers' key is refused or about to be, dead
+    # letters wait, a worker's job failed lately, or the spool needs a person.
+    if webhooks and webhooks["webhooks"]:
+        report["problems"].append(
+            f"WooCommerce disabled {len(webhooks['webhooks'])} webhook(s) after failed "
+            "deliveries: python -m relay register-webhooks enables them again"
+        )
+    if odoo_access and odoo_access["warning"]:
+        report["problems"].append(odoo_access["warning"])
+    report["problems"] += dead_letters.problems(failures) + problems
+    if report["problems"]:
         report["status"] = "degraded"
     return web.json_response(report)
 
@@ -291,20 +308,36 @@ def _spool_report(app: web.Application) -> dict[str, Any]:
 
 async def metrics(request: web.Request) -> web.Response:
     metrics = request.app[METRICS]
-    connection = request.app[QUEUE].connection
+    queue = request.app[QUEUE]
+    connection = queue.connection
     try:
-        webhooks, odoo_access = await asyncio.to_thread(
-            lambda: (read_webhook_report(connection), read_odoo_access_report(connection))
+        webhooks, odoo_access, failures = await asyncio.to_thread(
+            lambda: (
+                read_webhook_report(connection),
+                read_odoo_access_report(connection),
+                dead_letters.failure_report(connection, queue.name),
+            )
         )
     except RedisError:
-        webhooks = odoo_access = None
+        webhooks = odoo_access = failures = None
     if webhooks is not None:
         metrics.woo_webhooks_disabled.set(len(webhooks["webhooks"]))
     if odoo_access is not None:
         _set_odoo_access_metrics(metrics, odoo_access)
+    if failures is not None:
+        _set_failure_metrics(metrics, failures)
     return web.Response(
         body=generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
     )
+
+
+def _set_failure_metrics(metrics: Metrics, failures: dict[str, Any]) -> None:
+    dead = failures["dead_letters"]
+    metrics.dead_letters.set(dead["count"])
+    metrics.dead_letter_oldest_age.set(dead["oldest_age_seconds"] or 0)
+    error = failures["last_error"]
+    last = parse_woo_datetime(error["failed_at"]) if error else None
+    metrics.worker_last_error.set(last.timestamp() if last else 0)
 
 
 def _set_odoo_access_metrics(metrics: Metrics, odoo_access: dict[str, Any]) -> None:
@@ -317,11 +350,11 @@ def _set_odoo_access_metrics(metrics: Metrics, odoo_access: dict[str, Any]) -> N
 
 def _redis_report(
     queue: Queue,
-) -> tuple[int, int, dict[str, Any] | None, dict[str, Any] | None]:
+) -> tuple[int, dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]:
     connection = queue.connection
     return (
         queue.count,
-        FailedJobRegistry(queue=queue).count,
+        dead_letters.failure_report(connection, queue.name),
         read_webhook_report(connection),
         read_odoo_access_report(connection),
     )

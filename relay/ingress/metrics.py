@@ -72,3 +72,20 @@ class Metrics:
             "Envelopes waiting in the local spool for Redis.",
             registry=self.registry,
         )
+        self.dead_letters = Gauge(
+            "relay_dead_letters",
+            "Jobs in RQ's failed-job registry of the events queue: dead letters waiting for a "
+            "person (replay in Odoo, Integration › Dead letters, or python -m relay replay).",
+            registry=self.registry,
+        )
+        self.dead_letter_oldest_age = Gauge(
+            "relay_dead_letter_oldest_age_seconds",
+            "Seconds since the oldest dead letter failed; 0 when there is none.",
+            registry=self.registry,
+        )
+        self.worker_last_error = Gauge(
+            "relay_worker_last_error_timestamp_seconds",
+            "When the newest failed job of the events or maintenance queue failed, Unix time; "
+            "0 when there is none.",
+            registry=self.registry,
+        )

@@ -354,6 +354,58 @@ def test_an_event_odoo_rejects_is_dead_at_once_and_replayed_from_odoo(
     assert kinds[:2] == ["processed", "received"], kinds
 
 
+def run_maintenance_job(redis_url: str, name: str) -> dict:
+    """A cron job, enqueued as `rq cron` does, run by the test's worker processes."""
+    maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
+    job = maintenance.enqueue(name)
+    wait_for(lambda: job.get_status(refresh=True) in ("finished", "failed"), 60, name)
+    assert job.get_status() == JobStatus.FINISHED, job.latest_result().exc_string
+    return job.return_value()
+
+
+def test_a_dead_letter_replayed_in_odoo_leaves_rq_and_health_is_ok_again(
+    odoo, relay, start_worker, redis_url
+) -> None:
+    """One truth (issue 26, item 11): the workers ask Odoo, as the Integration User with its
+    API key (POST /elitaco/v1/events/states), which dead letters it has done, and take those
+    out of RQ's failed jobs: the RQ dashboard, /health and `python -m relay replay` agree."""
+    order = new_order("processing", currency="ZZY")
+    accepted = deliver(relay, "order.updated", order)
+    start_worker()
+    queue = Queue("woo-events", connection=Redis.from_url(redis_url))
+    wait_for(lambda: FailedJobRegistry(queue=queue).count, 60, "the dead letter")
+    health = requests.get(f"{relay.url}/health", timeout=10).json()
+    assert health["status"] == "degraded"
+    assert health["dead_letters"]["count"] == 1 and health["failed_jobs"] == 1
+    assert "see Integration › Dead letters in Odoo" in health["dead_letters"]["problem"]
+    assert health["last_error"]["job_id"] == accepted["event_id"]
+
+    waiting = run_maintenance_job(redis_url, "relay.jobs.sync_dead_letters")
+    assert (waiting["dead_letters"], waiting["waiting"], waiting["removed"]) == (1, 1, 0)
+    assert FailedJobRegistry(queue=queue).get_job_ids() == [accepted["event_id"]]
+
+    # The manager maps the currency, then presses Replay on the dead letter, in Odoo.
+    [dead] = odoo.search_read(
+        "integration.event", [("event_id", "=", accepted["event_id"])], ["id"]
+    )
+    pricelist = odoo.search_read("product.pricelist", [], ["id"], limit=1)[0]["id"]
+    odoo.execute(
+        "integration.value.map",
+        "create",
+        {"kind": "currency", "woo_value": "ZZY", "pricelist_id": pricelist},
+    )
+    odoo.execute("integration.event", "action_replay", [dead["id"]])
+    assert sale_order(odoo, order["id"])["state"] == "sale"
+
+    done = run_maintenance_job(redis_url, "relay.jobs.sync_dead_letters")
+    assert (done["dead_letters"], done["removed"]) == (1, 1), done
+    assert FailedJobRegistry(queue=queue).count == 0
+    assert not Job.exists(accepted["event_id"], connection=queue.connection)
+    health = requests.get(f"{relay.url}/health", timeout=10).json()
+    assert health["status"] == "ok", health["problems"]
+    assert health["failed_jobs"] == 0 and health["last_error"] is None
+
+
 def test_odoo_restarting_in_a_burst_loses_and_dead_letters_nothing(
     odoo, relay, start_worker, redis_url
 ) -> None:

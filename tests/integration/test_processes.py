@@ -166,7 +166,7 @@ def test_the_cron_service_enqueues_the_maintenance_jobs(redis_url: str, tmp_path
     )
     try:
         deadline = time.monotonic() + 20
-        while maintenance.count < 4 and time.monotonic() < deadline and process.poll() is None:
+        while maintenance.count < 5 and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.1)
     finally:
         process.terminate()
@@ -176,6 +176,7 @@ def test_the_cron_service_enqueues_the_maintenance_jobs(redis_url: str, tmp_path
         "relay.jobs.push_outbox",
         "relay.jobs.reconcile_customers",
         "relay.jobs.reconcile_recent",
+        "relay.jobs.sync_dead_letters",
     ], output
 
 

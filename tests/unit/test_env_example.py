@@ -102,8 +102,14 @@ def process_reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[str]]:
         "cron": read_in("cron_config.py") | {"REDIS_URL"},
         # rq-dashboard --redis-url "$REDIS_URL", its login from its own environment.
         "dashboard": {"REDIS_URL", "RQ_DASHBOARD_USERNAME", "RQ_DASHBOARD_PASSWORD"},
-        # python -m relay register-webhooks | import | reconcile | replay
-        "cli": read_by(monkeypatch, WooConfig.from_env, redis_url_from_env, events_queue_name)
+        # python -m relay register-webhooks | import | reconcile | replay (which asks Odoo)
+        "cli": read_by(
+            monkeypatch,
+            WooConfig.from_env,
+            OdooConfig.from_env,
+            redis_url_from_env,
+            events_queue_name,
+        )
         | {"WOO_WEBHOOK_SECRET", "PAYLOAD_RETENTION_DAYS", "LOG_LEVEL"},
     }
 

@@ -36,6 +36,7 @@ STORED_JOB_NAMES = [
     "relay.jobs.check_odoo_access",
     "relay.jobs.run_import",
     "relay.jobs.push_outbox",
+    "relay.jobs.sync_dead_letters",
 ]
 
 

@@ -2,10 +2,11 @@ import re
 from functools import partial
 
 from odoo import http
-from odoo.exceptions import AccessDenied
+from odoo.exceptions import AccessDenied, ValidationError
 from odoo.http import request
 
 from ..envelope import store_key
+from ..models.integration_event_states import MAX_REFERENCES
 
 INTEGRATION_GROUP = "elitaco_integration.group_integration_user"
 READER_GROUP = "elitaco_integration.group_integration_reader"
@@ -35,6 +36,22 @@ class ElitacoController(http.Controller):
     @worker_route("/elitaco/v1/events/dead")
     def mark_dead(self, event_id, error=None, **unexpected):
         return _integration_env()["integration.event"].mark_dead(event_id, error)
+
+    @worker_route("/elitaco/v1/events/states")
+    def event_states(self, event_ids=None, **unexpected):
+        """The ledger state of each event id (or idempotency key): which of RQ's dead letters
+        Odoo has done meanwhile."""
+        env = _integration_env()
+        if (
+            not isinstance(event_ids, list)
+            or len(event_ids) > MAX_REFERENCES
+            or not all(isinstance(reference, str) for reference in event_ids)
+        ):
+            raise ValidationError(
+                f"event_ids must be a list of at most {MAX_REFERENCES} event ids or "
+                "idempotency keys"
+            )
+        return {"states": env["integration.event"]._states_of(event_ids)}
 
     @worker_route("/elitaco/v1/access")
     def access(self, **unexpected):

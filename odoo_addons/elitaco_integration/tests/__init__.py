@@ -22,3 +22,4 @@ from . import test_import_report
 from . import test_bindings
 from . import test_outbox_screen
 from . import test_delivery_note
+from . import test_event_states

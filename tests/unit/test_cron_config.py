@@ -1,0 +1,27 @@
+"""What `rq cron relay.cron_config` schedules, as RQ's scheduler loads it (no Redis needed)."""
+
+from __future__ import annotations
+
+import pytest
+from redis import Redis
+from rq.cron import CronScheduler
+
+from relay.pipeline.queueing import MAINTENANCE_QUEUE
+
+
+def scheduled() -> dict[str, object]:
+    scheduler = CronScheduler(connection=Redis())  # loading the config never connects
+    scheduler.load_config_from_file("relay.cron_config")
+    return {job.name: job for job in scheduler.get_jobs()}
+
+
+def test_the_dead_letters_are_put_in_step_with_odoo_every_few_minutes() -> None:
+    job = scheduled()["sync-dead-letters"]
+    assert job.func_name == "relay.jobs.sync_dead_letters"
+    assert job.queue_name == MAINTENANCE_QUEUE
+    assert job.interval == 300
+
+
+def test_its_interval_is_dead_letter_sync_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEAD_LETTER_SYNC_INTERVAL", "60")
+    assert scheduled()["sync-dead-letters"].interval == 60
