@@ -1,6 +1,6 @@
 from typing import Any
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_datetime
 
@@ -17,6 +17,18 @@ class IntegrationEventDeadLetter(models.Model):
     words, replayed from Odoo, or superseded by a newer state of the same record."""
 
     _inherit = "integration.event"
+
+    problem_action = fields.Char(
+        string="What to do", compute="_compute_problem_action", compute_sudo=False
+    )
+
+    @api.depends("state", "fix_map_kind", "fix_map_value")
+    @api.depends_context("uid")
+    def _compute_problem_action(self):
+        manager = self.env.user.has_group("elitaco_integration.group_integration_manager")
+        for event in self:
+            dead = event.state == "dead"
+            event.problem_action = dead and event._problem_action(manager)
 
     @api.model
     def mark_dead(self, reference: str, error: str | None = None) -> dict[str, Any]:

@@ -55,6 +55,7 @@ class TestScreenshots(HttpCase):
         answer = events.process_envelope(update)
         events.mark_dead(update["event_id"], answer["error"]["message"])
         cls.order = env["sale.order"].search([("woo_order_id", "=", 4711)])
+        cls.dead = env["integration.event"].search([("event_id", "=", update["event_id"])])
         # Sales lists open on "My quotations": the admin sells these two.
         env["sale.order"].search([("woo_order_id", "!=", 0)]).user_id = env.ref("base.user_admin")
 
@@ -106,4 +107,11 @@ class TestScreenshots(HttpCase):
             "dead-letters",
             "/odoo/action-elitaco_integration.integration_event_dead_action",
             shown(".o_list_view .o_data_row"),
+        )
+
+    def test_a_dead_letter(self):
+        self.shoot(
+            "dead-letter",
+            f"/odoo/action-elitaco_integration.integration_event_dead_action/{self.dead.id}",
+            shown(".o_form_view .alert-danger"),
         )
