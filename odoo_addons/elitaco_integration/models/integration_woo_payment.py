@@ -47,9 +47,9 @@ class IntegrationWooPayment(models.AbstractModel):
         if policy == "paid" and not journal:
             raise EventRejected(
                 _(
-                    "Payment method %(method)s: no journal to register its payments in. Map it "
-                    "under Integration > Value maps (Payment journal) or set a default payment "
-                    "journal in Settings > WooCommerce, then replay.",
+                    "Payment method %(method)s: no journal to register its payments in. Give "
+                    "it a Payment journal (Integration > Configuration > Payment methods) or set "
+                    "a default payment journal in Settings > Integration, then replay.",
                     method=method or "-",
                 )
             )

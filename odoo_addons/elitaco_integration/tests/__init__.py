@@ -14,3 +14,10 @@ from . import test_payments
 from . import test_import
 from . import test_product_images
 from . import test_product_export
+from . import test_variants_shown
+from . import test_product_woocommerce_side
+from . import test_value_map_kinds
+from . import test_value_map_codes_sent
+from . import test_settings_page
+from . import test_catalog_migration
+from . import test_catalog_tours
