@@ -23,7 +23,7 @@ class TestSettingsAndSecurity(IntegrationCase):
         self.assertNotIn("elitaco_consumer_secret", settings._fields, "the workers' REST keys")
         self.assertEqual(params.get_param("elitaco_integration.unknown_sku"), "fail")
         self.assertEqual(self.env["res.config.settings"]._elitaco_default("warehouse"), warehouse)
-        self.assertIn("processing", settings.elitaco_confirm_statuses)
+        self.assertIn("Processing", settings.elitaco_confirm_statuses, "by WooCommerce's name")
         self.process("woo.order.created", status="processing", line_items=[])
         self.assertEqual(self.woo_order().warehouse_id, warehouse)
 
