@@ -233,6 +233,8 @@ class IntegrationWooProduct(models.AbstractModel):
             # Only published products are sold; drafts, private and trashed ones are archived
             # (order lines still find them by SKU).
             "active": data.get("status", "publish") not in INACTIVE_STATUSES,
+            # Sold in WooCommerce while the store publishes it ("Sell in WooCommerce").
+            "woo_publish": data.get("status", "publish") == "publish",
             "description_sale": html2plaintext(description).strip() or False,
         }
 

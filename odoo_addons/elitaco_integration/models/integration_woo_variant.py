@@ -48,6 +48,8 @@ class IntegrationWooVariant(models.AbstractModel):
                     ]
                 }
             )
+        if template.attribute_line_ids:
+            self._show_variants()
         images = self.env["integration.woo.image"]
         imaged, warnings = images._image(event, template, binding, data, state)
         changes += imaged
@@ -66,6 +68,17 @@ class IntegrationWooVariant(models.AbstractModel):
         return Outcome(
             message=message, record=template, changes=changes, warnings=warnings, found=found
         )
+
+    @api.model
+    def _show_variants(self) -> None:
+        """Odoo's Product variants setting (Sales › Configuration › Settings) on, as the first
+        variable product makes variants: without it the product form hides them (no Attributes
+        & Variants tab). The workers' user may not change settings: this one switch, and only
+        it, is made as superuser, as Settings itself would."""
+        variants = self.env.ref("product.group_product_variant")
+        employees = self.env.ref("base.group_user")
+        if variants not in employees.implied_ids:
+            employees.sudo()._apply_group(variants.sudo())
 
     @api.model
     def _variant(self, store: str, data: dict) -> tuple:

@@ -12,3 +12,7 @@ class ProductProduct(models.Model):
         if EXPORTED_VARIANT_FIELDS & set(vals):
             self.product_tmpl_id.filtered("woo_publish")._woo_export()
         return result
+
+    def action_open_woo_events(self):
+        """The variant form's button: the events of its product and all its variants."""
+        return self.product_tmpl_id.action_open_woo_events()

@@ -26,7 +26,7 @@ class ProductTemplate(models.Model):
         copy=False,
         help="With Odoo as master of product data: this product is created in the WooCommerce "
         "store and kept up to date from Odoo. Archived or no longer sold there, it becomes a "
-        "draft in WooCommerce.",
+        "draft in WooCommerce. With WooCommerce as master: ticked while the store publishes it.",
     )
     woo_store_ids = fields.Many2many(
         "integration.store",
@@ -35,6 +35,95 @@ class ProductTemplate(models.Model):
         help="The stores this product is sold in. Empty: the store in Settings (and any store "
         "it is in already). A store taken off the list gets it as a draft.",
     )
+
+    woo_binding_ids = fields.Many2many(
+        "integration.binding",
+        string="WooCommerce ids",
+        compute="_compute_woo_bindings",
+        groups="elitaco_integration.group_integration_user",
+        help="The product, and each of its variants, in each store it is bound in.",
+    )
+    woo_last_sync = fields.Datetime(
+        string="Last sync",
+        compute="_compute_woo_last_sync",
+        help="When Odoo last applied WooCommerce's product or bound it to the store.",
+    )
+    woo_event_count = fields.Integer(
+        string="WooCommerce events",
+        compute="_compute_woo_event_count",
+        groups="elitaco_integration.group_integration_user",
+    )
+
+    def _woo_bindings(self):
+        """The bindings of the templates and of all their variants (archived ones included);
+        read as superuser: salespeople may see when a product was synced."""
+        variants = self.with_context(active_test=False).product_variant_ids
+        return (
+            self.env["integration.binding"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    "&",
+                    ("model", "=", "product.template"),
+                    ("res_id", "in", self.ids),
+                    "&",
+                    ("model", "=", "product.product"),
+                    ("res_id", "in", variants.ids),
+                ],
+                order="store, model desc, external_id",  # the variable product first
+            )
+        )
+
+    def _woo_binding_template_ids(self, bindings) -> dict:
+        """{binding: the id of the template it belongs to}."""
+        variants = self.env["product.product"].with_context(active_test=False)
+        return {
+            binding: binding.res_id
+            if binding.model == "product.template"
+            else variants.browse(binding.res_id).product_tmpl_id.id
+            for binding in bindings
+        }
+
+    def _compute_woo_bindings(self):
+        owners = self._woo_binding_template_ids(self._woo_bindings())
+        for template in self:
+            mine = [binding.id for binding, owner in owners.items() if owner == template.id]
+            template.woo_binding_ids = self.env["integration.binding"].browse(mine)
+
+    def _compute_woo_last_sync(self):
+        owners = self._woo_binding_template_ids(self._woo_bindings())
+        for template in self:
+            dates = [b.sync_date for b, owner in owners.items() if owner == template.id]
+            template.woo_last_sync = max(filter(None, dates), default=False)
+
+    def _compute_woo_event_count(self):
+        for template in self:
+            template.woo_event_count = self.env["integration.event"].search_count(
+                template._woo_events_domain()
+            )
+
+    def _woo_events_domain(self) -> list:
+        """The events whose result is the product or one of its variants."""
+        variants = self.with_context(active_test=False).product_variant_ids
+        return [
+            "|",
+            "&",
+            ("result_model", "=", "product.template"),
+            ("result_id", "in", self.ids),
+            "&",
+            ("result_model", "=", "product.product"),
+            ("result_id", "in", variants.ids),
+        ]
+
+    def action_open_woo_events(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "elitaco_integration.integration_event_action"
+        )
+        action["domain"] = self._woo_events_domain()
+        action["context"] = {}
+        action["display_name"] = _("WooCommerce events of %s", ", ".join(self.mapped("name")))
+        return action
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 from .integration_woo_payment import INVOICE_POLICIES
 
@@ -79,7 +80,8 @@ class ResConfigSettings(models.TransientModel):
         string="Invoices and payments",
         default="none",
         config_parameter=PREFIX + "invoice_policy",
-        help="For the payment methods without their own policy (Integration > Value maps).",
+        help="For the payment methods without their own policy (Integration › Configuration › "
+        "Payment methods).",
     )
     elitaco_gateway_refunds = fields.Boolean(
         string="Pay refunds back through the WooCommerce gateway",
@@ -104,6 +106,20 @@ class ResConfigSettings(models.TransientModel):
     elitaco_confirm_statuses = fields.Char(
         string="Statuses that confirm an order", compute="_compute_elitaco_confirm_statuses"
     )
+    # What Odoo knows of the sync's health (the workers' own state is in the RQ dashboard).
+    elitaco_last_event_at = fields.Datetime(
+        string="Last event received", compute="_compute_elitaco_health"
+    )
+    elitaco_backlog_count = fields.Integer(
+        string="Events not finished", compute="_compute_elitaco_health"
+    )
+    elitaco_dead_count = fields.Integer(string="Dead letters", compute="_compute_elitaco_health")
+    elitaco_api_key_expiry = fields.Datetime(
+        string="Workers' API key expires", compute="_compute_elitaco_health"
+    )
+    elitaco_not_mapped_count = fields.Integer(
+        string="Codes not mapped", compute="_compute_elitaco_health"
+    )
 
     @api.depends("company_id")
     def _compute_elitaco_confirm_statuses(self):
@@ -111,20 +127,82 @@ class ResConfigSettings(models.TransientModel):
             [("kind", "=", "order_status"), ("order_action", "=", "confirm")]
         )
         for settings in self:
-            settings.elitaco_confirm_statuses = ", ".join(maps.mapped("woo_value")) or "-"
+            settings.elitaco_confirm_statuses = (
+                ", ".join(value_map.woo_title or value_map.woo_value for value_map in maps) or "-"
+            )
 
-    def action_elitaco_order_statuses(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "elitaco_integration.integration_value_map_action"
+    @api.depends("company_id")
+    def _compute_elitaco_health(self):
+        events = self.env["integration.event"].sudo()
+        last = events.search([], order="received_at desc", limit=1).received_at
+        counts = dict(events._read_group([("state", "!=", False)], ["state"], ["__count"]))
+        not_mapped = self.env["integration.value.map"].search_count([("state", "=", "not_mapped")])
+        for settings in self:
+            settings.elitaco_last_event_at = last
+            settings.elitaco_backlog_count = sum(
+                counts.get(state, 0) for state in ("received", "processing", "failed")
+            )
+            settings.elitaco_dead_count = counts.get("dead", 0)
+            settings.elitaco_api_key_expiry = self._elitaco_api_key_expiry()
+            settings.elitaco_not_mapped_count = not_mapped
+
+    @api.model
+    def _elitaco_api_key_expiry(self):
+        """When the first API key of the workers' user (an Integration User who is not a
+        manager) stops working; None when it has no key or its keys never expire."""
+        workers = self.env.ref("elitaco_integration.group_integration_user").sudo().users
+        managers = self.env.ref("elitaco_integration.group_integration_manager").sudo().users
+        keys = (
+            self.env["res.users.apikeys"]
+            .sudo()
+            .search(
+                [
+                    ("user_id", "in", (workers - managers).filtered("active").ids),
+                    ("expiration_date", "!=", False),
+                ],
+                order="expiration_date",
+                limit=1,
+            )
         )
-        action["domain"] = [("kind", "=", "order_status")]
-        action["context"] = {"default_kind": "order_status"}
-        return action
+        return keys.expiration_date or False
 
     def set_values(self):
+        self._elitaco_check_payments()
         super().set_values()
         # The store in Settings is one of the stores products can be sold in.
         self.env["integration.store"].sudo()._ensure(self.elitaco_store_url)
+
+    def _elitaco_check_payments(self) -> None:
+        """Refuse what cannot work: invoices paid by a method with no journal to register the
+        payment in (every such order would fail), saying what to set."""
+        if self.elitaco_payment_journal_id:
+            return
+        default = self.elitaco_invoice_policy or "none"
+        methods = self.env["integration.value.map"].search([("kind", "=", "payment_method")])
+        stranded = methods.filtered(
+            lambda method: (
+                (method.invoice_policy or default) == "paid" and not method.payment_journal_id
+            )
+        )
+        if stranded:
+            names = ", ".join(stranded.mapped("display_name"))
+            raise ValidationError(
+                _(
+                    "These payment methods invoice and register payments but have no journal "
+                    "to register them in: %(methods)s. Set a Default payment journal (Settings › "
+                    "Integration › Invoices and payments), or give each a Payment journal under "
+                    "Integration › Configuration › Payment methods.",
+                    methods=names,
+                )
+            )
+        if default == "paid" and not methods:
+            raise ValidationError(
+                _(
+                    "Invoice and register the payment needs a journal to register the payments "
+                    "in: set a Default payment journal (no payment method has a journal of its "
+                    "own yet)."
+                )
+            )
 
     @api.model
     def _elitaco_default(self, name: str):

@@ -23,3 +23,10 @@ from . import test_bindings
 from . import test_outbox_screen
 from . import test_delivery_note
 from . import test_event_states
+from . import test_variants_shown
+from . import test_product_woocommerce_side
+from . import test_value_map_kinds
+from . import test_value_map_codes_sent
+from . import test_settings_page
+from . import test_catalog_migration
+from . import test_catalog_tours

@@ -23,7 +23,7 @@ class TestSettingsAndSecurity(IntegrationCase):
         self.assertNotIn("elitaco_consumer_secret", settings._fields, "the workers' REST keys")
         self.assertEqual(params.get_param("elitaco_integration.unknown_sku"), "fail")
         self.assertEqual(self.env["res.config.settings"]._elitaco_default("warehouse"), warehouse)
-        self.assertIn("processing", settings.elitaco_confirm_statuses)
+        self.assertIn("Processing", settings.elitaco_confirm_statuses, "by WooCommerce's name")
         self.process("woo.order.created", status="processing", line_items=[])
         self.assertEqual(self.woo_order().warehouse_id, warehouse)
 
@@ -99,8 +99,10 @@ class TestSettingsAndSecurity(IntegrationCase):
         event.with_user(manager).action_replay()
         self.assertEqual(event.state, "done")
 
-    def test_value_map_needs_a_target(self):
-        from odoo.exceptions import ValidationError
-
-        with self.assertRaises(ValidationError):
-            self.env["integration.value.map"].create({"kind": "tax_rate", "woo_value": "9"})
+    def test_a_value_map_without_a_target_is_not_mapped_and_not_used(self):
+        maps = self.env["integration.value.map"]
+        rate = maps.create({"kind": "tax_rate", "woo_value": "9"})
+        self.assertEqual(rate.state, "not_mapped")
+        self.assertFalse(maps._lookup("tax_rate", "9"))
+        rate.tax_id = self.tax_21
+        self.assertEqual((rate.state, maps._lookup("tax_rate", "9")), ("mapped", rate))
