@@ -99,7 +99,7 @@ class IntegrationEvent(models.Model):
     last_error = fields.Text(readonly=True)
     error_code = fields.Selection(ERROR_CODES, readonly=True)
     result_model = fields.Char(readonly=True)
-    result_id = fields.Integer(string="Result record ID", readonly=True)
+    result_id = fields.Integer(string="Result record ID", index="btree_not_null", readonly=True)
     result_name = fields.Char(string="Result", readonly=True)
     message = fields.Char(readonly=True, help="What processing did, in one line.")
     sale_order_id = fields.Many2one("sale.order", index=True, ondelete="set null", readonly=True)

@@ -218,7 +218,7 @@ class IntegrationWooOrder(models.AbstractModel):
             raise EventRejected(
                 _(
                     "Unknown currency %s: activate it in Odoo or map it to a pricelist "
-                    "(Integration > Value maps), then replay.",
+                    "(Integration › Configuration › Value maps › Currencies), then replay.",
                     currency_code,
                 ),
                 value_map=("currency", currency_code),
@@ -239,8 +239,8 @@ class IntegrationWooOrder(models.AbstractModel):
         )
         return pricelist, [
             _(
-                "Created pricelist %(pricelist)s for %(currency)s orders (map "
-                "another under Integration > Value maps).",
+                "Created pricelist %(pricelist)s for %(currency)s orders (map another under "
+                "Integration › Configuration › Value maps › Currencies).",
                 pricelist=pricelist.name,
                 currency=currency.name,
             )

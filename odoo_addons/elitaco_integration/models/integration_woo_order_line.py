@@ -143,7 +143,8 @@ class IntegrationWooOrderLine(models.AbstractModel):
                     _(
                         "Tax rate %(id)s is mapped to %(tax)s, but WooCommerce's prices are "
                         "%(basis)s and Odoo has no such %(percent)s%% sale tax: create one, "
-                        "or map the rate to it (Integration > Value maps).",
+                        "or map the rate to it (Integration › Configuration › Value maps › "
+                        "Tax rates).",
                         id=rate_id,
                         tax=mapped.name,
                         basis=_("tax included") if included else _("tax excluded"),
@@ -154,7 +155,7 @@ class IntegrationWooOrderLine(models.AbstractModel):
                 warnings.append(
                     _(
                         "No Odoo tax for WooCommerce tax rate %(id)s (%(label)s): "
-                        "map it under Integration > Value maps.",
+                        "map it under Integration › Configuration › Value maps › Tax rates.",
                         id=rate_id,
                         label=rate.get("label") or "?",
                     )
@@ -186,8 +187,8 @@ class IntegrationWooOrderLine(models.AbstractModel):
             raise EventRejected(
                 _(
                     "No Odoo tax for WooCommerce tax rate %(rates)s, and this order is to be "
-                    "invoiced: map the rate under Integration > Value maps (Tax rate) or create "
-                    "a sale tax of that percentage, then replay.",
+                    "invoiced: map the rate (Integration › Configuration › Value maps › Tax "
+                    "rates) or create a sale tax of that percentage, then replay.",
                     rates=", ".join(missing),
                 ),
                 value_map=("tax_rate", first_rate),

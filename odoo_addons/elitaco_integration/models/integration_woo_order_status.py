@@ -2,7 +2,7 @@ from odoo import _, api, models
 
 
 class IntegrationWooOrderStatus(models.AbstractModel):
-    """A WooCommerce order's status as the sale order's state (Integration > Value maps):
+    """A WooCommerce order's status as the sale order's state (value maps of order statuses):
     confirmed, cancelled with its invoices reversed, or back to a quotation."""
 
     _name = "integration.woo.order.status"
@@ -15,8 +15,8 @@ class IntegrationWooOrderStatus(models.AbstractModel):
             return value_map.order_action, []
         return "quotation", [
             _(
-                "Status %s has no mapping (Integration > Value maps); the order "
-                "is kept as a quotation.",
+                "Status %s has no mapping (Integration › Configuration › Value maps › Order "
+                "statuses); the order is kept as a quotation.",
                 status,
             )
         ]

@@ -109,9 +109,10 @@ class IntegrationWooPayment(models.AbstractModel):
         if not journal and self._policy(data) == "paid":
             raise EventRejected(
                 _(
-                    "Payment method %(method)s: no journal to register its payments in. Map it "
-                    "under Integration > Value maps (Payment journal) or set a default payment "
-                    "journal in Settings > WooCommerce, then replay.",
+                    "Payment method %(method)s: no journal to register its payments in. Give "
+                    "it a Payment journal (Integration › Configuration › Value maps › Payment "
+                    "methods) or set a default payment journal in Settings › Integration, then "
+                    "replay.",
                     method=method or "-",
                 ),
                 value_map=("payment_method", method),

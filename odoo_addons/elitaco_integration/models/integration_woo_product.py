@@ -310,8 +310,8 @@ class IntegrationWooProduct(models.AbstractModel):
             raise Ambiguous(
                 _(
                     "%(what)s %(code)s is shared by several products (%(products)s): "
-                    "make it unique, or bind the WooCommerce product under Integration > "
-                    "Bindings, then replay.",
+                    "make it unique (the products' Internal Reference or Barcode), then "
+                    "replay.",
                     what=_("SKU") if field == "default_code" else _("Barcode"),
                     code=code,
                     products=", ".join(products.mapped("display_name")),
@@ -342,9 +342,9 @@ class IntegrationWooProduct(models.AbstractModel):
             raise EventRejected(
                 _(
                     "Line %(line)s '%(name)s': no Odoo product with SKU '%(sku)s' and no "
-                    "binding for WooCommerce product %(woo)s. Create or bind the product "
-                    "(Integration > Bindings), or set Unknown SKU to 'Create the product', "
-                    "then replay.",
+                    "binding for WooCommerce product %(woo)s. Give the product that SKU as its "
+                    "Internal Reference (or create it), or set Unknown SKU to 'Create the "
+                    "product' in Settings › Integration, then replay.",
                     line=line.get("id"),
                     name=name,
                     sku=sku,
