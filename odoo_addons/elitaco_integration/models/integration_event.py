@@ -20,7 +20,6 @@ from ..envelope import (
     store_key,
 )
 from ..tools import explain_odoo_error, parse_utc
-from .integration_value_map import KINDS
 
 _logger = logging.getLogger(__name__)
 
@@ -106,7 +105,9 @@ class IntegrationEvent(models.Model):
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     timeline_ids = fields.One2many("integration.timeline", "event_id", readonly=True)
     # What would let a rejected event apply, when a value map is the cause.
-    fix_map_kind = fields.Selection(KINDS, string="Value map to set", readonly=True)
+    fix_map_kind = fields.Selection(
+        selection="_selection_fix_map_kind", string="Value map to set", readonly=True
+    )
     fix_map_value = fields.Char(string="WooCommerce value to map", readonly=True)
     superseded_by_id = fields.Many2one(
         "integration.event",
@@ -132,6 +133,10 @@ class IntegrationEvent(models.Model):
             what = f"{resources[event.resource]} {event.woo_label or ''}".strip()
             name = f"{what} – {ACTIONS.get(action, action)}" if event.resource else event.event_type
             event.display_name = f"{name} ({event.woo_status})" if event.woo_status else name
+
+    @api.model
+    def _selection_fix_map_kind(self) -> list[tuple[str, str]]:
+        return self.env["integration.value.map"]._fields["kind"].selection
 
     @api.depends("payload")
     def _compute_payload_text(self):

@@ -115,3 +115,18 @@ class TestScreenshots(HttpCase):
             f"/odoo/action-elitaco_integration.integration_event_dead_action/{self.dead.id}",
             shown(".o_form_view .alert-danger"),
         )
+
+    def test_the_payment_methods_the_store_sent(self):
+        self.env["integration.value.map"]._find_codes_sent(rescan=True)
+        self.shoot(
+            "payment-methods",
+            "/odoo/action-elitaco_integration.integration_value_map_payment_method_action",
+            shown(".o_list_view .o_data_row"),
+        )
+
+    def test_the_settings(self):
+        self.shoot(
+            "settings",
+            "/odoo/action-elitaco_integration.res_config_settings_action",
+            shown(".o_setting_box, .o_settings_container, .app_settings_block"),
+        )
