@@ -275,10 +275,10 @@ class IntegrationEvent(models.Model):
         except Exception as exc:  # noqa: BLE001 - any other error becomes a visible failure
             return self._fail(exc, started)
         answer = self._succeed(outcome, started)
-        superseded = self._supersede_older() if self.state == "done" else self.browse()
+        cleared = self._supersede_older() if self.state == "done" else self.browse()
         if was_dead:
-            superseded |= self
-        superseded.sale_order_id._note_integration_resolved()
+            cleared |= self
+        cleared.sale_order_id._note_integration_resolved()
         return answer
 
     def _apply(self) -> Outcome:

@@ -145,7 +145,8 @@ class IntegrationEventDeadLetter(models.Model):
 
     def _supersede_older(self) -> "IntegrationEvent":
         """Failed and dead events of the same record whose state is not newer than this one,
-        just applied: a newer state made them moot (a late retry of one is a duplicate)."""
+        just applied: a newer state made them moot (a late retry of one is a duplicate).
+        Returns the dead ones among them: those a person was told about."""
         resource = self.event_type.split(".")[1] if self.source == "woo" else None
         if not resource or not self.woo_resource_id or not self.occurred_at:
             return self.browse()
@@ -159,13 +160,14 @@ class IntegrationEventDeadLetter(models.Model):
                 ("id", "!=", self.id),
             ]
         )
+        dead = older.filtered(lambda event: event.state == "dead")
         older.write({"state": "superseded", "superseded_by_id": self.id})
         for event in older:
             event._timeline(
                 "ignored",
                 _("Superseded: a newer state of this record was applied (%s).", self.event_type),
             )
-        return older
+        return dead
 
     def action_open_value_map(self):
         """The value map that would let this event apply, opened on its WooCommerce value

@@ -137,6 +137,17 @@ class TestOrderProblems(PaymentsCase, IntegrationCase):
         duplicate = self.process(dict(dead.payload))
         self.assertEqual(duplicate["status"], "duplicate", "a late retry applies nothing")
 
+    def test_a_retrying_failure_superseded_was_never_a_problem_to_resolve(self):
+        self.process("woo.order.created")
+        retrying = self.cash_on_delivery()
+        self.assertEqual(self.process(retrying)["status"], "failed")  # not dead: no note
+
+        self.process(self.on_hold("2026-02-21T10:00:00"))
+
+        failed = self.Event.search([("event_id", "=", retrying["event_id"])])
+        self.assertEqual(failed.state, "superseded")
+        self.assertFalse(self.problem_notes(self.woo_order()), "nothing said, nothing resolved")
+
     def test_an_older_state_applied_later_supersedes_nothing(self):
         self.process("woo.order.created")
         dead = self.die(self.cash_on_delivery())
