@@ -48,6 +48,59 @@ def envelope(event_type: str, data: dict | None = None, **changes) -> dict:
     return result
 
 
+def variable_shirt(**changes) -> list[dict]:
+    """A variable product 'Linen Shirt' (WooCommerce 120) and its variations Blue (122) and
+    Red (123), as the store sends them; `changes` go into the variable product."""
+    attributes = [{"id": 1, "name": "Color", "variation": True, "options": ["Blue", "Red"]}]
+    product = {
+        "id": 120,
+        "type": "variable",
+        "sku": "SHIRT-V",
+        "name": "Linen Shirt",
+        "price": "20.00",
+        "attributes": attributes,
+    }
+    return [envelope("woo.product.created", **(product | changes))] + [
+        envelope(
+            "woo.product.updated",
+            id=woo_id,
+            sku=f"SHIRT-V-{color.upper()}",
+            regular_price="20.00",
+            price="20.00",
+            parent_id=120,
+            type="variation",
+            name=f"Linen Shirt - {color}",
+            attributes=[{"id": 1, "name": "Color", "option": color}],
+        )
+        for woo_id, color in ((122, "Blue"), (123, "Red"))
+    ]
+
+
+def order_with_a_dead_update(env):
+    """Order 4711 as a quotation whose update died (paid by cash on delivery, which has no
+    payment journal), and order 4712 without a problem: (order 4711, the dead event)."""
+    if not env.company.chart_template:
+        env["account.chart.template"].try_loading(
+            "generic_coa", company=env.company, install_demo=False
+        )
+    woo_taxes(env)
+    params = env["ir.config_parameter"]
+    params.set_param("elitaco_integration.unknown_sku", "create")
+    params.set_param("elitaco_integration.invoice_policy", "paid")
+    params.set_param("elitaco_integration.payment_journal_id", "")
+    events = env["integration.event"].with_context(elitaco_from_woo=True)
+    events.process_envelope(envelope("woo.order.created"))
+    events.process_envelope(envelope("woo.order.created", id=4712, number="4712"))
+    update = envelope(
+        "woo.order.updated", payment_method="cod", date_modified_gmt="2026-02-21T09:00:00"
+    )
+    answer = events.process_envelope(update)
+    assert answer["status"] == "failed", answer
+    events.mark_dead(update["event_id"], answer["error"]["message"])
+    order = env["sale.order"].search([("woo_order_id", "=", 4711)])
+    return order, events.search([("event_id", "=", update["event_id"])])
+
+
 def woo_taxes(env) -> tuple:
     """The example orders' taxes: rate 1 (21 %) through the value map, rate 2 (7 %) found by
     its percentage."""

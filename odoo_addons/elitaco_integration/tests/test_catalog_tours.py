@@ -1,6 +1,6 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import STORE, envelope
+from .common import STORE, envelope, variable_shirt
 
 
 @tagged("-at_install", "post_install")
@@ -38,32 +38,8 @@ class TestCatalogTours(HttpCase):
 
     def test_the_product_form_shows_its_woocommerce_side(self):
         self.env["ir.config_parameter"].set_param("elitaco_integration.product_master", "woo")
-        attributes = [{"id": 1, "name": "Color", "variation": True, "options": ["Blue", "Red"]}]
-        self.events.process_envelope(
-            envelope(
-                "woo.product.created",
-                id=120,
-                type="variable",
-                sku="SHIRT-V",
-                name="Linen Shirt",
-                price="20.00",
-                attributes=attributes,
-            )
-        )
-        for woo_id, color in ((122, "Blue"), (123, "Red")):
-            self.events.process_envelope(
-                envelope(
-                    "woo.product.updated",
-                    id=woo_id,
-                    sku=f"SHIRT-V-{color.upper()}",
-                    regular_price="20.00",
-                    price="20.00",
-                    parent_id=120,
-                    type="variation",
-                    name=f"Linen Shirt - {color}",
-                    attributes=[{"id": 1, "name": "Color", "option": color}],
-                )
-            )
+        for message in variable_shirt():
+            self.events.process_envelope(message)
         template = self.env["integration.binding"]._find(STORE, "product.template", 120)
         self.start_tour(
             f"/odoo/action-product.product_template_action_all/{template.id}",

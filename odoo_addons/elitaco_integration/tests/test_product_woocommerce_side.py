@@ -1,4 +1,4 @@
-from .common import STORE, IntegrationCase, envelope
+from .common import STORE, IntegrationCase, variable_shirt
 
 MASTER = "elitaco_integration.product_master"
 
@@ -13,28 +13,7 @@ class TestProductWooCommerceSide(IntegrationCase):
         cls.env["ir.config_parameter"].set_param(MASTER, "woo")
 
     def variable_shirt(self):
-        attributes = [{"id": 1, "name": "Color", "variation": True, "options": ["Blue", "Red"]}]
-        self.process(
-            "woo.product.created",
-            id=120,
-            type="variable",
-            sku="SHIRT-V",
-            name="Linen Shirt",
-            price="20.00",
-            attributes=attributes,
-        )
-        for woo_id, color in ((122, "Blue"), (123, "Red")):
-            message = envelope(
-                "woo.product.updated",
-                id=woo_id,
-                sku=f"SHIRT-V-{color.upper()}",
-                regular_price="20.00",
-                price="20.00",
-                parent_id=120,
-                type="variation",
-                name=f"Linen Shirt - {color}",
-                attributes=[{"id": 1, "name": "Color", "option": color}],
-            )
+        for message in variable_shirt():
             self.assertEqual(self.process(message)["status"], "processed")
         return self.env["integration.binding"]._find(STORE, "product.template", 120)
 

@@ -14,7 +14,7 @@ from odoo.tools import config
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
-from .common import envelope, woo_taxes
+from .common import order_with_a_dead_update
 
 OPEN_INTEGRATION_TAB = """(() => {
     const tab = [...document.querySelectorAll('.o_notebook_headers a')]
@@ -37,25 +37,7 @@ class TestScreenshots(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env["base"].with_context(**DISABLED_MAIL_CONTEXT).env
-        if not env.company.chart_template:
-            env["account.chart.template"].try_loading(
-                "generic_coa", company=env.company, install_demo=False
-            )
-        woo_taxes(env)
-        params = env["ir.config_parameter"]
-        params.set_param("elitaco_integration.unknown_sku", "create")
-        params.set_param("elitaco_integration.invoice_policy", "paid")
-        params.set_param("elitaco_integration.payment_journal_id", "")
-        events = env["integration.event"].with_context(elitaco_from_woo=True)
-        events.process_envelope(envelope("woo.order.created"))
-        events.process_envelope(envelope("woo.order.created", id=4712, number="4712"))
-        update = envelope(
-            "woo.order.updated", payment_method="cod", date_modified_gmt="2026-02-21T09:00:00"
-        )
-        answer = events.process_envelope(update)
-        events.mark_dead(update["event_id"], answer["error"]["message"])
-        cls.order = env["sale.order"].search([("woo_order_id", "=", 4711)])
-        cls.dead = env["integration.event"].search([("event_id", "=", update["event_id"])])
+        cls.order, cls.dead = order_with_a_dead_update(env)
         # Sales lists open on "My quotations": the admin sells these two.
         env["sale.order"].search([("woo_order_id", "!=", 0)]).user_id = env.ref("base.user_admin")
 

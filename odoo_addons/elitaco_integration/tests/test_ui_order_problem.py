@@ -5,7 +5,7 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
-from .common import envelope, woo_taxes
+from .common import order_with_a_dead_update
 
 
 @tagged("-at_install", "post_install")
@@ -14,25 +14,7 @@ class TestOrderProblemUI(HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         env = cls.env["base"].with_context(**DISABLED_MAIL_CONTEXT).env
-        if not env.company.chart_template:
-            env["account.chart.template"].try_loading(
-                "generic_coa", company=env.company, install_demo=False
-            )
-        woo_taxes(env)
-        params = env["ir.config_parameter"]
-        params.set_param("elitaco_integration.unknown_sku", "create")
-        params.set_param("elitaco_integration.invoice_policy", "paid")
-        params.set_param("elitaco_integration.payment_journal_id", "")
-        cls.events = env["integration.event"].with_context(elitaco_from_woo=True)
-        cls.events.process_envelope(envelope("woo.order.created"))
-        cls.events.process_envelope(envelope("woo.order.created", id=4712, number="4712"))
-        cls.order = env["sale.order"].search([("woo_order_id", "=", 4711)])
-        update = envelope(
-            "woo.order.updated", payment_method="cod", date_modified_gmt="2026-02-21T09:00:00"
-        )
-        answer = cls.events.process_envelope(update)
-        assert answer["status"] == "failed", answer
-        cls.events.mark_dead(update["event_id"], answer["error"]["message"])
+        cls.order, _dead = order_with_a_dead_update(env)
         assert cls.order.integration_problem
 
     def test_a_manager_maps_the_method_and_replays_from_the_order(self):

@@ -1,6 +1,6 @@
 from odoo.tests import new_test_user
 
-from .common import STORE, IntegrationCase, envelope
+from .common import STORE, IntegrationCase, variable_shirt
 
 MASTER = "elitaco_integration.product_master"
 
@@ -22,19 +22,7 @@ class TestVariantsShown(IntegrationCase):
         cls.seller = new_test_user(cls.env, login="variants-seller", groups="base.group_user")
 
     def variable_product(self, **changes) -> dict:
-        attributes = [
-            {"id": 1, "name": "Color", "variation": True, "options": ["Blue", "Red"]},
-        ]
-        message = envelope(
-            "woo.product.created",
-            id=120,
-            type="variable",
-            sku="SHIRT-V",
-            name="Linen Shirt",
-            price="20.00",
-            attributes=attributes,
-            **changes,
-        )
+        message = variable_shirt(**changes)[0]
         # As the workers apply it: the Integration User, never an administrator.
         return self.Event.with_user(self.worker).process_envelope(message)
 
