@@ -1,9 +1,7 @@
-import json
-
 from odoo import Command, _, api, fields, models
 
 from ..envelope import EventRejected
-from ..tools import amount, parse_utc, text
+from ..tools import amount, parse_utc, push_answer, text
 
 INVOICE_POLICIES = [
     ("none", "Nothing (invoices and payments by hand)"),
@@ -459,10 +457,7 @@ class IntegrationWooPayment(models.AbstractModel):
     def _bind_refund(self, row, response: str | None) -> None:
         """The refund WooCommerce made for the credit note is bound to it, so that the order
         update it causes books nothing again (the update may come first: then it bound it)."""
-        try:
-            refund_id = json.loads(response or "{}").get("id")
-        except ValueError:
-            refund_id = None
+        refund_id = push_answer(response).get("id")
         bindings = self.env["integration.binding"].sudo()
         if isinstance(refund_id, int) and not bindings._find(row.store, "account.move", refund_id):
             bindings._bind(row.store, row.credit_note_id, refund_id)

@@ -349,6 +349,16 @@ class TestPayments(PaymentsCase, IntegrationCase):
         self.assertEqual(echo["status"], "processed", echo)
         self.assertEqual(self.credit_notes(order), credit_note, "the echo books nothing")
 
+    def test_a_refund_push_answered_with_no_object_is_done_and_binds_nothing(self):
+        self.process("woo.order.updated")
+        odoo_credit_note(self.env, self.woo_order())
+        Outbox = self.env["integration.outbox"]
+        [row] = Outbox.search([("event_type", "=", "odoo.order.refunded")])
+        Outbox.claim("w1", store=STORE)
+        answer = Outbox.acknowledge(row.event_id, True, "[]", worker="w1")
+        self.assertEqual((answer["status"], row.state), ("done", "done"))
+        self.assertFalse(self.env["integration.binding"].search([("model", "=", "account.move")]))
+
     def test_a_billing_user_posting_a_credit_note_queues_its_refund(self):
         self.process("woo.order.updated")
         accountant = new_test_user(
