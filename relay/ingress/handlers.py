@@ -308,15 +308,9 @@ def _spool_report(app: web.Application) -> dict[str, Any]:
 
 async def metrics(request: web.Request) -> web.Response:
     metrics = request.app[METRICS]
-    queue = request.app[QUEUE]
-    connection = queue.connection
     try:
-        webhooks, odoo_access, failures = await asyncio.to_thread(
-            lambda: (
-                read_webhook_report(connection),
-                read_odoo_access_report(connection),
-                dead_letters.failure_report(connection, queue.name),
-            )
+        _depth, failures, webhooks, odoo_access = await asyncio.to_thread(
+            _redis_report, request.app[QUEUE]
         )
     except RedisError:
         webhooks = odoo_access = failures = None

@@ -257,11 +257,7 @@ class IntegrationEvent(models.Model):
         started = time.monotonic()
         attempt = self.attempts + 1
         was_dead = self.state == "dead"
-        values = {"state": "processing", "attempts": attempt}
-        order = self._bound_order()
-        if order and order != self.sale_order_id:
-            values["sale_order_id"] = order.id  # so that a failure shows on its order
-        self.write(values)
+        self.write({"state": "processing", "attempts": attempt})
         if replay:
             self._timeline("replayed", _("Replayed from Odoo by %s.", self.env.user.name))
         elif attempt > 1:
@@ -368,17 +364,18 @@ class IntegrationEvent(models.Model):
         _logger.warning(
             "event %s failed: %s", self.event_id, summary, extra={"trace_id": self.trace_id}
         )
-        self.write(
-            {
-                "state": "failed",
-                "last_error": details,
-                "duration_ms": int((time.monotonic() - started) * 1000),
-                "message": summary,
-                "fix_map_kind": kind,
-                "fix_map_value": value,
-                "error_code": code,
-            }
-        )
+        values = {
+            "state": "failed",
+            "last_error": details,
+            "duration_ms": int((time.monotonic() - started) * 1000),
+            "message": summary,
+            "fix_map_kind": kind,
+            "fix_map_value": value,
+            "error_code": code,
+        }
+        if not self.sale_order_id:  # a failure of an order Odoo has shows on that order
+            values["sale_order_id"] = self._bound_order().id
+        self.write(values)
         self._timeline("failed", summary, details=details)
         answer = self._answer("failed")
         answer["error"] = {"code": code, "message": summary, "retryable": retryable}

@@ -30,6 +30,7 @@ TARGET_FIELDS = {
     "tax_rate": ("tax_id",),
     "currency": ("pricelist_id",),
 }
+ALL_TARGET_FIELDS = sorted({name for names in TARGET_FIELDS.values() for name in names})
 # WooCommerce's own names of its core order statuses (order payloads carry only the code).
 STATUS_TITLES = {
     "pending": "Pending payment",
@@ -160,7 +161,7 @@ class IntegrationValueMap(models.Model):
         )
     ]
 
-    @api.depends("kind", *sorted({name for names in TARGET_FIELDS.values() for name in names}))
+    @api.depends("kind", *ALL_TARGET_FIELDS)
     def _compute_state(self):
         for value_map in self:
             targets = TARGET_FIELDS.get(value_map.kind, ())
@@ -173,7 +174,7 @@ class IntegrationValueMap(models.Model):
             title, code = value_map.woo_title, value_map.woo_value
             value_map.display_name = f"{title} ({code})" if title and code else title or code
 
-    @api.depends("kind", *sorted({name for names in TARGET_FIELDS.values() for name in names}))
+    @api.depends("kind", *ALL_TARGET_FIELDS)
     def _compute_target_name(self):
         for value_map in self:
             names = []

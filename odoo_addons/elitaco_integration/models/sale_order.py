@@ -1,8 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-MANAGER = "elitaco_integration.group_integration_manager"
-
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -79,12 +77,11 @@ class SaleOrder(models.Model):
         latest = {}
         for event in self._integration_problem_events():  # newest first
             latest.setdefault(event.sale_order_id.id, event)
-        manager = self.env.user.has_group(MANAGER)
         for order in self:
             event = latest.get(order.id)
             order.integration_problem = bool(event)
             order.integration_problem_message = event and event._problem_message()
-            order.integration_problem_action = event and event._problem_action(manager)
+            order.integration_problem_action = event and event.problem_action
             order.integration_problem_map_kind = event and event.fix_map_kind
 
     def _search_integration_problem(self, operator, value):

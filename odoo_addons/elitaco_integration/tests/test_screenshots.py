@@ -8,7 +8,7 @@ import os
 import struct
 from pathlib import Path
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import DEFAULT_SUCCESS_SIGNAL, ChromeBrowser
 from odoo.tools import config
 
@@ -41,10 +41,10 @@ class TestScreenshots(HttpCase):
         # Sales lists open on "My quotations": the admin sells these two.
         env["sale.order"].search([("woo_order_id", "!=", 0)]).user_id = env.ref("base.user_admin")
 
-    def shoot(self, name: str, url: str, ready: str) -> None:
+    def shoot(self, name: str, url: str, ready: str, login: str = "admin") -> None:
         browser = ChromeBrowser(self, headless=True, success_signal=DEFAULT_SUCCESS_SIGNAL)
         try:
-            self.authenticate("admin", "admin", browser=browser)
+            self.authenticate(login, login, browser=browser)
             self.cr.flush()
             self.cr.clear()
             # The window's size less the browser's own bars: the page itself at 1440×900.
@@ -72,6 +72,15 @@ class TestScreenshots(HttpCase):
             shown(
                 ".o_elitaco_integration_problem button[name='action_open_integration_value_map']"
             ),
+        )
+
+    def test_a_salesperson_reads_the_problem_and_whom_to_ask(self):
+        new_test_user(self.env, login="seller", groups="sales_team.group_sale_salesman_all_leads")
+        self.shoot(
+            "order-problem-salesperson",
+            f"/odoo/orders/{self.order.id}",
+            shown(".o_elitaco_integration_problem"),
+            login="seller",
         )
 
     def test_the_order_tells_its_story(self):
