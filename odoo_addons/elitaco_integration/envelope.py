@@ -58,6 +58,9 @@ class Outcome:
     # Two different states of one modification second met: which one is WooCommerce's last
     # cannot be told from them, so the workers read the order again from WooCommerce.
     reread: bool = False
+    # A delivery that changed nothing (a state already applied, or older than it): the
+    # order's timeline counts it on the row of the state applied rather than giving it a row.
+    repeat: bool = False
     # How the event's record was found, for a first sync's report: "created", "matched" (an
     # Odoo record that was not bound yet, found by SKU, barcode or e-mail), "unmatched" (none
     # could be taken), or "" (it was bound already).

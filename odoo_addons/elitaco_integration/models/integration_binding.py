@@ -257,14 +257,8 @@ class IntegrationBinding(models.Model):
         if not record:
             return
         if record._name == "sale.order":
-            self.env["integration.timeline"].sudo().create(
-                {
-                    "sale_order_id": record.id,
-                    "woo_order_id": self.external_id,
-                    "store": self.store,
-                    "kind": "warning",
-                    "message": message,
-                }
+            self.env["integration.timeline"]._record_note(
+                record, self.external_id, self.store, message
             )
         if hasattr(record, "message_post"):
             record.sudo().message_post(body=message, subtype_xmlid="mail.mt_note")

@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from odoo import _, _lt, api, fields, models
+from odoo import Command, _, _lt, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
@@ -156,7 +156,7 @@ class IntegrationEvent(models.Model):
         event, created = self._claim(envelope)
         meta = envelope.get("meta") or {}
         if not created and event.state in FINISHED_STATES:
-            event._timeline("duplicate", _("Duplicate delivery ignored (already %s).", event.state))
+            self.env["integration.timeline"]._fold_repeat(event, into=event)
             answer = event._answer("duplicate")
         else:
             if not created and "fetched" in envelope and event.payload:
@@ -258,19 +258,16 @@ class IntegrationEvent(models.Model):
         attempt = self.attempts + 1
         was_dead = self.state == "dead"
         self.write({"state": "processing", "attempts": attempt})
-        if replay:
-            self._timeline("replayed", _("Replayed from Odoo by %s.", self.env.user.name))
-        elif attempt > 1:
-            self._timeline("retried", _("Attempt %s.", attempt))
-        self._timeline("received", _("%s received.", self.event_type))
+        # The timeline's row of a replayed event names who replayed it.
+        event = self.with_context(elitaco_replayed_by=self.env.uid) if replay else self
         try:
             with self.env.cr.savepoint():
                 outcome = self._apply()
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             raise  # another transaction touched the same rows: Odoo retries the whole request
         except Exception as exc:  # noqa: BLE001 - any other error becomes a visible failure
-            return self._fail(exc, started)
-        answer = self._succeed(outcome, started)
+            return event._fail(exc, started)
+        answer = event._succeed(outcome, started)
         cleared = self._supersede_older() if self.state == "done" else self.browse()
         if was_dead:
             cleared |= self
@@ -334,10 +331,15 @@ class IntegrationEvent(models.Model):
         self.write(values)
         if outcome.sale_order:
             self._attach_order_history(outcome.sale_order)
-        kind = "processed" if outcome.status == "processed" else "ignored"
-        self._timeline(kind, outcome.message, details="\n".join(outcome.changes) or None)
-        for warning in outcome.warnings:
-            self._timeline("warning", warning)
+        timeline = self.env["integration.timeline"]
+        if not (outcome.repeat and not self.timeline_ids and timeline._fold_repeat(self)):
+            self._timeline(
+                "processed" if outcome.status == "processed" else "ignored",
+                outcome.message,
+                details="\n".join(outcome.changes) or None,
+                warnings=outcome.warnings,
+                moves=self._moves_written(outcome.sale_order),
+            )
         answer = self._answer("processed" if outcome.status == "processed" else "ignored")
         answer["changes"] = outcome.changes
         answer["reread"] = outcome.reread
@@ -376,7 +378,8 @@ class IntegrationEvent(models.Model):
         if not self.sale_order_id:  # a failure of an order Odoo has shows on that order
             values["sale_order_id"] = self._bound_order().id
         self.write(values)
-        self._timeline("failed", summary, details=details)
+        retried = _("The workers try it again.") if retryable else None
+        self._timeline("failed", summary, details=retried)
         answer = self._answer("failed")
         answer["error"] = {"code": code, "message": summary, "retryable": retryable}
         return answer
@@ -444,22 +447,34 @@ class IntegrationEvent(models.Model):
             return self.woo_resource_id or None
         return None
 
-    def _timeline(self, kind: str, message: str, details: str | None = None) -> None:
-        """Order events write the order's timeline; other events live in the ledger only."""
-        woo_order_id = self._woo_order_id()
-        if not woo_order_id and not self.sale_order_id:
-            return
-        self.env["integration.timeline"].create(
-            {
-                "event_id": self.id,
-                "sale_order_id": self.sale_order_id.id,
-                "woo_order_id": woo_order_id,
-                "store": self.store,
-                "kind": kind,
-                "message": message,
-                "details": details,
-            }
-        )
+    def _timeline(
+        self,
+        kind: str,
+        message: str,
+        details: str | None = None,
+        warnings: list[str] | None = None,
+        moves=None,
+    ) -> None:
+        """Order events tell the order's timeline where they stand, one row each; other
+        events live in the ledger only."""
+        values = {
+            "kind": kind,
+            "message": message,
+            "details": details,
+            "warnings": "\n".join(warnings or []) or False,
+        }
+        if moves is not None:
+            values["move_ids"] = [Command.set(moves.ids)]
+        if self.env.context.get("elitaco_replayed_by"):
+            values["replayed_by_id"] = self.env.context["elitaco_replayed_by"]
+        self.env["integration.timeline"]._record_event(self, values)
+
+    def _moves_written(self, order):
+        """The order's invoices and credit notes this transaction made or changed."""
+        if not order:
+            return self.env["account.move"]
+        now = self.env.cr.now()
+        return order.sudo().invoice_ids.filtered(lambda move: move.write_date == now)
 
     def _attach_order_history(self, order) -> None:
         """Entries written before the order existed (a failed first attempt) join it now."""

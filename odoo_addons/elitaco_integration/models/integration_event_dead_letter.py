@@ -47,13 +47,7 @@ class IntegrationEventDeadLetter(models.Model):
         if event.state in FINISHED_STATES:
             return event._answer(event.state == "done" and "processed" or "ignored")
         event.write({"state": "dead", "last_error": error or event.last_error})
-        event._timeline(
-            "dead",
-            _("Dead after its first attempt: moved to the dead letters.")
-            if event.attempts <= 1
-            else _("Dead after %s attempts: moved to the dead letters.", event.attempts),
-            details=error or event.last_error,
-        )
+        event._timeline("dead", event._problem_message())
         event.sale_order_id._note_integration_problem(event)
         answer = event._answer("dead")
         import_id = event._import_id()
@@ -82,7 +76,11 @@ class IntegrationEventDeadLetter(models.Model):
                 failed += 1
                 errors.append(event.message)
                 event.write({"state": "dead"})
-                event._timeline("dead", _("Replay failed: it stays in the dead letters."))
+                event._timeline(
+                    "dead",
+                    event._problem_message(),
+                    details=_("The replay failed as well."),
+                )
                 answer = event._answer("dead")
             else:
                 done += 1
@@ -165,7 +163,11 @@ class IntegrationEventDeadLetter(models.Model):
         for event in older:
             event._timeline(
                 "ignored",
-                _("Superseded: a newer state of this record was applied (%s).", self.event_type),
+                _(
+                    "Set aside: a newer state of this %s was applied since, which made it moot.",
+                    dict(self._fields["resource"].selection).get(self.resource, "").lower()
+                    or _("record"),
+                ),
             )
         return dead
 

@@ -200,17 +200,21 @@ class IntegrationOutbox(models.Model):
                     "lease_until": False,
                 }
             )
-            row._timeline("outbound", _("Pushed to WooCommerce: %s.", row._summary()), response)
+            row._timeline("outbound", _("WooCommerce told: %s.", row._summary()), None)
         elif row.attempts >= MAX_ATTEMPTS:
             row.write({"state": "dead", "last_error": error, "response": response})
             row._timeline(
                 "dead",
                 _(
-                    "Push to WooCommerce dead after %(n)s attempts: %(what)s.",
+                    "WooCommerce could not be told: %(what)s (%(n)s attempts).",
                     n=row.attempts,
                     what=row._summary(),
                 ),
-                error,
+                _(
+                    "%(error)s\nAn Integration Manager can send it again from Integration › "
+                    "Outbox (Retry).",
+                    error=error,
+                ),
             )
         else:
             next_attempt = fields.Datetime.now() + retry_delay(row.attempts)
@@ -226,12 +230,13 @@ class IntegrationOutbox(models.Model):
             row._timeline(
                 "failed",
                 _(
-                    "Push to WooCommerce failed (attempt %(n)s, next at %(next)s UTC): %(error)s",
+                    "Not yet told to WooCommerce: %(what)s (attempt %(n)s failed; next at "
+                    "%(next)s UTC).",
+                    what=row._summary(),
                     n=row.attempts,
                     next=fields.Datetime.to_string(next_attempt),
-                    error=error,
                 ),
-                response,
+                error,
             )
         return {"status": row.state, "event_id": event_id}
 
@@ -266,15 +271,4 @@ class IntegrationOutbox(models.Model):
         return dict(EVENT_TYPES)[self.event_type].lower()
 
     def _timeline(self, kind: str, message: str, details: str | None) -> None:
-        if not self.sale_order_id:
-            return
-        self.env["integration.timeline"].sudo().create(
-            {
-                "sale_order_id": self.sale_order_id.id,
-                "woo_order_id": self.sale_order_id.woo_order_id,
-                "store": self.store,
-                "kind": kind,
-                "message": message,
-                "details": details,
-            }
-        )
+        self.env["integration.timeline"]._record_push(self, kind, message, details)

@@ -1,34 +1,168 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
+MANAGER = "elitaco_integration.group_integration_manager"
 KINDS = [
-    ("received", "Received"),
-    ("processed", "Processed"),
-    ("duplicate", "Duplicate ignored"),
+    ("processed", "Done"),
     ("ignored", "Ignored"),
     ("failed", "Failed"),
-    ("retried", "Retried"),
-    ("dead", "Dead"),
-    ("replayed", "Replayed"),
-    ("warning", "Warning"),
-    ("outbound", "Pushed to WooCommerce"),
+    ("dead", "Needs attention"),
+    ("outbound", "Sent to WooCommerce"),
+    ("note", "Changed by hand"),
 ]
 
 
 class IntegrationTimeline(models.Model):
+    """An order's story, one row per WooCommerce event and per push to WooCommerce: each
+    attempt rewrites its row with where it stands, so the tab reads as what happened, not
+    as the plumbing's every step."""
+
     _name = "integration.timeline"
     _description = "Integration timeline entry of an order"
-    _order = "id desc"
+    _order = "at desc, id desc"
 
     sale_order_id = fields.Many2one("sale.order", index=True, ondelete="cascade")
     woo_order_id = fields.Integer(string="WooCommerce order", index=True)
     store = fields.Char()
     event_id = fields.Many2one("integration.event", index=True, ondelete="cascade")
+    outbox_id = fields.Many2one("integration.outbox", index=True, ondelete="cascade")
     event_type = fields.Char(related="event_id.event_type")
     event_state = fields.Selection(related="event_id.state", string="Event state")
     trace_id = fields.Char(related="event_id.trace_id")
+    at = fields.Datetime(string="When", default=fields.Datetime.now, required=True)
     kind = fields.Selection(KINDS, required=True)
     message = fields.Char(required=True)
-    details = fields.Text()
+    warnings = fields.Text(help="What a person should check, one per line.")
+    details = fields.Text(help="What the event changed, one per line.")
+    attempts = fields.Integer(default=1)
+    repeats = fields.Integer(
+        help="Later deliveries of a state already applied (or older than it): they changed "
+        "nothing and are counted here instead of each taking a row."
+    )
+    replayed_by_id = fields.Many2one("res.users", string="Replayed by")
+    move_ids = fields.Many2many(
+        "account.move", string="Documents", help="The invoices and credit notes it made or posted."
+    )
+    story = fields.Text(compute="_compute_story", help="What happened, in words.")
+
+    _sql_constraints = [
+        ("event_uniq", "unique(event_id)", "An event has one row on the timeline."),
+        ("outbox_uniq", "unique(outbox_id)", "A push has one row on the timeline."),
+    ]
+
+    @api.depends("kind", "message", "warnings", "details", "attempts", "repeats")
+    @api.depends_context("uid")
+    def _compute_story(self):
+        manager = self.env.user.has_group(MANAGER)
+        for entry in self:
+            lines = [f"⚠ {warning}" for warning in (entry.warnings or "").splitlines()]
+            lines.append(entry.message)
+            lines += (entry.details or "").splitlines()
+            if entry.kind == "dead" and entry.event_id:
+                lines.append(entry.event_id.sudo()._problem_action(manager))
+            if entry.attempts > 1 and entry.kind in ("processed", "ignored"):
+                lines.append(_("Applied on attempt %s.", entry.attempts))
+            if entry.replayed_by_id:
+                lines.append(_("Replayed by %s.", entry.replayed_by_id.name))
+            if entry.repeats:
+                lines.append(
+                    _("Delivered again %s times; the repeats changed nothing.", entry.repeats)
+                    if entry.repeats > 1
+                    else _("Delivered again once; the repeat changed nothing.")
+                )
+            entry.story = "\n".join(line for line in lines if line)
+
+    # ------------------------------------------------------------------ writers
+
+    @api.model
+    def _record_event(self, event, values: dict) -> None:
+        """Write (or rewrite) the row of one order event."""
+        woo_order_id = event._woo_order_id()
+        if not woo_order_id and not event.sale_order_id:
+            return
+        values = {
+            "sale_order_id": event.sale_order_id.id,
+            "woo_order_id": woo_order_id,
+            "store": event.store,
+            "at": fields.Datetime.now(),
+            "attempts": max(event.attempts, 1),
+        } | values
+        entry = self.sudo().search([("event_id", "=", event.id)], limit=1)
+        if entry:
+            entry.write(values)
+        else:
+            self.sudo().create(values | {"event_id": event.id})
+
+    @api.model
+    def _fold_repeat(self, event, into=None) -> bool:
+        """A delivery that changed nothing counts on the row it repeats: `into`'s row, else
+        the order's latest applied event. False when there is no such row."""
+        domain = (
+            [("event_id", "=", into.id)]
+            if into
+            else [
+                ("sale_order_id", "=", event.sale_order_id.id),
+                ("event_id", "!=", False),
+                ("kind", "=", "processed"),
+            ]
+        )
+        entry = self.sudo().search(domain, limit=1) if into or event.sale_order_id else None
+        if not entry:
+            return False
+        entry.repeats += 1
+        return True
+
+    @api.model
+    def _record_push(self, row, kind: str, message: str, details: str | None) -> None:
+        """Write (or rewrite) the row of one push to WooCommerce (integration.outbox)."""
+        if not row.sale_order_id:
+            return
+        values = {
+            "sale_order_id": row.sale_order_id.id,
+            "woo_order_id": row.sale_order_id.woo_order_id,
+            "store": row.store,
+            "at": fields.Datetime.now(),
+            "kind": kind,
+            "message": message,
+            "details": details,
+            "attempts": max(row.attempts, 1),
+        }
+        entry = self.sudo().search([("outbox_id", "=", row.id)], limit=1)
+        if entry:
+            entry.write(values)
+        else:
+            self.sudo().create(values | {"outbox_id": row.id})
+
+    @api.model
+    def _record_note(self, order, woo_order_id: int, store: str, message: str) -> None:
+        """A change made by hand (a re-bind), said on the order's timeline."""
+        self.sudo().create(
+            {
+                "sale_order_id": order.id,
+                "woo_order_id": woo_order_id,
+                "store": store,
+                "kind": "note",
+                "message": message,
+            }
+        )
+
+    def action_open_documents(self):
+        """The invoices and credit notes the row names."""
+        self.ensure_one()
+        moves = self.move_ids
+        action = {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "name": _("Documents"),
+        }
+        if len(moves) == 1:
+            return action | {"view_mode": "form", "views": [(False, "form")], "res_id": moves.id}
+        return action | {
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", moves.ids)],
+        }
+
+    # ------------------------------------------------------------------ the timeline API
 
     @api.model
     def _for_woo_order(self, woo_order_id: int, store: str | None = None) -> dict | None:
@@ -63,10 +197,15 @@ class IntegrationTimeline(models.Model):
             else None,
             "entries": [
                 {
-                    "at": fields.Datetime.to_string(entry.create_date),
+                    "at": fields.Datetime.to_string(entry.at),
                     "kind": entry.kind,
+                    "story": entry.story,
                     "message": entry.message,
+                    "warnings": (entry.warnings or "").splitlines(),
                     "details": entry.details or None,
+                    "attempts": entry.attempts,
+                    "repeats": entry.repeats,
+                    "documents": entry.move_ids.mapped("name"),
                     "event_id": entry.event_id.event_id or None,
                     "event_type": entry.event_type or None,
                     "event_state": entry.event_state or None,

@@ -59,12 +59,14 @@ class IntegrationWooOrder(models.AbstractModel):
                 record=order,
                 sale_order=order,
                 reread=tie,
+                repeat=True,
             )
         if verdict == "same":
             return Outcome(
                 message=_("No change: this state was already applied."),
                 record=order,
                 sale_order=order,
+                repeat=True,
             )
         if not order and action == "ignore":
             return Outcome(

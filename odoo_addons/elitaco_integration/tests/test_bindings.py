@@ -75,7 +75,7 @@ class TestBindingsByHand(IntegrationCase):
             "no longer WooCommerce's order 4711",
         )
         entry = self.order.integration_timeline_ids[:1]
-        self.assertEqual((entry.kind, entry.woo_order_id), ("warning", 4711))
+        self.assertEqual((entry.kind, entry.woo_order_id), ("note", 4711))
         self.assertIn("unbound by Marie Manager", entry.message)
         self.assertIn("unbound by Marie Manager", self.notes(self.order)[0])
         self.assertEqual(self.order.message_ids[0].author_id, self.manager.partner_id)
@@ -90,7 +90,7 @@ class TestBindingsByHand(IntegrationCase):
         self.assertFalse(self.order.woo_order_id or self.order.woo_order_number)
         for order in (self.order, self.other_order):
             entry = order.integration_timeline_ids[:1]
-            self.assertEqual(entry.kind, "warning")
+            self.assertEqual(entry.kind, "note")
             self.assertIn(
                 f"re-bound from {self.order.name} to {self.other_order.name} by Marie Manager",
                 entry.message,

@@ -141,8 +141,10 @@ class TestController(WorkerCase):
         self.assertEqual(response.status_code, 200)
         timeline = response.json()
         self.assertIsNone(timeline["order"])
-        self.assertEqual([entry["kind"] for entry in timeline["entries"]][:2], ["dead", "failed"])
-        self.assertEqual(timeline["entries"][0]["trace_id"], message["trace_id"])
+        [entry] = timeline["entries"]
+        self.assertEqual((entry["kind"], entry["attempts"]), ("dead", 1), "one row per event")
+        self.assertIn("XYZ", entry["story"])
+        self.assertEqual(entry["trace_id"], message["trace_id"])
 
         unknown = self.url_open(
             "/elitaco/v1/orders/999/timeline", headers={"Authorization": f"Bearer {self.api_key}"}

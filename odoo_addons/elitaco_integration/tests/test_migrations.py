@@ -103,3 +103,54 @@ class TestMigrations(IntegrationCase):
             (order.customer_name, order.amount_total), ("Zoë Müller-Lüdenscheidt", 67.55)
         )
         self.assertEqual(purged.display_name, "Customer #27 – updated", "by its id, once emptied")
+
+    def test_18_0_1_8_0_folds_the_timeline_into_one_row_per_event(self):
+        self.process("woo.order.updated")
+        order = self.woo_order()
+        [event] = self.Event.search([])
+        self.env.flush_all()
+        cr = self.env.cr
+        # The table as 18.0.1.7.0 left it: a row per step, warnings and duplicates of their own.
+        cr.execute(
+            "ALTER TABLE integration_timeline DROP CONSTRAINT integration_timeline_event_uniq"
+        )
+        cr.execute("DELETE FROM integration_timeline")
+        cr.execute("ALTER TABLE integration_timeline DROP COLUMN at, DROP COLUMN warnings")
+        steps = [
+            ("received", "woo.order.updated received.", None),
+            ("failed", "Timeout reading Odoo", "Traceback (most recent call last): ..."),
+            ("retried", "Attempt 2.", None),
+            ("received", "woo.order.updated received.", None),
+            ("processed", "WooCommerce order 4711 (processing) is S1.", "Invoice posted."),
+            ("warning", "Check the shipping tax.", None),
+            ("duplicate", "Duplicate delivery ignored (already done).", None),
+        ]
+        for kind, message, details in steps:
+            cr.execute(
+                "INSERT INTO integration_timeline (event_id, sale_order_id, woo_order_id, store,"
+                " kind, message, details, create_date) VALUES (%s, %s, 4711, %s, %s, %s, %s,"
+                " now() at time zone 'UTC')",
+                (event.id, order.id, event.store, kind, message, details),
+            )
+        cr.execute(
+            "INSERT INTO integration_timeline (sale_order_id, woo_order_id, store, kind, message,"
+            " create_date) VALUES (%s, 4711, %s, 'warning', 're-bound by Marie',"
+            " now() at time zone 'UTC')",
+            (order.id, event.store),
+        )
+        cr.execute("UPDATE integration_event SET attempts = 2 WHERE id = %s", (event.id,))
+        self.env.invalidate_all()
+
+        migration("18.0.1.8.0", "pre-timeline-rows").migrate(cr, "18.0.1.7.0")
+        self.env.invalidate_all()
+
+        rows = order.integration_timeline_ids
+        [row] = rows.filtered("event_id")
+        self.assertEqual((row.kind, row.attempts, row.repeats), ("processed", 2, 1))
+        self.assertEqual(row.message, "WooCommerce order 4711 (processing) is S1.")
+        self.assertEqual(
+            (row.details, row.warnings), ("Invoice posted.", "Check the shipping tax.")
+        )
+        self.assertTrue(row.at)
+        [note] = rows - row
+        self.assertEqual((note.kind, note.message), ("note", "re-bound by Marie"))

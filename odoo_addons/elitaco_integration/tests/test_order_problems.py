@@ -68,10 +68,10 @@ class TestOrderProblems(PaymentsCase, IntegrationCase):
         self.assertEqual(value_map["res_model"], "integration.value.map")
         self.assertEqual(value_map["context"]["default_kind"], "payment_method")
         self.assertEqual(value_map["context"]["default_woo_value"], "cod")
-        [dead] = self.env["integration.timeline"].search(
-            [("event_id", "=", event.id), ("kind", "=", "dead")]
-        )
-        self.assertNotIn("1 attempts", dead.message)
+        [dead] = self.env["integration.timeline"].search([("event_id", "=", event.id)])
+        self.assertEqual(dead.kind, "dead")
+        self.assertIn("could not be applied", dead.story)
+        self.assertIn("map the payment method cod", dead.story.lower(), "what to do, in full")
 
         self.assertEqual(len(self.problem_notes(order)), 1, "the chatter says it once")
         self.die(self.cash_on_delivery("2026-02-21T09:05:00"))
@@ -87,6 +87,16 @@ class TestOrderProblems(PaymentsCase, IntegrationCase):
         self.assertTrue(order.integration_problem)
         self.assertIn("Payment method cod", order.integration_problem_message)
         self.assertIn("Integration Manager", order.integration_problem_action)
+        dead = order.integration_timeline_ids.filtered(lambda row: row.kind == "dead")
+        self.assertIn("An Integration Manager must map the payment method cod", dead.story)
+        manager = new_test_user(
+            self.env, login="boss", groups="elitaco_integration.group_integration_manager"
+        )
+        self.assertIn(
+            "Map the payment method cod (Open the value map), then Replay.",
+            dead.with_user(manager).story,
+            "said to each as they can act",
+        )
 
     def test_a_replay_from_the_order_after_the_fix_says_how_it_went(self):
         self.process("woo.order.created")

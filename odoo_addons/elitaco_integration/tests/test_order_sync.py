@@ -47,12 +47,14 @@ class TestOrderSync(IntegrationCase):
         self.assertEqual(bindings._find(STORE, "sale.order", 4711), order)
         self.assertEqual(bindings._find(STORE, "product.product", 122), self.shirt)
 
-        kinds = self.kinds(order)
-        self.assertIn("processed", kinds)
-        self.assertIn("received", kinds)
-        warnings = order.integration_timeline_ids.filtered(lambda e: e.kind == "warning")
-        self.assertTrue(any("product Gift wrapping" in w.message for w in warnings))
-        self.assertFalse(any("Total mismatch" in w.message for w in warnings))
+        [row] = order.integration_timeline_ids
+        self.assertEqual(row.kind, "processed", "one row for the event, in words")
+        self.assertIn("product Gift wrapping", row.warnings)
+        self.assertNotIn("Total mismatch", row.warnings)
+        self.assertTrue(
+            row.story.startswith(row.warnings.splitlines()[0]), "warnings first, in full"
+        )
+        self.assertIn(f"Created {order.name} with", row.story)
         self.assertEqual(order.integration_event_count, 1)
 
     def test_updated_before_created_then_created_is_stale(self):
@@ -66,8 +68,10 @@ class TestOrderSync(IntegrationCase):
         self.assertEqual(len(self.woo_order()), 1)
         self.assertEqual(order.state, "sale")
         self.assertEqual(order.woo_status, "processing")
-        stale = order.integration_timeline_ids.filtered(lambda e: e.kind == "ignored")
-        self.assertIn("Stale update ignored", stale.message)
+        [row] = order.integration_timeline_ids
+        self.assertEqual((row.kind, row.repeats), ("processed", 1), "the stale one is counted")
+        stale = self.Event.search([("event_type", "=", "woo.order.created")])
+        self.assertIn("Stale update ignored", stale.message, "and said in the ledger")
 
     def test_created_and_updated_with_identical_bodies_make_one_order(self):
         data = example("woo.order.created")["data"]
@@ -79,6 +83,8 @@ class TestOrderSync(IntegrationCase):
             "No change",
             self.Event.search([("event_id", "=", self.Event.search([], limit=1).event_id)]).message,
         )
+        [row] = self.woo_order().integration_timeline_ids
+        self.assertEqual(row.repeats, 1, "no row says 'no change'")
 
     def test_two_states_of_the_same_second_the_later_delivery_wins(self):
         """Created pending and at once PUT to processing over REST: one date_modified_gmt."""
@@ -160,8 +166,8 @@ class TestOrderSync(IntegrationCase):
         self.assertEqual(order.state, "draft")
         self.assertTrue(
             any(
-                "awaiting-pickup has no mapping" in message
-                for message in order.integration_timeline_ids.mapped("message")
+                "awaiting-pickup has no mapping" in warnings
+                for warnings in order.integration_timeline_ids.mapped("warnings")
             )
         )
 
@@ -234,8 +240,8 @@ class TestOrderSync(IntegrationCase):
         )
         self.assertTrue(
             any(
-                "change was not applied" in message
-                for message in order.integration_timeline_ids.mapped("message")
+                "change was not applied" in warnings
+                for warnings in order.integration_timeline_ids.mapped("warnings")
             )
         )
 
@@ -291,7 +297,7 @@ class TestOrderSync(IntegrationCase):
         self.tax_21.amount = 20
         self.process("woo.order.created")
         order = self.woo_order()
-        messages = order.integration_timeline_ids.mapped("message")
+        messages = order.integration_timeline_ids.mapped("story")
         self.assertTrue(any("Total mismatch" in message for message in messages))
         self.assertTrue(any("No Odoo tax for WooCommerce tax rate 1" in m for m in messages))
 
@@ -342,16 +348,23 @@ class TestOrderSync(IntegrationCase):
         self.process("woo.order.created")
         self.assertIn(express, self.woo_order().order_line.product_id)
 
-    def test_timeline_is_newest_first_with_trace_ids(self):
+    def test_timeline_is_one_row_per_event_newest_first_with_trace_ids(self):
         first = envelope("woo.order.created")
         self.process(first)
         self.process(dict(first))
+        later = envelope("woo.order.updated", date_modified_gmt="2026-02-22T09:00:00")
+        self.process(later)
         order = self.woo_order()
         timeline = self.env["integration.timeline"].search([("sale_order_id", "=", order.id)])
-        self.assertEqual(timeline[0].kind, "duplicate")
-        self.assertEqual(timeline.mapped("id"), sorted(timeline.mapped("id"), reverse=True))
-        self.assertEqual(set(timeline.mapped("trace_id")), {first["trace_id"]})
+        self.assertEqual(
+            [row.event_id.event_id for row in timeline], [later["event_id"], first["event_id"]]
+        )
+        self.assertEqual(timeline.mapped("repeats"), [0, 1])
+        self.assertEqual(timeline.mapped("trace_id"), [later["trace_id"], first["trace_id"]])
         json_timeline = self.env["integration.timeline"]._for_woo_order(4711)
         self.assertEqual(json_timeline["order"]["name"], order.name)
-        self.assertEqual(json_timeline["entries"][0]["kind"], "duplicate")
+        entries = json_timeline["entries"]
+        self.assertEqual([entry["kind"] for entry in entries], ["processed", "processed"])
+        self.assertEqual(entries[1]["repeats"], 1)
+        self.assertEqual(entries[0]["story"], timeline[0].story)
         self.assertIsNone(self.env["integration.timeline"]._for_woo_order(1234567))

@@ -51,6 +51,7 @@ class TestOutbox(IntegrationCase):
         row = self.Outbox.search([("event_id", "=", envelope["event_id"])])
         self.assertEqual(row.state, "done")
         self.assertEqual(self.kinds(order)[0], "outbound")
+        self.assertIn("WooCommerce told: order cancelled.", order.integration_timeline_ids[0].story)
 
         order.action_draft()
         order.with_env(self.odoo_user_env).with_context(disable_cancel_warning=True).action_cancel()
@@ -64,7 +65,13 @@ class TestOutbox(IntegrationCase):
                 waits.append(row.next_attempt_at - fields.Datetime.now())
                 row.next_attempt_at = fields.Datetime.now()  # time passes
         self.assertEqual(answer["status"], "dead")
-        self.assertEqual(self.kinds(order)[0], "dead")
+        pushes = self.env["integration.timeline"].search(
+            [("sale_order_id", "=", order.id), ("outbox_id", "!=", False)]
+        )
+        self.assertEqual(pushes.mapped("kind"), ["dead", "outbound"], "one row per push")
+        self.assertEqual(pushes[0].attempts, MAX_ATTEMPTS)
+        self.assertIn("HTTP 500", pushes[0].story)
+        self.assertIn("Integration › Outbox (Retry)", pushes[0].story)
         self.assertEqual(self.Outbox.claim("worker-a"), [])
         self.assertGreater(waits[1], waits[0])
         self.assertGreater(sum(waits, timedelta()), timedelta(hours=20), "about a day")

@@ -57,17 +57,12 @@ class TestPayments(PaymentsCase, IntegrationCase):
         self.assertEqual(payment.journal_id, self.bank)
         self.assertEqual(payment.memo, "pi_3QxYz2ABCdefGHI")
         self.assertEqual(str(payment.date), "2026-02-20")
-        details = " ".join(
-            filter(
-                None,
-                self.env["integration.timeline"]
-                .search([("sale_order_id", "=", order.id)])
-                .mapped("details"),
-            )
-        )
-        self.assertIn(f"Invoice {invoice.name} posted: 67.55 EUR", details)
-        self.assertIn("registered in", details)
-        self.assertIn("pi_3QxYz2ABCdefGHI", details)
+        [row] = self.env["integration.timeline"].search([("sale_order_id", "=", order.id)])
+        self.assertIn(f"Invoice {invoice.name} posted: 67.55 EUR", row.story)
+        self.assertIn("registered in", row.story)
+        self.assertIn("pi_3QxYz2ABCdefGHI", row.story)
+        self.assertEqual(row.move_ids, invoice, "the row links the invoice it posted")
+        self.assertEqual(row.action_open_documents()["res_id"], invoice.id)
 
         completed = self.process(
             "woo.order.updated", status="completed", date_modified_gmt="2026-02-21T09:00:00"

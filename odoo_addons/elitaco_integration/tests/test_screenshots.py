@@ -20,7 +20,10 @@ OPEN_INTEGRATION_TAB = """(() => {
     const tab = [...document.querySelectorAll('.o_notebook_headers a')]
         .find((link) => link.textContent.trim() === 'Integration');
     if (tab && !tab.classList.contains('active')) tab.click();
-    return !!document.querySelector('div[name="integration_timeline_ids"] .o_data_row');
+    const timeline = document.querySelector('div[name="integration_timeline_ids"]');
+    if (!timeline?.querySelector('.o_data_row')) return false;
+    timeline.scrollIntoView({block: 'center'});
+    return true;
 })()"""
 
 

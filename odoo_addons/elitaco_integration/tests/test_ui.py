@@ -1,48 +1,38 @@
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import envelope
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 
-OPEN_INTEGRATION_TAB = """
-const started = Date.now();
-const openTab = () => {
-    const tab = [...document.querySelectorAll('.o_form_view .o_notebook_headers a')]
-        .find((link) => link.textContent.trim() === 'Integration');
-    if (tab) {
-        tab.click();
-        check();
-    } else if (Date.now() - started > 20000) {
-        console.error('no Integration tab on the order form');
-    } else {
-        setTimeout(openTab, 200);
-    }
-};
-const check = () => {
-    const rows = document.querySelectorAll('div[name="integration_timeline_ids"] .o_data_row');
-    const text = document.querySelector('div[name="integration_timeline_ids"]')?.innerText || '';
-    if (rows.length >= 3 && text.includes('Duplicate delivery ignored')
-            && document.querySelector('div[name="woo_order_number"]')?.innerText.includes('4711')) {
-        console.log('test successful');
-    } else if (Date.now() - started > 30000) {
-        console.error(`timeline not shown: ${rows.length} rows: ${text}`);
-    } else {
-        setTimeout(check, 200);
-    }
-};
-openTab();
-"""
+from .common import envelope, woo_taxes
 
 
 @tagged("-at_install", "post_install")
 class TestOrderFormUI(HttpCase):
-    def test_integration_tab_shows_the_timeline(self):
-        self.env["ir.config_parameter"].set_param("elitaco_integration.unknown_sku", "create")
-        message = envelope("woo.order.created")
-        events = self.env["integration.event"].with_context(elitaco_from_woo=True)
-        events.process_envelope(message)
-        events.process_envelope(dict(message))
-        order = self.env["sale.order"].search([("woo_order_id", "=", 4711)])
-        self.assertEqual(order.integration_event_count, 1)
-        self.browser_js(f"/odoo/orders/{order.id}", OPEN_INTEGRATION_TAB, login="admin")
+    def test_a_salesperson_reads_the_orders_story_on_its_integration_tab(self):
+        """Tour elitaco_order_timeline_salesperson (static/tests/tours/order_timeline_tour.js)."""
+        env = self.env["base"].with_context(**DISABLED_MAIL_CONTEXT).env
+        if not env.company.chart_template:
+            env["account.chart.template"].try_loading(
+                "generic_coa", company=env.company, install_demo=False
+            )
+        woo_taxes(env)
+        bank = env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", env.company.id)], limit=1
+        )
+        params = env["ir.config_parameter"]
+        params.set_param("elitaco_integration.unknown_sku", "create")
+        params.set_param("elitaco_integration.invoice_policy", "paid")
+        params.set_param("elitaco_integration.payment_journal_id", str(bank.id))
+        seller = new_test_user(env, login="seller", groups="sales_team.group_sale_salesman")
+        message = envelope("woo.order.updated")  # processing, paid by card
+        events = env["integration.event"].with_context(elitaco_from_woo=True)
+        self.assertEqual(events.process_envelope(message)["status"], "processed")
+        self.assertEqual(events.process_envelope(dict(message))["status"], "duplicate")
+        order = env["sale.order"].search([("woo_order_id", "=", 4711)])
+        order.user_id = seller
+        order.invoice_ids.invoice_user_id = seller
+        self.start_tour(
+            f"/odoo/orders/{order.id}", "elitaco_order_timeline_salesperson", login="seller"
+        )
 
 
 @tagged("-at_install", "post_install")
