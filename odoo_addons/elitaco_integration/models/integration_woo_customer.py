@@ -184,6 +184,8 @@ class IntegrationWooCustomer(models.AbstractModel):
         found = self.env["res.partner"].search(
             [("email", "=ilike", email.strip()), ("type", "=", "contact"), *domain], order="id"
         )
+        if not found:
+            return found
         # Archiving a user leaves its contact active, and `user_ids = False` sees active users
         # only: the users are read archived ones included.
         users = self.env["res.users"].sudo().with_context(active_test=False)
@@ -195,6 +197,8 @@ class IntegrationWooCustomer(models.AbstractModel):
         """The contact persons among `partners` whose company (or parent contact) is not a
         WooCommerce customer: neither marked as one nor bound to one (a vendor's people)."""
         children = partners.filtered("parent_id")
+        if not children:
+            return children
         heads = children.commercial_partner_id
         stores = self.env["integration.binding"]._bound_stores(heads)
         customers = heads.filtered(lambda head: head.woo_customer or stores[head])
