@@ -29,6 +29,7 @@ from . import stock_picking
 from . import stock_move
 from . import res_users_apikeys
 from . import res_partner
+from . import mail_thread
 from . import product_template
 from . import product_category
 from . import product_product

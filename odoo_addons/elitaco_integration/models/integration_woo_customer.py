@@ -145,7 +145,8 @@ class IntegrationWooCustomer(models.AbstractModel):
         By binding, else by e-mail among the integration's own customers. WooCommerce does not
         verify e-mails, so other contacts are taken only when Settings › Customer matching
         says so (a first sync into an Odoo that has the shop's customers already), and never
-        a user's, a vendor's or a company's own, nor one of several that share the e-mail.
+        a user's (archived or not), a vendor's, a company's own, a contact person of a company
+        that is no WooCommerce customer, nor one of several that share the e-mail.
         """
         partners = self.env["res.partner"]
         if customer_id:
@@ -168,6 +169,7 @@ class IntegrationWooCustomer(models.AbstractModel):
         existing = self._by_email(
             email, [("supplier_rank", "=", 0), ("id", "not in", companies.ids)]
         )
+        existing -= self._under_other_companies(existing)
         # A company and its contact person often share an address: the company is the one.
         candidates = existing.filtered(lambda contact: not contact.parent_id) or existing
         if len(candidates) > 1:
@@ -178,15 +180,29 @@ class IntegrationWooCustomer(models.AbstractModel):
 
     @api.model
     def _by_email(self, email: str, domain: list):
-        return self.env["res.partner"].search(
-            [
-                ("email", "=ilike", email.strip()),
-                ("type", "=", "contact"),
-                ("user_ids", "=", False),
-                *domain,
-            ],
-            order="id",
+        """The contacts with the e-mail that no user, active or archived, has as its own."""
+        found = self.env["res.partner"].search(
+            [("email", "=ilike", email.strip()), ("type", "=", "contact"), *domain], order="id"
         )
+        if not found:
+            return found
+        # Archiving a user leaves its contact active, and `user_ids = False` sees active users
+        # only: the users are read archived ones included.
+        users = self.env["res.users"].sudo().with_context(active_test=False)
+        with_login = users.search([("partner_id", "in", found.ids)]).partner_id.ids
+        return found.filtered(lambda contact: contact.id not in with_login)
+
+    @api.model
+    def _under_other_companies(self, partners):
+        """The contact persons among `partners` whose company (or parent contact) is not a
+        WooCommerce customer: neither marked as one nor bound to one (a vendor's people)."""
+        children = partners.filtered("parent_id")
+        if not children:
+            return children
+        heads = children.commercial_partner_id
+        stores = self.env["integration.binding"]._bound_stores(heads)
+        customers = heads.filtered(lambda head: head.woo_customer or stores[head])
+        return children.filtered(lambda child: child.commercial_partner_id not in customers)
 
     @api.model
     def _ambiguity(self, email: str, candidates, partner) -> str:

@@ -49,7 +49,9 @@ class ResConfigSettings(models.TransientModel):
         config_parameter=PREFIX + "customer_match",
         help="Which Odoo contact a WooCommerce customer not bound yet becomes. WooCommerce does "
         "not verify e-mails: match any contact only when Odoo has the shop's customers already "
-        "(a first sync), since a matched contact's address is updated from WooCommerce.",
+        "(a first sync), since a matched contact's address is updated from WooCommerce. Never "
+        "matched: a user's contact (archived users' too), a vendor, and a contact person of a "
+        "company that is not a WooCommerce customer.",
     )
     elitaco_product_master = fields.Selection(
         [

@@ -1,8 +1,10 @@
 from odoo import Command, fields
+from odoo.tests import new_test_user, tagged
 
-from .common import STORE, IntegrationCase, envelope, example
+from .common import STORE, IntegrationCase, WorkerCase, envelope, example
 
 MASTER = "elitaco_integration.product_master"
+ZOE = "zoe.mueller@example.org"
 
 
 class TestCustomers(IntegrationCase):
@@ -70,6 +72,66 @@ class TestCustomers(IntegrationCase):
         answer = self.process("woo.customer.deleted")
         self.assertEqual(answer["status"], "processed")
         self.assertTrue(self.env["integration.binding"]._find(STORE, "res.partner", 27))
+
+
+@tagged("-at_install", "post_install")
+class TestMatchingAnyContactByEmail(WorkerCase):
+    """Settings › Customer matching: any contact without a login, as the workers apply it
+    (over HTTP, as an Integration User with its API key)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["ir.config_parameter"].set_param("elitaco_integration.customer_match", "email")
+
+    def post(self, message: dict) -> dict:
+        answer = self.post_event(message, self.api_key)
+        self.assertEqual(answer["status"], "processed", answer)
+        return answer
+
+    def guest_order(self):
+        """Order 4711 with Zoe's e-mail and no WooCommerce account: found by e-mail only."""
+        self.post(envelope("woo.order.created", customer_id=0))
+        return self.env["sale.order"].search([("woo_order_id", "=", 4711)])
+
+    def test_an_archived_users_contact_is_never_matched(self):
+        """Archiving a user leaves its contact active, with the user's e-mail."""
+        staff = new_test_user(self.env, login="zoe.staff", name="Zoe (staff)", email=ZOE)
+        staff.active = False
+        self.assertTrue(staff.partner_id.active)
+        self.post(envelope("woo.customer.created"))
+        customer = self.env["integration.binding"]._find(STORE, "res.partner", 27)
+        self.assertTrue(customer)
+        self.assertNotEqual(customer, staff.partner_id)
+        self.assertEqual(staff.partner_id.name, "Zoe (staff)")
+        self.assertFalse(staff.partner_id.woo_customer)
+        self.assertNotEqual(self.guest_order().partner_id, staff.partner_id)
+
+    def test_a_vendors_contact_person_is_never_matched(self):
+        vendor = self.env["res.partner"].create(
+            {"name": "Linen Mill GmbH", "is_company": True, "supplier_rank": 1}
+        )
+        person = self.env["res.partner"].create(
+            {"name": "Zoe Mill", "email": ZOE, "parent_id": vendor.id, "city": "Bielefeld"}
+        )
+        customer = self.guest_order().partner_id
+        self.assertNotIn(customer, vendor | person)
+        self.assertEqual((person.name, person.city), ("Zoe Mill", "Bielefeld"))
+        self.assertFalse(person.woo_customer)
+        self.post(envelope("woo.customer.created"))
+        self.assertNotIn(
+            self.env["integration.binding"]._find(STORE, "res.partner", 27), vendor | person
+        )
+
+    def test_a_contact_person_of_a_woocommerce_customer_company_is_matched(self):
+        company = self.env["res.partner"].create({"name": "Atelier Z", "is_company": True})
+        self.env["integration.binding"]._bind(STORE, company, 99)  # the company's own account
+        person = self.env["res.partner"].create(
+            {"name": "Zoe", "email": ZOE, "parent_id": company.id}
+        )
+        self.post(envelope("woo.customer.created"))
+        self.assertEqual(self.env["integration.binding"]._find(STORE, "res.partner", 27), person)
+        self.assertTrue(person.woo_customer)
 
 
 class TestProducts(IntegrationCase):

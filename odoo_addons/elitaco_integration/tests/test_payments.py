@@ -583,6 +583,54 @@ class TestPaymentsAsIntegrationUser(PaymentsCase, WorkerCase):
         self.assertEqual(invoice.create_uid, self.worker)
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
 
+    def test_an_integration_user_without_an_email_confirms_invoices_and_pays(self):
+        """Odoo refuses to send a message whose author has no e-mail unless as superuser
+        (mail.thread._message_compute_author), such as the salesperson's "assigned to you"
+        of a new order: OdooBot sends it."""
+        worker = new_test_user(
+            self.env,
+            login="rq-worker-no-email",
+            groups="elitaco_integration.group_integration_user",
+            email=False,
+        )
+        self.assertFalse(worker.partner_id.email)
+        seller = new_test_user(
+            self.env, login="shop-seller", groups="sales_team.group_sale_salesman"
+        )
+        self.env["ir.config_parameter"].set_param(
+            "elitaco_integration.salesperson_id", str(seller.id)
+        )
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(worker)
+            ._generate(None, "relay workers", self.api_key_expires)
+        )
+        answer = self.post_event(envelope("woo.order.updated"), key)
+        self.assertEqual(answer["status"], "processed", answer)
+        order = self.env["sale.order"].search([("woo_order_id", "=", 4711)])
+        self.assertEqual((order.state, order.user_id), ("sale", seller))
+        self.assertEqual(order.create_uid, worker)
+        [assigned] = self.env["mail.message"].search(
+            [
+                ("model", "=", "sale.order"),
+                ("res_id", "=", order.id),
+                ("message_type", "=", "user_notification"),
+            ]
+        )
+        self.assertEqual(assigned.partner_ids, seller.partner_id)
+        self.assertEqual(assigned.author_id, self.env.ref("base.partner_root"))
+        self.assertIn("odoobot@example.com", assigned.email_from)
+        [invoice] = order.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        completed = self.post_event(
+            envelope(
+                "woo.order.updated", status="completed", date_modified_gmt="2026-02-21T09:00:00"
+            ),
+            key,
+        )
+        self.assertEqual(completed["status"], "processed", completed)
+
     def test_the_integration_user_books_refunds_and_returns_and_binds_odoo_refunds(self):
         self.post_event(envelope("woo.order.updated"), self.api_key)
         order = self.env["sale.order"].search([("woo_order_id", "=", 4711)])

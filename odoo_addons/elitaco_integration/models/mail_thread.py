@@ -1,0 +1,23 @@
+from odoo import api, models
+
+
+class MailThread(models.AbstractModel):
+    _inherit = "mail.thread"
+
+    @api.model
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        """While the workers apply WooCommerce's changes, a message Odoo sends in their user's
+        name (the salesperson told an order is assigned to them, an activity's assignee...)
+        that would have no sender's e-mail is sent by OdooBot instead, as Odoo's own scheduled
+        actions send theirs: the workers' user needs no e-mail address.
+
+        Odoo refuses such a message ("Unable to send message, please configure the sender's
+        email address") unless as superuser. What it only logs (raise_on_email=False: tracking
+        values) and a message given another author keep their author, as under superuser."""
+        if not raise_on_email or not self.env.context.get("elitaco_from_woo"):
+            return super()._message_compute_author(author_id, email_from, raise_on_email)
+        author, sender = super()._message_compute_author(author_id, email_from, False)
+        if sender or author != self.env.user.partner_id.id:
+            return author, sender
+        odoobot = self.env.ref("base.partner_root").sudo()
+        return odoobot.id, odoobot.email_formatted
