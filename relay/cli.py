@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     register.add_argument(
         "--update-secret",
         action="store_true",
-        help="also give existing webhooks WOO_WEBHOOK_SECRET (secret rotation, see README)",
+        help="also give existing webhooks WOO_WEBHOOK_SECRET (rotation: docs/operations.md)",
     )
 
     health = commands.add_parser(
