@@ -87,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("api-token", help="print the bearer token of the relay's API (APP_SECRET)")
 
-    reconcile = commands.add_parser("reconcile", help="enqueue orders modified since a moment")
+    reconcile = commands.add_parser(
+        "reconcile", help="enqueue orders, products and customers modified since a moment"
+    )
     reconcile.add_argument("--since", help="UTC, e.g. 2026-02-01T00:00:00 (default: checkpoint)")
 
     first_sync = commands.add_parser(
@@ -104,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     register.add_argument(
         "--update-secret",
         action="store_true",
-        help="also give existing webhooks WOO_WEBHOOK_SECRET (secret rotation, see README)",
+        help="also give existing webhooks WOO_WEBHOOK_SECRET (rotation: docs/operations.md)",
     )
 
     health = commands.add_parser(

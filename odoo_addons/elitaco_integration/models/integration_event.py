@@ -431,7 +431,8 @@ class IntegrationEvent(models.Model):
         }
 
     def _import_id(self) -> int | None:
-        """The import (Integration › Imports) whose reading enqueued this event, if any."""
+        """The import (Integration › Configuration › Imports) whose reading enqueued this
+        event, if any."""
         return ((self.payload or {}).get("meta") or {}).get("import_id")
 
     def _bound_order(self):

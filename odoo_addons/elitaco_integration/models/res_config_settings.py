@@ -83,7 +83,7 @@ class ResConfigSettings(models.TransientModel):
         default="none",
         config_parameter=PREFIX + "invoice_policy",
         help="For the payment methods without their own policy (Integration › Configuration › "
-        "Payment methods).",
+        "Value maps › Payment methods).",
     )
     elitaco_gateway_refunds = fields.Boolean(
         string="Pay refunds back through the WooCommerce gateway",
@@ -193,7 +193,7 @@ class ResConfigSettings(models.TransientModel):
                     "These payment methods invoice and register payments but have no journal "
                     "to register them in: %(methods)s. Set a Default payment journal (Settings › "
                     "Integration › Invoices and payments), or give each a Payment journal under "
-                    "Integration › Configuration › Payment methods.",
+                    "Integration › Configuration › Value maps › Payment methods.",
                     methods=names,
                 )
             )

@@ -41,7 +41,7 @@ def migrate(cr, version):
         if left:
             _logger.warning(
                 "%s bindings of store %r were not renamed to %r: the same WooCommerce ids are "
-                "bound under %r already (Integration > Bindings)",
+                "bound under %r already (Integration > Configuration > Bindings)",
                 left,
                 old,
                 new,
