@@ -7,6 +7,7 @@ from . import integration_binding
 from . import integration_resource_lock
 from . import integration_value_map
 from . import integration_woo_customer
+from . import integration_woo_business
 from . import integration_woo_measure
 from . import integration_woo_image
 from . import integration_woo_product

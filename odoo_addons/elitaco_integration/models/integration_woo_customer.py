@@ -71,6 +71,12 @@ class IntegrationWooCustomer(models.AbstractModel):
         if candidates:
             warnings.append(self._ambiguity(email, candidates, partner))
         self.env["integration.binding"]._bind(event.store, partner, data["id"], state=state)
+        employer = partner.parent_id
+        company = self.env["integration.woo.business"]._attach_company(
+            partner, billing, data.get("meta_data"), warnings
+        )
+        if company and company != employer:
+            changes.append(_("Buys for %s.", company.display_name))
         delivery = self._address_contact(partner, data.get("shipping") or {}, "delivery")
         if delivery != partner:
             changes.append(_("Delivery address: %s", delivery.display_name))
@@ -79,7 +85,13 @@ class IntegrationWooCustomer(models.AbstractModel):
         )
 
     @api.model
-    def _order_partners(self, store: str, order: dict, import_id: int | None = None) -> tuple:
+    def _order_partners(
+        self,
+        store: str,
+        order: dict,
+        import_id: int | None = None,
+        warnings: list[str] | None = None,
+    ) -> tuple:
         """(customer, invoice address, delivery address) for an order; guests too. The invoice
         address is the order's billing address, the delivery address its shipping address:
         contacts of the customer when they differ from the customer's own address.
@@ -99,6 +111,9 @@ class IntegrationWooCustomer(models.AbstractModel):
             partner = self._new_partner(self._contact_values(billing) | {"woo_customer": True})
         if customer_id:
             self.env["integration.binding"]._bind(store, partner, customer_id)
+        self.env["integration.woo.business"]._attach_company(
+            partner, billing, order.get("meta_data"), warnings if warnings is not None else []
+        )
         invoice = self._address_contact(partner, billing, "invoice")
         delivery = self._address_contact(partner, order.get("shipping") or {}, "delivery")
         return partner, invoice, delivery
@@ -220,10 +235,9 @@ class IntegrationWooCustomer(models.AbstractModel):
         name = " ".join(
             filter(None, (text(address.get("first_name")), text(address.get("last_name"))))
         )
-        company = text(address.get("company"))
+        company = text(address.get("company"))  # made a company contact of its own
         values = {
             "name": name or company or (address.get("email") or "").strip() or _("Guest"),
-            "company_name": company or False,
             "email": (address.get("email") or "").strip() or False,
             "phone": (address.get("phone") or "").strip() or False,
         }

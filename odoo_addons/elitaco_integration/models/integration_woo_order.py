@@ -80,7 +80,7 @@ class IntegrationWooOrder(models.AbstractModel):
 
         partner, invoice_partner, delivery_partner = self.env[
             "integration.woo.customer"
-        ]._order_partners(store, data, import_id=event._import_id())
+        ]._order_partners(store, data, import_id=event._import_id(), warnings=warnings)
         pricelist, pricelist_warnings = self._pricelist(data["currency"])
         lines, line_warnings = order_lines._order_lines(store, data)
         order_lines._check_taxes_for_invoicing(data)

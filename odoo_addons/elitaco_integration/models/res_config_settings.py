@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from .integration_woo_business import DEFAULT_VAT_KEYS, VAT_KEYS_PARAM
 from .integration_woo_payment import INVOICE_POLICIES
 
 PREFIX = "elitaco_integration."
@@ -52,6 +53,14 @@ class ResConfigSettings(models.TransientModel):
         "(a first sync), since a matched contact's address is updated from WooCommerce. Never "
         "matched: a user's contact (archived users' too), a vendor, and a contact person of a "
         "company that is not a WooCommerce customer.",
+    )
+    elitaco_vat_meta_keys = fields.Char(
+        string="VAT number keys",
+        default=DEFAULT_VAT_KEYS,
+        config_parameter=VAT_KEYS_PARAM,
+        help="The order and customer meta keys where the store's VAT plugin keeps the buyer's "
+        "VAT number, comma separated, the first one found wins. It goes on the company contact "
+        "made for the billing address's company (checked by Odoo when base_vat is installed).",
     )
     elitaco_product_master = fields.Selection(
         [
