@@ -92,10 +92,9 @@ class IntegrationWooVariant(models.AbstractModel):
         gone = self.env["product.product"]
         for binding in bindings:
             applied = binding.woo_date_modified
-            if modified and applied and applied > modified:
-                continue
-            gone |= binding._record() or gone
-        gone = gone.filtered("active")
+            record = binding._record()
+            if record and record.active and not (modified and applied and applied > modified):
+                gone |= record
         if not gone:
             return []
         gone.action_archive()
