@@ -63,7 +63,9 @@ def reconcile_products(
     woo: WooClient, queue: Queue, store_url: str, since: datetime | None = None
 ) -> ReconcileReport:
     """Products (simple and variable) modified since; a variation changed alone is left to
-    its webhook (fetching every variable product's variations each run costs too much)."""
+    its webhook (fetching every variable product's variations each run costs too much). A
+    variation deleted for good sends no webhook at all, but moves its variable product's
+    date_modified: that state's `variations` make Odoo archive the variant."""
     return reconcile_modified(woo, queue, store_url, "product", since)
 
 
