@@ -1,6 +1,6 @@
 """A small WooCommerce REST API (/wp-json/wc/v3) for reconciliation and webhook tests: orders
-filtered by modified_after (GMT) ordered by modification, paged with X-WP-TotalPages, webhooks,
-HTTP Basic auth, and 429/5xx answers on demand."""
+filtered by modified_after and modified_before (GMT) ordered by modification or id, paged with
+X-WP-Total and X-WP-TotalPages, webhooks, HTTP Basic auth, and 429/5xx answers on demand."""
 
 from __future__ import annotations
 
@@ -302,13 +302,20 @@ class FakeWoo(LocalServer):
 
     @staticmethod
     def _modified_after(items: list[dict[str, Any]], query: dict[str, str]) -> list[dict]:
+        """As WooCommerce's CRUD controller filters and sorts (checked against the real store):
+        modified_after and modified_before exclusive, orderby modified sorting a second's rows
+        by id ("modified ID"), or by id alone."""
         assert query.get("dates_are_gmt") == "true", "compare against the _gmt columns"
-        assert query.get("orderby") == "modified" and query.get("order") == "asc"
+        orderby = query.get("orderby", "date")
+        assert orderby in ("modified", "id"), f"orderby={orderby} not faked"
         after = query.get("modified_after", "")
-        return sorted(
-            (item for item in items if item["date_modified_gmt"] > after),
-            key=lambda item: (item["date_modified_gmt"], item["id"]),
-        )
+        before = query.get("modified_before", "9999")
+        found = [item for item in items if after < item["date_modified_gmt"] < before]
+        if orderby == "modified":
+            found.sort(key=lambda item: (item["date_modified_gmt"], item["id"]))
+        else:
+            found.sort(key=lambda item: item["id"])
+        return found[::-1] if query.get("order", "desc") == "desc" else found
 
     def _page(self, handler, items: list[dict[str, Any]], query: dict[str, str]) -> None:
         per_page = min(int(query.get("per_page", 10)), 100)

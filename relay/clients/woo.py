@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
@@ -13,6 +13,7 @@ from urllib3.util.retry import Retry
 from relay.config import WooConfig
 
 PER_PAGE = 100  # the REST API's maximum
+REST_DATE = "%Y-%m-%dT%H:%M:%S"
 
 
 class WooAuthError(requests.HTTPError):
@@ -39,17 +40,35 @@ class WooClient:
         self.session.mount("https://", HTTPAdapter(max_retries=retry))
         self.session.mount("http://", HTTPAdapter(max_retries=retry))
 
-    def modified_after(self, resource: str, since: datetime, page: int = 1) -> list[dict[str, Any]]:
-        """One page of the orders or products modified after `since` (UTC), oldest first."""
+    def modified_after(self, resource: str, since: datetime) -> list[dict[str, Any]]:
+        """The first page of the orders or products modified after `since` (UTC), oldest
+        first (WooCommerce orders a modification second's rows by id)."""
         params = {
-            "modified_after": since.strftime("%Y-%m-%dT%H:%M:%S"),
+            "modified_after": since.strftime(REST_DATE),
             "dates_are_gmt": "true",
             "orderby": "modified",
             "order": "asc",
             "per_page": PER_PAGE,
-            "page": page,
+            "page": 1,
         }
         return self._request("GET", f"/{resource}s", params=params).json()
+
+    def modified_within(
+        self, resource: str, second: datetime, page: int = 1
+    ) -> tuple[list[dict[str, Any]], int]:
+        """(one page of the orders or products modified within `second` (UTC) by id, how many
+        there are in all): WooCommerce's modified_after and modified_before are exclusive."""
+        params = {
+            "modified_after": (second - timedelta(seconds=1)).strftime(REST_DATE),
+            "modified_before": (second + timedelta(seconds=1)).strftime(REST_DATE),
+            "dates_are_gmt": "true",
+            "orderby": "id",
+            "order": "asc",
+            "per_page": PER_PAGE,
+            "page": page,
+        }
+        response = self._request("GET", f"/{resource}s", params=params)
+        return response.json(), int(response.headers.get("X-WP-Total", 0))
 
     def variations(self, product_id: int) -> list[dict[str, Any]]:
         """Every variation of a variable product, oldest first."""

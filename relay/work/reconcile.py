@@ -63,7 +63,9 @@ def reconcile_products(
     woo: WooClient, queue: Queue, store_url: str, since: datetime | None = None
 ) -> ReconcileReport:
     """Products (simple and variable) modified since; a variation changed alone is left to
-    its webhook (fetching every variable product's variations each run costs too much)."""
+    its webhook (fetching every variable product's variations each run costs too much). A
+    variation deleted for good sends no webhook at all, but moves its variable product's
+    date_modified: that state's `variations` make Odoo archive the variant."""
     return reconcile_modified(woo, queue, store_url, "product", since)
 
 
@@ -84,8 +86,10 @@ def reconcile_modified(
     sorted by modification skips the rows that move up while one modified meanwhile moves to
     its end. Each request asks for what was modified after the newest second seen, less one
     (WooCommerce's dates have seconds only); what of that second is read again is left out by
-    id and date. A resource that fails the contract is enqueued all the same, unvalidated:
-    Odoo records it as an invalid event, dead at once and visible, and the run goes on.
+    id and date. A whole page within one second (a bulk edit) is read to that second's end by
+    id (read_second). The checkpoint never passes a second not read whole. A resource that
+    fails the contract is enqueued all the same, unvalidated: Odoo records it as an invalid
+    event, dead at once and visible, and the run goes on.
 
     `checkpoint`: the name its progress is kept under (default: the resource's); `on_page`:
     called with each page and the envelopes enqueued for it, before its checkpoint is saved;
@@ -96,30 +100,58 @@ def reconcile_modified(
     since = since or start_from(connection, checkpoint)
     report = ReconcileReport(since=format_utc(since))
     seen: set[tuple[Any, Any]] = set()
-    cursor, page_number = since, 1
-    while True:
-        page = woo.modified_after(resource, cursor, page_number)
+
+    def take(page: list[dict]) -> None:
         fresh = [item for item in page if _state(item) not in seen]
         seen.update(map(_state, fresh))
         envelopes = enqueue_updated(queue, resource, fresh, store_url, report, meta)
         if on_page is not None:
             on_page(fresh, envelopes, report)
+
+    cursor = since
+    while True:
+        page = woo.modified_after(resource, cursor)
+        take(page)
         newest = _newest(page)
-        if newest and (report.checkpoint is None or format_utc(newest) > report.checkpoint):
-            # Only once the page is on the queue: a crash before this re-reads the page.
-            _save_checkpoint(connection, checkpoint, newest, report)
-        if len(page) < PER_PAGE:
+        if len(page) < PER_PAGE or newest is None:
+            if newest:
+                _save_checkpoint(connection, checkpoint, newest, report)
             break
-        if fresh and newest and newest - timedelta(seconds=1) > cursor:
-            cursor, page_number = newest - timedelta(seconds=1), 1
-        else:  # a whole page within one second: the next page of the same query
-            page_number += 1
+        if min(filter(None, map(_modified, page))) < newest:
+            # Its newest second may go on on the next page: the next request reads it again.
+            cursor = newest - timedelta(seconds=1)
+        else:
+            read_second(woo, resource, newest, take)
+            cursor = newest
+        # Only once the page is on the queue: a crash before this re-reads the page.
+        _save_checkpoint(connection, checkpoint, cursor, report)
     logger.info(
         "reconciled %ss",
         resource,
         extra={"since": report.since, "enqueued": report.enqueued, "checkpoint": report.checkpoint},
     )
     return report
+
+
+def read_second(
+    woo: WooClient, resource: str, second: datetime, take: Callable[[list[dict]], None]
+) -> None:
+    """Hand `take` every order or product modified within `second`, page by page, by id. A row
+    modified again meanwhile leaves the second and moves each later one up a place, which the
+    next page number would skip: when the count changes between two pages, the second is read
+    again from its first page (`take` leaves out what it had)."""
+    page_number, total = 1, None
+    while True:
+        page, count = woo.modified_within(resource, second, page_number)
+        take(page)
+        changed = total is not None and count != total
+        total = count
+        if changed:
+            page_number = 1
+        elif page_number * PER_PAGE >= count or not page:
+            return
+        else:
+            page_number += 1
 
 
 def reconcile_customers(
@@ -191,9 +223,12 @@ def enqueue_updated(
     return envelopes
 
 
+def _modified(item: dict[str, Any]) -> datetime | None:
+    return parse_woo_datetime(item.get("date_modified_gmt"))
+
+
 def _newest(items: list[dict[str, Any]]) -> datetime | None:
-    dates = [parse_woo_datetime(item.get("date_modified_gmt")) for item in items]
-    return max((date for date in dates if date), default=None)
+    return max(filter(None, map(_modified, items)), default=None)
 
 
 def _save_checkpoint(

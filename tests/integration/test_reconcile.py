@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -14,7 +14,7 @@ from relay.cli import main as cli_main
 from relay.clients.woo import WooAuthError, WooClient, WooConfig
 from relay.config import ConfigError
 from relay.ingress.keys import QUEUE
-from relay.pipeline.envelope import build_woo_envelope, validate_envelope
+from relay.pipeline.envelope import build_woo_envelope, format_utc, validate_envelope
 from relay.pipeline.queueing import enqueue_envelope
 from relay.pipeline.status import read_webhook_report
 from relay.work.reconcile import (
@@ -111,9 +111,10 @@ def test_checkpoint_advances_only_after_a_page_is_enqueued(woo, fake_woo, queue)
         reconcile_orders(woo, queue, fake_woo.url, since=SINCE)
     assert queue.count == 100
     first_page_newest = sorted(o["date_modified_gmt"] for o in fake_woo.orders)[99]
+    # Less a second: more orders of the page's newest second may follow on the next page.
     assert read_checkpoint(queue.connection) == datetime.fromisoformat(first_page_newest).replace(
         tzinfo=UTC
-    )
+    ) - timedelta(seconds=1)
 
 
 def test_429_and_5xx_are_retried_with_backoff(woo, fake_woo, queue) -> None:
@@ -267,6 +268,47 @@ def test_orders_modified_while_paging_are_not_skipped(woo, fake_woo, queue) -> N
         for job_id in queue.job_ids
     }
     assert queued_ids == {order["id"] for order in fake_woo.orders}, "none skipped"
+
+
+BULK_EDIT = "2026-02-01T10:00:00"
+
+
+def bulk_edit(fake_woo: FakeWoo) -> None:
+    """The 250 orders saved in one second (a bulk edit in wp-admin), then ten more later."""
+    for order in fake_woo.orders:
+        order["date_modified_gmt"] = BULK_EDIT
+    fake_woo.orders += [
+        dict(make_order(300 + n), date_modified_gmt=f"2026-02-02T{n:02d}:00:00") for n in range(10)
+    ]
+
+
+def test_a_bulk_edited_second_is_read_whole_while_its_orders_move_on(woo, fake_woo, queue) -> None:
+    """While that second is paged, five orders of its first page are modified again and leave
+    it: the next page number would skip the five that move up, and the checkpoint would pass
+    them for good."""
+    bulk_edit(fake_woo)
+
+    def modify_five(fake: FakeWoo) -> None:
+        if fake.order_requests == 2:
+            for order in sorted(fake.orders, key=lambda o: o["id"])[:5]:
+                order["date_modified_gmt"] = "2026-02-01T10:02:00"
+
+    fake_woo.after_order_request = modify_five
+    report = reconcile_orders(woo, queue, fake_woo.url, since=SINCE)
+    queued_ids = {envelope["data"]["id"] for envelope in queued(queue)}
+    missing = {order["id"] for order in fake_woo.orders} - queued_ids
+    assert not missing, "none skipped"
+    assert report.checkpoint == "2026-02-02T09:00:00Z"
+
+
+def test_the_checkpoint_waits_for_a_second_read_whole(woo, fake_woo, queue) -> None:
+    """A run that stops inside the bulk-edited second leaves the checkpoint before it."""
+    bulk_edit(fake_woo)
+    fake_woo.fail_orders_from = 3
+    with pytest.raises(requests.HTTPError):
+        reconcile_orders(woo, queue, fake_woo.url, since=SINCE)
+    checkpoint = read_checkpoint(queue.connection)
+    assert checkpoint is None or format_utc(checkpoint) < BULK_EDIT + "Z"
 
 
 def queued(queue) -> list[dict]:

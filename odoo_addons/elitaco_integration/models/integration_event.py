@@ -390,7 +390,7 @@ class IntegrationEvent(models.Model):
         source = envelope if isinstance(envelope, dict) else {}
         event_id = source.get("event_id") if isinstance(source.get("event_id"), str) else None
         event_id = event_id or str(uuid.uuid4())
-        self.create(
+        event = self.create(
             {
                 "event_id": event_id,
                 "idempotency_key": f"invalid:{uuid.uuid4()}",
@@ -407,12 +407,31 @@ class IntegrationEvent(models.Model):
                 "last_error": _("Invalid envelope: %s", problem),
                 "message": _("Invalid envelope: %s", problem)[:250],
             }
+            | self._invalid_resource(source)
         )
+        event.sale_order_id = event._bound_order()
         return {
             "status": "failed",
             "event_id": event_id,
             "record": None,
             "error": {"code": "invalid_envelope", "message": problem, "retryable": False},
+        }
+
+    @api.model
+    def _invalid_resource(self, envelope: dict) -> dict[str, Any]:
+        """The store, WooCommerce id and what a person recognises it by, of an invalid
+        envelope from WooCommerce that still names them (an order that fails the contract):
+        the ledger, and the order's timeline once it is dead, find it by them."""
+        data = envelope.get("data")
+        woo_id = data.get("id") if isinstance(data, dict) else None
+        if envelope.get("source") != "woo" or type(woo_id) is not int or not 0 < woo_id < 2**31:
+            return {}
+        meta = envelope.get("meta") if isinstance(envelope.get("meta"), dict) else {}
+        store_url = meta.get("store_url")
+        store = store_key(store_url) if isinstance(store_url, str) else ""
+        return describe(envelope) | {
+            "store": store or self._default_store(),
+            "woo_resource_id": woo_id,
         }
 
     def _answer(self, status: str) -> dict[str, Any]:

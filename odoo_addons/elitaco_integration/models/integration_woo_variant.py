@@ -1,7 +1,7 @@
 from odoo import Command, _, api, models
 
 from ..envelope import EventRejected, EventWaiting, Outcome
-from ..tools import amount, text, write_changes
+from ..tools import amount, parse_utc, text, write_changes
 from .integration_woo_product import UNKNOWN_SKU_PARAM
 
 
@@ -54,6 +54,7 @@ class IntegrationWooVariant(models.AbstractModel):
         imaged, warnings = images._image(event, template, binding, data, state)
         changes += imaged
         bindings._bind(event.store, template, woo_id, state=state)
+        changes += self._archive_gone(event.store, template, data)
         message = _(
             "WooCommerce variable product %(id)s is %(template)s, varying on %(attributes)s.",
             id=woo_id,
@@ -68,6 +69,41 @@ class IntegrationWooVariant(models.AbstractModel):
         return Outcome(
             message=message, record=template, changes=changes, warnings=warnings, found=found
         )
+
+    @api.model
+    def _archive_gone(self, store: str, template, data: dict) -> list[str]:
+        """Archive the variants whose variation the variable product no longer lists:
+        wp-admin's "Remove" deletes a variation for good and sends no event for it. A variation
+        applied in a state newer than this product's may have been made after it: kept."""
+        listed = data.get("variations")
+        if not isinstance(listed, list):
+            return []
+        modified = parse_utc(data.get("date_modified_gmt"))
+        bindings = self.env["integration.binding"].search(
+            [
+                ("store", "=", store),
+                ("model", "=", "product.product"),
+                ("external_id", "not in", [i for i in listed if isinstance(i, int)]),
+                "|",
+                ("woo_parent_id", "=", data["id"]),
+                ("res_id", "in", template.product_variant_ids.ids),
+            ]
+        )
+        gone = self.env["product.product"]
+        for binding in bindings:
+            applied = binding.woo_date_modified
+            record = binding._record()
+            if record and record.active and not (modified and applied and applied > modified):
+                gone |= record
+        if not gone:
+            return []
+        gone.action_archive()
+        return [
+            _(
+                "Archived, their variations gone from WooCommerce: %s",
+                ", ".join(gone.mapped("display_name")),
+            )
+        ]
 
     @api.model
     def _show_variants(self) -> None:

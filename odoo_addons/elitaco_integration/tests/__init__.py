@@ -31,3 +31,4 @@ from . import test_settings_page
 from . import test_catalog_migration
 from . import test_catalog_tours
 from . import test_business_customers
+from . import test_variations_gone

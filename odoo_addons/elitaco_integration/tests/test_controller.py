@@ -125,6 +125,32 @@ class TestController(WorkerCase):
         self.assertEqual(answer["error"]["code"], "invalid_envelope")
         self.assertIn("'event_id' is a required property", answer["error"]["message"])
 
+    def test_an_order_failing_the_contract_is_dead_on_its_order(self):
+        """As a reconcile sends an order that fails the contract (unvalidated): dead at once,
+        and found in the ledger and on the order's timeline by its WooCommerce id and store."""
+        created = self.post_event(envelope("woo.order.created"), self.api_key)
+        self.assertEqual(created["status"], "processed")
+        message = envelope("woo.order.updated", line_items="not a list")
+        answer = self.post_event(message, self.api_key)
+        self.assertEqual(answer["error"]["code"], "invalid_envelope")
+        dead = self.make_jsonrpc_request(
+            "/elitaco/v1/events/dead",
+            {"event_id": message["event_id"], "error": answer["error"]["message"]},
+            headers={"Authorization": f"Bearer {self.api_key}"},
+        )
+        self.assertEqual(dead["status"], "dead")
+        event = self.env["integration.event"].search(
+            [("store", "=", "shop.example.com"), ("woo_resource_id", "=", 4711)]
+        )
+        event = event.filtered(lambda e: e.event_id == message["event_id"])
+        self.assertEqual((event.state, event.resource, event.woo_label), ("dead", "order", "#4711"))
+        order = self.env["sale.order"].search([("woo_order_id", "=", 4711)])
+        self.assertEqual(event.sale_order_id, order)
+        response = self.url_open(
+            "/elitaco/v1/orders/4711/timeline", headers={"Authorization": f"Bearer {self.api_key}"}
+        )
+        self.assertEqual(response.json()["entries"][0]["kind"], "dead")
+
     def test_mark_dead_and_timeline(self):
         message = envelope("woo.order.created", currency="XYZ")
         self.assertEqual(self.post_event(message, self.api_key)["status"], "failed")
