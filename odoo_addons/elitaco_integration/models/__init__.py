@@ -1,6 +1,7 @@
 from . import integration_event
 from . import integration_event_dead_letter
 from . import integration_event_states
+from . import integration_event_order
 from . import integration_timeline
 from . import integration_store
 from . import integration_binding

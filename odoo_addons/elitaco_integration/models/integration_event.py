@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from odoo import Command, _, _lt, api, fields, models
+from odoo import _, _lt, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
@@ -453,62 +453,3 @@ class IntegrationEvent(models.Model):
         """The import (Integration › Configuration › Imports) whose reading enqueued this
         event, if any."""
         return ((self.payload or {}).get("meta") or {}).get("import_id")
-
-    def _bound_order(self):
-        """The sale order an order event's WooCommerce order is bound to, if any yet."""
-        woo_order_id = self._woo_order_id()
-        if not woo_order_id:
-            return self.env["sale.order"]
-        bindings = self.env["integration.binding"]
-        return bindings._find(self.store, "sale.order", woo_order_id) or self.env["sale.order"]
-
-    def _woo_order_id(self) -> int | None:
-        if self.event_type.startswith("woo.order."):
-            return self.woo_resource_id or None
-        return None
-
-    def _timeline(
-        self,
-        kind: str,
-        message: str,
-        details: str | None = None,
-        warnings: list[str] | None = None,
-        moves=None,
-    ) -> None:
-        """Order events tell the order's timeline where they stand, one row each; other
-        events live in the ledger only."""
-        values = {
-            "kind": kind,
-            "message": message,
-            "details": details,
-            "warnings": "\n".join(warnings or []) or False,
-        }
-        if moves is not None:
-            values["move_ids"] = [Command.set(moves.ids)]
-        if self.env.context.get("elitaco_replayed_by"):
-            values["replayed_by_id"] = self.env.context["elitaco_replayed_by"]
-        self.env["integration.timeline"]._record_event(self, values)
-
-    def _moves_written(self, order):
-        """The order's invoices and credit notes this transaction made or changed."""
-        if not order:
-            return self.env["account.move"]
-        now = self.env.cr.now()
-        return order.sudo().invoice_ids.filtered(lambda move: move.write_date == now)
-
-    def _attach_order_history(self, order) -> None:
-        """Entries written before the order existed (a failed first attempt) join it now."""
-        domain = [
-            ("woo_order_id", "=", order.woo_order_id),
-            ("store", "=", order.woo_store),
-            ("sale_order_id", "=", False),
-        ]
-        self.env["integration.timeline"].search(domain).write({"sale_order_id": order.id})
-        self.search(
-            [
-                ("event_type", "like", "woo.order.%"),
-                ("store", "=", order.woo_store),
-                ("woo_resource_id", "=", order.woo_order_id),
-                ("sale_order_id", "=", False),
-            ]
-        ).write({"sale_order_id": order.id})
