@@ -36,6 +36,8 @@ class FakeWoo(LocalServer):
     unknown_products: set[int] = field(default_factory=set)
     order_status: dict[int, str] = field(default_factory=dict)
     notes: dict[int, list[str]] = field(default_factory=dict)
+    customer_notes: set[str] = field(default_factory=set)  # the notes e-mailed to customers
+    order_meta: dict[int, dict[str, Any]] = field(default_factory=dict)  # order id -> meta
     lose_note_answers: int = 0  # keep this many notes, then answer 502 as if the answer got lost
     batch_sizes: list[int] = field(default_factory=list)
     fail_everything: bool = False
@@ -142,6 +144,8 @@ class FakeWoo(LocalServer):
         if path.startswith("/orders/") and path.endswith("/notes") and method == "POST":
             order_id = int(path.split("/")[2])
             self.notes.setdefault(order_id, []).append(body["note"])
+            if body.get("customer_note"):
+                self.customer_notes.add(body["note"])
             if self.lose_note_answers > 0:
                 self.lose_note_answers -= 1
                 return self._send(handler, 502, {"code": "bad_gateway"})
@@ -156,7 +160,16 @@ class FakeWoo(LocalServer):
         if path.startswith("/orders/") and "/refunds" in path:
             return self._refund(handler, method, path, body)
         if path.startswith("/orders/") and method == "GET":
-            order = next((o for o in self.orders if o["id"] == int(path.split("/")[2])), None)
+            order_id = int(path.split("/")[2])
+            order = next((o for o in self.orders if o["id"] == order_id), None)
+            if order is None and order_id in self.order_status:
+                order = {"id": order_id, "status": self.order_status[order_id]}
+            if order is not None and order_id in self.order_meta:
+                meta = [
+                    {"id": n, "key": k, "value": v}
+                    for n, (k, v) in enumerate(self.order_meta[order_id].items())
+                ]
+                order = dict(order, meta_data=meta)
             if order is None:
                 return self._send(
                     handler,
@@ -166,8 +179,12 @@ class FakeWoo(LocalServer):
             return self._send(handler, 200, order)
         if path.startswith("/orders/") and method == "PUT":
             order_id = int(path.split("/")[2])
-            self.order_status[order_id] = body["status"]
-            return self._send(handler, 200, {"id": order_id, "status": body["status"]})
+            if "status" in body:
+                self.order_status[order_id] = body["status"]
+            for meta in body.get("meta_data") or []:  # a meta without an id replaces its key's
+                self.order_meta.setdefault(order_id, {})[meta["key"]] = meta["value"]
+            status = self.order_status.get(order_id, "processing")
+            return self._send(handler, 200, {"id": order_id, "status": status})
         self._send(handler, 404, {"code": "rest_no_route"})
 
     def _refund(self, handler, method: str, path: str, body: dict[str, Any] | None) -> None:

@@ -23,7 +23,8 @@ import requests
 from tests.processes import ROOT
 from tests.redis_server import free_port
 
-MODULES = "sale_management,sale_stock,elitaco_integration"
+# stock_delivery: carriers and tracking numbers on deliveries, as a shop that ships has them.
+MODULES = "sale_management,sale_stock,stock_delivery,elitaco_integration"
 PROVISIONED = "ELITACO_PROVISIONED "  # the line of PROVISION_SCRIPT's answer
 ADMIN_UID, ADMIN_PASSWORD = 2, "admin"  # a new database's administrator
 

@@ -159,12 +159,13 @@ class WooClient:
     def order(self, order_id: int) -> dict[str, Any]:
         return self._request("GET", f"/orders/{order_id}").json()
 
-    def order_notes(self, order_id: int) -> list[dict[str, Any]]:
-        return self._request("GET", f"/orders/{order_id}/notes", params={"type": "internal"}).json()
+    def order_notes(self, order_id: int, kind: str = "internal") -> list[dict[str, Any]]:
+        """The order's notes: `kind` internal, customer (e-mailed to the customer) or any."""
+        return self._request("GET", f"/orders/{order_id}/notes", params={"type": kind}).json()
 
-    def add_order_note(self, order_id: int, note: str) -> dict[str, Any]:
+    def add_order_note(self, order_id: int, note: str, to_customer: bool = False) -> dict:
         return self._request(
-            "POST", f"/orders/{order_id}/notes", json={"note": note, "customer_note": False}
+            "POST", f"/orders/{order_id}/notes", json={"note": note, "customer_note": to_customer}
         ).json()
 
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:

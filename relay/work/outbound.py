@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 from collections import defaultdict
@@ -20,6 +19,7 @@ from relay.clients.odoo import OdooClient, until_odoo_answers
 from relay.clients.woo import PER_PAGE, WooClient
 from relay.config import redis_url_from_env
 from relay.work.imports import enqueue_import
+from relay.work.shipments import push_shipment, push_shipped
 
 logger = logging.getLogger(__name__)
 
@@ -338,15 +338,7 @@ def _push_order(woo: WooClient, event: dict[str, Any]) -> tuple:
     order_id = data["woo_order_id"]
     try:
         if event["event_type"] == "odoo.order.shipped":
-            answer = woo.update_order(order_id, {"status": "completed"})
-            note = f"Shipped from Odoo ({data['odoo_order']})"
-            if data.get("tracking_ref"):
-                note += f": tracking {data['tracking_ref']}"
-            if data.get("carrier"):
-                note += f" with {data['carrier']}"
-            # A note POST is not retried, and a failed push is pushed again: add it only once.
-            if note not in {html.unescape(n.get("note", "")) for n in woo.order_notes(order_id)}:
-                woo.add_order_note(order_id, note)
+            answer = push_shipment(woo, data) if "delivery" in data else push_shipped(woo, data)
         elif event["event_type"] == "odoo.order.refunded":
             refund = _push_refund(woo, data)
             return event, True, json.dumps({"id": refund.get("id"), "amount": refund.get("amount")})

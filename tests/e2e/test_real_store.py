@@ -340,6 +340,67 @@ def test_cancel_ship_and_stock_in_odoo_reach_woocommerce(shop: Shop) -> None:
     assert {row["state"] for row in outbox} == {"done"}
 
 
+def validate(shop: Shop, picking: int, quantity: float, tracking: str) -> str:
+    """Ship `quantity` of the delivery's one move with a carrier's tracking number; the rest,
+    if any, waits in a backorder. Gives the delivery's reference."""
+    odoo = shop.odoo
+    odoo.execute("stock.picking", "action_assign", [picking])
+    [move] = odoo.search_read("stock.move", [("picking_id", "=", picking)], ["id"])
+    odoo.execute("stock.move", "write", [move["id"]], {"quantity": quantity, "picked": True})
+    odoo.execute("stock.picking", "write", [picking], {"carrier_tracking_ref": tracking})
+    odoo.execute(
+        "stock.picking",
+        "button_validate",
+        [picking],
+        context={"skip_sms": True, "skip_backorder": True},
+    )
+    return odoo.search_read("stock.picking", [("id", "=", picking)], ["name"])[0]["name"]
+
+
+def test_a_delivery_in_two_parts_reaches_woocommerce_part_by_part(shop: Shop) -> None:
+    product, in_odoo = simple_product(shop, stock=10)
+    order = place_order(
+        shop,
+        product,
+        quantity=2,
+        payment_method="cod",
+        status="processing",
+        shipping_lines=[FLAT_RATE],
+    )
+    sale = wait_for_order(shop, order["id"], "processing")
+    odoo = shop.odoo
+    stock = odoo.search_read("stock.warehouse", [], ["lot_stock_id"], limit=1)[0]["lot_stock_id"]
+    quant = odoo.execute(
+        "stock.quant",
+        "create",
+        {"product_id": in_odoo["id"], "location_id": stock[0], "inventory_quantity": 25},
+    )
+    odoo.execute("stock.quant", "action_apply_inventory", [quant])
+
+    [picking] = sale["picking_ids"]
+    first = validate(shop, picking, 1, "TRACK-PART-1")
+    push_outbox(shop)
+    in_store = shop.store.rest("GET", f"/orders/{order['id']}")
+    assert in_store["status"] == "processing", "one of two left: not complete yet"
+    meta = {item["key"]: item["value"] for item in in_store["meta_data"]}
+    [tracked] = meta["_wc_shipment_tracking_items"]
+    assert tracked["tracking_number"] == "TRACK-PART-1"
+    notes = shop.store.rest("GET", f"/orders/{order['id']}/notes", type="customer")
+    assert [n["note"] for n in notes if first in n["note"]], notes
+    assert "The rest of your order follows." in notes[0]["note"]
+
+    [backorder] = odoo.search_read("stock.picking", [("backorder_id", "=", picking)], ["id"])
+    validate(shop, backorder["id"], 1, "TRACK-PART-2")
+    push_outbox(shop)
+    in_store = shop.store.rest("GET", f"/orders/{order['id']}")
+    assert in_store["status"] == "completed", "its last delivery completes the order"
+    meta = {item["key"]: item["value"] for item in in_store["meta_data"]}
+    numbers = [item["tracking_number"] for item in meta["_wc_shipment_tracking_items"]]
+    assert numbers == ["TRACK-PART-1", "TRACK-PART-2"]
+    customer_notes = shop.store.rest("GET", f"/orders/{order['id']}/notes", type="customer")
+    assert len(customer_notes) == 2, customer_notes
+
+
 def test_orders_placed_while_the_relay_is_down_are_reconciled(shop: Shop, tmp_path) -> None:
     product, _ = simple_product(shop)
     since = _minutes_ago(1)

@@ -12,6 +12,7 @@ from relay.clients.odoo import OdooClient, OdooConfig
 from relay.clients.woo import WooClient, WooConfig
 from relay.pipeline.queueing import MAINTENANCE_QUEUE
 from relay.work.outbound import push_outbox, split_tax
+from relay.work.shipments import TRACKING_META
 
 
 @pytest.fixture
@@ -105,6 +106,52 @@ def test_shipped_completes_the_order_with_a_tracking_note(clients, fake_odoo, fa
     push_outbox(odoo, woo, "worker-1")
     assert fake_woo.order_status == {4711: "completed", 4712: "cancelled"}
     assert fake_woo.notes[4711] == ["Shipped from Odoo (S00042): tracking 0034043 with DHL"]
+    assert all(acks(fake_odoo).values())
+
+
+def shipment(delivery: str, tracking: str, complete: bool) -> dict:
+    return outbox_envelope(
+        "odoo.order.shipped",
+        {
+            "woo_order_id": 4711,
+            "odoo_order": "S00042",
+            "delivery": delivery,
+            "tracking_ref": tracking,
+            "carrier": "DHL",
+            "shipped_at": "2026-02-21T09:00:00Z",
+            "complete": complete,
+            "items": [{"name": "Linen Shirt", "quantity": 1.0}],
+        },
+    )
+
+
+def test_each_delivery_is_told_when_it_leaves_and_the_last_completes_the_order(
+    clients, fake_odoo, fake_woo
+) -> None:
+    odoo, woo = clients
+    fake_woo.order_status[4711] = "processing"
+    fake_odoo.add_outbox(shipment("WH/OUT/00012", "0034043", complete=False), fake_woo.store)
+    push_outbox(odoo, woo, "worker-1")
+    assert fake_woo.order_status[4711] == "processing", "a backorder follows"
+    [first] = fake_woo.order_meta[4711][TRACKING_META]
+    assert (first["tracking_number"], first["custom_tracking_provider"]) == ("0034043", "DHL")
+    assert first["date_shipped"] == "1771664400"
+    note = "Shipped: WH/OUT/00012 with DHL, tracking number 0034043 (1 × Linen Shirt)."
+    assert fake_woo.notes[4711] == [f"{note} The rest of your order follows."]
+    assert fake_woo.customer_notes == set(fake_woo.notes[4711]), "the customer reads it"
+
+    last = shipment("WH/OUT/00013", "0034044", complete=True)
+    fake_odoo.add_outbox(last, fake_woo.store)
+    push_outbox(odoo, woo, "worker-1")
+    assert fake_woo.order_status[4711] == "completed"
+    items = fake_woo.order_meta[4711][TRACKING_META]
+    assert [item["tracking_number"] for item in items] == ["0034043", "0034044"]
+
+    again = shipment("WH/OUT/00013", "0034044", complete=True)  # the same, pushed again
+    fake_odoo.add_outbox(again, fake_woo.store)
+    push_outbox(odoo, woo, "worker-1")
+    assert len(fake_woo.order_meta[4711][TRACKING_META]) == 2
+    assert len(fake_woo.notes[4711]) == 2
     assert all(acks(fake_odoo).values())
 
 

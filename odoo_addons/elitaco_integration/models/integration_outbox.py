@@ -268,7 +268,30 @@ class IntegrationOutbox(models.Model):
     def _summary(self) -> str:
         if self.event_type in PUSHES:
             return self._pusher()._push_summary(self)
+        if self.event_type == "odoo.order.shipped" and (self.data or {}).get("delivery"):
+            return self._shipment_summary()
         return dict(EVENT_TYPES)[self.event_type].lower()
 
     def _timeline(self, kind: str, message: str, details: str | None) -> None:
         self.env["integration.timeline"]._record_push(self, kind, message, details)
+
+    def _shipment_summary(self) -> str:
+        data = self.data
+        tracking = (
+            _(" (tracking %(ref)s, %(carrier)s)", ref=data["tracking_ref"], carrier=data["carrier"])
+            if data.get("tracking_ref") and data.get("carrier")
+            else _(" (tracking %s)", data["tracking_ref"])
+            if data.get("tracking_ref")
+            else ""
+        )
+        if data.get("complete", True):
+            return _(
+                "%(delivery)s shipped%(tracking)s; the order is complete",
+                delivery=data["delivery"],
+                tracking=tracking,
+            )
+        return _(
+            "%(delivery)s shipped%(tracking)s; the rest follows",
+            delivery=data["delivery"],
+            tracking=tracking,
+        )

@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import fields, models
 
 
 class StockPicking(models.Model):
@@ -7,29 +7,36 @@ class StockPicking(models.Model):
     def _action_done(self):
         result = super()._action_done()
         deliveries = self.filtered(
-            lambda picking: picking.picking_type_code == "outgoing" and picking.state == "done"
+            lambda picking: (
+                picking.picking_type_code == "outgoing"
+                and picking.state == "done"
+                and picking.sale_id.woo_order_id
+            )
         )
-        shipped = deliveries.sale_id.filtered(
-            lambda order: order.woo_order_id and order.delivery_status == "full"
-        )
-        self.env["integration.outbox"]._for_orders(shipped, "odoo.order.shipped", _shipment)
+        outbox = self.env["integration.outbox"]
+        # Each delivery tells WooCommerce when it leaves (a backorder ships later, in part).
+        for picking in deliveries:
+            outbox._for_orders(
+                picking.sale_id, "odoo.order.shipped", lambda order, p=picking: _shipment(order, p)
+            )
         return result
 
 
-def _shipment(order) -> dict:
-    """The tracking reference and carrier of the order's deliveries (stock_delivery adds them
-    to pickings; without it the delivery's reference stands in)."""
-    pickings = order.picking_ids.filtered(
-        lambda picking: picking.picking_type_code == "outgoing" and picking.state == "done"
-    )
-    references = [
-        (picking["carrier_tracking_ref"] if "carrier_tracking_ref" in picking._fields else False)
-        or picking.name
-        for picking in pickings
-    ]
-    carriers = [
-        picking.carrier_id.name
-        for picking in pickings
-        if "carrier_id" in picking._fields and picking.carrier_id
-    ]
-    return {"tracking_ref": ", ".join(references) or None, "carrier": ", ".join(carriers) or None}
+def _shipment(order, picking) -> dict:
+    """One delivery of the order as WooCommerce hears of it: its reference, its carrier and
+    tracking number (stock_delivery adds those to pickings), what it holds, and whether the
+    order is complete with it."""
+    tracking = picking["carrier_tracking_ref"] if "carrier_tracking_ref" in picking._fields else ""
+    carrier = picking.carrier_id if "carrier_id" in picking._fields else None
+    return {
+        "delivery": picking.name,
+        "tracking_ref": tracking or None,
+        "carrier": carrier.name if carrier else None,
+        "shipped_at": fields.Datetime.to_string(picking.date_done).replace(" ", "T") + "Z",
+        "complete": order.delivery_status == "full",
+        "items": [
+            {"name": move.product_id.display_name, "quantity": move.quantity}
+            for move in picking.move_ids
+            if move.quantity
+        ],
+    }

@@ -52,7 +52,7 @@ class TestOrderSync(IntegrationCase):
         self.assertIn("product Gift wrapping", row.warnings)
         self.assertNotIn("Total mismatch", row.warnings)
         self.assertTrue(
-            row.story.startswith(row.warnings.splitlines()[0]), "warnings first, in full"
+            row.story.startswith(f"⚠ {row.warnings.splitlines()[0]}"), "warnings first, in full"
         )
         self.assertIn(f"Created {order.name} with", row.story)
         self.assertEqual(order.integration_event_count, 1)

@@ -38,6 +38,34 @@ class TestStockPush(IntegrationCase):
         picking.with_env(self.odoo_user_env)._action_done()
         return picking
 
+    def test_a_delivery_in_two_parts_tells_each_and_the_last_completes(self):
+        self.make_storable(self.shirt, 10)
+        order = self.confirmed_order()
+        picking = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        shirts = picking.move_ids.filtered(lambda move: move.product_id == self.shirt)
+        for move in picking.move_ids:
+            move.quantity = 1 if move == shirts else 0
+            move.picked = move == shirts
+        picking.with_env(self.odoo_user_env).with_context(skip_backorder=True)._action_done()
+        backorder = order.picking_ids.filtered(lambda p: p.backorder_id == picking)
+        self.assertTrue(backorder, "the rest waits in a backorder")
+        [first] = self.Outbox.search([("event_type", "=", "odoo.order.shipped")])
+        self.assertEqual(first.data["delivery"], picking.name)
+        self.assertFalse(first.data["complete"])
+        self.assertEqual(first.data["items"], [{"name": self.shirt.display_name, "quantity": 1.0}])
+        self.assertIn("the rest follows", first._summary())
+
+        self.deliver_picking(backorder)
+        last = self.Outbox.search([("event_type", "=", "odoo.order.shipped")]) - first
+        self.assertEqual((last.data["delivery"], last.data["complete"]), (backorder.name, True))
+        self.assertIn("the order is complete", last._summary())
+
+    def deliver_picking(self, picking):
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking.with_env(self.odoo_user_env)._action_done()
+
     def test_delivery_done_queues_shipped_and_stock(self):
         self.make_storable(self.shirt, 10)  # socks: inventory not tracked in Odoo
         order = self.confirmed_order()
@@ -46,7 +74,8 @@ class TestStockPush(IntegrationCase):
         self.assertEqual(picking.state, "done")
         shipped = self.Outbox.search([("event_type", "=", "odoo.order.shipped")])
         self.assertEqual(shipped.sale_order_id, order)
-        self.assertEqual(shipped.data["tracking_ref"], picking.name)
+        self.assertEqual((shipped.data["delivery"], shipped.data["complete"]), (picking.name, True))
+        self.assertIsNone(shipped.data["tracking_ref"], "stock_delivery is not installed")
         bound = self.env["integration.binding"].search([("model", "=", "product.product")])
         self.assertTrue({self.shirt.id, self.socks.id} <= set(bound.mapped("res_id")))
         self.assertEqual(
