@@ -1,7 +1,7 @@
 from odoo import SUPERUSER_ID, Command, _, api, models
 
 from ..envelope import EventRejected
-from ..tools import amount, text
+from ..tools import text
 from .integration_event import ORDER_EVENTS
 
 # Orders named in the activity of a rate; the count says how many there are in all.
@@ -40,8 +40,8 @@ class IntegrationTaxMapWait(models.AbstractModel):
                 "› Tax rates); confirmed without it, its total would be %(odoo)s instead of "
                 "%(woo)s %(currency)s.",
                 rates=rates,
-                odoo=order.amount_total,
-                woo=amount(data.get("total"), _("Order total")),
+                odoo=f"{order.amount_total:.{order.currency_id.decimal_places}f}",
+                woo=data.get("total"),
                 currency=data.get("currency"),
             ),
             value_map=("tax_rate", str(missing[0].get("rate_id"))),

@@ -46,6 +46,7 @@ class TestTaxMapWait(IntegrationCase):
     def test_an_order_with_an_unknown_tax_rate_waits_as_a_quotation_and_says_why(self):
         answer = self.wait(4711)
         self.assertIn("tax rate 1 (MwSt. 21", answer["error"]["message"])
+        self.assertIn("56.75 instead of 67.55 EUR", answer["error"]["message"])
         order = self.woo_order()
         self.assertEqual(order.state, "draft", "not confirmed at its net total")
         self.assertTrue(order.integration_problem)
@@ -116,3 +117,22 @@ class TestTaxMapWaitAsIntegrationUser(WorkerCase):
         self.assertEqual(orders.mapped("amount_total"), [67.55, 67.55])
         self.assertFalse(waiting_activities(env))
         self.assertNotIn("failed", run.line_ids.filtered("resource").mapped("outcome"))
+
+    def test_a_worker_without_an_email_leaves_the_managers_their_to_do(self):
+        woo_taxes(self.env)
+        without_rate_1(self.env)
+        worker = new_test_user(
+            self.env,
+            login="rq-worker-no-email",
+            groups="elitaco_integration.group_integration_user",
+            email=False,
+        )
+        key = (
+            self.env["res.users.apikeys"]
+            .with_user(worker)
+            ._generate(None, "relay workers", self.api_key_expires)
+        )
+        answer = self.post_event(envelope("woo.order.updated"), key)
+        self.assertEqual(answer["error"]["code"], "rejected", answer)
+        [activity] = waiting_activities(self.env)
+        self.assertIn("1 WooCommerce order waits", activity.note)
