@@ -65,6 +65,9 @@ class Outcome:
     # Odoo record that was not bound yet, found by SKU, barcode or e-mail), "unmatched" (none
     # could be taken), or "" (it was bound already).
     found: str = ""
+    # Applied only in part (an order kept as a quotation): the rest waits for what this
+    # refusal names, and the event counts as failed, its envelope kept to be applied again.
+    held: Any = None
 
 
 class EventRejected(Exception):

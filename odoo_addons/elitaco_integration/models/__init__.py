@@ -38,3 +38,4 @@ from . import product_product
 from . import product_template_attribute_value
 from . import account_move
 from . import integration_woo_return
+from . import integration_tax_map_wait

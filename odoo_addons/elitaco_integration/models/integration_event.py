@@ -267,6 +267,9 @@ class IntegrationEvent(models.Model):
             raise  # another transaction touched the same rows: Odoo retries the whole request
         except Exception as exc:  # noqa: BLE001 - any other error becomes a visible failure
             return event._fail(exc, started)
+        if outcome.held:  # what it did stays; the event waits, as a rejected one does
+            self._attach_order_history(outcome.sale_order)
+            return event._fail(outcome.held, started, done="\n".join(outcome.changes))
         answer = event._succeed(outcome, started)
         cleared = self._supersede_older() if self.state == "done" else self.browse()
         if was_dead:
@@ -347,7 +350,7 @@ class IntegrationEvent(models.Model):
         answer["found"] = outcome.found
         return answer
 
-    def _fail(self, exc: Exception, started: float) -> dict[str, Any]:
+    def _fail(self, exc: Exception, started: float, done: str = "") -> dict[str, Any]:
         # Odoo's own refusals (a locked order, missing rights, a constraint) and ours are not
         # retried: the same event would meet them again; a person fixes the cause and replays.
         retryable = not isinstance(exc, EventRejected | UserError)
@@ -379,7 +382,7 @@ class IntegrationEvent(models.Model):
             values["sale_order_id"] = self._bound_order().id
         self.write(values)
         retried = _("The workers try it again.") if retryable else None
-        self._timeline("failed", summary, details=retried)
+        self._timeline("failed", summary, details=done or retried)
         answer = self._answer("failed")
         answer["error"] = {"code": code, "message": summary, "retryable": retryable}
         return answer

@@ -64,28 +64,7 @@ class IntegrationEventDeadLetter(models.Model):
         replayable = self.filtered(lambda event: event.state in ("failed", "dead", "received"))
         if not replayable:
             raise UserError(_("Only failed or dead events can be replayed."))
-        done, failed, errors = 0, 0, []
-        # Replaying applies the event with the rights the workers have, like a delivery would.
-        events = replayable.sudo().with_context(elitaco_from_woo=True).sorted(_state_order)
-        for event in events:
-            if event.state in FINISHED_STATES:  # superseded by a replay before it
-                done += 1
-                continue
-            answer = event._run(replay=True)
-            if event.state not in FINISHED_STATES:
-                failed += 1
-                errors.append(event.message)
-                event.write({"state": "dead"})
-                event._timeline(
-                    "dead",
-                    event._problem_message(),
-                    details=_("The replay failed as well."),
-                )
-                answer = event._answer("dead")
-            else:
-                done += 1
-            if event._import_id():  # its import's report says how it went too
-                self.env["integration.import.line"]._applied(event._import_id(), event, answer)
+        done, failed, errors = replayable._replay()
         message = _(
             "%(count)s replayed: %(done)s done, %(failed)s failed",
             count=len(replayable),
@@ -106,6 +85,32 @@ class IntegrationEventDeadLetter(models.Model):
             },
         }
 
+    def _replay(self) -> tuple[int, int, list[str]]:
+        """(done, failed, their errors): a replay of these events, oldest state first."""
+        done, failed, errors = 0, 0, []
+        # Replaying applies the event with the rights the workers have, like a delivery would.
+        events = self.sudo().with_context(elitaco_from_woo=True).sorted(_state_order)
+        for event in events:
+            if event.state in FINISHED_STATES:  # superseded by a replay before it
+                done += 1
+                continue
+            answer = event._run(replay=True)
+            if event.state not in FINISHED_STATES:
+                failed += 1
+                errors.append(event.message)
+                event.write({"state": "dead"})
+                event._timeline(
+                    "dead",
+                    event._problem_message(),
+                    details=_("The replay failed as well."),
+                )
+                answer = event._answer("dead")
+            else:
+                done += 1
+            if event._import_id():  # its import's report says how it went too
+                self.env["integration.import.line"]._applied(event._import_id(), event, answer)
+        return done, failed, errors
+
     def _problem_message(self) -> str:
         """The dead event in words, for its order: what could not be applied and why."""
         action = self.event_type.rpartition(".")[2]
@@ -124,6 +129,18 @@ class IntegrationEventDeadLetter(models.Model):
 
     def _problem_action(self, manager: bool) -> str:
         """What to do about it, said to a manager (who can) or to anyone else (who asks)."""
+        if self.fix_map_kind == "tax_rate":  # mapping it applies the waiting orders again
+            if manager:
+                return _(
+                    "Map the tax rate %s (Open the value map): this order and the others "
+                    "waiting for it are then applied by themselves.",
+                    self.fix_map_value,
+                )
+            return _(
+                "An Integration Manager must map the tax rate %s; the order is then applied "
+                "by itself.",
+                self.fix_map_value,
+            )
         if self.fix_map_kind:
             kind = dict(KINDS)[self.fix_map_kind].lower()
             if manager:

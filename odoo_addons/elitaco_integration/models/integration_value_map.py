@@ -89,6 +89,7 @@ class IntegrationValueMap(models.Model):
     store sent are listed by themselves, not mapped until someone says what they mean."""
 
     _name = "integration.value.map"
+    _inherit = ["mail.thread", "mail.activity.mixin"]  # the To-Do of orders waiting for a rate
     _description = "WooCommerce value map"
     _order = "kind, state desc, woo_value"
     _rec_name = "woo_value"
@@ -209,11 +210,16 @@ class IntegrationValueMap(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self.env.registry.clear_cache()  # _lookup_id
-        return super().create(vals_list)
+        value_maps = super().create(vals_list)
+        self.env["integration.tax.map.wait"]._mapped(value_maps)
+        return value_maps
 
     def write(self, vals):
         self.env.registry.clear_cache()
-        return super().write(vals)
+        result = super().write(vals)
+        if "tax_id" in vals:
+            self.env["integration.tax.map.wait"]._mapped(self)
+        return result
 
     def unlink(self):
         self.env.registry.clear_cache()

@@ -83,12 +83,19 @@ class IntegrationWooOrder(models.AbstractModel):
         ]._order_partners(store, data, import_id=event._import_id(), warnings=warnings)
         pricelist, pricelist_warnings = self._pricelist(data["currency"])
         lines, line_warnings = order_lines._order_lines(store, data)
-        order_lines._check_taxes_for_invoicing(data)
+        waits = self.env["integration.tax.map.wait"]
+        # Confirmed, it would be booked without its tax: a quotation until the rate is mapped.
+        missing = order_lines._missing_tax_rates(data) if action == "confirm" else []
+        if missing:
+            action = "quotation"
         self.env["integration.woo.payment"]._check_payment_journal(data, action)
         warnings += pricelist_warnings + line_warnings
         values = self._order_values(
             event, data, partner, invoice_partner, delivery_partner, pricelist
         )
+        if missing:  # not applied yet: its replay must not find this state "already applied"
+            for name in ("woo_date_modified", "woo_state_digest", "woo_state_received_at"):
+                values.pop(name)
         changes = []
         found = "" if order else "created"
         if not order:
@@ -120,6 +127,9 @@ class IntegrationWooOrder(models.AbstractModel):
         woo_date = self._woo_order_date(order, data)
         if order.date_order != woo_date:
             order.date_order = woo_date
+        held = waits._wait(order, missing, data)
+        if held:
+            return Outcome(record=order, sale_order=order, changes=changes, held=held)
         warnings += order_lines._total_warnings(order, data)
         payments = self.env["integration.woo.payment"]
         for booked, booking_warnings in (
@@ -185,6 +195,7 @@ class IntegrationWooOrder(models.AbstractModel):
             outcome.sale_order = order
             return outcome
         order.woo_status = "trash"
+        self.env["integration.tax.map.wait"]._wait(order, [], {})  # nothing to wait for
         if order.state == "cancel":
             return Outcome(
                 message=_("Trashed in WooCommerce; %s was already cancelled.", order.name),

@@ -2,7 +2,6 @@ from collections import defaultdict
 
 from odoo import Command, _, api, models
 
-from ..envelope import EventRejected
 from ..tools import amount, text
 
 
@@ -163,13 +162,10 @@ class IntegrationWooOrderLine(models.AbstractModel):
         return taxes, warnings
 
     @api.model
-    def _check_taxes_for_invoicing(self, data: dict) -> None:
-        """An order the integration invoices must have an Odoo tax for each WooCommerce rate it
-        charged: a dead letter at once, naming the rates to map, rather than an order booked
-        without its tax (an order left to invoice by hand only gets a warning)."""
-        if self.env["integration.woo.payment"]._policy(data) == "none":
-            return
-        missing, first_rate = [], None
+    def _missing_tax_rates(self, data: dict) -> list[dict]:
+        """The tax lines of the rates WooCommerce charged that have no Odoo tax (no value map,
+        no sale tax of their percentage): Odoo cannot book the order's tax without them."""
+        missing = []
         for tax_line in data.get("tax_lines") or []:
             rate_id = tax_line.get("rate_id")
             where = _("Tax rate %s", rate_id)
@@ -180,19 +176,8 @@ class IntegrationWooOrderLine(models.AbstractModel):
                 continue
             tax, mapped = self._rate_tax(rate_id, tax_line, False)
             if not (tax or mapped):
-                percent = tax_line.get("rate_percent")
-                missing.append(f"{rate_id} ({text(tax_line.get('label')) or '?'} {percent}%)")
-                first_rate = first_rate or str(rate_id)
-        if missing:
-            raise EventRejected(
-                _(
-                    "No Odoo tax for WooCommerce tax rate %(rates)s, and this order is to be "
-                    "invoiced: map the rate (Integration › Configuration › Value maps › Tax "
-                    "rates) or create a sale tax of that percentage, then replay.",
-                    rates=", ".join(missing),
-                ),
-                value_map=("tax_rate", first_rate),
-            )
+                missing.append(tax_line)
+        return missing
 
     @api.model
     def _rate_tax(self, rate_id, rate: dict, included: bool) -> tuple:

@@ -34,6 +34,17 @@ class SaleOrder(models.Model):
     woo_payment_method_title = fields.Char(string="Payment method title", copy=False, readonly=True)
     woo_transaction_id = fields.Char(string="Transaction ID", copy=False, readonly=True)
     woo_customer_note = fields.Text(string="Customer note", copy=False, readonly=True)
+    woo_tax_map_wait_ids = fields.Many2many(
+        "integration.value.map",
+        "sale_order_woo_tax_map_wait_rel",
+        "order_id",
+        "value_map_id",
+        string="Waiting for tax maps",
+        copy=False,
+        readonly=True,
+        help="WooCommerce tax rates that have no Odoo tax: the order is kept as a quotation "
+        "until they are mapped, then applied by itself.",
+    )
     integration_timeline_ids = fields.One2many(
         "integration.timeline", "sale_order_id", string="Integration timeline", readonly=True
     )

@@ -32,3 +32,4 @@ from . import test_catalog_migration
 from . import test_catalog_tours
 from . import test_business_customers
 from . import test_variations_gone
+from . import test_tax_map_wait
