@@ -82,7 +82,7 @@ class IntegrationWooOrder(models.AbstractModel):
             "integration.woo.customer"
         ]._order_partners(store, data, import_id=event._import_id())
         pricelist, pricelist_warnings = self._pricelist(data["currency"])
-        lines, line_warnings = order_lines._order_lines(store, data)
+        lines, line_warnings = order_lines._order_lines(store, data, event.received_at)
         order_lines._check_taxes_for_invoicing(data)
         self.env["integration.woo.payment"]._check_payment_journal(data, action)
         warnings += pricelist_warnings + line_warnings

@@ -30,3 +30,4 @@ from . import test_value_map_codes_sent
 from . import test_settings_page
 from . import test_catalog_migration
 from . import test_catalog_tours
+from . import test_order_before_products
