@@ -116,7 +116,7 @@ class TestOrderBeforeItsProducts(IntegrationCase):
         """Stock managed per variation: the template's inventory tracking changes after the
         stand-in joined it, which Odoo refuses while the stand-in's delivery is reserved."""
         order, stand_in = self.stand_in_order()
-        shirt, blue, red = variable_shirt()
+        shirt, blue, red = variable_shirt(manage_stock=False)
         blue["data"]["manage_stock"] = red["data"]["manage_stock"] = True
         self.assertEqual(self.process(shirt)["status"], "processed")
         answer = self.process(blue)
@@ -188,7 +188,7 @@ class TestOrderBeforeItsProductsOverHttp(WorkerCase):
     def test_a_reserved_stand_in_becomes_the_variant(self):
         self.post(early_order(PRODUCT_WAIT + timedelta(minutes=1), status="processing"))
         stand_in = self.env["integration.binding"]._find(STORE, "product.product", 122)
-        shirt, blue, red = variable_shirt()
+        shirt, blue, red = variable_shirt(manage_stock=False)
         blue["data"]["manage_stock"] = red["data"]["manage_stock"] = True
         for product_event in (shirt, blue, red):
             self.post(product_event)
