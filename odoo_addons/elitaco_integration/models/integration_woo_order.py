@@ -82,7 +82,7 @@ class IntegrationWooOrder(models.AbstractModel):
             "integration.woo.customer"
         ]._order_partners(store, data, import_id=event._import_id(), warnings=warnings)
         pricelist, pricelist_warnings = self._pricelist(data["currency"])
-        lines, line_warnings = order_lines._order_lines(store, data)
+        lines, line_warnings = order_lines._order_lines(store, data, event.received_at)
         waits = self.env["integration.tax.map.wait"]
         # Confirmed, it would be booked without its tax: a quotation until the rate is mapped.
         missing = order_lines._missing_tax_rates(data) if action == "confirm" else []

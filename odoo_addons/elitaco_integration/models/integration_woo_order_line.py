@@ -13,7 +13,9 @@ class IntegrationWooOrderLine(models.AbstractModel):
     _description = "WooCommerce order lines and taxes into Odoo sale order lines"
 
     @api.model
-    def _order_lines(self, store: str, data: dict) -> tuple[list[dict], list[str]]:
+    def _order_lines(
+        self, store: str, data: dict, received_at=None
+    ) -> tuple[list[dict], list[str]]:
         products = self.env["integration.woo.product"]
         tax_rates = {tax_line.get("rate_id"): tax_line for tax_line in data.get("tax_lines", [])}
         lines, warnings = [], []
@@ -25,7 +27,7 @@ class IntegrationWooOrderLine(models.AbstractModel):
         # the price, so that 3 x 9.99 is 29.97 as WooCommerce charged, not 3 x 8.39 + tax.
         included = bool(data.get("prices_include_tax"))
         for item in data.get("line_items", []):
-            product, product_warnings = products._line_product(store, item)
+            product, product_warnings = products._line_product(store, item, received_at)
             warnings += product_warnings
             where = _("Line %s", item.get("id"))
             quantity = amount(item.get("quantity"), where + " quantity")

@@ -1,7 +1,9 @@
-from odoo import _, api, models
+from datetime import timedelta
+
+from odoo import _, api, fields, models
 from odoo.tools import html2plaintext
 
-from ..envelope import Ambiguous, EventRejected, Outcome
+from ..envelope import Ambiguous, EventRejected, EventWaiting, Outcome
 from ..tools import (
     amount,
     applied_state,
@@ -17,6 +19,9 @@ from ..tools import (
 
 PRODUCT_MASTER_PARAM = "elitaco_integration.product_master"
 UNKNOWN_SKU_PARAM = "elitaco_integration.unknown_sku"
+# How long an order waits for a product the store has and Odoo has not received yet, from the
+# event's received_at; the relay's retries (10 s, 1 min, 5 min) outlast it.
+PRODUCT_WAIT = timedelta(minutes=5)
 INACTIVE_STATUSES = ("draft", "private", "trash")
 
 
@@ -91,7 +96,7 @@ class IntegrationWooProduct(models.AbstractModel):
                 found_by = _("its variable product's attributes") if product else ""
                 found = "created" if product else ""  # the variant its variable product made
             elif binding and not product.product_template_attribute_value_ids:
-                merged, warnings = variants._merge(event.store, product, data)
+                product, merged, warnings = variants._merge(event.store, product, data)
         if product and product.product_template_attribute_value_ids:
             # Name, price and inventory tracking of a variant are its template's: the variable
             # product's event sets them.
@@ -320,9 +325,11 @@ class IntegrationWooProduct(models.AbstractModel):
         return products
 
     @api.model
-    def _line_product(self, store: str, line: dict):
+    def _line_product(self, store: str, line: dict, received_at=None):
         """An order line's product: the binding of what was sold (the variation for a variable
-        product, never its parent), then the SKU."""
+        product, never its parent), then the SKU; a product the store has and Odoo has not
+        received yet is waited for until PRODUCT_WAIT after the order event's `received_at`,
+        then the unknown-SKU policy applies."""
         bindings = self.env["integration.binding"]
         woo_id = line.get("variation_id") or line.get("product_id")
         if woo_id:
@@ -336,8 +343,9 @@ class IntegrationWooProduct(models.AbstractModel):
                 if woo_id:
                     bindings._bind(store, product, woo_id, self._line_parent(line))
                 return product, []
-        policy = self.env["ir.config_parameter"].sudo().get_param(UNKNOWN_SKU_PARAM, "create")
         name = text(line.get("name"))
+        self._wait_for_product(line, woo_id, received_at)
+        policy = self.env["ir.config_parameter"].sudo().get_param(UNKNOWN_SKU_PARAM, "create")
         if policy != "create":
             raise EventRejected(
                 _(
@@ -374,6 +382,30 @@ class IntegrationWooProduct(models.AbstractModel):
             sku=sku,
         )
         return product, [warning]
+
+    @api.model
+    def _wait_for_product(self, line: dict, woo_id, received_at) -> None:
+        """Webhooks are not ordered and an import runs beside them: a line selling a product
+        the store has (its id) may arrive before the product's own event. The order waits for
+        it (retried) rather than making a stand-in, for a bounded time; only where product
+        events create products (WooCommerce master of product data)."""
+        if not (woo_id and received_at and self._woo_is_master()):
+            return
+        until = received_at + PRODUCT_WAIT
+        if fields.Datetime.now() >= until:
+            return
+        raise EventWaiting(
+            _(
+                "Line %(line)s '%(name)s' waits for WooCommerce product %(woo)s (SKU '%(sku)s'), "
+                "which Odoo has not received yet: retried until %(until)s UTC, then the Unknown "
+                "SKU setting applies.",
+                line=line.get("id"),
+                name=text(line.get("name")),
+                woo=woo_id,
+                sku=(line.get("sku") or "").strip(),
+                until=fields.Datetime.to_string(until),
+            )
+        )
 
     @staticmethod
     def _line_parent(line: dict) -> int | None:

@@ -120,18 +120,7 @@ class IntegrationWooVariant(models.AbstractModel):
     def _variant(self, store: str, data: dict) -> tuple:
         """(the variant of the variation's template with exactly its values, warnings); no
         variant for a variation with an attribute of any value (WooCommerce's "Any …")."""
-        template = self.env["integration.binding"]._find(
-            store, "product.template", data["parent_id"]
-        )
-        if not template:
-            raise EventWaiting(
-                _(
-                    "Variation %(id)s waits for its variable product %(parent)s, which Odoo has "
-                    "not received yet: retried, or replay it once the variable product is there.",
-                    id=data["id"],
-                    parent=data["parent_id"],
-                )
-            )
+        template = self._variable_template(store, data)
         combination, warnings = self._combination(template, data)
         if not combination:
             return None, warnings
@@ -145,9 +134,7 @@ class IntegrationWooVariant(models.AbstractModel):
                     values=", ".join(combination.mapped("name")),
                 )
             )
-        if data.get("manage_stock") and not template.is_storable and not variant.stock_move_ids:
-            template.is_storable = True
-        return variant, []
+        return variant, self._track_inventory(template, data)
 
     @api.model
     def _combination(self, template, data: dict) -> tuple:
@@ -178,32 +165,77 @@ class IntegrationWooVariant(models.AbstractModel):
         return combination, []
 
     @api.model
-    def _merge(self, store: str, product, data: dict) -> tuple[list[str], list[str]]:
-        """(changes, warnings): a variation that earlier versions made a product of its own
-        becomes its template's variant, the same record, so order lines, stock and its binding
-        keep it. A warning says why not when the variant exists already and is in use; until
-        the variable product has arrived it simply stays as it is."""
+    def _variable_template(self, store: str, data: dict):
+        """The variation's variable product, which Odoo must have first."""
         template = self.env["integration.binding"]._find(
             store, "product.template", data["parent_id"]
         )
+        if not template:
+            raise EventWaiting(
+                _(
+                    "Variation %(id)s waits for its variable product %(parent)s, which Odoo has "
+                    "not received yet: retried, or replay it once the variable product is there.",
+                    id=data["id"],
+                    parent=data["parent_id"],
+                )
+            )
+        return template
+
+    @api.model
+    def _merge(self, store: str, product, data: dict) -> tuple:
+        """(the variant, changes, warnings): a variation that is bound to a product of its own
+        (made for an order that came before it, or by an earlier version) becomes its
+        template's variant, the same record, so order lines, stock moves, invoices and its
+        binding keep it. Odoo tracks inventory per template and refuses to change it once a
+        move is done: such a product is archived and a variant takes its binding. A warning
+        says why not when the variant exists already and is in use."""
+        template = self._variable_template(store, data)
         old_template = product.product_tmpl_id
-        if not template or old_template.product_variant_count > 1:
-            return [], []
+        if old_template.product_variant_count > 1:
+            return product, [], []
         combination, warnings = self._combination(template, data)
         if not combination:
-            return [], warnings
+            return product, [], warnings
         existing = template._get_variant_for_combination(combination)
         if existing and (existing.stock_move_ids or existing.sale_order_line_ids):
-            return [], [
-                _(
-                    "%(product)s stays a product of its own: %(template)s has the variant "
-                    "%(variant)s in use already. Merge them by hand.",
-                    product=product.display_name,
-                    template=template.display_name,
-                    variant=existing.display_name,
-                )
-            ]
+            return (
+                product,
+                [],
+                [
+                    _(
+                        "%(product)s stays a product of its own: %(template)s has the variant "
+                        "%(variant)s in use already. Merge them by hand.",
+                        product=product.display_name,
+                        template=template.display_name,
+                        variant=existing.display_name,
+                    )
+                ],
+            )
+        values = ", ".join(combination.mapped("name"))
+        moves = product.stock_move_ids
+        if product.is_storable != template.is_storable and moves.filtered(
+            lambda move: move.state == "done" or move.picked
+        ):
+            variant = template._create_product_variant(combination)
+            product.active = False
+            old_template.active = False
+            return (
+                variant,
+                [
+                    _(
+                        "%(product)s, a product of its own (made for an order before the variation "
+                        "arrived), has stock moves done that Odoo cannot move to the inventory "
+                        "tracking of %(template)s: it is archived, its orders and deliveries keep "
+                        "it, and the variant %(values)s takes its place from now on.",
+                        product=old_template.name,
+                        template=template.display_name,
+                        values=values,
+                    )
+                ],
+                self._track_inventory(template, data),
+            )
         existing.active = False  # an unused variant Odoo made for the combination
+        reserved = self._unreserve(moves) if product.is_storable != template.is_storable else moves
         product.write(
             {
                 "product_tmpl_id": template.id,
@@ -211,15 +243,52 @@ class IntegrationWooVariant(models.AbstractModel):
             }
         )
         old_template.active = False
-        return [
-            _(
-                "%(product)s, a product of its own made by an earlier version, is now the "
-                "variant %(values)s of %(template)s.",
-                product=old_template.name,
-                values=", ".join(combination.mapped("name")),
-                template=template.display_name,
-            )
-        ], []
+        if reserved is not moves:
+            reserved.sudo()._action_assign()
+        return (
+            product,
+            [
+                _(
+                    "%(product)s, a product of its own (made for an order before the variation "
+                    "arrived, or by an earlier version), is now the variant %(values)s of "
+                    "%(template)s.",
+                    product=old_template.name,
+                    values=values,
+                    template=template.display_name,
+                )
+            ],
+            self._track_inventory(template, data),
+        )
+
+    @api.model
+    def _unreserve(self, moves):
+        """The moves reserved, unreserved: Odoo changes no product's inventory tracking while
+        one of its moves is reserved. The integration unreserves only the deliveries of the
+        product it is making a variant of, as superuser (a salesperson may not), and reserves
+        them again right after."""
+        reserved = moves.filtered(lambda move: move.state in ("assigned", "partially_available"))
+        reserved.sudo()._do_unreserve()
+        return reserved
+
+    @api.model
+    def _track_inventory(self, template, data: dict) -> list[str]:
+        """Inventory tracked for the template when WooCommerce manages a variation's stock;
+        a warning when a variant's stock moves are done already (Odoo refuses then)."""
+        if not data.get("manage_stock") or template.is_storable:
+            return []
+        moves = template.with_context(active_test=False).product_variant_ids.stock_move_ids
+        if moves.filtered(lambda move: move.state == "done" or move.picked):
+            return [
+                _(
+                    "WooCommerce manages the stock of %(template)s, but Odoo cannot track its "
+                    "inventory now that its variants have stock moves done: set it by hand.",
+                    template=template.display_name,
+                )
+            ]
+        reserved = self._unreserve(moves)
+        template.is_storable = True
+        reserved.sudo()._action_assign()
+        return []
 
     @api.model
     def _variation_prices(self, store: str, template) -> dict:
