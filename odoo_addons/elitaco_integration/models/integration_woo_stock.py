@@ -96,4 +96,10 @@ class IntegrationWooStock(models.AbstractModel):
             line.product_uom._compute_quantity(line.product_uom_qty, product.uom_id)
             for line in quotation_lines
         )
-        return product.free_qty - unreserved - quoted
+        return self._free_quantity(product, warehouse) - unreserved - quoted
+
+    @api.model
+    def _free_quantity(self, product, warehouse) -> float:
+        """Odoo's free quantity of `product` (read in `warehouse`'s context); the kits bridge
+        (elitaco_integration_mrp) reads a kit's from what its components may still sell."""
+        return product.free_qty
