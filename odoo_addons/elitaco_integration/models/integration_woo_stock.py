@@ -22,6 +22,11 @@ class IntegrationWooStock(models.AbstractModel):
         stores_of = self.env["integration.binding"]._bound_stores(products)
         return outbox._queue("odoo.stock.changed", "product_id", stores_of)
 
+    @api.model
+    def _for_moves(self, moves):
+        """Queue the stock push of what `moves` moved, done or reserved or given back."""
+        return self._for_stock(moves.product_id)
+
     # ------------------------------------------------------------------ the outbox's pushes
 
     @api.model

@@ -14,6 +14,21 @@ class IntegrationWooStock(models.AbstractModel):
         return super()._for_stock(products | self._kits_of(products))
 
     @api.model
+    def _for_moves(self, moves):
+        """A WooCommerce order's own moves push nothing (WooCommerce counted the product it
+        sold), but the components of a kit it sold are other products: WooCommerce counted
+        neither them nor the other kits made of them."""
+        queued = super()._for_moves(moves)
+        if not self.env.context.get("elitaco_from_woo"):
+            return queued
+        components = moves.filtered("bom_line_id").product_id
+        sold = moves.sale_line_id.product_id
+        changed = (components | self._kits_of(components)) - sold
+        # Not this class's _for_stock: the kits of the components would bring the sold kit back.
+        unsold = super(IntegrationWooStock, self.with_context(elitaco_from_woo=False))
+        return queued | unsold._for_stock(changed)
+
+    @api.model
     def _kits_of(self, products):
         """The kits `products` are components of, and the kits those are components of."""
         kits = products.browse()

@@ -178,3 +178,20 @@ class TestKits(IntegrationCase):
             order.order_line.filtered(lambda l: l.product_id == self.socks).qty_delivered, 1
         )
         self.assertEqual(self.pushed(self.socks), 4)
+
+    def test_a_woocommerce_order_of_a_kit_pushes_its_components_and_their_other_kits(self):
+        """WooCommerce counted the pair it sold, not the yarn sold on its own nor the slippers
+        (3 yarn a pair) made of the same yarn."""
+        slippers = self.env["product.product"].create(
+            {"name": "Slippers", "default_code": "SLIPPERS", "is_storable": True}
+        )
+        self.kit(slippers, {self.yarn: 3})
+        Binding = self.env["integration.binding"]
+        Binding._bind(STORE, slippers, 170)
+        Binding._bind(STORE, self.yarn, 180)
+        self.on_hand(self.yarn, 10)
+        self.on_hand(self.box, 8)
+        self.Event.with_user(self.worker).process_envelope(woo_envelope("woo.order.updated"))
+        self.assertEqual(self.woo_order().state, "sale")
+        self.assertEqual(self.stock_rows().product_id, self.yarn | slippers, "not the pair")
+        self.assertEqual(self.pushed(slippers), 2, "8 yarn left to sell: 2 pairs of slippers")
