@@ -85,23 +85,32 @@ class IntegrationWooStock(models.AbstractModel):
             move.product_qty - move.product_uom._compute_quantity(move.quantity, product.uom_id)
             for move in waiting
         )
-        quotation_lines = (
+        quoted = self._quoted_quantity(product, warehouse)
+        return self._free_quantity(product, warehouse) - unreserved - quoted
+
+    @api.model
+    def _quotation_lines(self, products, warehouse):
+        """Lines of `products` on WooCommerce orders that are still quotations in Odoo."""
+        return (
             self.env["sale.order.line"]
             .sudo()
             .search(
                 [
-                    ("product_id", "=", product.id),
+                    ("product_id", "in", products.ids),
                     ("order_id.state", "in", ("draft", "sent")),
                     ("order_id.woo_order_id", "!=", 0),
                 ]
                 + ([("order_id.warehouse_id", "=", warehouse.id)] if warehouse else [])
             )
         )
-        quoted = sum(
+
+    @api.model
+    def _quoted_quantity(self, product, warehouse) -> float:
+        """What WooCommerce orders still quotations in Odoo take of `product`."""
+        return sum(
             line.product_uom._compute_quantity(line.product_uom_qty, product.uom_id)
-            for line in quotation_lines
+            for line in self._quotation_lines(product, warehouse)
         )
-        return self._free_quantity(product, warehouse) - unreserved - quoted
 
     @api.model
     def _free_quantity(self, product, warehouse) -> float:

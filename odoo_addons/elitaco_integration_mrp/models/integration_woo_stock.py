@@ -64,7 +64,7 @@ class IntegrationWooStock(models.AbstractModel):
         may still sell rather than from its free quantity alone: a component promised and not
         reserved yet, or on hold in WooCommerce, makes no kit. mrp reads the components'
         quantities from its `mrp_compute_quantities` context when they are there."""
-        bom = self.env["mrp.bom"].sudo()._bom_find(product, bom_type="phantom").get(product)
+        bom = self._kit_bom(product)
         if not bom:
             return super()._free_quantity(product, warehouse)
         _boms, lines = bom.explode(product, 1)  # nested kits exploded into their components
@@ -75,3 +75,29 @@ class IntegrationWooStock(models.AbstractModel):
         }
         quantities = product.with_context(mrp_compute_quantities=sellable)
         return quantities._compute_quantities_dict(False, False, False)[product.id]["free_qty"]
+
+    @api.model
+    def _quoted_quantity(self, product, warehouse) -> float:
+        """A kit on hold in WooCommerce takes its components: counted in each component's
+        quantity (so in the kit's, through them), not in the kit's own again."""
+        if self._kit_bom(product):
+            return 0.0
+        quoted = super()._quoted_quantity(product, warehouse)
+        for line in self._quotation_lines(self._kits_of(product), warehouse):
+            kit = line.product_id
+            bom = self._kit_bom(kit)
+            if not bom:
+                continue
+            kits = line.product_uom._compute_quantity(line.product_uom_qty, bom.product_uom_id)
+            _boms, lines = bom.explode(kit, kits)
+            quoted += sum(
+                bom_line.product_uom_id._compute_quantity(data["qty"], product.uom_id)
+                for bom_line, data in lines
+                if bom_line.product_id == product
+            )
+        return quoted
+
+    @api.model
+    def _kit_bom(self, product):
+        """The kit bill of materials of `product`, if it is a kit."""
+        return self.env["mrp.bom"].sudo()._bom_find(product, bom_type="phantom").get(product)

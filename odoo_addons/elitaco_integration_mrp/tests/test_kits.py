@@ -195,3 +195,26 @@ class TestKits(IntegrationCase):
         self.assertEqual(self.woo_order().state, "sale")
         self.assertEqual(self.stock_rows().product_id, self.yarn | slippers, "not the pair")
         self.assertEqual(self.pushed(slippers), 2, "8 yarn left to sell: 2 pairs of slippers")
+
+    def test_a_kit_on_hold_in_woocommerce_takes_its_components(self):
+        """2 pairs on hold in WooCommerce: 4 of the 10 yarn, which WooCommerce counted for the
+        pairs only; the yarn sold on its own and the slippers (3 yarn a pair) are told so."""
+        slippers = self.env["product.product"].create(
+            {"name": "Slippers", "default_code": "SLIPPERS", "is_storable": True}
+        )
+        self.kit(slippers, {self.yarn: 3})
+        self.env["integration.binding"]._bind(STORE, self.yarn, 180)
+        self.env["integration.binding"]._bind(STORE, slippers, 170)
+        self.on_hand(self.yarn, 10)
+        self.on_hand(self.box, 8)
+        on_hold = woo_envelope("woo.order.created", id=4800, status="on-hold")
+        on_hold["data"]["line_items"] = [
+            dict(line, quantity=2, subtotal="18.00", total="18.00")
+            for line in on_hold["data"]["line_items"]
+            if line["sku"] == "SOCKS-ORG"
+        ]
+        self.Event.with_user(self.worker).process_envelope(on_hold)
+        self.assertEqual(self.woo_order(4800).state, "draft")
+        self.assertEqual(self.pushed(self.yarn), 6)
+        self.assertEqual(self.pushed(slippers), 2)
+        self.assertEqual(self.pushed(self.socks), 3, "5 pairs, 2 of them on hold")
