@@ -22,6 +22,11 @@ class IntegrationWooStock(models.AbstractModel):
         stores_of = self.env["integration.binding"]._bound_stores(products)
         return outbox._queue("odoo.stock.changed", "product_id", stores_of)
 
+    @api.model
+    def _for_moves(self, moves):
+        """Queue the stock push of what `moves` moved, done or reserved or given back."""
+        return self._for_stock(moves.product_id)
+
     # ------------------------------------------------------------------ the outbox's pushes
 
     @api.model
@@ -80,20 +85,35 @@ class IntegrationWooStock(models.AbstractModel):
             move.product_qty - move.product_uom._compute_quantity(move.quantity, product.uom_id)
             for move in waiting
         )
-        quotation_lines = (
+        quoted = self._quoted_quantity(product, warehouse)
+        return self._free_quantity(product, warehouse) - unreserved - quoted
+
+    @api.model
+    def _quotation_lines(self, products, warehouse):
+        """Lines of `products` on WooCommerce orders that are still quotations in Odoo."""
+        return (
             self.env["sale.order.line"]
             .sudo()
             .search(
                 [
-                    ("product_id", "=", product.id),
+                    ("product_id", "in", products.ids),
                     ("order_id.state", "in", ("draft", "sent")),
                     ("order_id.woo_order_id", "!=", 0),
                 ]
                 + ([("order_id.warehouse_id", "=", warehouse.id)] if warehouse else [])
             )
         )
-        quoted = sum(
+
+    @api.model
+    def _quoted_quantity(self, product, warehouse) -> float:
+        """What WooCommerce orders still quotations in Odoo take of `product`."""
+        return sum(
             line.product_uom._compute_quantity(line.product_uom_qty, product.uom_id)
-            for line in quotation_lines
+            for line in self._quotation_lines(product, warehouse)
         )
-        return product.free_qty - unreserved - quoted
+
+    @api.model
+    def _free_quantity(self, product, warehouse) -> float:
+        """Odoo's free quantity of `product` (read in `warehouse`'s context); the kits bridge
+        (elitaco_integration_mrp) reads a kit's from what its components may still sell."""
+        return product.free_qty

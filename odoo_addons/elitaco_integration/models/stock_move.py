@@ -12,20 +12,20 @@ class StockMove(models.Model):
     def _action_done(self, cancel_backorder=False):
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         done = moves.filtered(lambda move: move.state == "done")
-        self.env["integration.woo.stock"]._for_stock(done.product_id)
+        self.env["integration.woo.stock"]._for_moves(done)
         return moves
 
     def _action_assign(self, force_qty=False):
         reserved_before = {move.id: move.quantity for move in self}
         result = super()._action_assign(force_qty=force_qty)
         reserved = self.filtered(lambda move: move.quantity != reserved_before[move.id])
-        self.env["integration.woo.stock"]._for_stock(reserved.product_id)
+        self.env["integration.woo.stock"]._for_moves(reserved)
         return result
 
     def _do_unreserve(self):
         reserved = self.filtered(lambda move: move.quantity and move.state != "done")
         result = super()._do_unreserve()
-        self.env["integration.woo.stock"]._for_stock(reserved.product_id)
+        self.env["integration.woo.stock"]._for_moves(reserved)
         return result
 
     def _get_new_picking_values(self):

@@ -1,0 +1,2 @@
+from . import integration_woo_stock
+from . import mrp_bom
