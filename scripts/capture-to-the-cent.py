@@ -93,6 +93,43 @@ def prices_include_tax(value: bool) -> None:
     rest("PUT", "/settings/tax/woocommerce_prices_include_tax", {"value": "yes" if value else "no"})
 
 
+def round_at_subtotal(value: bool) -> None:
+    rest(
+        "PUT",
+        "/settings/tax/woocommerce_tax_round_at_subtotal",
+        {"value": "yes" if value else "no"},
+    )
+
+
+def vat_cases(cases: dict) -> None:
+    """Gross prices with coupons over 19 % and 7 % lines, with tax rounded per line and at the
+    subtotal: the VAT per rate WooCommerce charges is what the invoice must say (issue 28)."""
+    prices_include_tax(True)
+    socks = product("Socks", "9.99")
+    mug = product("Mug", "4.99")
+    book = product("Book", "12.95", "reduced-rate")
+    tea = product("Tea", "3.49", "reduced-rate")
+    for at_subtotal in (False, True):
+        round_at_subtotal(at_subtotal)
+        basis = "gross, rounded at subtotal" if at_subtotal else "gross, rounded per line"
+        mixed = [(socks, 3), (mug, 2), (book, 1), (tea, 3)]
+        cases[f"{basis}: two rates, 3.33 fixed-cart coupon"] = order(
+            mixed, coupon_lines=[{"code": coupon("fixed_cart", "3.33")}]
+        )
+        cases[f"{basis}: two rates, 5.00 fixed-cart coupon, shipping"] = order(
+            [(socks, 1), (mug, 1), (book, 2), (tea, 1)],
+            coupon_lines=[{"code": coupon("fixed_cart", "5")}],
+            shipping_lines=[FLAT_RATE],
+        )
+        cases[f"{basis}: two rates, 15 % coupon"] = order(
+            mixed, coupon_lines=[{"code": coupon("percent", "15")}]
+        )
+        cases[f"{basis}: one rate, 15 % coupon"] = order(
+            [(socks, 3), (mug, 1)], coupon_lines=[{"code": coupon("percent", "15")}]
+        )
+    round_at_subtotal(False)
+
+
 def main() -> None:
     if not any(t["class"] == "reduced-rate" for t in rest("GET", "/taxes")):
         rest(
@@ -107,6 +144,7 @@ def main() -> None:
             },
         )
     cases = {}
+    round_at_subtotal(False)
     for included in (False, True):
         prices_include_tax(included)
         basis = "gross" if included else "net"
@@ -135,6 +173,7 @@ def main() -> None:
             ],
         )
         cases[f"{basis}: zero rate only"] = order([(free, 2)])
+    vat_cases(cases)
     prices_include_tax(False)
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps(cases, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -20,6 +20,7 @@ from . import integration_woo_order
 from . import integration_woo_order_line
 from . import integration_woo_order_status
 from . import integration_woo_payment
+from . import integration_woo_invoice_tax
 from . import integration_outbox
 from . import integration_import_line
 from . import integration_import_step

@@ -72,6 +72,7 @@ class IntegrationWooPayment(models.AbstractModel):
                     )
                 )
                 return changes, warnings
+            changes += self.env["integration.woo.invoice.tax"]._match_woo_tax(invoice, data)
             paid_at = parse_utc(data.get("date_paid_gmt"))
             if paid_at:
                 invoice.invoice_date = fields.Date.context_today(invoice, paid_at)

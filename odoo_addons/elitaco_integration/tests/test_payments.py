@@ -470,6 +470,25 @@ def renumber_rates(order: dict, offset: int) -> dict:
     return order
 
 
+def vat_per_rate(invoice) -> dict[float, float]:
+    """The invoice's tax per percentage, from its tax lines."""
+    vat: dict[float, float] = {}
+    for line in invoice.line_ids.filtered("tax_line_id"):
+        percent = line.tax_line_id.amount
+        vat[percent] = round(vat.get(percent, 0.0) - line.amount_currency, 2)
+    return {percent: tax for percent, tax in vat.items() if tax}
+
+
+def woo_vat_per_rate(order: dict) -> dict[float, float]:
+    """What WooCommerce charged per rate: its tax lines' tax_total + shipping_tax_total."""
+    vat: dict[float, float] = {}
+    for tax_line in order["tax_lines"]:
+        charged = float(tax_line["tax_total"]) + float(tax_line["shipping_tax_total"] or 0)
+        percent = float(tax_line["rate_percent"])
+        vat[percent] = round(vat.get(percent, 0.0) + charged, 2)
+    return {percent: tax for percent, tax in vat.items() if tax}
+
+
 def rate(rate_id: int, percent: float) -> dict:
     return {"id": 900 + rate_id, "rate_id": rate_id, "label": "MwSt.", "rate_percent": percent}
 
@@ -518,15 +537,15 @@ class TestToTheCent(PaymentsCase, IntegrationCase):
         fee, a zero rate. Its rates 1 (19 %) and 2 (7 %) become 101 and 102 here, found by
         their percentage (rate 1 is mapped to 21 % in these tests)."""
         cases = json.loads((DATA / "to_the_cent.json").read_text(encoding="utf-8"))
-        self.assertEqual(len(cases), 14)
+        self.assertEqual(len(cases), 22)
         for number, (name, case) in enumerate(cases.items(), start=7100):
             with self.subTest(case=name):
                 case = renumber_rates(case, 100)
                 total = self.invoiced_total(number, **case)
-                self.assertEqual(
-                    self.invoices(self.woo_order(number)).currency_id.name, "EUR", "not USD"
-                )
+                invoice = self.invoices(self.woo_order(number))
+                self.assertEqual(invoice.currency_id.name, "EUR", "not USD")
                 self.assertAlmostEqual(total, float(case["total"]), places=2)
+                self.assertEqual(vat_per_rate(invoice), woo_vat_per_rate(case))
 
     def test_prices_including_tax_3_x_9_99_is_29_97(self):
         total = self.invoiced_total(
@@ -583,6 +602,31 @@ class TestPaymentsAsIntegrationUser(PaymentsCase, WorkerCase):
         self.assertEqual(invoice.state, "posted")
         self.assertEqual(invoice.create_uid, self.worker)
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
+    def test_the_integration_user_books_the_vat_woocommerce_charged_per_rate(self):
+        """Prices with tax, a 15 % coupon over 19 % and 7 % lines (to_the_cent.json, captured):
+        Odoo rounds the 19 % to 5.42, WooCommerce charged 5.43. The invoice says 5.43, the
+        cent comes off the net on a rounding line, the total stays 53.86."""
+        tax_7 = self.env["account.tax"].search([("name", "=", "MwSt 7%")])
+        tax_7.copy({"name": "MwSt 7% (incl.)", "price_include_override": "tax_included"})
+        tax_19 = tax_7.copy({"name": "MwSt 19%", "amount": 19})
+        tax_19.copy({"name": "MwSt 19% (incl.)", "price_include_override": "tax_included"})
+        cases = json.loads((DATA / "to_the_cent.json").read_text(encoding="utf-8"))
+        case = renumber_rates(cases["gross, rounded per line: two rates, 15 % coupon"], 100)
+        message = envelope("woo.order.updated", id=7301, number="7301", **case)
+        answer = self.post_event(message, self.api_key)
+        self.assertEqual(answer["status"], "processed", answer)
+        self.assertIn(
+            "MwSt 19% (incl.) 5.42 → 5.43", "\n".join(answer["changes"]), answer["warnings"]
+        )
+        invoice = self.env["sale.order"].search([("woo_order_id", "=", 7301)]).invoice_ids
+        self.assertEqual((invoice.state, invoice.create_uid), ("posted", self.worker))
+        self.assertEqual(vat_per_rate(invoice), {19.0: 5.43, 7.0: 1.3})
+        self.assertAlmostEqual(invoice.amount_total, 53.86, places=2)
+        self.assertAlmostEqual(invoice.amount_tax, 6.73, places=2)
+        rounding = self.env.ref("elitaco_integration.product_woo_rounding")
+        [line] = invoice.invoice_line_ids.filtered(lambda line: line.product_id == rounding)
+        self.assertAlmostEqual(line.price_subtotal, -0.01, places=2)
 
     def test_an_integration_user_without_an_email_confirms_invoices_and_pays(self):
         """Odoo refuses to send a message whose author has no e-mail unless as superuser
