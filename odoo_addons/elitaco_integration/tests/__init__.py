@@ -34,3 +34,4 @@ from . import test_business_customers
 from . import test_variations_gone
 from . import test_tax_map_wait
 from . import test_order_before_products
+from . import test_variant_prices
