@@ -13,6 +13,7 @@ from . import integration_woo_measure
 from . import integration_woo_image
 from . import integration_woo_product
 from . import integration_woo_variant
+from . import integration_woo_variant_price
 from . import integration_woo_category
 from . import integration_woo_stock
 from . import product_pricelist_item

@@ -101,6 +101,9 @@ class IntegrationEvent(models.Model):
     result_id = fields.Integer(string="Result record ID", index="btree_not_null", readonly=True)
     result_name = fields.Char(string="Result", readonly=True)
     message = fields.Char(readonly=True, help="What processing did, in one line.")
+    warnings = fields.Text(
+        readonly=True, help="What applying it could not do as WooCommerce has it, one a line."
+    )
     sale_order_id = fields.Many2one("sale.order", index=True, ondelete="set null", readonly=True)
     duration_ms = fields.Integer(string="Duration (ms)", readonly=True)
     timeline_ids = fields.One2many("integration.timeline", "event_id", readonly=True)
@@ -317,6 +320,7 @@ class IntegrationEvent(models.Model):
             "fix_map_value": False,
             "error_code": False,
             "message": outcome.message,
+            "warnings": "\n".join(outcome.warnings) or False,
             "result_model": record._name if record else False,
             "result_id": record.id if record else False,
             "result_name": record.display_name if record else False,

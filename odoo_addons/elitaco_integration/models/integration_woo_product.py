@@ -143,7 +143,7 @@ class IntegrationWooProduct(models.AbstractModel):
             state["woo_price"] = amount(data.get("regular_price") or data.get("price"), _("Price"))
         bindings._bind(event.store, product, woo_id, data.get("parent_id"), state=state)
         if is_variant:
-            priced, price_warnings = self.env["integration.woo.variant"]._sync_prices(
+            priced, price_warnings = self.env["integration.woo.variant.price"]._sync_prices(
                 event.store, product.product_tmpl_id
             )
             changes += priced

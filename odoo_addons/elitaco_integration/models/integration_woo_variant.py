@@ -291,59 +291,6 @@ class IntegrationWooVariant(models.AbstractModel):
         return []
 
     @api.model
-    def _variation_prices(self, store: str, template) -> dict:
-        """{variant: its variation's regular price} of the template's bound variants."""
-        variants = template.with_context(active_test=False).product_variant_ids
-        bindings = self.env["integration.binding"].search(
-            [
-                ("store", "=", store),
-                ("model", "=", "product.product"),
-                ("res_id", "in", variants.ids),
-            ]
-        )
-        by_id = {binding.res_id: binding.woo_price for binding in bindings}
-        return {variant: by_id[variant.id] for variant in variants if variant.id in by_id}
-
-    @api.model
-    def _sync_prices(self, store: str, template) -> tuple[list[str], list[str]]:
-        """(changes, warnings): Odoo prices a variant as its template's price plus the extras
-        of its values, so the template gets the lowest variation price and each value the
-        least its variations cost above it. Exact whenever the prices add up per attribute (a
-        size costs more, whatever the colour); a warning names each variant where they do
-        not."""
-        prices = self._variation_prices(store, template)
-        if not prices:
-            return [], []
-        base = min(prices.values())
-        changes = []
-        if template.currency_id.compare_amounts(template.list_price, base):
-            template.list_price = base
-            changes.append(
-                _("Price of %(template)s: %(price)s.", template=template.name, price=base)
-            )
-        for value in template.attribute_line_ids.product_template_value_ids:
-            priced = [
-                p for v, p in prices.items() if value in v.product_template_attribute_value_ids
-            ]
-            if priced and template.currency_id.compare_amounts(
-                value.price_extra, min(priced) - base
-            ):
-                value.price_extra = min(priced) - base
-        warnings = []
-        for variant, price in prices.items():  # a loop: _() finds its env in this frame
-            if template.currency_id.compare_amounts(variant.lst_price, price):
-                warnings.append(
-                    _(
-                        "%(variant)s costs %(price)s in WooCommerce; Odoo's variant prices add up "
-                        "per attribute and make it %(odoo)s: set its price in a pricelist.",
-                        variant=variant.display_name,
-                        price=price,
-                        odoo=variant.lst_price,
-                    )
-                )
-        return changes, warnings
-
-    @api.model
     def _attributes(self, varying: list[dict]) -> list[tuple]:
         """(product.attribute, its values) for each attribute a variable product varies on."""
         result = []

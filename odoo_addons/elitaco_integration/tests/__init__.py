@@ -35,3 +35,4 @@ from . import test_variations_gone
 from . import test_tax_map_wait
 from . import test_order_before_products
 from . import test_to_the_cent
+from . import test_variant_prices
