@@ -293,6 +293,18 @@ def test_completed_and_cancelled_in_woocommerce(shop: Shop) -> None:
     assert all(row["state"] != "failed" for row in ledger(shop, cancelled["id"]))
 
 
+def count_on_hand(shop: Shop, product_id: int, quantity: float) -> None:
+    """The warehouse's stock of the product counted in Odoo (an inventory adjustment)."""
+    odoo = shop.odoo
+    stock = odoo.search_read("stock.warehouse", [], ["lot_stock_id"], limit=1)[0]["lot_stock_id"]
+    quant = odoo.execute(
+        "stock.quant",
+        "create",
+        {"product_id": product_id, "location_id": stock[0], "inventory_quantity": quantity},
+    )
+    odoo.execute("stock.quant", "action_apply_inventory", [quant])
+
+
 def test_cancel_ship_and_stock_in_odoo_reach_woocommerce(shop: Shop) -> None:
     product, in_odoo = simple_product(shop, stock=10)
     orders = [
@@ -304,13 +316,7 @@ def test_cancel_ship_and_stock_in_odoo_reach_woocommerce(shop: Shop) -> None:
     shipped, cancelled = (wait_for_order(shop, o["id"], o["status"]) for o in orders)
     odoo = shop.odoo
     # The warehouse counts 25 on hand; shipping one leaves 24 for WooCommerce to sell.
-    stock = odoo.search_read("stock.warehouse", [], ["lot_stock_id"], limit=1)[0]["lot_stock_id"]
-    quant = odoo.execute(
-        "stock.quant",
-        "create",
-        {"product_id": in_odoo["id"], "location_id": stock[0], "inventory_quantity": 25},
-    )
-    odoo.execute("stock.quant", "action_apply_inventory", [quant])
+    count_on_hand(shop, in_odoo["id"], 25)
     odoo.execute(
         "sale.order", "action_cancel", [cancelled["id"]], context={"disable_cancel_warning": True}
     )
@@ -369,13 +375,7 @@ def test_a_delivery_in_two_parts_reaches_woocommerce_part_by_part(shop: Shop) ->
     )
     sale = wait_for_order(shop, order["id"], "processing")
     odoo = shop.odoo
-    stock = odoo.search_read("stock.warehouse", [], ["lot_stock_id"], limit=1)[0]["lot_stock_id"]
-    quant = odoo.execute(
-        "stock.quant",
-        "create",
-        {"product_id": in_odoo["id"], "location_id": stock[0], "inventory_quantity": 25},
-    )
-    odoo.execute("stock.quant", "action_apply_inventory", [quant])
+    count_on_hand(shop, in_odoo["id"], 25)
 
     [picking] = sale["picking_ids"]
     first = validate(shop, picking, 1, "TRACK-PART-1")

@@ -159,7 +159,7 @@ class IntegrationEvent(models.Model):
         event, created = self._claim(envelope)
         meta = envelope.get("meta") or {}
         if not created and event.state in FINISHED_STATES:
-            self.env["integration.timeline"]._fold_repeat(event, into=event)
+            self.env["integration.timeline"]._fold_repeat(event, on_own_row=True)
             answer = event._answer("duplicate")
         else:
             if not created and "fetched" in envelope and event.payload:
@@ -338,8 +338,13 @@ class IntegrationEvent(models.Model):
         self.write(values)
         if outcome.sale_order:
             self._attach_order_history(outcome.sale_order)
-        timeline = self.env["integration.timeline"]
-        if not (outcome.repeat and not self.timeline_ids and timeline._fold_repeat(self)):
+        # A first delivery that changed nothing counts on the row of the state it repeats.
+        folded = (
+            outcome.repeat
+            and not self.timeline_ids
+            and self.env["integration.timeline"]._fold_repeat(self)
+        )
+        if not folded:
             self._timeline(
                 "processed" if outcome.status == "processed" else "ignored",
                 outcome.message,

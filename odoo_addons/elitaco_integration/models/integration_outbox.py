@@ -277,13 +277,8 @@ class IntegrationOutbox(models.Model):
 
     def _shipment_summary(self) -> str:
         data = self.data
-        tracking = (
-            _(" (tracking %(ref)s, %(carrier)s)", ref=data["tracking_ref"], carrier=data["carrier"])
-            if data.get("tracking_ref") and data.get("carrier")
-            else _(" (tracking %s)", data["tracking_ref"])
-            if data.get("tracking_ref")
-            else ""
-        )
+        reference = ", ".join(filter(None, (data.get("tracking_ref"), data.get("carrier"))))
+        tracking = _(" (tracking %s)", reference) if data.get("tracking_ref") else ""
         if data.get("complete", True):
             return _(
                 "%(delivery)s shipped%(tracking)s; the order is complete",

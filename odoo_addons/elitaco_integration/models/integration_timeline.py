@@ -79,33 +79,29 @@ class IntegrationTimeline(models.Model):
         woo_order_id = event._woo_order_id()
         if not woo_order_id and not event.sale_order_id:
             return
-        values = {
+        base = {
             "sale_order_id": event.sale_order_id.id,
             "woo_order_id": woo_order_id,
             "store": event.store,
-            "at": fields.Datetime.now(),
             "attempts": max(event.attempts, 1),
-        } | values
-        entry = self.sudo().search([("event_id", "=", event.id)], limit=1)
-        if entry:
-            entry.write(values)
-        else:
-            self.sudo().create(values | {"event_id": event.id})
+        }
+        self._rewrite("event_id", event.id, base | values)
 
     @api.model
-    def _fold_repeat(self, event, into=None) -> bool:
-        """A delivery that changed nothing counts on the row it repeats: `into`'s row, else
-        the order's latest applied event. False when there is no such row."""
-        domain = (
-            [("event_id", "=", into.id)]
-            if into
-            else [
+    def _fold_repeat(self, event, on_own_row: bool = False) -> bool:
+        """A delivery that changed nothing counts on the row it repeats: the event's own row,
+        else its order's latest applied event's. False when there is no such row."""
+        if on_own_row:
+            domain = [("event_id", "=", event.id)]
+        elif event.sale_order_id:
+            domain = [
                 ("sale_order_id", "=", event.sale_order_id.id),
                 ("event_id", "!=", False),
                 ("kind", "=", "processed"),
             ]
-        )
-        entry = self.sudo().search(domain, limit=1) if into or event.sale_order_id else None
+        else:
+            return False
+        entry = self.sudo().search(domain, limit=1)
         if not entry:
             return False
         entry.repeats += 1
@@ -120,17 +116,22 @@ class IntegrationTimeline(models.Model):
             "sale_order_id": row.sale_order_id.id,
             "woo_order_id": row.sale_order_id.woo_order_id,
             "store": row.store,
-            "at": fields.Datetime.now(),
             "kind": kind,
             "message": message,
             "details": details,
             "attempts": max(row.attempts, 1),
         }
-        entry = self.sudo().search([("outbox_id", "=", row.id)], limit=1)
+        self._rewrite("outbox_id", row.id, values)
+
+    @api.model
+    def _rewrite(self, link: str, record_id: int, values: dict) -> None:
+        """The one row of an event or a push (`link` names which), made or rewritten now."""
+        values = values | {"at": fields.Datetime.now()}
+        entry = self.sudo().search([(link, "=", record_id)], limit=1)
         if entry:
             entry.write(values)
         else:
-            self.sudo().create(values | {"outbox_id": row.id})
+            self.sudo().create(values | {link: record_id})
 
     @api.model
     def _record_note(self, order, woo_order_id: int, store: str, message: str) -> None:

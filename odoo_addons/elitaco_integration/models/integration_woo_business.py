@@ -1,6 +1,7 @@
 from odoo import _, api, models
 
 from ..tools import text
+from .integration_woo_customer import ADDRESS_FIELDS
 
 VAT_KEYS_PARAM = "elitaco_integration.vat_meta_keys"
 # The order (or customer) meta where the common EU VAT plugins keep the buyer's VAT number:
@@ -65,10 +66,7 @@ class IntegrationWooBusiness(models.AbstractModel):
 
     @api.model
     def _new_company(self, person, name: str):
-        address = {
-            field: person[field].id if field in ("country_id", "state_id") else person[field]
-            for field in ("street", "street2", "city", "zip", "country_id", "state_id")
-        }
+        address = person._convert_to_write({field: person[field] for field in ADDRESS_FIELDS})
         return (
             self.env["res.partner"]
             .with_context(mail_create_nosubscribe=True)
