@@ -16,10 +16,11 @@ RUN pip install --no-cache-dir -r requirements.txt
 COPY relay/ relay/
 COPY docs/schemas/ docs/schemas/
 
-RUN useradd --system --home-dir /app relay \
+# A fixed numeric user, so Kubernetes' runAsNonRoot can check it (deploy/k8s).
+RUN useradd --system --uid 10001 --home-dir /app relay \
     && mkdir -p /var/spool/elitaco \
     && chown relay /var/spool/elitaco
-USER relay
+USER 10001
 VOLUME ["/var/spool/elitaco"]
 EXPOSE 8080
 

@@ -13,7 +13,7 @@ from redis import Redis
 from rq import Queue
 
 from relay.config import Settings
-from relay.ingress import api, handlers
+from relay.ingress import api, handlers, probes
 from relay.ingress.batching import BatchEnqueuer
 from relay.ingress.intake import drain_spool_forever
 from relay.ingress.keys import (
@@ -42,6 +42,8 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(odoo_session_context)
     app.router.add_post("/webhook/woo", handlers.woo_webhook)
     app.router.add_get("/health", handlers.health)
+    app.router.add_get("/health/live", probes.live)
+    app.router.add_get("/health/ready", probes.ready)
     app.router.add_get("/metrics", handlers.metrics)
     app.router.add_get("/api/orders/{order_id}/timeline", api.order_timeline)
     return app

@@ -5,12 +5,8 @@ on RQ, and every one answered 200 reaches RQ exactly once."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
 from dataclasses import replace
-from pathlib import Path
 
-import pytest
 from redis import Redis
 from rq import Queue
 
@@ -20,7 +16,6 @@ from relay.ingress.app import create_app
 from relay.ingress.keys import SPOOL
 from relay.ingress.spool import Spool
 from tests.conftest import SECRET
-from tests.redis_server import RedisServer
 from tests.waiting import eventually
 from tests.woo import example_payload, nested, woo_delivery
 
@@ -33,23 +28,6 @@ def order(n: int, **changes) -> dict:
 async def post(client, payload: dict):
     delivery = woo_delivery("order.updated", payload, SECRET)
     return await client.post("/webhook/woo", data=delivery.body, headers=delivery.headers)
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path):
-    """A 48 KiB tmpfs: room for a handful of spooled orders."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs for the full-disk tests needs root")
-    mountpoint = tmp_path / "disk"
-    mountpoint.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", str(mountpoint)], check=True)
-    yield mountpoint
-    subprocess.run(["umount", "-l", str(mountpoint)], check=False)
-
-
-@pytest.fixture
-def outage(settings: Settings, redis_server: RedisServer) -> Settings:
-    return replace(settings, redis_url=redis_server.url, redis_timeout=0.5)
 
 
 def queued(settings: Settings) -> list[str]:
@@ -92,14 +70,6 @@ async def test_a_full_disk_refuses_with_503_and_loses_nothing_answered_200(
     await eventually(lambda: len(queued(settings)) == len(accepted))
     await asyncio.sleep(0.3)
     assert queued(settings) == accepted, "every delivery answered 200, once, in order"
-
-
-@pytest.fixture
-def read_only_spool(small_disk: Path) -> Path:
-    spool_dir = small_disk / "spool"
-    spool_dir.mkdir()
-    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
-    return spool_dir
 
 
 async def test_a_read_only_spool_is_503_and_health_says_why(
