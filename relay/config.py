@@ -167,6 +167,7 @@ class Settings:
     redis_timeout: float = 1.0
     log_level: str = "INFO"
     retry_intervals: tuple[int, ...] = (10, 60, 300)
+    backlog_warn_seconds: float = 300.0  # /health is degraded past it
     app_secret: str = ""
     # The timeline API reads Odoo with a key that can only read (ODOO_READ_API_KEY), never
     # with the workers' ODOO_API_KEY.
@@ -210,6 +211,7 @@ class Settings:
             redis_timeout=_float(env, "RELAY_REDIS_TIMEOUT", cls.redis_timeout),
             log_level=env.get("LOG_LEVEL", cls.log_level).upper(),
             retry_intervals=_intervals(env, "RELAY_RETRY_INTERVALS", cls.retry_intervals),
+            backlog_warn_seconds=_float(env, "BACKLOG_WARN_SECONDS", cls.backlog_warn_seconds),
             app_secret=secret(env, "APP_SECRET"),
             odoo=OdooConfig.from_env(env, key_variable="ODOO_READ_API_KEY"),
         )

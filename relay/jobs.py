@@ -17,6 +17,7 @@ from rq import Queue, get_current_job
 from relay.clients.odoo import OdooError, default_client, until_odoo_answers
 from relay.clients.woo import WooClient, WooConfig
 from relay.config import ConfigError, events_queue_name
+from relay.pipeline import flow
 from relay.pipeline.envelope import log_fields
 from relay.work import (
     categories,
@@ -55,6 +56,7 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
     if answer["status"] == "processed":
         images.remember_applied(envelope, WooConfig.from_env, connection)
     if answer["status"] in FINISHED:
+        _count(connection, envelope, answer["status"])
         logger.info(
             "event %s in Odoo", answer["status"], extra=fields | {"record": answer.get("record")}
         )
@@ -68,11 +70,18 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
         job.retries_left = 0  # retrying an event Odoo rejects as it is cannot help
     if job is None or not job.retries_left:
         _mark_dead(client, envelope, message, fields)
+    _count(connection, envelope, "failed" if job is not None and job.retries_left else "dead")
     logger.warning(
         "event failed in Odoo",
         extra=fields | {"error": message, "retries_left": job.retries_left if job else 0},
     )
     raise EventFailed(message)
+
+
+def _count(connection, envelope: dict[str, Any], outcome: str) -> None:
+    """For /metrics: Odoo's answer, a failed attempt, or the last one (dead)."""
+    if connection is not None:
+        flow.record_outcome(connection, envelope, outcome)
 
 
 def _woo_client() -> WooClient:

@@ -21,7 +21,7 @@ from relay.ingress.keys import METRICS, QUEUE, SETTINGS, SPOOL, SPOOL_DRAIN, SPO
 from relay.ingress.metrics import Metrics
 from relay.ingress.signature import SignatureError, verify_signature
 from relay.ingress.spool import SpoolUnwritable
-from relay.pipeline import dead_letters
+from relay.pipeline import dead_letters, flow
 from relay.pipeline.envelope import (
     HANDLED_WOO_TOPICS,
     WOO_RESOURCES,
@@ -31,7 +31,7 @@ from relay.pipeline.envelope import (
     log_fields,
     parse_woo_datetime,
 )
-from relay.pipeline.queueing import schedule_reconcile_soon
+from relay.pipeline.queueing import MAINTENANCE_QUEUE, schedule_reconcile_soon
 from relay.pipeline.status import api_key_expiry, read_odoo_access_report, read_webhook_report
 
 logger = logging.getLogger(__name__)
@@ -245,6 +245,7 @@ async def health(request: web.Request) -> web.Response:
         "spool": _spool_report(request.app),
         "woo_webhooks": None,
         "odoo_access": None,
+        "backlog": None,
         "problems": [],
     }
     problems = report["spool"]["problems"]
@@ -257,6 +258,11 @@ async def health(request: web.Request) -> web.Response:
         report["problems"] = [unreachable, *problems]
         return web.json_response(report, status=503)
     report["queue"]["depth"] = depth
+    snapshot = await asyncio.to_thread(_flow, request.app)
+    report["backlog"] = {
+        "oldest_age_seconds": {queue: age for (queue, _), age in snapshot.oldest_ages.items()},
+        "warn_seconds": request.app[SETTINGS].backlog_warn_seconds,
+    }
     report["failed_jobs"] = failures["dead_letters"]["count"]
     report["dead_letters"] = failures["dead_letters"]
     report["last_error"] = failures["last_error"]
@@ -277,6 +283,9 @@ async def health(request: web.Request) -> web.Response:
     if odoo_access and odoo_access["warning"]:
         report["problems"].append(odoo_access["warning"])
     report["problems"] += dead_letters.problems(failures) + problems
+    backlog = flow.backlog_problem(snapshot, request.app[SETTINGS].backlog_warn_seconds)
+    if backlog:
+        report["problems"].append(backlog)
     if report["problems"]:
         report["status"] = "degraded"
     return web.json_response(report)
@@ -312,6 +321,7 @@ async def metrics(request: web.Request) -> web.Response:
         _depth, failures, webhooks, odoo_access = await asyncio.to_thread(
             _redis_report, request.app[QUEUE]
         )
+        metrics.flow.snapshot = await asyncio.to_thread(_flow, request.app)
     except RedisError:
         webhooks = odoo_access = failures = None
     if webhooks is not None:
@@ -352,6 +362,12 @@ def _redis_report(
         read_webhook_report(connection),
         read_odoo_access_report(connection),
     )
+
+
+def _flow(app: web.Application) -> flow.FlowSnapshot:
+    settings = app[SETTINGS]
+    queues = [settings.queue_name, MAINTENANCE_QUEUE]
+    return flow.read_flow(app[QUEUE].connection, queues, settings.store)
 
 
 def _too_large(request: web.Request, topic_label: str) -> web.Response:

@@ -3,16 +3,68 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+
+from relay.pipeline.flow import FlowSnapshot
+
+
+class FlowCollector:
+    """Exposes the last FlowSnapshot: the numbers live in Redis, shared by every worker, so
+    they are read rather than counted in this process."""
+
+    def __init__(self) -> None:
+        self.snapshot = FlowSnapshot()
+
+    def collect(self) -> Iterator[Metric]:
+        snapshot = self.snapshot
+        applied = CounterMetricFamily(
+            "relay_events_applied",
+            "Events the workers finished in Odoo, by store and outcome (processed, duplicate, "
+            "ignored; failed per failed attempt, dead when dead-lettered).",
+            labels=["store", "outcome"],
+        )
+        for (store, outcome), count in sorted(snapshot.outcomes.items()):
+            applied.add_metric([store, outcome], count)
+        yield applied
+        lag = HistogramMetricFamily(
+            "relay_event_lag_seconds",
+            "From a delivery accepted by the relay to its event applied in Odoo.",
+            labels=["store"],
+        )
+        for store_lag in snapshot.lags:
+            buckets = [
+                ("+Inf" if math.isinf(bound) else str(bound), count)
+                for bound, count in store_lag.buckets.items()
+            ]
+            lag.add_metric([store_lag.store], buckets, store_lag.total_seconds)
+        yield lag
+        oldest = GaugeMetricFamily(
+            "relay_queue_oldest_age_seconds",
+            "Seconds the oldest job still queued has waited, per queue; 0 when it is empty.",
+            labels=["queue", "store"],
+        )
+        for (queue, store), age in sorted(snapshot.oldest_ages.items()):
+            oldest.add_metric([queue, store], age)
+        yield oldest
 
 
 @dataclass
 class Metrics:
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
 
+    flow: FlowCollector = field(default_factory=FlowCollector)
+
     def __post_init__(self) -> None:
+        self.registry.register(self.flow)
         self.deliveries = Counter(
             "relay_webhook_deliveries_total",
             "WooCommerce webhook deliveries by topic and outcome.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import copy
 import random
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -162,6 +163,14 @@ def test_a_signed_webhook_becomes_a_confirmed_sale_order_with_its_timeline(
     assert processed and processed[0]["trace_id"] == accepted["trace_id"]
     assert timeline(relay.url, 1).status_code == 404
     assert not [entry for entry in entries if entry["kind"] == "warning"], entries
+
+    # What the worker counted in Redis, as the relay's /metrics shows it: one event applied,
+    # and its lag from the relay's acceptance to Odoo.
+    metrics = requests.get(f"{relay.url}/metrics", timeout=10).text
+    assert re.search(
+        r'relay_events_applied_total\{store="[^"]+",outcome="processed"\} 1\.0', metrics
+    ), metrics
+    assert re.search(r'relay_event_lag_seconds_count\{store="[^"]+"\} 1\.0', metrics), metrics
 
 
 @pytest.fixture
