@@ -168,7 +168,7 @@ def test_a_signed_webhook_becomes_a_confirmed_sale_order_with_its_timeline(
     # and its lag from the relay's acceptance to Odoo.
     metrics = requests.get(f"{relay.url}/metrics", timeout=10).text
     assert re.search(
-        r'relay_events_applied_total\{store="[^"]+",outcome="processed"\} 1\.0', metrics
+        r'relay_events_applied_total\{outcome="processed",store="[^"]+"\} 1\.0', metrics
     ), metrics
     assert re.search(r'relay_event_lag_seconds_count\{store="[^"]+"\} 1\.0', metrics), metrics
 
