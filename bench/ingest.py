@@ -2,6 +2,11 @@
 
     apt-get install wrk          # the load generator (C, so it leaves the CPU to the servers)
     .venv/bin/python -m bench.ingest --concurrency 8 16 --seconds 15
+    .venv/bin/python -m bench.ingest --processes 1 2 --concurrency 16 --seconds 15
+
+With --processes, the ceiling and the relay each run as that many processes on one port
+(`python -m relay serve --processes N`), the concurrency is per process (c × N connections),
+and the CPU time and peak RSS are those of all the server's processes together.
 
 Starts, one after the other as separate processes, bench/ceiling.py (a bare aiohttp handler),
 bench/relay_without_enqueue.py (the relay's real handler with only the enqueue removed: the upper
@@ -99,20 +104,54 @@ def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Pope
     raise RuntimeError(f"{command} did not start")
 
 
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (the processes of `serve --processes`)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int(
+                    (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+                )
+            except OSError:
+                continue
+    tree = [pid]
+    for member in tree:
+        tree += [child for child, parent in parents.items() if parent == member]
+    return tree
+
+
 def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time the process has used so far (/proc/<pid>/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User plus system CPU time the process and its descendants have used so far."""
+    total = 0.0
+    for member in process_tree(pid):
+        fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def peak_rss_mib(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return round(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024, 1)
+    total = 0
+    for member in process_tree(pid):
+        status = Path(f"/proc/{member}/status").read_text()
+        total += int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
+    return round(total / 1024, 1)
 
 
-def wrk(url: str, script: Path, concurrency: int, seconds: int) -> dict[str, float | str]:
+def wrk(
+    url: str, script: Path, concurrency: int, seconds: int, threads: int = 1
+) -> dict[str, float | str]:
     output = subprocess.run(
-        ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{concurrency}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            url,
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -144,13 +183,14 @@ def measure(
     script: Path,
     concurrency: int,
     seconds: int,
+    processes: int = 1,
 ) -> Run:
     process = start(command, env, port)
     url = f"http://127.0.0.1:{port}"
     try:
-        wrk(url, script, concurrency, 2)  # warm-up
+        wrk(url, script, concurrency, 2, processes)  # warm-up
         cpu_before = cpu_seconds(process.pid)
-        result = wrk(url, script, concurrency, seconds)
+        result = wrk(url, script, concurrency, seconds, processes)
         cpu_used = cpu_seconds(process.pid) - cpu_before
         rss = peak_rss_mib(process.pid)
     finally:
@@ -178,16 +218,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--log-level", default="INFO", help="the relay's LOG_LEVEL")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        nargs="+",
+        help="measure the ceiling and the relay with each number of processes instead",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: apt-get install wrk")
 
     redis = Redis.from_url(args.redis_url)
-    print(
-        "| concurrency | target | requests | req/s | p50 ms | p99 ms | non-2xx | "
-        "socket errors | peak RSS MiB | server CPU µs/request |\n"
-        "|---|---|---|---|---|---|---|---|---|---|"
-    )
     with tempfile.TemporaryDirectory() as workdir:
         script = lua_script(Path(workdir))
         relay_env = dict(
@@ -208,6 +249,15 @@ def main() -> None:
             ),
             "relay": ([sys.executable, "-m", "relay", *serve], relay_env),
         }
+        if args.processes:
+            measure_processes(args, script, relay_env, redis)
+            redis.flushdb()
+            return
+        print(
+            "| concurrency | target | requests | req/s | p50 ms | p99 ms | non-2xx | "
+            "socket errors | peak RSS MiB | server CPU µs/request |\n"
+            "|---|---|---|---|---|---|---|---|---|---|"
+        )
         for concurrency in args.concurrency:
             runs = {}
             for name, (command, env) in targets.items():
@@ -239,6 +289,54 @@ def main() -> None:
                 ratio = runs[name].requests_per_second / ceiling
                 print(f"| {concurrency} | {name} / ceiling | | {ratio:.2f} | | | | | | |")
     redis.flushdb()
+
+
+def measure_processes(
+    args: argparse.Namespace, script: Path, relay_env: dict[str, str], redis: Redis
+) -> None:
+    """The ceiling and the relay with 1, 2, … processes, c connections per process."""
+    print(
+        "| processes | connections | target | requests | req/s | p50 ms | p99 ms | "
+        "non-2xx | peak RSS MiB | server CPU µs/request |\n"
+        "|---|---|---|---|---|---|---|---|---|---|"
+    )
+    for processes in args.processes:
+        connections = args.concurrency[0] * processes
+        for name in ("ceiling", "relay"):
+            redis.flushdb()
+            port = free_port()
+            if name == "ceiling":
+                command = [sys.executable, "-m", "bench.ceiling", str(port), str(processes)]
+            else:
+                command = [
+                    sys.executable,
+                    "-m",
+                    "relay",
+                    "serve",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--processes",
+                    str(processes),
+                ]
+            run = measure(
+                name,
+                command,
+                dict(relay_env, PYTHONPATH=str(ROOT)),
+                port,
+                script,
+                connections,
+                args.seconds,
+                processes,
+            )
+            if name == "relay" and redis.llen("rq:queue:woo-events") < run.requests:
+                sys.exit("the relay answered more deliveries than it enqueued")
+            print(
+                f"| {processes} | {connections} | {name} | {run.requests} | "
+                f"{run.requests_per_second:.0f} | {run.p50_ms} | {run.p99_ms} | {run.non_2xx} | "
+                f"{run.peak_rss_mib} | {run.cpu_us_per_request} |"
+            )
 
 
 if __name__ == "__main__":

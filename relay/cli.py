@@ -12,6 +12,7 @@ import os
 import socket
 import sys
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -35,8 +36,10 @@ from relay.config import (
 )
 from relay.ingress.api import api_token
 from relay.ingress.app import create_app
+from relay.ingress.processes import serve_processes
 from relay.ingress.server import serve
 from relay.ingress.spool import Spool
+from relay.ingress.spool_owners import PROCESS_PREFIX
 from relay.logs import configure_logging
 from relay.pipeline.envelope import parse_woo_datetime
 from relay.pipeline.queueing import MAINTENANCE_QUEUE, PROCESS_EVENT
@@ -60,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the webhook relay (RELAY_HOST, RELAY_PORT)")
     serve.add_argument("--host", help="overrides RELAY_HOST (default 0.0.0.0)")
     serve.add_argument("--port", type=int, help="overrides RELAY_PORT (default 8080)")
+    serve.add_argument(
+        "--processes",
+        type=int,
+        help="relay processes sharing the port, each with its own spool "
+        "(overrides RELAY_PROCESSES, default 1)",
+    )
 
     worker = commands.add_parser("worker", help="run an RQ worker with its scheduler")
     worker.add_argument(
@@ -131,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
-            return serve_command(args.host, args.port)
+            return serve_command(args.host, args.port, args.processes)
         if args.command == "worker":
             queues = args.queue or [MAINTENANCE_QUEUE, events_queue_name()]
             return worker_command(queues, args.burst)
@@ -159,9 +168,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def serve_command(host: str | None, port: int | None) -> int:
+def serve_command(host: str | None, port: int | None, processes: int | None = None) -> int:
     settings = Settings.from_env()
     configure_logging(settings.log_level)
+    if processes is not None:
+        settings = replace(settings, processes=processes)
+    if settings.processes < 1:
+        raise ConfigError(
+            f"--processes (RELAY_PROCESSES) must be 1 or more, not {settings.processes}"
+        )
+    if settings.processes > 1:
+        return serve_processes(settings, host or settings.host, port or settings.port)
     with contextlib.suppress(web.GracefulExit, KeyboardInterrupt):
         asyncio.run(serve(create_app(settings), host or settings.host, port or settings.port))
     return 0
@@ -341,18 +358,28 @@ def register_webhooks_command(delivery_url: str, update_secret: bool) -> int:
 
 
 def spool_command(directory: Path | None, as_json: bool, set_aside: bool = False) -> int:
-    directory = directory or Path(os.environ.get("RELAY_SPOOL_DIR", "spool"))
-    spool = Spool(directory)
+    """Each spool under RELAY_SPOOL_DIR: the single process's, and process-N's of `serve
+    --processes`."""
+    root = directory or Path(os.environ.get("RELAY_SPOOL_DIR", "spool"))
+    spools = [root, *sorted(root.glob(f"{PROCESS_PREFIX}*"))]
+    for spool_dir in [path for path in spools if path == root or path.is_dir()]:
+        show_spool(Spool(spool_dir), as_json, set_aside)
+    return 0
+
+
+def show_spool(spool: Spool, as_json: bool, set_aside: bool) -> None:
     if set_aside:
-        return set_aside_command(spool, as_json)
+        set_aside_command(spool, as_json)
+        return
     entries = spool.entries()
     if as_json:
-        return print_json_lines(entries)
-    print(f"spool {directory / 'spool.jsonl'}: {len(entries)} envelope(s) waiting for Redis")
+        print_json_lines(entries)
+        return
+    print(f"spool {spool.path}: {len(entries)} envelope(s) waiting for Redis")
     if spool.set_aside_count:
         print(f"{spool.set_aside_count} set aside in {spool.rejected_path}: see --set-aside")
     if not entries:
-        return 0
+        return
     by_type = Counter(entry.get("event_type", "?") for entry in entries)
     for event_type, count in sorted(by_type.items()):
         print(f"  {count:6d}  {event_type}")
@@ -362,7 +389,6 @@ def spool_command(directory: Path | None, as_json: bool, set_aside: bool = False
         print(f"  {entry.get('event_id')}  {entry.get('idempotency_key')}")
     if len(entries) > 20:
         print(f"  ... and {len(entries) - 20} more (--json lists them all)")
-    return 0
 
 
 def set_aside_command(spool: Spool, as_json: bool) -> int:

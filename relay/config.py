@@ -168,6 +168,8 @@ class Settings:
     log_level: str = "INFO"
     retry_intervals: tuple[int, ...] = (10, 60, 300)
     backlog_warn_seconds: float = 300.0  # /health is degraded past it
+    processes: int = 1  # `serve --processes`: relay processes sharing the port
+    process_slot: int | None = None  # which of them this is (its spool: process-N)
     app_secret: str = ""
     # The timeline API reads Odoo with a key that can only read (ODOO_READ_API_KEY), never
     # with the workers' ODOO_API_KEY.
@@ -212,6 +214,7 @@ class Settings:
             log_level=env.get("LOG_LEVEL", cls.log_level).upper(),
             retry_intervals=_intervals(env, "RELAY_RETRY_INTERVALS", cls.retry_intervals),
             backlog_warn_seconds=_float(env, "BACKLOG_WARN_SECONDS", cls.backlog_warn_seconds),
+            processes=_int(env, "RELAY_PROCESSES", cls.processes),
             app_secret=secret(env, "APP_SECRET"),
             odoo=OdooConfig.from_env(env, key_variable="ODOO_READ_API_KEY"),
         )

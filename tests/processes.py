@@ -124,9 +124,14 @@ def relay_environment(redis_url: str, spool_dir: Path, **extra: str) -> dict[str
 class RelayServer(ManagedProcess):
     """`python -m relay serve` on a free loopback port, answering /health."""
 
-    def __init__(self, env: dict[str, str], log_path: Path, port: int | None = None) -> None:
+    def __init__(
+        self, env: dict[str, str], log_path: Path, port: int | None = None, processes: int = 1
+    ) -> None:
         self.port = port or free_port()
-        super().__init__(["serve", "--host", "127.0.0.1", "--port", str(self.port)], env, log_path)
+        args = ["serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        if processes > 1:
+            args += ["--processes", str(processes)]
+        super().__init__(args, env, log_path)
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 20
         while True:

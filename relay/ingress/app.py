@@ -15,7 +15,7 @@ from rq import Queue
 from relay.config import Settings
 from relay.ingress import api, handlers, probes
 from relay.ingress.batching import BatchEnqueuer
-from relay.ingress.intake import drain_spool_forever
+from relay.ingress.intake import drain_ownerless_spools_forever, drain_spool_forever
 from relay.ingress.keys import (
     BATCH_ENQUEUER,
     BATCH_ENQUEUER_TASK,
@@ -26,9 +26,11 @@ from relay.ingress.keys import (
     SPOOL,
     SPOOL_DRAIN,
     SPOOL_DRAINER,
+    SPOOL_ORPHAN_DRAINER,
 )
 from relay.ingress.metrics import Metrics
 from relay.ingress.spool import DrainState, Spool
+from relay.ingress.spool_owners import claim, spool_directory
 
 logger = logging.getLogger(__name__)
 
@@ -70,15 +72,24 @@ async def redis_context(app: web.Application) -> AsyncIterator[None]:
 
 
 async def spool_context(app: web.Application) -> AsyncIterator[None]:
-    spool = Spool(app[SETTINGS].spool_dir)
+    settings = app[SETTINGS]
+    directory = spool_directory(settings.spool_dir, settings.process_slot)
+    owner = await asyncio.to_thread(claim, directory)
+    spool = Spool(directory)
     app[SPOOL] = spool
     app[SPOOL_DRAIN] = DrainState()
     app[METRICS].spool_depth.set_function(lambda: spool.depth)
     app[SPOOL_DRAINER] = asyncio.create_task(
         supervised("spool drain", lambda: drain_spool_forever(app))
     )
+    app[SPOOL_ORPHAN_DRAINER] = asyncio.create_task(
+        supervised("ownerless spools drain", lambda: drain_ownerless_spools_forever(app))
+    )
     yield
+    await _cancel(app[SPOOL_ORPHAN_DRAINER])
     await _cancel(app[SPOOL_DRAINER])
+    if owner is not None:
+        owner.close()
 
 
 async def odoo_session_context(app: web.Application) -> AsyncIterator[None]:

@@ -12,6 +12,7 @@ from aiohttp import web
 from redis.exceptions import RedisError
 
 from relay.ingress.keys import BATCH_ENQUEUER, METRICS, QUEUE, SETTINGS, SPOOL, SPOOL_DRAIN
+from relay.ingress.spool_owners import drain_ownerless
 from relay.pipeline.envelope import Envelope, log_fields
 from relay.pipeline.queueing import enqueue_unless_enqueued
 
@@ -90,3 +91,34 @@ async def drain_spool_forever(app: web.Application) -> None:
                     },
                 )
         await asyncio.sleep(interval)
+
+
+OWNERLESS_DRAIN_EVERY = 5  # spool drain intervals between two looks for spools of processes gone
+
+
+async def drain_ownerless_spools_forever(app: web.Application) -> None:
+    """Drain the spools of relay processes that are gone (`serve --processes`, or a single
+    process before them) into RQ; no error ends this loop."""
+    settings = app[SETTINGS]
+    own = app[SPOOL].directory
+    enqueue = partial(
+        enqueue_unless_enqueued, app[QUEUE], retry_intervals=list(settings.retry_intervals)
+    )
+    while True:
+        try:
+            result = await asyncio.to_thread(
+                drain_ownerless, settings.spool_dir, own, enqueue, (RedisError,)
+            )
+        except RedisError:
+            pass  # the next round goes on where this one stopped
+        else:
+            if result.enqueued or result.skipped or result.set_aside:
+                logger.info(
+                    "spools of relay processes that are gone drained into RQ",
+                    extra={
+                        "enqueued": result.enqueued,
+                        "already_enqueued": result.skipped,
+                        "set_aside": result.set_aside,
+                    },
+                )
+        await asyncio.sleep(OWNERLESS_DRAIN_EVERY * settings.spool_drain_interval)

@@ -49,12 +49,13 @@ class RelayRunner(web.AppRunner):
         return server
 
 
-async def serve(app: web.Application, host: str, port: int) -> None:
-    """Serve until SIGTERM or SIGINT, then shut down cleanly (as web.run_app does)."""
+async def serve(app: web.Application, host: str, port: int, reuse_port: bool = False) -> None:
+    """Serve until SIGTERM or SIGINT, then shut down cleanly (as web.run_app does). With
+    `reuse_port`, several processes listen on the port and the kernel shares the connections."""
     runner = RelayRunner(app, access_log=None, handle_signals=True)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
