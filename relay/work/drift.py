@@ -126,7 +126,13 @@ def order_pages(woo: WooClient, since: datetime) -> Iterator[list[dict[str, Any]
 def product_pages(woo: WooClient) -> Iterator[list[dict[str, Any]]]:
     """Every product, of any status, by id; each page with the variations of its variable
     products (one request per variable product, a page of variations each)."""
-    params = {"orderby": "id", "order": "asc", "per_page": PER_PAGE, "status": "any"}
+    params = {
+        "orderby": "id",
+        "order": "asc",
+        "per_page": PER_PAGE,
+        "status": "any",
+        "dates_are_gmt": "true",
+    }
     for page in _pages(woo, "/products", params):
         products = [_slim(product, PRODUCT_FIELDS) for product in page]
         for product in page:

@@ -136,6 +136,7 @@ def test_drift_made_on_purpose_is_found_and_fixed_by_its_buttons(shop: Shop) -> 
 
 
 def test_the_daily_run_and_the_cli_compare_the_store_on_their_own(shop: Shop) -> None:
+    simple_product(shop)  # the store has at least this one to compare
     runs_before = shop.odoo.search_read("integration.drift", [], ["id"])
     cron_job(shop, "drift_daily")
     [daily] = shop.odoo.search_read(
