@@ -1,7 +1,9 @@
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
+
+from .integration_binding import MANAGER
 
 KINDS = [
     ("order_missing_odoo", "Order not in Odoo"),
@@ -64,15 +66,21 @@ class IntegrationDriftLine(models.Model):
     # ------------------------------------------------------------------ the buttons
 
     def action_fix(self):
+        self._check_manager()
         for line in self.filtered(lambda line: line.fix_state == "open"):
             line._apply_fix(line.fix)
         return True
 
     def action_pull_price(self):
         """The price of WooCommerce into Odoo: the product read again from the store."""
+        self._check_manager()
         for line in self.filtered(lambda line: line.fix_state == "open" and line.kind == "price"):
             line._apply_fix("pull_price")
         return True
+
+    def _check_manager(self) -> None:
+        if not self.env.user.has_group(MANAGER):
+            raise AccessError(_("Only Integration Managers can fix drift."))
 
     def _apply_fix(self, fix: str) -> None:
         self.ensure_one()

@@ -2,6 +2,7 @@
 started, pages compared, finished with what it compared; asked for with the button and claimed;
 each fix through the pipeline (a read again for the workers, a push in the outbox, an unbind)."""
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
 
@@ -117,3 +118,11 @@ class TestDriftRun(WorkerCase):
         run_id = self.call("start", store=f"https://{STORE}")["run_id"]
         with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
             self.call("orders", run_id=run_id, orders=[{"status": "processing"}])
+
+    def test_only_managers_fix_drift(self):
+        run_id = self.call("start", store=f"https://{STORE}")["run_id"]
+        self.call("products", run_id=run_id, products=[self.product(stock_quantity=4)])
+        [line] = self.env["integration.drift"].browse(run_id).line_ids
+        with self.assertRaisesRegex(AccessError, "Only Integration Managers"):
+            line.with_user(self.worker).action_fix()
+        self.assertEqual(line.fix_state, "open")
