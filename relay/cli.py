@@ -137,6 +137,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     secrets.add_argument("names", nargs="+", metavar="VARIABLE")
 
+    drift_parser = commands.add_parser(
+        "drift", help="compare the store with Odoo (Integration › Drift) and print what differs"
+    )
+    drift_parser.add_argument(
+        "--since", help="orders modified after, UTC, e.g. 2026-02-01T00:00:00 (default: 30 days)"
+    )
+
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
@@ -161,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check-secrets":
             check_secrets(args.names)
             return 0
+        if args.command == "drift":
+            return drift_command(args.since)
         return spool_command(args.dir, args.json, args.set_aside)
     except (ConfigError, WooAuthError) as exc:
         for line in str(exc).splitlines():
@@ -405,3 +414,22 @@ def print_json_lines(entries: list[dict]) -> int:
     for entry in entries:
         print(json.dumps(entry, ensure_ascii=False))
     return 0
+
+
+def drift_command(since: str | None) -> int:
+    """A drift run made and read here, at once; Odoo keeps it with its lines and fixes.
+    Exits 1 when drift was found, so that a script can tell."""
+    from datetime import UTC, timedelta
+
+    from relay.clients.odoo import default_client
+    from relay.work import drift
+
+    configure_logging(os.environ.get("LOG_LEVEL", "WARNING").upper())
+    start = parse_since(since) or datetime.now(UTC) - timedelta(days=30)
+    config = WooConfig.from_env()
+    client = default_client()
+    run_id = drift.start_run(client, config.store_url, start, "cli")
+    report = drift.run_drift(client, WooClient(config), run_id)
+    print(report.summary)
+    print(f"Integration › Drift, run {run_id}: each difference with the button that fixes it")
+    return 1 if report.drift else 0

@@ -6,6 +6,8 @@ from rq import cron
 
 from relay.jobs import (
     check_odoo_access,
+    drift_daily,
+    drift_requests,
     push_outbox,
     reconcile_customers,
     reconcile_recent,
@@ -46,4 +48,18 @@ cron.register(
     queue_name=MAINTENANCE_QUEUE,
     interval=int(os.environ.get("DEAD_LETTER_SYNC_INTERVAL", "300")),
     name="sync-dead-letters",
+)
+
+cron.register(
+    drift_daily,
+    queue_name=MAINTENANCE_QUEUE,
+    interval=int(os.environ.get("DRIFT_INTERVAL", "86400")),
+    name="drift-daily",
+)
+
+cron.register(
+    drift_requests,
+    queue_name=MAINTENANCE_QUEUE,
+    interval=int(os.environ.get("DRIFT_REQUESTS_INTERVAL", "60")),
+    name="drift-requests",
 )

@@ -9,7 +9,7 @@ import logging
 import os
 import socket
 from dataclasses import asdict
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rq import Queue, get_current_job
@@ -19,9 +19,11 @@ from relay.clients.woo import WooClient, WooConfig
 from relay.config import ConfigError, events_queue_name
 from relay.pipeline import flow
 from relay.pipeline.envelope import log_fields
+from relay.pipeline.queueing import MAINTENANCE_QUEUE
 from relay.work import (
     categories,
     dead_letters,
+    drift,
     images,
     imports,
     odoo_access,
@@ -225,3 +227,41 @@ def push_outbox() -> dict[str, Any]:
         if report.claimed < 100:
             break
     return total
+
+
+RUN_DRIFT = "relay.jobs.run_drift"  # the name RQ stores
+
+
+def run_drift(run_id: int) -> dict[str, Any]:
+    """RQ job: read the store for Odoo's drift run `run_id` (Integration › Drift)."""
+    config = WooConfig.from_env()
+    report = drift.run_drift(default_client(), WooClient(config), run_id)
+    return asdict(report) | {
+        "order_ids": len(report.order_ids),
+        "product_ids": len(report.product_ids),
+    }
+
+
+def drift_daily() -> dict[str, Any]:
+    """RQ cron job, daily (DRIFT_INTERVAL): compare the store with Odoo over the last
+    DRIFT_PERIOD_DAYS (30) days of orders, and every product."""
+    config = WooConfig.from_env()
+    days = float(os.environ.get("DRIFT_PERIOD_DAYS") or 30)
+    since = datetime.now(UTC) - timedelta(days=days)
+    run_id = drift.start_run(default_client(), config.store_url, since, "cron")
+    return run_drift(run_id)
+
+
+def drift_requests() -> dict[str, Any]:
+    """RQ cron job (DRIFT_REQUESTS_INTERVAL): the runs asked for with Compare now become jobs,
+    and the records people asked to read again (a fix of Integration › Drift) are enqueued."""
+    job = get_current_job()
+    config = WooConfig.from_env()
+    client = default_client()
+    requests_ = drift.claim_requests(client, config.store_url)
+    maintenance = Queue(MAINTENANCE_QUEUE, connection=job.connection)
+    for run_id in requests_["runs"]:
+        maintenance.enqueue_call(RUN_DRIFT, args=(run_id,), job_id=f"drift-{run_id}", timeout=-1)
+    events = Queue(events_queue_name(), connection=job.connection)
+    sent = drift.reread(client, WooClient(config), events, config.store_url, requests_["rereads"])
+    return {"runs": requests_["runs"], "rereads": sent}

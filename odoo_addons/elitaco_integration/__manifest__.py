@@ -27,6 +27,8 @@
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "views/integration_drift_line_views.xml",
+        "views/integration_drift_views.xml",
         "views/integration_menus.xml",
     ],
     "assets": {
