@@ -6,6 +6,7 @@ from rq import cron
 
 from relay.jobs import (
     check_odoo_access,
+    check_tax_rounding,
     push_outbox,
     reconcile_customers,
     reconcile_recent,
@@ -46,4 +47,11 @@ cron.register(
     queue_name=MAINTENANCE_QUEUE,
     interval=int(os.environ.get("DEAD_LETTER_SYNC_INTERVAL", "300")),
     name="sync-dead-letters",
+)
+
+cron.register(
+    check_tax_rounding,
+    queue_name=MAINTENANCE_QUEUE,
+    interval=int(os.environ.get("TAX_ROUNDING_CHECK_INTERVAL", "3600")),
+    name="check-tax-rounding",
 )

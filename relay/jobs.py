@@ -27,6 +27,7 @@ from relay.work import (
     outbound,
     reconcile,
     refunds,
+    tax_rounding,
 )
 
 logger = logging.getLogger(__name__)
@@ -216,3 +217,10 @@ def push_outbox() -> dict[str, Any]:
         if report.claimed < 100:
             break
     return total
+
+
+def check_tax_rounding() -> dict[str, Any]:
+    """RQ cron job (relay/cron_config.py): tell Odoo how the store rounds tax, so that Settings
+    › Integration says whether Odoo rounds the same way."""
+    config = WooConfig.from_env()
+    return tax_rounding.check_tax_rounding(WooClient(config), default_client(), config.store_url)
