@@ -1,5 +1,5 @@
 """The relay's one CLI: python -m relay serve | worker | spool | replay | reconcile | import |
-register-webhooks | api-token | healthcheck | check-secrets."""
+register-webhooks | api-token | healthcheck | check-secrets | tax-rounding."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
 
-from relay.clients.odoo import OdooClient
+from relay.clients.odoo import OdooClient, OdooError, OdooRefused, OdooUnavailable
 from relay.clients.woo import WooAuthError, WooClient, WooConfig
 from relay.config import (
     EVENTS_QUEUE,
@@ -52,6 +52,7 @@ from relay.work.reconcile import (
     reconcile_products,
 )
 from relay.work.replay import replay_dead_letters
+from relay.work.tax_rounding import check_tax_rounding
 from relay.work.webhooks import register_webhooks
 from relay.work.worker import RelayWorker, wait_for_redis
 
@@ -136,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         help="exit 2 unless each named variable is set and not a placeholder (compose's check)",
     )
     secrets.add_argument("names", nargs="+", metavar="VARIABLE")
+    commands.add_parser(
+        "tax-rounding",
+        help="read the store's tax rounding and tell Odoo; exit 1 when Odoo rounds otherwise",
+    )
 
     drift_parser = commands.add_parser(
         "drift", help="compare the store with Odoo (Integration › Drift) and print what differs"
@@ -170,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "drift":
             return drift_command(args.since)
+        if args.command == "tax-rounding":
+            return tax_rounding_command()
         return spool_command(args.dir, args.json, args.set_aside)
     except (ConfigError, WooAuthError) as exc:
         for line in str(exc).splitlines():
@@ -349,6 +356,18 @@ def reconcile_command(since: str | None) -> int:
             f"{hook['delivery_url']}); re-enable it with register-webhooks"
         )
     return 0
+
+
+def tax_rounding_command() -> int:
+    config = WooConfig.from_env()
+    odoo = OdooClient(OdooConfig.from_env())
+    try:
+        answer = check_tax_rounding(WooClient(config), odoo, config.store_url)
+    except (OdooError, OdooRefused, OdooUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(answer["message"])
+    return 0 if answer["agree"] else 1
 
 
 def register_webhooks_command(delivery_url: str, update_secret: bool) -> int:

@@ -6,6 +6,7 @@ from rq import cron
 
 from relay.jobs import (
     check_odoo_access,
+    check_tax_rounding,
     drift_daily,
     drift_requests,
     push_outbox,
@@ -62,4 +63,11 @@ cron.register(
     queue_name=MAINTENANCE_QUEUE,
     interval=int(os.environ.get("DRIFT_REQUESTS_INTERVAL", "60")),
     name="drift-requests",
+)
+
+cron.register(
+    check_tax_rounding,
+    queue_name=MAINTENANCE_QUEUE,
+    interval=int(os.environ.get("TAX_ROUNDING_CHECK_INTERVAL", "3600")),
+    name="check-tax-rounding",
 )

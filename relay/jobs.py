@@ -30,6 +30,7 @@ from relay.work import (
     outbound,
     reconcile,
     refunds,
+    tax_rounding,
 )
 
 logger = logging.getLogger(__name__)
@@ -265,3 +266,10 @@ def drift_requests() -> dict[str, Any]:
     events = Queue(events_queue_name(), connection=job.connection)
     sent = drift.reread(client, WooClient(config), events, config.store_url, requests_["rereads"])
     return {"runs": requests_["runs"], "rereads": sent}
+
+
+def check_tax_rounding() -> dict[str, Any]:
+    """RQ cron job (relay/cron_config.py): tell Odoo how the store rounds tax, so that Settings
+    › Integration says whether Odoo rounds the same way."""
+    config = WooConfig.from_env()
+    return tax_rounding.check_tax_rounding(WooClient(config), default_client(), config.store_url)

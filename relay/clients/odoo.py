@@ -106,6 +106,11 @@ class OdooClient:
         """{"user": login, "api_key_expires_at": "YYYY-MM-DDTHH:MM:SSZ" or None}"""
         return self._call("/elitaco/v1/access", {})
 
+    def report_tax_rounding(self, store_url: str, round_at_subtotal: bool) -> dict[str, Any]:
+        """{"agree": bool, "message": str, "store_rounding", "odoo_rounding": Odoo's methods}"""
+        params = {"store": store_url, "round_at_subtotal": round_at_subtotal}
+        return self._call("/elitaco/v1/stores/tax-rounding", params)
+
     def order_timeline(self, woo_order_id: int) -> dict[str, Any] | None:
         response = self._send("GET", f"/elitaco/v1/orders/{woo_order_id}/timeline")
         if response.status_code == 404:

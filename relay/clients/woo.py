@@ -168,6 +168,12 @@ class WooClient:
             "POST", f"/orders/{order_id}/notes", json={"note": note, "customer_note": to_customer}
         ).json()
 
+    def tax_round_at_subtotal(self) -> bool:
+        """WooCommerce › Settings › Tax › Rounding: "Round tax at subtotal level, instead of
+        rounding per line"."""
+        setting = self._request("GET", "/settings/tax/woocommerce_tax_round_at_subtotal").json()
+        return setting.get("value") == "yes"
+
     def _pages(self, path: str, params: dict[str, Any]) -> Iterator[list[dict[str, Any]]]:
         page = 1
         while True:

@@ -25,3 +25,13 @@ def test_the_dead_letters_are_put_in_step_with_odoo_every_few_minutes() -> None:
 def test_its_interval_is_dead_letter_sync_interval(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEAD_LETTER_SYNC_INTERVAL", "60")
     assert scheduled()["sync-dead-letters"].interval == 60
+
+
+def test_the_stores_tax_rounding_is_told_to_odoo_every_hour(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    job = scheduled()["check-tax-rounding"]
+    assert job.func_name == "relay.jobs.check_tax_rounding"
+    assert (job.queue_name, job.interval) == (MAINTENANCE_QUEUE, 3600)
+    monkeypatch.setenv("TAX_ROUNDING_CHECK_INTERVAL", "600")
+    assert scheduled()["check-tax-rounding"].interval == 600

@@ -9,15 +9,15 @@ from pathlib import Path
 from relay.config import Settings
 from relay.pipeline.queueing import RETRY_INTERVALS
 
-PRODUCT_MODEL = (
+ORDER_LINE_MODEL = (
     Path(__file__).resolve().parents[2]
-    / "odoo_addons/elitaco_integration/models/integration_woo_product.py"
+    / "odoo_addons/elitaco_integration/models/integration_woo_order_line.py"
 )
 
 
 def product_wait() -> timedelta:
     """PRODUCT_WAIT as the module defines it: timedelta(<keywords of constants>)."""
-    for node in ast.parse(PRODUCT_MODEL.read_text(encoding="utf-8")).body:
+    for node in ast.parse(ORDER_LINE_MODEL.read_text(encoding="utf-8")).body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PRODUCT_WAIT":
             call = node.value
             assert isinstance(call, ast.Call)

@@ -125,3 +125,9 @@ class ElitacoController(http.Controller):
         return _integration_env()["integration.import"]._failed(
             int(import_id), str(error), bool(final)
         )
+
+    @worker_route("/elitaco/v1/stores/tax-rounding")
+    def tax_rounding(self, store=None, round_at_subtotal=None, **unexpected):
+        """The workers read the store's tax rounding: Odoo says whether it rounds the same."""
+        rounding = _integration_env()["integration.woo.tax.rounding"]
+        return rounding._report(store, round_at_subtotal)

@@ -44,3 +44,4 @@ from . import integration_tax_map_wait
 from . import integration_drift_compare
 from . import integration_drift
 from . import integration_drift_line
+from . import integration_woo_tax_rounding

@@ -30,6 +30,14 @@ class IntegrationStore(models.Model):
         string="Default store", compute="_compute_is_default", help="The store in Settings."
     )
     product_count = fields.Integer(string="Products", compute="_compute_product_count")
+    # The workers read it from the store (integration.woo.tax.rounding).
+    woo_tax_round_at_subtotal = fields.Boolean(
+        string="Rounds tax at subtotal",
+        readonly=True,
+        help="WooCommerce › Settings › Tax › Rounding: tax rounded at the subtotal, not per line "
+        "(Odoo's Round Globally), as the workers last read it.",
+    )
+    woo_tax_rounding_read_at = fields.Datetime(string="Tax rounding read", readonly=True)
 
     _sql_constraints = [("key_uniq", "unique(key)", "This store is here already.")]
 

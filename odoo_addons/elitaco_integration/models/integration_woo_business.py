@@ -77,15 +77,20 @@ class IntegrationWooBusiness(models.AbstractModel):
     @api.model
     def _set_vat(self, company, vat: str, warnings: list[str]) -> None:
         """The VAT number on the company, checked by Odoo's VAT validation when `base_vat` is
-        installed: one it refuses is named in a warning and not set."""
+        installed: one it refuses is named in a warning with base_vat's reason and not set
+        (its constraint would refuse the write, and the order must still be applied)."""
         # account's own test takes any number; base_vat's says False for an invalid one.
         if company._run_vat_test(vat, company.country_id, partner_is_company=True) is False:
+            country = company.country_id.code and company.country_id.code.lower()
+            label = _("partner [%s]", company.name)
+            reason = company._build_vat_error_message(country or None, vat, label)
             warnings.append(
                 _(
-                    "VAT number %(vat)s of %(company)s is not valid (Odoo's VAT check): not set "
-                    "on the company; correct it there if the customer gave another.",
+                    "VAT number %(vat)s not set on %(company)s: Odoo's VAT check refused it "
+                    "(%(reason)s). Correct it there if the customer gave another.",
                     vat=vat,
                     company=company.display_name,
+                    reason=" ".join(reason.split()),
                 )
             )
             return

@@ -6,7 +6,8 @@ from ..tools import amount
 
 
 class IntegrationWooInvoiceTax(models.AbstractModel):
-    """The VAT of a WooCommerce order's invoice, per tax, as WooCommerce charged it per rate.
+    """The VAT of a WooCommerce order's invoice, per tax, as WooCommerce charged it per rate;
+    and of a refund's credit note, as WooCommerce refunded it per rate.
 
     Odoo and WooCommerce round tax differently (per line or per order, before or after a
     coupon), so with prices entered with tax the totals agree while a rate's VAT can differ by a
@@ -24,7 +25,9 @@ class IntegrationWooInvoiceTax(models.AbstractModel):
     def _match_woo_tax(self, invoice, data: dict) -> list[str]:
         """Set the draft `invoice`'s tax lines to WooCommerce's tax per rate (the cent or two
         of rounding only; a larger difference is a mapping to fix) and keep its total with an
-        untaxed rounding line. Returns the changes for the order's timeline."""
+        untaxed rounding line. `invoice` is an invoice and `data` its order, or a credit note
+        and `data` the refund's details (GET /orders/<id>/refunds/<id>: its tax_lines are per
+        rate too). Returns the changes for the order's timeline."""
         wanted = self._woo_tax(invoice, data)
         if wanted is None:
             return []
@@ -79,7 +82,21 @@ class IntegrationWooInvoiceTax(models.AbstractModel):
         for tax, delta in deltas.items():
             odoo = currency.round(booked[tax])
             described.append(f"{tax.name} {odoo} → {currency.round(odoo + delta)}")
-        order = invoice.line_ids.sale_line_ids.order_id[:1]
+        order = invoice.line_ids.sale_line_ids.order_id[:1] or invoice.woo_sale_order_id
+        differs = self.env["integration.woo.tax.rounding"]._difference_of_order(order)
+        if invoice.move_type == "out_refund":
+            return [
+                _(
+                    "VAT of the credit note for %(refund)s set to what WooCommerce refunded "
+                    "per rate (%(taxes)s %(currency)s; Odoo rounds tax otherwise), the "
+                    "%(net)s on an untaxed rounding line so the total stays %(total)s.",
+                    refund=invoice.ref,
+                    taxes=", ".join(described),
+                    currency=currency.name,
+                    net=net,
+                    total=invoice.amount_total,
+                )
+            ] + ([differs] if differs else [])
         return [
             _(
                 "VAT set to what WooCommerce charged per rate (%(taxes)s %(currency)s; Odoo "
@@ -92,20 +109,23 @@ class IntegrationWooInvoiceTax(models.AbstractModel):
                 total=invoice.amount_total,
                 order=order.name or _("The sale order"),
             )
-        ]
+        ] + ([differs] if differs else [])
 
     @api.model
     def _woo_tax(self, invoice, data: dict) -> dict | None:
         """{the invoice's Odoo taxes of a rate: what WooCommerce charged for it}, None when a
-        charged rate has no tax on the invoice (nothing to match it with)."""
+        charged rate has no tax on the invoice (nothing to match it with). A refund's tax is
+        negative in WooCommerce; on the credit note it is what was given back."""
         order_lines = self.env["integration.woo.order.line"]
+        sign = -1 if invoice.move_type == "out_refund" else 1
         on_invoice = invoice.line_ids.tax_line_id
         wanted: dict = defaultdict(float)
         for tax_line in data.get("tax_lines") or []:
             rate_id = tax_line.get("rate_id")
             where = _("Tax rate %s", rate_id)
-            charged = amount(tax_line.get("tax_total") or 0, where) + amount(
-                tax_line.get("shipping_tax_total") or 0, where
+            charged = sign * (
+                amount(tax_line.get("tax_total") or 0, where)
+                + amount(tax_line.get("shipping_tax_total") or 0, where)
             )
             taxes = on_invoice.browse()
             for included in (True, False):

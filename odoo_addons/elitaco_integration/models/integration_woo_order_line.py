@@ -1,8 +1,15 @@
 from collections import defaultdict
+from datetime import timedelta
 
-from odoo import Command, _, api, models
+from odoo import Command, _, api, fields, models
 
+from ..envelope import EventRejected, EventWaiting
 from ..tools import amount, text
+from .integration_woo_product import UNKNOWN_SKU_PARAM
+
+# How long an order waits for a product the store has and Odoo has not received yet, from the
+# event's received_at; the relay's retries (10 s, 1 min, 5 min) outlast it.
+PRODUCT_WAIT = timedelta(minutes=5)
 
 
 class IntegrationWooOrderLine(models.AbstractModel):
@@ -16,7 +23,6 @@ class IntegrationWooOrderLine(models.AbstractModel):
     def _order_lines(
         self, store: str, data: dict, received_at=None
     ) -> tuple[list[dict], list[str]]:
-        products = self.env["integration.woo.product"]
         tax_rates = {tax_line.get("rate_id"): tax_line for tax_line in data.get("tax_lines", [])}
         lines, warnings = [], []
         # What a line's price lost to coupons and other discounts, per set of taxes: one
@@ -27,7 +33,7 @@ class IntegrationWooOrderLine(models.AbstractModel):
         # the price, so that 3 x 9.99 is 29.97 as WooCommerce charged, not 3 x 8.39 + tax.
         included = bool(data.get("prices_include_tax"))
         for item in data.get("line_items", []):
-            product, product_warnings = products._line_product(store, item, received_at)
+            product, product_warnings = self._line_product(store, item, received_at)
             warnings += product_warnings
             where = _("Line %s", item.get("id"))
             quantity = amount(item.get("quantity"), where + " quantity")
@@ -106,6 +112,94 @@ class IntegrationWooOrderLine(models.AbstractModel):
                 )
             )
         return lines, list(dict.fromkeys(warnings))
+
+    @api.model
+    def _line_product(self, store: str, line: dict, received_at=None):
+        """An order line's product: the binding of what was sold (the variation for a variable
+        product, never its parent), then the SKU; a product the store has and Odoo has not
+        received yet is waited for until PRODUCT_WAIT after the order event's `received_at`,
+        then the unknown-SKU policy applies."""
+        bindings = self.env["integration.binding"]
+        products = self.env["integration.woo.product"]
+        woo_id = line.get("variation_id") or line.get("product_id")
+        if woo_id:
+            product = bindings._find(store, "product.product", woo_id)
+            if product:
+                return product, []
+        sku = (line.get("sku") or "").strip()
+        if sku:
+            product = products._by_sku(sku)
+            if product:
+                if woo_id:
+                    bindings._bind(store, product, woo_id, self._line_parent(line))
+                return product, []
+        name = text(line.get("name"))
+        self._wait_for_product(line, woo_id, received_at)
+        policy = self.env["ir.config_parameter"].sudo().get_param(UNKNOWN_SKU_PARAM, "create")
+        if policy != "create":
+            raise EventRejected(
+                _(
+                    "Line %(line)s '%(name)s': no Odoo product with SKU '%(sku)s' and no "
+                    "binding for WooCommerce product %(woo)s. Give the product that SKU as its "
+                    "Internal Reference (or create it), or set Unknown SKU to 'Create the "
+                    "product' in Settings › Integration, then replay.",
+                    line=line.get("id"),
+                    name=name,
+                    sku=sku,
+                    woo=woo_id or "-",
+                )
+            )
+        # Two orders with the same new product create it once: the second waits, then retries.
+        self.env["integration.resource.lock"]._acquire(
+            f"product:{store}:{woo_id}" if woo_id else f"product-sku:{sku}"
+        )
+        quantity = amount(line.get("quantity"), name) or 1
+        product = self.env["product.product"].create(
+            {
+                "name": text(line.get("parent_name")) or name or _("WooCommerce product"),
+                "default_code": sku or False,
+                "list_price": amount(line.get("subtotal"), name) / quantity if quantity else 0.0,
+                "type": "consu",
+            }
+        )
+        if woo_id:
+            bindings._bind(store, product, woo_id, self._line_parent(line))
+        warning = _(
+            "Line %(line)s '%(name)s': product %(product)s created (unknown SKU '%(sku)s').",
+            line=line.get("id"),
+            name=name,
+            product=product.display_name,
+            sku=sku,
+        )
+        return product, [warning]
+
+    @api.model
+    def _wait_for_product(self, line: dict, woo_id, received_at) -> None:
+        """Webhooks are not ordered and an import runs beside them: a line selling a product
+        the store has (its id) may arrive before the product's own event. The order waits for
+        it (retried) rather than making a stand-in, for a bounded time; only where product
+        events create products (WooCommerce master of product data)."""
+        if not (woo_id and received_at and self.env["integration.woo.product"]._woo_is_master()):
+            return
+        until = received_at + PRODUCT_WAIT
+        if fields.Datetime.now() >= until:
+            return
+        raise EventWaiting(
+            _(
+                "Line %(line)s '%(name)s' waits for WooCommerce product %(woo)s (SKU '%(sku)s'), "
+                "which Odoo has not received yet: retried until %(until)s UTC, then the Unknown "
+                "SKU setting applies.",
+                line=line.get("id"),
+                name=text(line.get("name")),
+                woo=woo_id,
+                sku=(line.get("sku") or "").strip(),
+                until=fields.Datetime.to_string(until),
+            )
+        )
+
+    @staticmethod
+    def _line_parent(line: dict) -> int | None:
+        return line.get("product_id") if line.get("variation_id") else None
 
     @api.model
     def _line(

@@ -176,6 +176,9 @@ class IntegrationWooPayment(models.AbstractModel):
                 order, invoice, refunded, label, self._refund_lines(store, order, detail)
             )
             bindings._bind(store, credit_note, refund["id"])
+            if detail:
+                taxes = self.env["integration.woo.invoice.tax"]
+                changes += taxes._match_woo_tax(credit_note, detail)
             changes.append(self._post_and_pay_back(credit_note, invoice, detail))
         if data["status"] == "refunded":
             rest = invoice.currency_id.round(invoice.amount_total - self._credited(order))

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..envelope import store_key
 from .integration_woo_business import DEFAULT_VAT_KEYS, VAT_KEYS_PARAM
 from .integration_woo_payment import INVOICE_POLICIES
 
@@ -132,6 +133,11 @@ class ResConfigSettings(models.TransientModel):
         string="Codes not mapped", compute="_compute_elitaco_health"
     )
 
+    elitaco_tax_rounding = fields.Char(
+        string="Tax rounding", compute="_compute_elitaco_tax_rounding"
+    )
+    elitaco_tax_rounding_differs = fields.Boolean(compute="_compute_elitaco_tax_rounding")
+
     @api.depends("company_id")
     def _compute_elitaco_confirm_statuses(self):
         maps = self.env["integration.value.map"].search(
@@ -230,3 +236,32 @@ class ResConfigSettings(models.TransientModel):
     @api.model
     def _elitaco_default_pricelist(self):
         return self._elitaco_default("pricelist")
+
+    @api.depends("company_id", "elitaco_store_url")
+    def _compute_elitaco_tax_rounding(self):
+        """The store's tax rounding, as the workers last read it, against the company's."""
+        rounding = self.env["integration.woo.tax.rounding"]
+        for settings in self:
+            store = settings._elitaco_store()
+            differs = rounding._difference(store) if store else ""
+            settings.elitaco_tax_rounding_differs = bool(differs)
+            if differs:
+                settings.elitaco_tax_rounding = differs
+            elif store.woo_tax_rounding_read_at:
+                settings.elitaco_tax_rounding = rounding._agreement(store)
+            else:
+                settings.elitaco_tax_rounding = _(
+                    "Not read from the store yet: the workers read it every hour, or run "
+                    "`python -m relay tax-rounding`."
+                )
+
+    def _elitaco_store(self):
+        stores = self.env["integration.store"].sudo().with_context(active_test=False)
+        key = store_key(self.elitaco_store_url)
+        return stores.search([("key", "=", key)], limit=1) if key else stores
+
+    def action_elitaco_align_tax_rounding(self):
+        """Odoo's company rounds tax as the store in Settings does."""
+        self.ensure_one()
+        self.env["integration.woo.tax.rounding"]._align(self._elitaco_store())
+        return {"type": "ir.actions.client", "tag": "reload"}

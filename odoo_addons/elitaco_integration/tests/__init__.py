@@ -38,3 +38,6 @@ from . import test_to_the_cent
 from . import test_variant_prices
 from . import test_drift_compare
 from . import test_drift_run
+from . import test_credit_note_vat
+from . import test_business_vat_check
+from . import test_tax_rounding

@@ -397,7 +397,7 @@ class TestProducts(IntegrationCase):
             self.assertEqual(bindings._binding(STORE, "product.product", woo_id).woo_parent_id, 120)
         self.assertEqual(template.product_variant_count, 2)
         self.assertEqual(template.name, "Linen Shirt", "a variation's name is not the template's")
-        sold, _warnings = self.env["integration.woo.product"]._line_product(
+        sold, _warnings = self.env["integration.woo.order.line"]._line_product(
             STORE, {"product_id": 120, "variation_id": 123, "sku": "SHIRT-V-RED-L", "quantity": 1}
         )
         self.assertEqual(sold, bindings._find(STORE, "product.product", 123))

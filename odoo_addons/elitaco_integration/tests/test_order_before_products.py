@@ -8,7 +8,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from ..models.integration_woo_product import PRODUCT_WAIT
+from ..models.integration_woo_order_line import PRODUCT_WAIT
 from .common import (
     STORE,
     IntegrationCase,

@@ -40,11 +40,12 @@ def renumber_rates(order: dict, offset: int) -> dict:
 
 
 def vat_per_rate(invoice) -> dict[float, float]:
-    """The invoice's tax per percentage, from its tax lines."""
+    """The invoice's (or credit note's) tax per percentage, from its tax lines."""
+    sign = 1 if invoice.move_type == "out_refund" else -1
     vat: dict[float, float] = {}
     for line in invoice.line_ids.filtered("tax_line_id"):
         percent = line.tax_line_id.amount
-        vat[percent] = round(vat.get(percent, 0.0) - line.amount_currency, 2)
+        vat[percent] = round(vat.get(percent, 0.0) + sign * line.amount_currency, 2)
     return {percent: tax for percent, tax in vat.items() if tax}
 
 
@@ -62,13 +63,15 @@ def rate(rate_id: int, percent: float) -> dict:
     return {"id": 900 + rate_id, "rate_id": rate_id, "label": "MwSt.", "rate_percent": percent}
 
 
-class TestToTheCent(PaymentsCase, IntegrationCase):
-    """WooCommerce payloads worked out as WooCommerce rounds them (per line, then summed): the
-    posted invoice is WooCommerce's total to the cent, or it is not posted."""
+class GrossTaxesCase(PaymentsCase):
+    """The captured stores' taxes: 19 % net (shipping), 19 % and 7 % with the price included.
+    A mixin, not a test case, so that a test module importing it runs no test twice."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        if not hasattr(cls, "tax_21"):  # IntegrationCase made them, WorkerCase did not
+            cls.tax_21, cls.tax_7 = woo_taxes(cls.env)
         tax = {"amount_type": "percent", "type_tax_use": "sale", "amount": 19}
         cls.tax_19 = cls.tax_21.copy(
             tax | {"name": "MwSt 19%", "price_include_override": "tax_excluded"}
@@ -83,6 +86,11 @@ class TestToTheCent(PaymentsCase, IntegrationCase):
         cls.env["integration.value.map"].create(
             {"kind": "tax_rate", "woo_value": "5", "tax_id": cls.tax_19_included.id}
         )
+
+
+class TestToTheCent(GrossTaxesCase, IntegrationCase):
+    """WooCommerce payloads worked out as WooCommerce rounds them (per line, then summed): the
+    posted invoice is WooCommerce's total to the cent, or it is not posted."""
 
     def invoiced_total(self, woo_id: int, **order) -> float:
         fields = {
