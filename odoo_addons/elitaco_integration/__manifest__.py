@@ -28,6 +28,7 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/integration_menus.xml",
+        "views/product_category_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

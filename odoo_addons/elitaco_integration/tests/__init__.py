@@ -36,3 +36,6 @@ from . import test_tax_map_wait
 from . import test_order_before_products
 from . import test_to_the_cent
 from . import test_variant_prices
+from . import test_product_timeline
+from . import test_contact_timeline
+from . import test_push_timeline
