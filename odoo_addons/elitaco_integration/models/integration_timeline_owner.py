@@ -57,7 +57,10 @@ class IntegrationTimelineOwner(models.Model):
             "elitaco_integration.integration_timeline_action"
         )
         action["domain"] = [(link, "in", records.ids)]
-        action["context"] = {"elitaco_timeline_variant": link == "product_tmpl_id"}
+        action["context"] = {
+            "elitaco_timeline_variant": link == "product_tmpl_id",
+            "elitaco_timeline_catalog": True,
+        }
         action["display_name"] = _(
             "WooCommerce timeline of %s", ", ".join(records.mapped("display_name"))
         )

@@ -39,3 +39,5 @@ from . import test_variant_prices
 from . import test_product_timeline
 from . import test_contact_timeline
 from . import test_push_timeline
+from . import test_catalog_timeline_migration
+from . import test_product_timeline_screenshot
