@@ -64,6 +64,6 @@ class TestProductTimelineScreenshot(HttpCase):
     def test_the_contact_tells_its_story(self):
         self.shoot(
             "contact-timeline",
-            f"/odoo/contacts/{self.partner.id}",
+            f"/odoo/action-base.action_partner_form/{self.partner.id}",
             OPEN_WOOCOMMERCE_TAB % (1, json.dumps(WARNING_BANNER)),
         )
