@@ -65,9 +65,10 @@ def test_a_variation_price_warning_is_said_on_its_product(shop: Shop) -> None:
             wait_for(
                 lambda s=size, c=color: odoo_variant(shop, f"{code}-{s}-{c}"), 90, f"{size}-{color}"
             )
-        [template] = shop.odoo.search_read(
-            "product.template", [("default_code", "=", code)], ["woo_timeline_count"]
+        [variant] = shop.odoo.search_read(
+            "product.product", [("default_code", "=", f"{code}-S-Red")], ["product_tmpl_id"]
         )
+        template = {"id": variant["product_tmpl_id"][0]}
 
         def warned() -> list[dict]:
             rows = timeline(shop, [("product_tmpl_id", "=", template["id"])])
