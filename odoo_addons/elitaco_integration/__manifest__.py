@@ -30,6 +30,7 @@
         "views/integration_drift_line_views.xml",
         "views/integration_drift_views.xml",
         "views/integration_menus.xml",
+        "views/product_category_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

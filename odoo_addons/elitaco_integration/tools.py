@@ -108,7 +108,9 @@ def applied_state(data: dict, received) -> dict:
 def stale_outcome(record, verdict: str, what: str, modified, applied):
     """The Outcome of a state not applied: older than the one applied, or that one itself."""
     if verdict == "same":
-        return Outcome(message=_("No change: this state was already applied."), record=record)
+        return Outcome(
+            message=_("No change: this state was already applied."), record=record, repeat=True
+        )
     return Outcome(
         "ignored",
         _(
@@ -119,6 +121,7 @@ def stale_outcome(record, verdict: str, what: str, modified, applied):
             applied=applied,
         ),
         record=record,
+        repeat=True,
     )
 
 

@@ -45,3 +45,5 @@ from . import integration_drift_compare
 from . import integration_drift
 from . import integration_drift_line
 from . import integration_woo_tax_rounding
+from . import integration_event_catalog
+from . import integration_timeline_owner

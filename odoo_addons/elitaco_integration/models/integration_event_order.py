@@ -28,8 +28,9 @@ class IntegrationEvent(models.Model):
         warnings: list[str] | None = None,
         moves=None,
     ) -> None:
-        """Order events tell the order's timeline where they stand, one row each; other
-        events live in the ledger only."""
+        """Events tell their record's timeline where they stand, one row each: an order's,
+        a product's (a variation's on its product) or a contact's (integration_event_catalog);
+        others (coupons, Odoo's own) live in the ledger only."""
         values = {
             "kind": kind,
             "message": message,

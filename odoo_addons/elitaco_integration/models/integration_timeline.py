@@ -12,17 +12,31 @@ KINDS = [
 
 
 class IntegrationTimeline(models.Model):
-    """An order's story, one row per WooCommerce event and per push to WooCommerce: each
-    attempt rewrites its row with where it stands, so the tab reads as what happened, not
-    as the plumbing's every step."""
+    """The story of an order, a product, a contact or a category, one row per WooCommerce
+    event and per push to WooCommerce: each attempt rewrites its row with where it stands, so
+    the tab reads as what happened, not as the plumbing's every step."""
 
     _name = "integration.timeline"
-    _description = "Integration timeline entry of an order"
+    _description = "Integration timeline entry"
     _order = "at desc, id desc"
 
     sale_order_id = fields.Many2one("sale.order", index=True, ondelete="cascade")
     woo_order_id = fields.Integer(string="WooCommerce order", index=True)
     store = fields.Char()
+    # Products, variations, customers and categories have their story too: a variation's on
+    # its product (template), naming the variant.
+    product_tmpl_id = fields.Many2one(
+        "product.template", string="Product", index="btree_not_null", ondelete="cascade"
+    )
+    product_id = fields.Many2one(
+        "product.product", string="Variant", index="btree_not_null", ondelete="set null"
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Contact", index="btree_not_null", ondelete="cascade"
+    )
+    category_id = fields.Many2one(
+        "product.category", string="Category", index="btree_not_null", ondelete="cascade"
+    )
     event_id = fields.Many2one("integration.event", index=True, ondelete="cascade")
     outbox_id = fields.Many2one("integration.outbox", index=True, ondelete="cascade")
     event_type = fields.Char(related="event_id.event_type")
@@ -75,28 +89,38 @@ class IntegrationTimeline(models.Model):
 
     @api.model
     def _record_event(self, event, values: dict) -> None:
-        """Write (or rewrite) the row of one order event."""
+        """Write (or rewrite) the row of one event of an order, a product or a customer."""
         woo_order_id = event._woo_order_id()
-        if not woo_order_id and not event.sale_order_id:
-            return
-        base = {
-            "sale_order_id": event.sale_order_id.id,
-            "woo_order_id": woo_order_id,
-            "store": event.store,
-            "attempts": max(event.attempts, 1),
-        }
+        if woo_order_id or event.sale_order_id:
+            links = {"sale_order_id": event.sale_order_id.id, "woo_order_id": woo_order_id}
+        else:
+            links = event._catalog_links()
+            if links is None:
+                return
+        base = links | {"store": event.store, "attempts": max(event.attempts, 1)}
         self._rewrite("event_id", event.id, base | values)
+        if any(links.values()):
+            event._attach_catalog_history(links)
 
     @api.model
     def _fold_repeat(self, event, on_own_row: bool = False) -> bool:
         """A delivery that changed nothing counts on the row it repeats: the event's own row,
-        else its order's latest applied event's. False when there is no such row."""
+        else its order's (or its product's, variation's, customer's) latest applied event's.
+        False when there is no such row."""
         if on_own_row:
             domain = [("event_id", "=", event.id)]
         elif event.sale_order_id:
             domain = [
                 ("sale_order_id", "=", event.sale_order_id.id),
                 ("event_id", "!=", False),
+                ("kind", "=", "processed"),
+            ]
+        elif event._catalog_links() is not None:  # the same product, variation or customer
+            domain = [
+                ("event_id.store", "=", event.store),
+                ("event_id.resource", "=", event.resource),
+                ("event_id.woo_resource_id", "=", event.woo_resource_id),
+                ("event_id", "!=", event.id),
                 ("kind", "=", "processed"),
             ]
         else:
@@ -109,12 +133,12 @@ class IntegrationTimeline(models.Model):
 
     @api.model
     def _record_push(self, row, kind: str, message: str, details: str | None) -> None:
-        """Write (or rewrite) the row of one push to WooCommerce (integration.outbox)."""
-        if not row.sale_order_id:
+        """Write (or rewrite) the row of one push to WooCommerce (integration.outbox): on its
+        order, or on the product (a variant's on its template) or category it pushes."""
+        links = self._push_links(row)
+        if not links:
             return
-        values = {
-            "sale_order_id": row.sale_order_id.id,
-            "woo_order_id": row.sale_order_id.woo_order_id,
+        values = links | {
             "store": row.store,
             "kind": kind,
             "message": message,
@@ -122,6 +146,23 @@ class IntegrationTimeline(models.Model):
             "attempts": max(row.attempts, 1),
         }
         self._rewrite("outbox_id", row.id, values)
+
+    @api.model
+    def _push_links(self, row) -> dict:
+        """Where a push is told: its order, its product (and variant) or its category."""
+        if row.sale_order_id:
+            return {
+                "sale_order_id": row.sale_order_id.id,
+                "woo_order_id": row.sale_order_id.woo_order_id,
+            }
+        variant = row.product_id.with_context(active_test=False)
+        template = row.product_tmpl_id or variant.product_tmpl_id
+        if template:
+            named = variant if variant.product_template_attribute_value_ids else variant.browse()
+            return {"product_tmpl_id": template.id, "product_id": named.id}
+        if row.category_id:
+            return {"category_id": row.category_id.id}
+        return {}
 
     @api.model
     def _rewrite(self, link: str, record_id: int, values: dict) -> None:

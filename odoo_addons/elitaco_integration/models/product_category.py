@@ -1,10 +1,38 @@
-from odoo import models
+from odoo import api, fields, models
 
 from .integration_woo_product import PRODUCT_MASTER_PARAM
 
 
 class ProductCategory(models.Model):
     _inherit = "product.category"
+
+    woo_timeline_ids = fields.One2many(
+        "integration.timeline",
+        "category_id",
+        string="WooCommerce timeline",
+        readonly=True,
+        groups="elitaco_integration.group_integration_reader",
+        help="The category's pushes to WooCommerce (renamed or moved in Odoo).",
+    )
+    woo_timeline_count = fields.Integer(
+        compute="_compute_woo_timeline", groups="elitaco_integration.group_integration_reader"
+    )
+    woo_timeline_problem = fields.Text(
+        compute="_compute_woo_timeline", groups="elitaco_integration.group_integration_reader"
+    )
+    woo_timeline_level = fields.Char(
+        compute="_compute_woo_timeline", groups="elitaco_integration.group_integration_reader"
+    )
+
+    @api.depends_context("uid")
+    def _compute_woo_timeline(self):
+        self.env["integration.timeline"]._summarize(self, "category_id")
+
+    def action_open_woo_timeline(self):
+        return self.env["integration.timeline"]._action_of(self, "category_id")
+
+    def action_replay_woo_timeline(self):
+        return self.env["integration.timeline"]._replay_problems(self, "category_id")
 
     def write(self, vals):
         result = super().write(vals)

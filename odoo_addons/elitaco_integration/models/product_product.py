@@ -16,3 +16,10 @@ class ProductProduct(models.Model):
     def action_open_woo_events(self):
         """The variant form's button: the events of its product and all its variants."""
         return self.product_tmpl_id.action_open_woo_events()
+
+    def action_open_woo_timeline(self):
+        """The variant form's buttons: its product's timeline (every variant's rows)."""
+        return self.product_tmpl_id.action_open_woo_timeline()
+
+    def action_replay_woo_timeline(self):
+        return self.product_tmpl_id.action_replay_woo_timeline()

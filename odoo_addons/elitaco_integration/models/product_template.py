@@ -216,3 +216,33 @@ class ProductTemplate(models.Model):
         """The variants WooCommerce shows: the active ones (all of them once archived)."""
         self.ensure_one()
         return self.product_variant_ids or self.with_context(active_test=False).product_variant_ids
+
+    # ------------------------------------------------------------------ its timeline
+
+    woo_timeline_ids = fields.One2many(
+        "integration.timeline",
+        "product_tmpl_id",
+        string="WooCommerce timeline",
+        readonly=True,
+        groups="elitaco_integration.group_integration_reader",
+        help="WooCommerce's events of the product and its variants, and its pushes there.",
+    )
+    woo_timeline_count = fields.Integer(
+        compute="_compute_woo_timeline", groups="elitaco_integration.group_integration_reader"
+    )
+    woo_timeline_problem = fields.Text(
+        compute="_compute_woo_timeline", groups="elitaco_integration.group_integration_reader"
+    )
+    woo_timeline_level = fields.Char(
+        compute="_compute_woo_timeline", groups="elitaco_integration.group_integration_reader"
+    )
+
+    @api.depends_context("uid")
+    def _compute_woo_timeline(self):
+        self.env["integration.timeline"]._summarize(self, "product_tmpl_id")
+
+    def action_open_woo_timeline(self):
+        return self.env["integration.timeline"]._action_of(self, "product_tmpl_id")
+
+    def action_replay_woo_timeline(self):
+        return self.env["integration.timeline"]._replay_problems(self, "product_tmpl_id")

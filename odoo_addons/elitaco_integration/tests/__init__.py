@@ -41,3 +41,8 @@ from . import test_drift_run
 from . import test_credit_note_vat
 from . import test_business_vat_check
 from . import test_tax_rounding
+from . import test_product_timeline
+from . import test_contact_timeline
+from . import test_push_timeline
+from . import test_catalog_timeline_migration
+from . import test_product_timeline_screenshot
