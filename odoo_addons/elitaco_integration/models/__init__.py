@@ -41,3 +41,6 @@ from . import product_template_attribute_value
 from . import account_move
 from . import integration_woo_return
 from . import integration_tax_map_wait
+from . import integration_import_preview_line
+from . import integration_import_preview_match
+from . import integration_import_preview
