@@ -37,3 +37,4 @@ from . import test_order_before_products
 from . import test_to_the_cent
 from . import test_variant_prices
 from . import test_import_preview
+from . import test_import_preview_ui
