@@ -45,6 +45,7 @@ from relay.pipeline.envelope import parse_woo_datetime
 from relay.pipeline.queueing import MAINTENANCE_QUEUE, PROCESS_EVENT
 from relay.work import liveness
 from relay.work.first_sync import RESOURCES, import_resource
+from relay.work.import_preview import preview_store
 from relay.work.reconcile import (
     check_webhooks,
     reconcile_customers,
@@ -109,6 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     first_sync.add_argument(
         "--since", help="UTC, e.g. 2026-02-01T00:00:00 (default: where the last import stopped)"
     )
+    first_sync.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="enqueue nothing: report in Odoo (Integration › Configuration › Import previews) "
+        "what the import would match, create or leave unmatched, and the codes of the orders "
+        "with no value map (default since: everything)",
+    )
     register = commands.add_parser(
         "register-webhooks", help="create the WooCommerce webhooks this system needs"
     )
@@ -164,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             return api_token_command()
         if args.command == "reconcile":
             return reconcile_command(args.since)
+        if args.command == "import" and args.dry_run:
+            return preview_command(args.what, args.since)
         if args.command == "import":
             return import_command(args.what, args.since)
         if args.command == "register-webhooks":
@@ -452,3 +462,42 @@ def drift_command(since: str | None) -> int:
     print(report.summary)
     print(f"Integration › Drift, run {run_id}: each difference with the button that fixes it")
     return 1 if report.drift else 0
+
+
+def preview_command(what: str, since: str | None) -> int:
+    """`import ... --dry-run`: the store read as the import would, each page looked at by Odoo,
+    nothing enqueued; the report is in Odoo, a summary here."""
+    configure_logging(os.environ.get("LOG_LEVEL", "WARNING").upper())
+    start = parse_since(since)
+    config = WooConfig.from_env()
+    odoo = OdooClient(OdooConfig.from_env())
+    resources = list(RESOURCES) if what == "all" else [what.removesuffix("s")]
+    try:
+        since_utc = start.strftime("%Y-%m-%dT%H:%M:%S") if start else None
+        plan = odoo.begin_preview(config.store_url, resources, since_utc)
+        try:
+            read = preview_store(odoo, WooClient(config), plan)
+        except Exception as exc:
+            odoo.preview_done(plan["preview_id"], f"{type(exc).__name__}: {exc}")
+            raise
+        summary = odoo.preview_done(plan["preview_id"])
+    except (OdooError, OdooRefused, OdooUnavailable) as exc:
+        print(f"error: Odoo: {exc}", file=sys.stderr)
+        return 2
+    if summary.get("status") != "done":
+        print(f"error: Odoo stopped preview {plan['preview_id']}: {summary}", file=sys.stderr)
+        return 1
+    for resource, count in read.items():
+        print(f"{resource}s: {count} read")
+    counts = summary["counts"]
+    print(
+        f"would match {counts['matched']}, create {counts['created']}, update {counts['updated']}"
+        f" (bound already), leave {counts['unmatched']} unmatched, ignore {counts['ignored']}"
+    )
+    for code in summary["not_mapped"]:
+        print(
+            f"  not mapped: {code['kind']} {code['code']} ({code['name']}), "
+            f"{code['orders']} orders: {code['note']}"
+        )
+    print(f"report: Integration › Configuration › Import previews › preview {plan['preview_id']}")
+    return 0

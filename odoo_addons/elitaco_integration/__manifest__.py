@@ -22,6 +22,8 @@
         "wizards/integration_binding_rebind_views.xml",
         "views/integration_value_map_views.xml",
         "views/integration_import_views.xml",
+        "views/integration_import_preview_views.xml",
+        "wizards/integration_import_confirm_views.xml",
         "views/integration_store_views.xml",
         "views/product_template_views.xml",
         "views/sale_order_views.xml",

@@ -102,6 +102,25 @@ class OdooClient:
         params = {"import_id": import_id, "error": error, "final": final}
         return self._call("/elitaco/v1/imports/failed", params)
 
+    def begin_preview(
+        self, store_url: str, resources: list[str], since: str | None
+    ) -> dict[str, Any]:
+        """A preview of an import for the command line: {"preview_id", "steps": [...]}."""
+        params = {"store_url": store_url, "resources": resources, "since": since}
+        return self._call("/elitaco/v1/imports/preview/begin", params)
+
+    def preview_page(
+        self, preview_id: int, resource: str, records: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """One page of the store: Odoo says what an import would make of each record."""
+        params = {"preview_id": preview_id, "resource": resource, "records": records}
+        return self._call("/elitaco/v1/imports/preview/page", params)
+
+    def preview_done(self, preview_id: int, error: str | None = None) -> dict[str, Any]:
+        """Everything read (its summary back), or the reading given up with `error`."""
+        params = {"preview_id": preview_id, "error": error}
+        return self._call("/elitaco/v1/imports/preview/done", params)
+
     def access(self) -> dict[str, Any]:
         """{"user": login, "api_key_expires_at": "YYYY-MM-DDTHH:MM:SSZ" or None}"""
         return self._call("/elitaco/v1/access", {})

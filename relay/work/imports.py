@@ -20,6 +20,7 @@ from relay.config import ConfigError
 from relay.pipeline.envelope import parse_woo_datetime
 from relay.pipeline.queueing import MAINTENANCE_QUEUE, RUN_IMPORT
 from relay.work.first_sync import EVERYTHING, import_resource
+from relay.work.import_preview import preview_store
 from relay.work.reconcile import OVERLAP, ReconcileReport
 
 logger = logging.getLogger(__name__)
@@ -58,9 +59,15 @@ def run_import(
     odoo: OdooClient, woo: WooClient, queue: Queue, store_url: str, import_id: int
 ) -> dict[str, int]:
     """Read what the import asks for, resource by resource; returns the events enqueued per
-    resource. An import Odoo no longer runs (deleted, failed, done) reads nothing."""
+    resource. An import Odoo no longer runs (deleted, failed, done) reads nothing. When Odoo
+    asked for a preview of the import, the store is read for its report only (nothing is
+    enqueued) and the records read are returned."""
     fields = {"import_id": import_id}
     plan = until_odoo_answers(lambda: odoo.begin_import(import_id), fields)
+    if plan.get("status") == "preview":
+        read = preview_store(odoo, woo, plan)
+        until_odoo_answers(lambda: odoo.preview_done(plan["preview_id"]), fields)
+        return read
     if plan.get("status") != "running":
         logger.info("import not running in Odoo: nothing read", extra=fields | plan)
         return {}

@@ -131,3 +131,22 @@ class ElitacoController(http.Controller):
         """The workers read the store's tax rounding: Odoo says whether it rounds the same."""
         rounding = _integration_env()["integration.woo.tax.rounding"]
         return rounding._report(store, round_at_subtotal)
+
+    @worker_route("/elitaco/v1/imports/preview/begin")
+    def begin_preview(self, store_url, resources, since=None, **unexpected):
+        """A preview the command line reads for (`python -m relay import ... --dry-run`)."""
+        return _integration_env()["integration.import.preview"]._begin_cli(
+            str(store_url), list(resources), since
+        )
+
+    @worker_route("/elitaco/v1/imports/preview/page")
+    def preview_page(self, preview_id, resource, records=(), **unexpected):
+        return _integration_env()["integration.import.preview"]._page(
+            int(preview_id), str(resource), list(records)
+        )
+
+    @worker_route("/elitaco/v1/imports/preview/done")
+    def preview_done(self, preview_id, error=None, **unexpected):
+        return _integration_env()["integration.import.preview"]._done(
+            int(preview_id), str(error) if error else None
+        )

@@ -47,3 +47,6 @@ from . import integration_drift_line
 from . import integration_woo_tax_rounding
 from . import integration_event_catalog
 from . import integration_timeline_owner
+from . import integration_import_preview_line
+from . import integration_import_preview_match
+from . import integration_import_preview

@@ -4,6 +4,7 @@ from odoo.exceptions import UserError
 from ..envelope import store_key
 from ..tools import parse_utc
 from .integration_import_line import OUTCOMES
+from .integration_import_preview import STATES as PREVIEW_STATES
 
 RESOURCES = [("product", "Products"), ("customer", "Customers"), ("order", "Orders")]
 STATES = [
@@ -60,6 +61,17 @@ class IntegrationImport(models.Model):
     ignored_count = fields.Integer(string="Ignored", compute="_compute_counts")
     failed_count = fields.Integer(string="Failed", compute="_compute_counts")
     customer_match = fields.Char(compute="_compute_customer_match")
+    preview_ids = fields.One2many(
+        "integration.import.preview", "import_id", string="Previews", readonly=True
+    )
+    preview_id = fields.Many2one(
+        "integration.import.preview",
+        string="Last preview",
+        compute="_compute_preview",
+        help="The newest preview of this import.",
+    )
+    preview_state = fields.Selection(PREVIEW_STATES, string="Preview", compute="_compute_preview")
+    preview_count = fields.Integer(compute="_compute_preview")
 
     @api.depends("store_url")
     def _compute_name(self):
@@ -92,15 +104,51 @@ class IntegrationImport(models.Model):
         for run in self:
             run.customer_match = param
 
+    @api.depends("preview_ids.state")
+    def _compute_preview(self):
+        for run in self:
+            run.preview_id = run.preview_ids.sorted("id")[-1:]
+            run.preview_state = run.preview_id.state
+            run.preview_count = len(run.preview_ids)
+
+    def action_preview(self):
+        """Read the store as the import would and say what it would do, writing nothing else."""
+        self.ensure_one()
+        preview = self.env["integration.import.preview"]._request(self)
+        return preview._open()
+
+    def action_view_previews(self):
+        self.ensure_one()
+        if len(self.preview_ids) == 1:
+            return self.preview_ids._open()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Previews"),
+            "res_model": "integration.import.preview",
+            "view_mode": "list,form",
+            "domain": [("import_id", "=", self.id)],
+        }
+
     def action_start(self):
         """Ask the workers to read the store: a row in the outbox, which they poll. A failed
-        import started again goes on from where it stopped."""
+        import started again goes on from where it stopped. Tax rates or payment methods of
+        the store's orders with no map yet are named first, in a confirmation (the button's
+        context `import_anyway` skips it)."""
         for run in self:
             if run.state not in ("draft", "failed"):
                 raise UserError(_("%s is already started.", run.name))
-            resources = run._resources()
-            if not resources:
+            if not run._resources():
                 raise UserError(_("Choose what to import: products, customers or orders."))
+            if run.preview_ids.filtered(lambda preview: preview.state in ("queued", "running")):
+                raise UserError(
+                    _("A preview of %s is reading the store: start it once that is done.", run.name)
+                )
+        if not self.env.context.get("import_anyway"):
+            for run in self:
+                if run.state == "draft" and run._unmapped_for_orders():
+                    return self.env["integration.import.confirm"]._ask(run)
+        for run in self:
+            resources = run._resources()
             if not run.step_ids:
                 run.step_ids = [
                     fields.Command.create(
@@ -109,19 +157,62 @@ class IntegrationImport(models.Model):
                     for n, resource in enumerate(resources)
                 ]
             run.write({"state": "queued", "error": False})
-            prefix = f"odoo:integration.import-{run.id}:import.requested"
-            attempt = self.env["integration.outbox"].search_count(
-                [("idempotency_key", "=like", f"{prefix}:%")]
-            )
-            self.env["integration.outbox"].create(
-                {
-                    "event_type": "odoo.import.requested",
-                    "idempotency_key": f"{prefix}:{attempt + 1}",
-                    "store": run.store,
-                    "data": {"import_id": run.id, "store_url": run.store_url},
-                }
-            )
+            run._ask_workers()
         return True
+
+    def _ask_workers(self, data: dict | None = None) -> None:
+        """A row in the outbox the workers poll: they enqueue the job that reads the store,
+        which asks Odoo (`_begin`) whether it imports or previews."""
+        self.ensure_one()
+        prefix = f"odoo:integration.import-{self.id}:import.requested"
+        attempt = self.env["integration.outbox"].search_count(
+            [("idempotency_key", "=like", f"{prefix}:%")]
+        )
+        self.env["integration.outbox"].create(
+            {
+                "event_type": "odoo.import.requested",
+                "idempotency_key": f"{prefix}:{attempt + 1}",
+                "store": self.store,
+                "data": {"import_id": self.id, "store_url": self.store_url} | (data or {}),
+            }
+        )
+
+    def _unmapped_for_orders(self) -> list[dict]:
+        """What the import's orders use with no map yet that changes what they book: tax rates
+        and payment methods (from its newest finished preview, and those the store sent
+        before), each with the orders it touches when a preview counted them."""
+        self.ensure_one()
+        if not self.import_orders:
+            return []
+        found = {}
+        preview = self.preview_ids.filtered(lambda preview: preview.state == "done").sorted("id")
+        for line in preview[-1:]._unmapped_for_orders():
+            found[line.kind, line.code] = {
+                "kind": line.kind,
+                "code": line.code,
+                "name": line.woo_name,
+                "orders": line.order_count,
+                "note": line.message,
+            }
+        listed = self.env["integration.value.map"].search(
+            [
+                ("kind", "in", ("tax_rate", "payment_method")),
+                ("state", "=", "not_mapped"),
+                ("company_id", "=", self.env.company.id),
+            ]
+        )
+        for row in listed:
+            found.setdefault(
+                (row.kind, row.woo_value),
+                {
+                    "kind": row.kind,
+                    "code": row.woo_value,
+                    "name": row.woo_title or row.woo_value,
+                    "orders": None,
+                    "note": "",
+                },
+            )
+        return list(found.values())
 
     def action_view_lines(self):
         self.ensure_one()
@@ -167,6 +258,9 @@ class IntegrationImport(models.Model):
         """The worker's job starts (or, after a crash, resumes) reading: what to read, and
         from where."""
         run = self.browse(import_id).exists()
+        previewing = run._previewing() if run else None
+        if previewing:
+            return previewing._begin()
         if not run or run.state not in ("queued", "running"):
             return {"status": "not_running", "state": run.state if run else None}
         run.write({"state": "running", "started_at": run.started_at or fields.Datetime.now()})
@@ -184,6 +278,15 @@ class IntegrationImport(models.Model):
                 for step in run.step_ids.sorted("sequence")
             ],
         }
+
+    def _previewing(self):
+        """The preview the workers' job is for: a draft import's, asked and not read yet."""
+        self.ensure_one()
+        if self.state != "draft":
+            return self.env["integration.import.preview"]
+        return self.preview_ids.filtered(
+            lambda preview: preview.state in ("queued", "running")
+        ).sorted("id")[-1:]
 
     @api.model
     def _progress(
@@ -233,6 +336,9 @@ class IntegrationImport(models.Model):
     def _failed(self, import_id: int, error: str, final: bool) -> dict:
         """The job failed; RQ runs it again unless `final`, then it goes on where it stopped."""
         run = self.browse(import_id).exists()
+        previewing = run._previewing() if run else None
+        if previewing:
+            return previewing._failed(error, final)
         if not run or run.state not in ("queued", "running"):
             return {"status": "not_running"}
         if final:

@@ -46,3 +46,5 @@ from . import test_contact_timeline
 from . import test_push_timeline
 from . import test_catalog_timeline_migration
 from . import test_product_timeline_screenshot
+from . import test_import_preview
+from . import test_import_preview_ui
