@@ -11,7 +11,7 @@ from typing import Literal
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from relay.ingress.keys import BATCH_ENQUEUER, METRICS, QUEUE, SETTINGS, SPOOL, SPOOL_DRAIN
+from relay.ingress.keys import BATCH_ENQUEUER, DRAIN_QUEUE, METRICS, SETTINGS, SPOOL, SPOOL_DRAIN
 from relay.pipeline.envelope import Envelope, log_fields
 from relay.pipeline.queueing import enqueue_unless_enqueued
 
@@ -39,7 +39,7 @@ async def accept_envelope(app: web.Application, envelope: Envelope) -> Destinati
             await app[BATCH_ENQUEUER].enqueue(dict(envelope))
         except RedisError as exc:
             logger.warning(
-                "Redis unreachable, spooling the event",
+                "Redis did not take the event (unreachable, or too few replicas); spooling it",
                 extra=log_fields(dict(envelope)) | {"error": str(exc)},
             )
         except Exception as exc:  # RQ could not serialise it: keep it aside
@@ -58,10 +58,15 @@ async def drain_spool_forever(app: web.Application) -> None:
     """Drain the spool into RQ whenever it holds something; no error ends this loop."""
     spool = app[SPOOL]
     state = app[SPOOL_DRAIN]
+    settings = app[SETTINGS]
     enqueue = partial(
-        enqueue_unless_enqueued, app[QUEUE], retry_intervals=list(app[SETTINGS].retry_intervals)
+        enqueue_unless_enqueued,
+        app[DRAIN_QUEUE],
+        retry_intervals=list(settings.retry_intervals),
+        min_replicas=settings.redis_min_replicas,
+        replica_timeout=settings.redis_timeout,
     )
-    interval = app[SETTINGS].spool_drain_interval
+    interval = settings.spool_drain_interval
     while True:
         if spool.write_error:  # the disk may have space again
             await asyncio.to_thread(spool.check_writable)

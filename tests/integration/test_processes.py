@@ -158,7 +158,7 @@ def test_the_cron_service_enqueues_the_maintenance_jobs(redis_url: str, tmp_path
     start (interval jobs run at once, then every interval)."""
     maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "rq"), "cron", "--url", redis_url, "relay.cron_config"],
+        [sys.executable, "-m", "relay", "cron"],
         env=relay_environment(redis_url, tmp_path / "spool", PYTHONPATH=str(ROOT)),
         cwd=ROOT,
         stdout=subprocess.PIPE,
