@@ -393,9 +393,9 @@ def cron_command() -> int:
     scheduler = CronScheduler(connection=connection)
     scheduler.load_config_from_file("relay.cron_config")
     while True:
-        wait_for_redis(connection)
+        wait_for_redis(connection, who="the cron scheduler")
         try:
             scheduler.start()  # returns on SIGTERM or SIGINT
             return 0
         except RedisError as exc:
-            print(f"cron scheduler lost Redis ({exc}); waiting for it", file=sys.stderr)
+            scheduler.log.warning("cron scheduler lost Redis (%s); it waits for it", exc)

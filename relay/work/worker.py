@@ -144,7 +144,7 @@ class RelayWorker(Worker):
         return self.job_monitoring_interval + HEARTBEAT_GRACE
 
 
-def wait_for_redis(connection: Redis, longest_wait: float = 10.0) -> None:
+def wait_for_redis(connection: Redis, longest_wait: float = 10.0, who: str = "the worker") -> None:
     """Return once Redis answers. RQ's worker exits at once when Redis is down (and quits when
     Redis goes away under a running job); restarted by its supervisor during an outage, it
     waits here instead of exiting again in a loop."""
@@ -155,7 +155,7 @@ def wait_for_redis(connection: Redis, longest_wait: float = 10.0) -> None:
             return
         except (RedisConnectionError, RedisTimeoutError) as exc:
             logger.warning(
-                "Redis unreachable; the worker waits for it",
+                f"Redis unreachable; {who} waits for it",
                 extra={"error": str(exc), "retry_in_seconds": delay},
             )
         time.sleep(delay)
