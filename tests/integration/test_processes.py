@@ -109,9 +109,11 @@ def rq_dashboard(redis_url: str, **login: str) -> Iterator[str]:
     """The compose `dashboard` service's command, its login (if any) in its environment."""
     port = free_port()
     dashboard = os.path.join(os.path.dirname(sys.executable), "rq-dashboard")
+    args = ["--config", "relay.dashboard_config", "--port", str(port), "--bind", "127.0.0.1"]
     process = subprocess.Popen(
-        [dashboard, "--redis-url", redis_url, "--port", str(port), "--bind", "127.0.0.1"],
-        env=dict(os.environ, **login),
+        [dashboard, *args],
+        env=dict(os.environ, REDIS_URL=redis_url, PYTHONPATH=str(ROOT), **login),
+        cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
