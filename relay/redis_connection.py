@@ -21,6 +21,7 @@ def redis_connection(
     timeout: float | None = None,
     *,
     pinned: bool = False,
+    retries: int | None = None,
 ) -> Redis:
     """A client of the Redis primary.
 
@@ -28,8 +29,12 @@ def redis_connection(
     MULTI/EXEC. WAIT counts the replicas that acknowledged the last write *of its own
     connection*: on another connection, or on one reconnected in between (which has written
     nothing), it would answer at once that every replica has the job.
+    `retries`: attempts after a connection error, at once (redis-py's default: 10, backing
+    off for about 3 s in all, which a relay answering a delivery cannot wait).
     """
     options: dict[str, Any] = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    if retries is not None:
+        options["retry"] = Retry(NoBackoff(), retries)
     if pinned:
         options |= {"max_connections": 1, "retry": Retry(NoBackoff(), 0)}
     if sentinel is None:

@@ -52,9 +52,14 @@ def create_app(settings: Settings) -> web.Application:
 
 
 def settings_connection(settings: Settings, *, pinned: bool = False) -> Redis:
-    """A pinned connection also waits for replicas (WAIT, as long again as for Redis)."""
-    timeout = settings.redis_timeout * (2 if pinned else 1)
-    return redis_connection(settings.redis_url, settings.redis_sentinel, timeout, pinned=pinned)
+    """One reconnect at once, no more: while Redis is away the relay spools, and /health says
+    so, within RELAY_REDIS_TIMEOUT. A pinned connection that waits for replicas (WAIT) gets
+    as long again for them."""
+    waits_for_replicas = pinned and settings.redis_min_replicas > 0
+    timeout = settings.redis_timeout * (2 if waits_for_replicas else 1)
+    return redis_connection(
+        settings.redis_url, settings.redis_sentinel, timeout, pinned=pinned, retries=1
+    )
 
 
 async def redis_context(app: web.Application) -> AsyncIterator[None]:
