@@ -17,9 +17,9 @@ from datetime import datetime
 from pathlib import Path
 
 from aiohttp import web
-from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue
+from rq.cron import CronScheduler
 
 from relay.clients.odoo import OdooClient, OdooError, OdooRefused, OdooUnavailable
 from relay.clients.woo import WooAuthError, WooClient, WooConfig
@@ -31,7 +31,6 @@ from relay.config import (
     check_secrets,
     check_worker_environment,
     events_queue_name,
-    redis_url_from_env,
     secret,
 )
 from relay.ingress.api import api_token
@@ -43,6 +42,7 @@ from relay.ingress.spool_owners import PROCESS_PREFIX
 from relay.logs import configure_logging
 from relay.pipeline.envelope import parse_woo_datetime
 from relay.pipeline.queueing import MAINTENANCE_QUEUE, PROCESS_EVENT
+from relay.redis_connection import redis_from_env
 from relay.work import liveness
 from relay.work.first_sync import RESOURCES, import_resource
 from relay.work.import_preview import preview_store
@@ -55,7 +55,7 @@ from relay.work.reconcile import (
 from relay.work.replay import replay_dead_letters
 from relay.work.tax_rounding import check_tax_rounding
 from relay.work.webhooks import register_webhooks
-from relay.work.worker import RelayWorker, wait_for_redis
+from relay.work.worker import wait_for_redis, work_until_stopped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,6 +157,11 @@ def main(argv: list[str] | None = None) -> int:
         "--since", help="orders modified after, UTC, e.g. 2026-02-01T00:00:00 (default: 30 days)"
     )
 
+    commands.add_parser(
+        "cron",
+        help="run RQ's cron scheduler with relay/cron_config.py's jobs, on REDIS_URL or Sentinel",
+    )
+
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":
@@ -187,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
             return drift_command(args.since)
         if args.command == "tax-rounding":
             return tax_rounding_command()
+        if args.command == "cron":
+            return cron_command()
         return spool_command(args.dir, args.json, args.set_aside)
     except (ConfigError, WooAuthError) as exc:
         for line in str(exc).splitlines():
@@ -213,12 +220,9 @@ def serve_command(host: str | None, port: int | None, processes: int | None = No
 def worker_command(queue_names: list[str], burst: bool) -> int:
     check_worker_environment()
     configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
-    connection = Redis.from_url(redis_url_from_env())
-    wait_for_redis(connection)
+    connection = redis_from_env()
     importlib.import_module("relay.jobs")  # once here, not in each forked work horse
-    queues = [Queue(name, connection=connection) for name in queue_names]
-    worker = RelayWorker(queues, connection=connection)
-    worker.work(with_scheduler=True, burst=burst)
+    work_until_stopped(connection, queue_names, burst)
     return 0
 
 
@@ -230,7 +234,7 @@ def replay_command(
             "say which dead letters to replay: --event-id ID, --type TYPE or --all", file=sys.stderr
         )
         return 2
-    queue = Queue(queue_name, connection=Redis.from_url(redis_url_from_env()))
+    queue = Queue(queue_name, connection=redis_from_env())
     odoo = OdooConfig.from_env()
     states_of = OdooClient(odoo).event_states if odoo.api_key else None
     report = replay_dead_letters(
@@ -282,7 +286,7 @@ def healthcheck_command(process: str, max_age: float | None) -> int:
     else:
         limit = liveness.CRON_MAX_AGE if max_age is None else max_age
         check = liveness.cron_heartbeat_age
-    connection = Redis.from_url(redis_url_from_env(), socket_timeout=5, socket_connect_timeout=5)
+    connection = redis_from_env(timeout=5)
     try:
         age = check(connection, hostname)
     except RedisError as exc:
@@ -320,7 +324,7 @@ def import_command(what: str, since: str | None) -> int:
     start = parse_since(since)
     config = WooConfig.from_env()
     woo = WooClient(config)
-    queue = Queue(events_queue_name(), connection=Redis.from_url(redis_url_from_env()))
+    queue = Queue(events_queue_name(), connection=redis_from_env())
     resources = RESOURCES if what == "all" else (what.removesuffix("s"),)
     for resource in resources:
 
@@ -346,7 +350,7 @@ def reconcile_command(since: str | None) -> int:
     start = parse_since(since)
     config = WooConfig.from_env()
     woo = WooClient(config)
-    queue = Queue(events_queue_name(), connection=Redis.from_url(redis_url_from_env()))
+    queue = Queue(events_queue_name(), connection=redis_from_env())
     for name, run in (
         ("orders", reconcile_orders),
         ("products", reconcile_products),
@@ -387,7 +391,7 @@ def register_webhooks_command(delivery_url: str, update_secret: bool) -> int:
         print(line)
     # /health reports disabled webhooks from the last check: it sees the re-enabled ones now.
     try:
-        disabled = check_webhooks(woo, Redis.from_url(settings.redis_url))
+        disabled = check_webhooks(woo, redis_from_env())
     except RedisError as exc:
         print(f"WARNING: could not refresh the webhook state for /health in Redis: {exc}")
         return 0
@@ -501,3 +505,19 @@ def preview_command(what: str, since: str | None) -> int:
         )
     print(f"report: Integration › Configuration › Import previews › preview {plan['preview_id']}")
     return 0
+
+
+def cron_command() -> int:
+    """`rq cron` with our connection: RQ's CLI builds its own from --url (no Sentinel), and its
+    scheduler quits when Redis goes away; this one waits for the (new) primary and goes on."""
+    configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
+    connection = redis_from_env()
+    scheduler = CronScheduler(connection=connection)
+    scheduler.load_config_from_file("relay.cron_config")
+    while True:
+        wait_for_redis(connection, who="the cron scheduler")
+        try:
+            scheduler.start()  # returns on SIGTERM or SIGINT
+            return 0
+        except RedisError as exc:
+            scheduler.log.warning("cron scheduler lost Redis (%s); it waits for it", exc)

@@ -150,6 +150,42 @@ class WooConfig:
 
 
 @dataclass(frozen=True)
+class SentinelConfig:
+    """Redis Sentinel instead of REDIS_URL: the sentinels name the primary, and clients follow a
+    failover by asking them again (REDIS_SENTINELS, REDIS_SENTINEL_MASTER, ...)."""
+
+    sentinels: tuple[tuple[str, int], ...]
+    master: str = "mymaster"
+    sentinel_password: str = ""
+    password: str = ""  # the primary's (and its replicas') requirepass
+    db: int = 0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SentinelConfig | None:
+        """None unless REDIS_SENTINELS is set."""
+        env = os.environ if environ is None else environ
+        raw = env.get("REDIS_SENTINELS", "").strip()
+        master = env.get("REDIS_SENTINEL_MASTER", "").strip() or cls.master
+        sentinel_password = secret(env, "REDIS_SENTINEL_PASSWORD")
+        password = secret(env, "REDIS_PASSWORD")
+        db = _int(env, "REDIS_DB", cls.db, zero=True)
+        if not raw:
+            return None
+        sentinels = tuple(_host_port(part.strip(), raw) for part in raw.split(","))
+        return cls(sentinels, master, sentinel_password, password, db)
+
+
+def _host_port(part: str, whole: str) -> tuple[str, int]:
+    host, _, port = part.rpartition(":")
+    if not host or not port.isdecimal():
+        raise ConfigError(
+            f"REDIS_SENTINELS must be host:port pairs separated by commas, e.g. "
+            f"sentinel-1:26379,sentinel-2:26379,sentinel-3:26379; got {whole!r}"
+        )
+    return host, int(port)
+
+
+@dataclass(frozen=True)
 class Settings:
     """The relay's (`python -m relay serve`)."""
 
@@ -174,6 +210,9 @@ class Settings:
     # The timeline API reads Odoo with a key that can only read (ODOO_READ_API_KEY), never
     # with the workers' ODOO_API_KEY.
     odoo: OdooConfig = field(default_factory=lambda: OdooConfig("http://127.0.0.1:8069", ""))
+    redis_sentinel: SentinelConfig | None = None  # set: redis_url is not used
+    # A delivery is answered 200 once this many replicas have its job too (Redis WAIT).
+    redis_min_replicas: int = 0
 
     @property
     def store(self) -> str:
@@ -217,6 +256,8 @@ class Settings:
             processes=_int(env, "RELAY_PROCESSES", cls.processes),
             app_secret=secret(env, "APP_SECRET"),
             odoo=OdooConfig.from_env(env, key_variable="ODOO_READ_API_KEY"),
+            redis_sentinel=SentinelConfig.from_env(env),
+            redis_min_replicas=_int(env, "RELAY_REDIS_MIN_REPLICAS", 0, zero=True),
         )
 
 
@@ -255,7 +296,7 @@ def redis_url_from_env() -> str:
     return os.environ.get("REDIS_URL", Settings.redis_url)
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, *, zero: bool = False) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -263,7 +304,7 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-    if value <= 0:
+    if value < 0 or (value == 0 and not zero):
         raise ConfigError(f"{name} must be positive, got {value}")
     return value
 

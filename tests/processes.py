@@ -165,9 +165,7 @@ class WorkerProcess(ManagedProcess):
 
 
 class CronProcess(ManagedProcess):
-    """The compose `cron` service's command: `rq cron --url URL relay.cron_config`."""
+    """The compose `cron` service's command: `python -m relay cron`."""
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        super().__init__(
-            ["cron", "--url", env["REDIS_URL"], "relay.cron_config"], env, log_path, "rq.cli"
-        )
+        super().__init__(["cron"], env, log_path)

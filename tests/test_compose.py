@@ -136,6 +136,11 @@ def test_the_relay_has_no_key_that_writes_and_the_dashboard_no_secret(filled: Pa
     assert "ODOO_READ_API_KEY" in relay
     assert set(services["dashboard"]["environment"]) == {
         "REDIS_URL",
+        "REDIS_SENTINELS",
+        "REDIS_SENTINEL_MASTER",
+        "REDIS_SENTINEL_PASSWORD",
+        "REDIS_PASSWORD",
+        "REDIS_DB",
         "RQ_DASHBOARD_USERNAME",
         "RQ_DASHBOARD_PASSWORD",
     }

@@ -19,6 +19,7 @@ from relay.ingress.intake import drain_ownerless_spools_forever, drain_spool_for
 from relay.ingress.keys import (
     BATCH_ENQUEUER,
     BATCH_ENQUEUER_TASK,
+    DRAIN_QUEUE,
     METRICS,
     ODOO_SESSION,
     QUEUE,
@@ -31,6 +32,7 @@ from relay.ingress.keys import (
 from relay.ingress.metrics import Metrics
 from relay.ingress.spool import DrainState, Spool
 from relay.ingress.spool_owners import claim, spool_directory
+from relay.redis_connection import redis_connection
 
 logger = logging.getLogger(__name__)
 
@@ -51,24 +53,37 @@ def create_app(settings: Settings) -> web.Application:
     return app
 
 
-def redis_connection(settings: Settings) -> Redis:
-    return Redis.from_url(
-        settings.redis_url,
-        socket_connect_timeout=settings.redis_timeout,
-        socket_timeout=settings.redis_timeout,
+def settings_connection(settings: Settings, *, pinned: bool = False) -> Redis:
+    """One reconnect at once, no more: while Redis is away the relay spools, and /health says
+    so, within RELAY_REDIS_TIMEOUT. A pinned connection that waits for replicas (WAIT) gets
+    as long again for them."""
+    waits_for_replicas = pinned and settings.redis_min_replicas > 0
+    timeout = settings.redis_timeout * (2 if waits_for_replicas else 1)
+    return redis_connection(
+        settings.redis_url, settings.redis_sentinel, timeout, pinned=pinned, retries=1
     )
 
 
 async def redis_context(app: web.Application) -> AsyncIterator[None]:
-    connection = redis_connection(app[SETTINGS])
-    app[QUEUE] = Queue(app[SETTINGS].queue_name, connection=connection)
-    app[BATCH_ENQUEUER] = BatchEnqueuer(app[QUEUE], list(app[SETTINGS].retry_intervals))
+    settings = app[SETTINGS]
+    shared = settings_connection(settings)  # /health, /metrics, probes, the timeline
+    writer = settings_connection(settings, pinned=True)
+    drainer = settings_connection(settings, pinned=True)
+    app[QUEUE] = Queue(settings.queue_name, connection=shared)
+    app[DRAIN_QUEUE] = Queue(settings.queue_name, connection=drainer)
+    app[BATCH_ENQUEUER] = BatchEnqueuer(
+        Queue(settings.queue_name, connection=writer),
+        list(settings.retry_intervals),
+        settings.redis_min_replicas,
+        settings.redis_timeout,
+    )
     app[BATCH_ENQUEUER_TASK] = asyncio.create_task(
         supervised("batch enqueuer", app[BATCH_ENQUEUER].run)
     )
     yield
     await _cancel(app[BATCH_ENQUEUER_TASK])
-    connection.close()
+    for connection in (shared, writer, drainer):
+        connection.close()
 
 
 async def spool_context(app: web.Application) -> AsyncIterator[None]:

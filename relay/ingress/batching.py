@@ -24,15 +24,25 @@ class BatchEnqueuer:
     so a hung Redis stalls the loop once, not per request.
     """
 
-    def __init__(self, queue: Queue, retry_intervals: list[int]) -> None:
+    def __init__(
+        self,
+        queue: Queue,
+        retry_intervals: list[int],
+        min_replicas: int = 0,
+        replica_timeout: float = 1.0,
+    ) -> None:
+        """`queue` on a pinned connection (relay.redis_connection) when `min_replicas`."""
         self._queue = queue
         self._retry_intervals = retry_intervals
+        self._min_replicas = min_replicas
+        self._replica_timeout = replica_timeout
         self._pending: list[tuple[dict[str, Any], asyncio.Future[None]]] = []
         self._wakeup = asyncio.Event()
 
     async def enqueue(self, envelope: dict[str, Any]) -> None:
-        """Return once the envelope is on RQ; raise RedisError if Redis did not take it, or
-        the error RQ met with this envelope alone."""
+        """Return once the envelope is on RQ (and on the replicas asked for); raise RedisError
+        if Redis did not take it (NotReplicated: not on enough replicas), or the error RQ met
+        with this envelope alone."""
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append((envelope, done))
         self._wakeup.set()
@@ -50,7 +60,13 @@ class BatchEnqueuer:
     def _write(self, batch: list[tuple[dict[str, Any], asyncio.Future[None]]]) -> None:
         envelopes = [envelope for envelope, _ in batch]
         try:
-            enqueue_envelopes(self._queue, envelopes, self._retry_intervals)
+            enqueue_envelopes(
+                self._queue,
+                envelopes,
+                self._retry_intervals,
+                self._min_replicas,
+                self._replica_timeout,
+            )
         except RedisError as exc:  # Redis is away for every envelope of the batch alike
             for _, done in batch:
                 _settle(done, exc)

@@ -33,6 +33,7 @@ from relay.pipeline.envelope import (
 )
 from relay.pipeline.queueing import MAINTENANCE_QUEUE, schedule_reconcile_soon
 from relay.pipeline.status import api_key_expiry, read_odoo_access_report, read_webhook_report
+from relay.redis_connection import replica_problem, sentinel_view
 
 logger = logging.getLogger(__name__)
 
@@ -249,14 +250,26 @@ async def health(request: web.Request) -> web.Response:
         "problems": [],
     }
     problems = report["spool"]["problems"]
+    settings = request.app[SETTINGS]
+    sentinel = settings.redis_sentinel
+    if sentinel is not None:  # which primary, and whether a failover is under way
+        view = await asyncio.to_thread(sentinel_view, sentinel, settings.redis_timeout)
+        report["redis"]["sentinel"] = view
     try:
         depth, failures, webhooks, odoo_access = await asyncio.to_thread(_redis_report, queue)
+        replicas = await asyncio.to_thread(
+            replica_problem, queue.connection, settings.redis_min_replicas
+        )
     except RedisError as exc:
         report["status"] = "degraded"
-        report["redis"] = {"reachable": False, "error": str(exc)}
+        report["redis"] |= {"reachable": False, "error": str(exc)}
         unreachable = f"Redis is unreachable ({exc}): deliveries go to the spool"
+        if sentinel is not None:
+            unreachable = f"Redis primary unreachable ({exc}); {view}: deliveries go to the spool"
         report["problems"] = [unreachable, *problems]
         return web.json_response(report, status=503)
+    if replicas:
+        report["problems"].append(replicas)
     report["queue"]["depth"] = depth
     snapshot = await asyncio.to_thread(_flow, request.app)
     report["backlog"] = {

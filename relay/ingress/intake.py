@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from functools import partial
 from typing import Literal
 
 from aiohttp import web
 from redis.exceptions import RedisError
 
-from relay.ingress.keys import BATCH_ENQUEUER, METRICS, QUEUE, SETTINGS, SPOOL, SPOOL_DRAIN
+from relay.ingress.keys import BATCH_ENQUEUER, DRAIN_QUEUE, METRICS, SETTINGS, SPOOL, SPOOL_DRAIN
 from relay.ingress.spool_owners import drain_ownerless
 from relay.pipeline.envelope import Envelope, log_fields
 from relay.pipeline.queueing import enqueue_unless_enqueued
@@ -40,7 +41,7 @@ async def accept_envelope(app: web.Application, envelope: Envelope) -> Destinati
             await app[BATCH_ENQUEUER].enqueue(dict(envelope))
         except RedisError as exc:
             logger.warning(
-                "Redis unreachable, spooling the event",
+                "Redis did not take the event (unreachable, or too few replicas); spooling it",
                 extra=log_fields(dict(envelope)) | {"error": str(exc)},
             )
         except Exception as exc:  # RQ could not serialise it: keep it aside
@@ -55,13 +56,23 @@ async def accept_envelope(app: web.Application, envelope: Envelope) -> Destinati
     return "spooled"
 
 
+def spool_enqueue(app: web.Application) -> Callable[[dict], bool]:
+    """How a spooled line goes onto RQ: once (its marker), acknowledged as a delivery is."""
+    settings = app[SETTINGS]
+    return partial(
+        enqueue_unless_enqueued,
+        app[DRAIN_QUEUE],
+        retry_intervals=list(settings.retry_intervals),
+        min_replicas=settings.redis_min_replicas,
+        replica_timeout=settings.redis_timeout,
+    )
+
+
 async def drain_spool_forever(app: web.Application) -> None:
     """Drain the spool into RQ whenever it holds something; no error ends this loop."""
     spool = app[SPOOL]
     state = app[SPOOL_DRAIN]
-    enqueue = partial(
-        enqueue_unless_enqueued, app[QUEUE], retry_intervals=list(app[SETTINGS].retry_intervals)
-    )
+    enqueue = spool_enqueue(app)
     interval = app[SETTINGS].spool_drain_interval
     while True:
         if spool.write_error:  # the disk may have space again
@@ -101,9 +112,7 @@ async def drain_ownerless_spools_forever(app: web.Application) -> None:
     process before them) into RQ; no error ends this loop."""
     settings = app[SETTINGS]
     own = app[SPOOL].directory
-    enqueue = partial(
-        enqueue_unless_enqueued, app[QUEUE], retry_intervals=list(settings.retry_intervals)
-    )
+    enqueue = spool_enqueue(app)
     while True:
         try:
             result = await asyncio.to_thread(

@@ -23,3 +23,6 @@ SPOOL_ORPHAN_DRAINER = web.AppKey("spool_orphan_drainer", asyncio.Task)
 BATCH_ENQUEUER = web.AppKey("batch_enqueuer", BatchEnqueuer)
 BATCH_ENQUEUER_TASK = web.AppKey("batch_enqueuer_task", asyncio.Task)
 ODOO_SESSION = web.AppKey("odoo_session", aiohttp.ClientSession)
+# The spool drain's queue: on a connection of its own, pinned for Redis WAIT like the batch
+# enqueuer's (relay.redis_connection).
+DRAIN_QUEUE = web.AppKey("drain_queue", Queue)

@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 
 from relay.clients.odoo import OdooClient, until_odoo_answers
 from relay.clients.woo import PER_PAGE, WooClient
-from relay.config import redis_url_from_env
+from relay.redis_connection import redis_from_env
 from relay.work.imports import enqueue_import
 from relay.work.shipments import push_shipment, push_shipped
 
@@ -325,7 +325,7 @@ def _initial_stock(data: dict[str, Any]) -> dict[str, int]:
 
 
 def _request_import(connection: Redis | None, event: dict[str, Any]) -> tuple:
-    connection = connection or Redis.from_url(redis_url_from_env())
+    connection = connection or redis_from_env()
     try:
         job_id = enqueue_import(connection, event["data"]["import_id"])
     except RedisError as exc:

@@ -14,7 +14,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, Worker
-from rq.exceptions import AbandonedJobError
+from rq.exceptions import AbandonedJobError, StopRequested
 from rq.job import Job
 from rq.worker import WorkerStatus
 
@@ -100,6 +100,22 @@ class RelayWorker(Worker):
         kwargs.setdefault("exception_handlers", [restore_retry_of_abandoned_job])
         super().__init__(*args, **kwargs)
         self._heartbeats: JobHeartbeats | None = None
+        self.stop_requested = False
+
+    def request_stop(self, signum: int, frame: Any) -> None:
+        self.stop_requested = True
+        super().request_stop(signum, frame)
+
+    def dequeue_job_and_maintain_ttl(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().dequeue_job_and_maintain_ttl(*args, **kwargs)
+        except StopRequested:
+            # RQ stops an idle worker by raising in the middle of its wait on the queues. A
+            # Sentinel connection (redis-py) stays open with that wait's reply still to come,
+            # and RQ's teardown would read it as the answer to its own commands. It is back in
+            # the pool already; the connection of the worker's pubsub thread is in use.
+            self.connection.connection_pool.disconnect(inuse_connections=False)
+            raise
 
     def execute_job(self, job: Job, queue: Queue) -> None:
         if job.func_name not in IN_PROCESS_JOBS:
@@ -128,7 +144,7 @@ class RelayWorker(Worker):
         return self.job_monitoring_interval + HEARTBEAT_GRACE
 
 
-def wait_for_redis(connection: Redis, longest_wait: float = 10.0) -> None:
+def wait_for_redis(connection: Redis, longest_wait: float = 10.0, who: str = "the worker") -> None:
     """Return once Redis answers. RQ's worker exits at once when Redis is down (and quits when
     Redis goes away under a running job); restarted by its supervisor during an outage, it
     waits here instead of exiting again in a loop."""
@@ -139,8 +155,28 @@ def wait_for_redis(connection: Redis, longest_wait: float = 10.0) -> None:
             return
         except (RedisConnectionError, RedisTimeoutError) as exc:
             logger.warning(
-                "Redis unreachable; the worker waits for it",
+                f"Redis unreachable; {who} waits for it",
                 extra={"error": str(exc), "retry_in_seconds": delay},
             )
         time.sleep(delay)
         delay = min(delay * 2, longest_wait)
+
+
+def work_until_stopped(
+    connection: Redis, queue_names: list[str], burst: bool, restart_delay: float = 1.0
+) -> None:
+    """Run a RelayWorker, and another whenever one stops for anything but a stop request or
+    an empty burst: RQ's work loop quits on an error it did not expect, Redis going away
+    (a Sentinel failover) included. The Sentinel connection finds the new primary."""
+    while True:
+        wait_for_redis(connection)
+        queues = [Queue(name, connection=connection) for name in queue_names]
+        worker = RelayWorker(queues, connection=connection)
+        try:
+            worker.work(with_scheduler=True, burst=burst)
+        except RedisError as exc:  # RQ's teardown could not reach Redis either
+            logger.warning("worker lost Redis while stopping", extra={"error": str(exc)})
+        if worker.stop_requested or burst:
+            return
+        logger.warning("worker stopped on an error; starting again once Redis answers")
+        time.sleep(restart_delay)

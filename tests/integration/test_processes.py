@@ -109,9 +109,11 @@ def rq_dashboard(redis_url: str, **login: str) -> Iterator[str]:
     """The compose `dashboard` service's command, its login (if any) in its environment."""
     port = free_port()
     dashboard = os.path.join(os.path.dirname(sys.executable), "rq-dashboard")
+    args = ["--config", "relay.dashboard_config", "--port", str(port), "--bind", "127.0.0.1"]
     process = subprocess.Popen(
-        [dashboard, "--redis-url", redis_url, "--port", str(port), "--bind", "127.0.0.1"],
-        env=dict(os.environ, **login),
+        [dashboard, *args],
+        env=dict(os.environ, REDIS_URL=redis_url, PYTHONPATH=str(ROOT), **login),
+        cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -158,7 +160,7 @@ def test_the_cron_service_enqueues_the_maintenance_jobs(redis_url: str, tmp_path
     start (interval jobs run at once, then every interval)."""
     maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "rq"), "cron", "--url", redis_url, "relay.cron_config"],
+        [sys.executable, "-m", "relay", "cron"],
         env=relay_environment(redis_url, tmp_path / "spool", PYTHONPATH=str(ROOT)),
         cwd=ROOT,
         stdout=subprocess.PIPE,

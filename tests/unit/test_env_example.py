@@ -16,8 +16,8 @@ from relay.config import (
     WooConfig,
     check_worker_environment,
     events_queue_name,
-    redis_url_from_env,
 )
+from relay.redis_connection import redis_from_env
 
 ROOT = Path(__file__).resolve().parents[2]
 RELAY = ROOT / "relay"
@@ -93,21 +93,23 @@ def process_reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[str]]:
             check_worker_environment,
             OdooConfig.from_env,
             WooConfig.from_env,
-            redis_url_from_env,
+            redis_from_env,
             events_queue_name,
         )
         | read_in("jobs.py", "work", "clients", "pipeline")
         | {"LOG_LEVEL"},
-        # rq cron --url "$REDIS_URL" relay.cron_config
-        "cron": read_in("cron_config.py") | {"REDIS_URL"},
-        # rq-dashboard --redis-url "$REDIS_URL", its login from its own environment.
-        "dashboard": {"REDIS_URL", "RQ_DASHBOARD_USERNAME", "RQ_DASHBOARD_PASSWORD"},
+        # python -m relay cron: RQ's CronScheduler with relay.cron_config, and LOG_LEVEL.
+        "cron": read_in("cron_config.py") | read_by(monkeypatch, redis_from_env) | {"LOG_LEVEL"},
+        # rq-dashboard --config relay.dashboard_config, its login from its own environment.
+        "dashboard": read_in("dashboard_config.py")
+        | read_by(monkeypatch, redis_from_env)
+        | {"RQ_DASHBOARD_USERNAME", "RQ_DASHBOARD_PASSWORD"},
         # python -m relay register-webhooks | import | reconcile | replay (which asks Odoo)
         "cli": read_by(
             monkeypatch,
             WooConfig.from_env,
             OdooConfig.from_env,
-            redis_url_from_env,
+            redis_from_env,
             events_queue_name,
         )
         | {"WOO_WEBHOOK_SECRET", "PAYLOAD_RETENTION_DAYS", "LOG_LEVEL"},

@@ -24,6 +24,8 @@ LAYERS = {
     "relay.jobs": 3,
     "relay.cron_config": 3,
     "relay.__main__": 3,
+    "relay.redis_connection": 1,
+    "relay.dashboard_config": 3,
 }
 ENTRY_POINTS = 3
 # Every name RQ may hold for a queued, scheduled or dead-lettered job of an earlier release.
