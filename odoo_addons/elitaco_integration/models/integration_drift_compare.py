@@ -70,8 +70,9 @@ class IntegrationDriftCompare(models.AbstractModel):
         lines = []
         base = {"woo_id": woo["id"], "sale_order_id": order.id, "fix": "reread_order"}
         expected = self._status_expected(woo["status"])
+        # Applied, and kept on purpose (it shipped): the order says so itself; not drift.
         kept = (
-            woo["status"] != order.woo_status
+            woo["status"] == order.woo_status
             and expected == ("cancel",)
             and self.env["integration.woo.order.status"]._kept_from_cancel(order, woo["status"])
         )
