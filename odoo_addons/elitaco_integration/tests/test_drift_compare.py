@@ -74,6 +74,15 @@ class TestDriftOrders(IntegrationCase):
         self.assertEqual(self.kinds(missing | {"status": "failed"}), [])
         self.assertEqual(self.kinds(missing | {"status": "checkout-draft"}), [])
 
+    def test_an_order_missing_in_odoo_says_what_the_ledger_has_of_it(self):
+        missing = listed(self.order, id=9912, number="9912")
+        [line] = self.compare._order_lines(STORE, [missing])
+        self.assertIn("its webhook never arrived", line["message"])
+        event = self.Event.search([("woo_resource_id", "=", 4711)], limit=1)
+        event.sudo().write({"woo_resource_id": 9912, "state": "dead"})
+        [line] = self.compare._order_lines(STORE, [missing])
+        self.assertIn(f"Its event {event.idempotency_key} is Dead", line["message"])
+
     def test_another_stores_order_is_not_this_ones(self):
         lines = self.compare._order_lines("other.example.com", [listed(self.order)])
         self.assertEqual([line["kind"] for line in lines], ["order_missing_odoo"])
