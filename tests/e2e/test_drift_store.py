@@ -136,7 +136,7 @@ def test_drift_made_on_purpose_is_found_and_fixed_by_its_buttons(shop: Shop) -> 
 
 
 def test_the_daily_run_and_the_cli_compare_the_store_on_their_own(shop: Shop) -> None:
-    simple_product(shop)  # the store has at least this one to compare
+    simple_product(shop)  # 10 in stock in WooCommerce, none in Odoo: drift the CLI reports
     runs_before = shop.odoo.search_read("integration.drift", [], ["id"])
     cron_job(shop, "drift_daily")
     [daily] = shop.odoo.search_read(
@@ -151,8 +151,8 @@ def test_the_daily_run_and_the_cli_compare_the_store_on_their_own(shop: Shop) ->
     [cli] = shop.odoo.search_read(
         "integration.drift", [("trigger", "=", "cli")], ["summary", "drift_count", "since"]
     )
-    assert done.stdout.splitlines()[0] == cli["summary"]
-    assert done.returncode == (1 if cli["drift_count"] else 0)
+    assert cli["summary"] in done.stdout.splitlines(), done.stdout  # besides the JSON logs
+    assert cli["drift_count"] >= 1 and done.returncode == 1
     assert cli["since"] == "2026-01-01 00:00:00"
 
     refused = shop.cli("drift", "--since", "yesterday")

@@ -30,6 +30,7 @@ class IntegrationDriftCompare(models.AbstractModel):
             .search([("woo_store", "=", store), ("woo_order_id", "in", woo_ids)])
         )
         by_id = {order.woo_order_id: order for order in found}
+        stuck = self._stuck_events(store, [i for i in woo_ids if i not in by_id])
         lines = []
         for woo in orders:
             if woo.get("status") in ("checkout-draft", "trash"):
@@ -38,7 +39,7 @@ class IntegrationDriftCompare(models.AbstractModel):
             if not order:
                 if self._status_expected(woo["status"]) is None:
                     continue  # an ignored status: Odoo leaves such an order out
-                lines.append(self._order_missing(woo))
+                lines.append(self._order_missing(woo, stuck.get(woo["id"])))
                 continue
             lines += self._order_differences(woo, order)
         return lines
@@ -50,17 +51,51 @@ class IntegrationDriftCompare(models.AbstractModel):
         return STATES_OF_ACTION.get(action)
 
     @api.model
-    def _order_missing(self, woo: dict) -> dict:
+    def _stuck_events(self, store: str, woo_ids: list[int]) -> dict:
+        """{WooCommerce id: its newest order event in the ledger that did not make the order}."""
+        if not woo_ids:
+            return {}
+        events = (
+            self.env["integration.event"]
+            .sudo()
+            .search(
+                [
+                    ("store", "=", store),
+                    ("resource", "=", "order"),
+                    ("woo_resource_id", "in", woo_ids),
+                    ("state", "in", ("received", "processing", "failed", "dead")),
+                ],
+                order="id",
+            )
+        )
+        return {event.woo_resource_id: event for event in events}
+
+    @api.model
+    def _order_missing(self, woo: dict, event=None) -> dict:
+        states = dict(
+            self.env["integration.event"]._fields["state"]._description_selection(self.env)
+        )
+        in_ledger = (
+            _(
+                " Its event %(key)s is %(state)s in the ledger.",
+                key=event.idempotency_key,
+                state=states.get(event.state, event.state),
+            )
+            if event
+            else _(" The ledger has no event of it: its webhook never arrived.")
+        )
         return {
             "kind": "order_missing_odoo",
             "woo_id": woo["id"],
             "woo_value": woo.get("status"),
             "message": _(
-                "WooCommerce order %(number)s (%(status)s, %(total)s %(currency)s) is not in Odoo.",
+                "WooCommerce order %(number)s (%(status)s, %(total)s %(currency)s) is not in "
+                "Odoo.%(ledger)s",
                 number=woo.get("number") or woo["id"],
                 status=woo.get("status"),
                 total=woo.get("total"),
                 currency=woo.get("currency") or "",
+                ledger=in_ledger,
             ),
             "fix": "reread_order",
         }
@@ -70,8 +105,9 @@ class IntegrationDriftCompare(models.AbstractModel):
         lines = []
         base = {"woo_id": woo["id"], "sale_order_id": order.id, "fix": "reread_order"}
         expected = self._status_expected(woo["status"])
+        # Applied, and kept on purpose (it shipped): the order says so itself; not drift.
         kept = (
-            woo["status"] != order.woo_status
+            woo["status"] == order.woo_status
             and expected == ("cancel",)
             and self.env["integration.woo.order.status"]._kept_from_cancel(order, woo["status"])
         )

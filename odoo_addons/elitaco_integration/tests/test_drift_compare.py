@@ -50,6 +50,22 @@ class TestDriftOrders(IntegrationCase):
         self.assertEqual((line["woo_value"], line["odoo_value"]), ("cancelled", "draft"))
         self.assertIn(self.order.name, line["message"])
 
+    def test_a_cancellation_kept_from_a_shipped_order_is_not_drift_once_applied(self):
+        self.process("woo.order.updated", status="processing")
+        self.assertEqual(self.order.state, "sale")
+        picking = self.order.picking_ids
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        cancelled = listed(self.order, status="cancelled")
+        self.assertEqual(self.kinds(cancelled), ["order_status"], "not applied yet: drift")
+        self.process(
+            "woo.order.updated", status="cancelled", date_modified_gmt="2026-02-22T09:00:00"
+        )
+        self.assertEqual((self.order.state, self.order.woo_status), ("sale", "cancelled"))
+        self.assertEqual(self.kinds(cancelled), [])
+
     def test_an_order_missing_in_odoo_is_drift_unless_its_status_is_ignored(self):
         missing = listed(self.order, id=9911, number="9911")
         [line] = self.compare._order_lines(STORE, [missing])
@@ -57,6 +73,15 @@ class TestDriftOrders(IntegrationCase):
         self.env["integration.value.map"]._lookup("order_status", "failed").order_action = "ignore"
         self.assertEqual(self.kinds(missing | {"status": "failed"}), [])
         self.assertEqual(self.kinds(missing | {"status": "checkout-draft"}), [])
+
+    def test_an_order_missing_in_odoo_says_what_the_ledger_has_of_it(self):
+        missing = listed(self.order, id=9912, number="9912")
+        [line] = self.compare._order_lines(STORE, [missing])
+        self.assertIn("its webhook never arrived", line["message"])
+        event = self.Event.search([("woo_resource_id", "=", 4711)], limit=1)
+        event.sudo().write({"woo_resource_id": 9912, "state": "dead"})
+        [line] = self.compare._order_lines(STORE, [missing])
+        self.assertIn(f"Its event {event.idempotency_key} is Dead", line["message"])
 
     def test_another_stores_order_is_not_this_ones(self):
         lines = self.compare._order_lines("other.example.com", [listed(self.order)])
