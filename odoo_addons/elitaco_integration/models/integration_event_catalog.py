@@ -17,7 +17,7 @@ class IntegrationEventCatalog(models.Model):
         """The timeline links of a product or customer event: {} of False values while Odoo
         has no record of it yet (a failed first delivery; its row joins the record later);
         None for the events no record's timeline shows."""
-        if self.source != "woo" or self.resource not in CATALOG_RESOURCES:
+        if not self._has_catalog_timeline():
             return None
         if self.resource == "customer":
             return {"partner_id": self._catalog_record("res.partner").id}
@@ -27,6 +27,10 @@ class IntegrationEventCatalog(models.Model):
             return {"product_tmpl_id": template.id, "product_id": False}
         variant = record if record.product_template_attribute_value_ids else record.browse()
         return {"product_tmpl_id": record.product_tmpl_id.id, "product_id": variant.id}
+
+    def _has_catalog_timeline(self) -> bool:
+        """Whether the event is a product's, a variation's or a customer's from WooCommerce."""
+        return self.source == "woo" and self.resource in CATALOG_RESOURCES
 
     def _catalog_record(self, *models_: str):
         """What the event made or touched, else what its WooCommerce id is bound to."""

@@ -115,7 +115,7 @@ class IntegrationTimeline(models.Model):
                 ("event_id", "!=", False),
                 ("kind", "=", "processed"),
             ]
-        elif event._catalog_links() is not None:  # the same product, variation or customer
+        elif event._has_catalog_timeline():  # the same product, variation or customer
             domain = [
                 ("event_id.store", "=", event.store),
                 ("event_id.resource", "=", event.resource),
