@@ -38,3 +38,4 @@ from . import test_to_the_cent
 from . import test_variant_prices
 from . import test_import_preview
 from . import test_import_preview_ui
+from . import test_import_preview_agrees
