@@ -501,7 +501,7 @@ def preview_command(what: str, since: str | None) -> int:
     for code in summary["not_mapped"]:
         print(
             f"  not mapped: {code['kind']} {code['code']} ({code['name']}), "
-            f"{code['orders']} orders: {code['note']}"
+            f"orders: {code['orders']}; {code['note']}"
         )
     print(f"report: Integration › Configuration › Import previews › preview {plan['preview_id']}")
     return 0

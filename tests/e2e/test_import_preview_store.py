@@ -149,7 +149,12 @@ def test_a_preview_finds_an_unmapped_rate_and_writes_nothing(
 
         dry_run = shop.cli("import", "orders", "--since", since.replace(" ", "T"), "--dry-run")
         assert dry_run.returncode == 0, dry_run.stderr
-        assert f"not mapped: tax_rate {store_tax_rate['id']} " in dry_run.stdout
+        [rate_said] = [
+            line
+            for line in dry_run.stdout.splitlines()
+            if f"not mapped: tax_rate {store_tax_rate['id']} " in line
+        ]
+        assert f"({store_tax_rate['name']} (2 %)), orders: 1;" in rate_said
         assert "orders: 1 read" in dry_run.stdout
         assert counts(shop) == before
         assert events_queue(shop).count == 0, "a dry run enqueues nothing"

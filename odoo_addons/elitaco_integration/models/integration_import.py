@@ -186,7 +186,7 @@ class IntegrationImport(models.Model):
             return []
         found = {}
         preview = self.preview_ids.filtered(lambda preview: preview.state == "done").sorted("id")
-        for line in preview[-1:]._unmapped_for_orders():
+        for line in preview[-1:]._unmapped_order_codes():
             found[line.kind, line.code] = {
                 "kind": line.kind,
                 "code": line.code,

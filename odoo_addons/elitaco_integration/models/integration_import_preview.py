@@ -131,7 +131,7 @@ class IntegrationImportPreview(models.Model):
         """The form's button while the workers read: shows how far they got."""
         return True
 
-    def _unmapped_for_orders(self):
+    def _unmapped_order_codes(self):
         """The tax rate and payment method lines of the store's orders still without a map."""
         lines = self.line_ids.filtered(lambda line: line.kind in CONFIRM_KINDS and line.order_count)
         return lines._still_unmapped()

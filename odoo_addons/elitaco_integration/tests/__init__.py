@@ -48,3 +48,4 @@ from . import test_catalog_timeline_migration
 from . import test_product_timeline_screenshot
 from . import test_import_preview
 from . import test_import_preview_ui
+from . import test_import_preview_agrees
