@@ -146,6 +146,7 @@ class SentinelSetup:
         (workdir / "primary").mkdir(parents=True)
         (workdir / "replica").mkdir()
         self.primary = RedisServer(workdir / "primary", persistent=True)
+        self.first_primary_port = self.primary.port
         self.replica = RedisServer(
             workdir / "replica", persistent=True, replica_of=self.primary.port
         )
@@ -187,6 +188,11 @@ class SentinelSetup:
                 return None
             named.add(int(port))
         return named.pop() if len(named) == 1 else None
+
+    def promoted_port(self) -> int | None:
+        """The port of the server the sentinels made primary in place of the first one."""
+        port = self.primary_port_named()
+        return port if port is not None and port != self.first_primary_port else None
 
     def replicas_attached(self, port: int) -> int:
         try:

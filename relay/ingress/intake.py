@@ -1,4 +1,5 @@
-"""Accepting envelopes durably: onto RQ when Redis answers, into the spool when it does not."""
+"""Accepting envelopes durably: onto RQ when Redis takes them (and, with
+RELAY_REDIS_MIN_REPLICAS, its replicas acknowledge them), into the spool when it does not."""
 
 from __future__ import annotations
 

@@ -124,14 +124,7 @@ def test_the_cron_scheduler_follows_a_failover(sentinel_setup: SentinelSetup, tm
     try:
         wait_for(lambda: maintenance_jobs(old_port) >= 5, 30, "the cron jobs on the primary")
         sentinel_setup.primary.kill()
-        new_port = wait_for(
-            lambda: (
-                (sentinel_setup.primary_port_named() or old_port) != old_port
-                and sentinel_setup.primary_port_named()
-            ),
-            30,
-            "the failover",
-        )
+        new_port = wait_for(sentinel_setup.promoted_port, 30, "the failover")
         promoted = maintenance_jobs(new_port)
         # push-outbox, due every second, is enqueued on the new primary by the same process.
         wait_for(lambda: maintenance_jobs(new_port) > promoted, 30, "jobs on the new primary")

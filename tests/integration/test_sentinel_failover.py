@@ -20,9 +20,9 @@ from tests.waiting import wait_for
 from tests.woo import example_payload, woo_delivery
 
 SENDERS = 4
-# Each sender's pause between two deliveries: a burst of up to 40 a second, which the one worker
-# of the test works off within seconds once the failover is over.
-PACE_SECONDS = 0.1
+# Each sender's pause between two deliveries: a burst of up to 20 a second, which the one worker
+# of the test works off within seconds once the failover is over, on a busy machine too.
+PACE_SECONDS = 0.2
 
 
 @pytest.fixture
@@ -111,12 +111,7 @@ def test_a_failover_loses_no_delivery_answered_200_and_everyone_follows_the_new_
                 "/health to report the failover",
             )
             new_port = wait_for(
-                lambda: (
-                    (sentinel_setup.primary_port_named() or old_primary.port) != old_primary.port
-                    and sentinel_setup.primary_port_named()
-                ),
-                30,
-                "the sentinels to promote the replica",
+                sentinel_setup.promoted_port, 30, "the sentinels to promote the replica"
             )
             # The dead host comes back as a replica of the new primary: until then no replica
             # can acknowledge a write, and deliveries wait in the spool.
@@ -126,7 +121,7 @@ def test_a_failover_loses_no_delivery_answered_200_and_everyone_follows_the_new_
                 lambda: sentinel_setup.replicas_attached(new_port) == 1, 30, "the replica again"
             )
             after = len(burst.accepted())
-            wait_for(lambda: len(burst.accepted()) >= after + 40, 60, "deliveries afterwards")
+            wait_for(lambda: len(burst.accepted()) >= after + 20, 60, "deliveries afterwards")
 
         accepted = burst.accepted()
         keys = {answer["idempotency_key"] for answer in accepted}
