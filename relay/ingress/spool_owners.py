@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from relay.config import ConfigError
 from relay.ingress.spool import SPOOL_FILE, DrainResult, Spool
 
 logger = logging.getLogger(__name__)
@@ -26,10 +28,15 @@ def spool_directory(root: Path, process_slot: int | None) -> Path:
     return root if process_slot is None else root / f"{PROCESS_PREFIX}{process_slot}"
 
 
-def claim(directory: Path) -> IO[bytes] | None:
-    """Become the spool's owner, waiting while another process drains it; keep the returned
-    file open for as long as the process serves. None when the disk refuses the lock file
-    (read-only, full): that spool cannot be written either, which /health reports."""
+class SpoolInUse(ConfigError):
+    """Another relay process owns this spool: two writers would lose each other's lines."""
+
+
+def claim(directory: Path, wait_seconds: float = 10.0) -> IO[bytes] | None:
+    """Become the spool's owner, waiting a while for a live process draining it to finish;
+    keep the returned file open for as long as the process serves. None when the disk refuses
+    the lock file (read-only, full): that spool cannot be written either, which /health
+    reports. SpoolInUse when another relay serves with it."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
         lock = open(directory / OWNER_LOCK, "ab")  # noqa: SIM115 - held for the process's life
@@ -38,8 +45,19 @@ def claim(directory: Path) -> IO[bytes] | None:
             "cannot lock the spool's owner file", extra={"spool": str(directory), "error": str(exc)}
         )
         return None
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    return lock
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return lock
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                lock.close()
+                raise SpoolInUse(
+                    f"the spool {directory} belongs to another relay process that is running: "
+                    "give each relay its own RELAY_SPOOL_DIR, or run one relay with --processes"
+                ) from None
+            time.sleep(0.1)
 
 
 @contextmanager

@@ -53,7 +53,11 @@ async def test_without_a_read_only_odoo_key_the_api_says_which_to_set(
     assert response.status == 503
     assert "ODOO_READ_API_KEY" in (await response.json())["detail"]
 
-    refused = replace(app_settings, odoo=OdooConfig(fake_odoo.url, "revoked"))
+    refused = replace(
+        app_settings,
+        odoo=OdooConfig(fake_odoo.url, "revoked"),
+        spool_dir=settings.spool_dir.with_name("second-relay-spool"),  # one relay per spool
+    )
     client = await aiohttp_client(create_app(refused))
     response = await client.get("/api/orders/4711/timeline", headers=auth())
     assert response.status == 502

@@ -8,13 +8,14 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from redis import Redis
 from rq import Queue
 
 from relay.config import Settings
 from relay.ingress.app import create_app
 from relay.ingress.spool import Spool
-from relay.ingress.spool_owners import claim, spool_directory
+from relay.ingress.spool_owners import SpoolInUse, claim, spool_directory
 from tests.integration.test_worker import fresh
 from tests.waiting import eventually
 
@@ -76,3 +77,13 @@ def test_the_spool_command_shows_every_processs_spool(settings: Settings, capsys
     assert f"spool {settings.spool_dir / 'spool.jsonl'}: 1 envelope(s)" in out
     assert f"spool {settings.spool_dir / 'process-0' / 'spool.jsonl'}: 2 envelope(s)" in out
     assert f"spool {settings.spool_dir / 'process-1' / 'spool.jsonl'}: 3 envelope(s)" in out
+
+
+def test_a_second_relay_on_a_spool_in_use_is_refused_with_what_to_do(settings: Settings) -> None:
+    owner = claim(settings.spool_dir)
+    try:
+        with pytest.raises(SpoolInUse, match="give each relay its own RELAY_SPOOL_DIR"):
+            claim(settings.spool_dir, wait_seconds=0.3)
+    finally:
+        owner.close()
+    claim(settings.spool_dir, wait_seconds=0.3).close()  # free again once its owner is gone
