@@ -41,3 +41,5 @@ from . import product_template_attribute_value
 from . import account_move
 from . import integration_woo_return
 from . import integration_tax_map_wait
+from . import integration_alert
+from . import integration_store_overview

@@ -36,3 +36,6 @@ from . import test_tax_map_wait
 from . import test_order_before_products
 from . import test_to_the_cent
 from . import test_variant_prices
+from . import test_alert_dead_letters
+from . import test_alert_route
+from . import test_integration_overview
