@@ -5,6 +5,7 @@ import os
 from rq import cron
 
 from relay.jobs import (
+    check_backlog,
     check_odoo_access,
     push_outbox,
     reconcile_customers,
@@ -46,4 +47,11 @@ cron.register(
     queue_name=MAINTENANCE_QUEUE,
     interval=int(os.environ.get("DEAD_LETTER_SYNC_INTERVAL", "300")),
     name="sync-dead-letters",
+)
+
+cron.register(
+    check_backlog,
+    queue_name=MAINTENANCE_QUEUE,
+    interval=int(os.environ.get("BACKLOG_CHECK_INTERVAL", "300")),
+    name="check-backlog",
 )

@@ -19,6 +19,7 @@ from relay.clients.woo import WooClient, WooConfig
 from relay.config import ConfigError, events_queue_name
 from relay.pipeline.envelope import log_fields
 from relay.work import (
+    alerts,
     categories,
     dead_letters,
     images,
@@ -144,6 +145,7 @@ def reconcile_recent() -> dict[str, Any]:
     orders = reconcile.reconcile_orders(woo, queue, config.store_url)
     orders.disabled_webhooks = reconcile.check_webhooks(woo, job.connection)
     products = reconcile.reconcile_products(woo, queue, config.store_url)
+    alerts.report_reconcile(default_client(), job.connection, config.store_url)
     return asdict(orders) | {"products": asdict(products)}
 
 
@@ -164,9 +166,13 @@ def check_odoo_access() -> dict[str, Any]:
     """RQ cron job (relay/cron_config.py): warn before Odoo refuses the workers' API key."""
     warn_days = os.environ.get("ODOO_API_KEY_WARN_DAYS")
     warn_before = timedelta(days=float(warn_days)) if warn_days else odoo_access.DEFAULT_WARN_BEFORE
-    return odoo_access.check_odoo_access(
+    access = odoo_access.check_odoo_access(
         default_client(), get_current_job().connection, warn_before
     )
+    key_alert = alerts.api_key_alert(access)
+    if key_alert:
+        alerts.report(default_client(), os.environ.get("WOO_STORE_URL", ""), [key_alert])
+    return access
 
 
 def sync_dead_letters() -> dict[str, Any]:
@@ -216,3 +222,12 @@ def push_outbox() -> dict[str, Any]:
         if report.claimed < 100:
             break
     return total
+
+
+def check_backlog() -> dict[str, Any] | None:
+    """RQ cron job (relay/cron_config.py): tell Odoo while the oldest queued event has waited
+    longer than BACKLOG_ALERT_MINUTES (and when it no longer does)."""
+    minutes = float(os.environ.get("BACKLOG_ALERT_MINUTES", "30"))
+    queue = Queue(events_queue_name(), connection=get_current_job().connection)
+    alert = alerts.backlog_alert(queue, timedelta(minutes=minutes))
+    return alerts.report(default_client(), os.environ.get("WOO_STORE_URL", ""), [alert])

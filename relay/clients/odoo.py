@@ -106,6 +106,16 @@ class OdooClient:
         """{"user": login, "api_key_expires_at": "YYYY-MM-DDTHH:MM:SSZ" or None}"""
         return self._call("/elitaco/v1/access", {})
 
+    def report_alerts(
+        self, store_url: str, alerts: list[dict[str, Any]], reconciled_at: str | None = None
+    ) -> dict[str, Any]:
+        """The workers' checks, each {"kind", "ok", "message", "count"}: Odoo raises (or
+        clears) one alert per store and kind, with a To-Do for the Integration Managers."""
+        params: dict[str, Any] = {"store": store_url, "alerts": alerts}
+        if reconciled_at:
+            params["reconciled_at"] = reconciled_at
+        return self._call("/elitaco/v1/alerts", params)
+
     def order_timeline(self, woo_order_id: int) -> dict[str, Any] | None:
         response = self._send("GET", f"/elitaco/v1/orders/{woo_order_id}/timeline")
         if response.status_code == 404:
