@@ -28,6 +28,7 @@ from relay.work import (
     outbound,
     reconcile,
     refunds,
+    webhooks,
 )
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
     connection = job.connection if job else None
     envelope = categories.with_categories(envelope, _woo_client, connection)
     envelope = images.with_image(envelope, WooConfig.from_env, connection)
+    webhooks.note_api_version(connection, envelope)
     try:
         answer = until_odoo_answers(
             lambda: client.process_event(envelope), fields, *_access_reporting(client)

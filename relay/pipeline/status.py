@@ -16,6 +16,9 @@ from relay.pipeline.envelope import format_utc, parse_woo_datetime
 DISABLED_WEBHOOKS_KEY = "elitaco:woo:disabled_webhooks"
 ODOO_ACCESS_KEY = "elitaco:odoo:access"
 DELIVERY_URL_KEY = "elitaco:woo:delivery_url"
+# webhook id -> the REST API version its last delivery was built with (the REST API does not
+# say which version a webhook has; its payload's links do).
+API_VERSIONS_KEY = "elitaco:woo:webhook_api_versions"
 
 
 def save_webhook_report(
@@ -62,3 +65,13 @@ def read_odoo_access_report(connection: Redis) -> dict[str, Any] | None:
 def api_key_expiry(report: dict[str, Any]) -> datetime | None:
     """The key's end as an aware datetime; None when it has none (or Odoo did not say)."""
     return parse_woo_datetime(report["api_key_expires_at"])  # same UTC form as Woo's *_gmt
+
+
+def save_api_version(connection: Redis, webhook_id: str, api_version: str) -> None:
+    connection.hset(API_VERSIONS_KEY, webhook_id, api_version)
+
+
+def read_api_versions(connection: Redis) -> dict[str, str]:
+    return {
+        key.decode(): value.decode() for key, value in connection.hgetall(API_VERSIONS_KEY).items()
+    }

@@ -5,6 +5,7 @@ the relay reads (`register-webhooks --check` and the reconcile cron's watchdog).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,7 @@ logger = logging.getLogger(__name__)
 # What webhooks created through /wc/v3 (and in the admin) get; v1/v2 payloads differ.
 API_VERSION = "wp_api_v3"
 NAME_PREFIX = "Elitaco "
+REST_VERSION = re.compile(r"/wc/(v\d+)/")
 
 TOPICS = (
     "order.created",
@@ -145,7 +147,11 @@ def check_webhook_health(
     """Read the store's webhooks and keep what is wrong in Redis for /health. `delivery_url`
     defaults to the one register-webhooks last registered."""
     delivery_url = delivery_url or status.read_delivery_url(connection)
-    hooks = woo.webhooks()
+    seen = status.read_api_versions(connection)
+    hooks = [
+        hook | {"api_version": hook.get("api_version") or seen.get(str(hook.get("id")))}
+        for hook in woo.webhooks()
+    ]
     problems = webhook_problems(hooks, delivery_url)
     disabled = [
         {key: hook.get(key) for key in ("id", "name", "topic", "delivery_url", "status")}
@@ -173,3 +179,14 @@ def webhook_alert(report: dict[str, Any]) -> dict[str, Any]:
         "count": len(problems),
         "message": f"{len(problems)} webhook problem(s), deliveries may be missed: {lines}",
     }
+
+
+def note_api_version(connection: Redis | None, envelope: dict[str, Any]) -> None:
+    """Remember which REST API version the delivering webhook builds its payloads with: the
+    REST API does not tell, the payload's own links do (/wc/v3/orders/…: wp_api_v3)."""
+    webhook_id = (envelope.get("meta") or {}).get("webhook_id")
+    links = (envelope.get("data") or {}).get("_links") or {}
+    href = ((links.get("self") or [{}])[0] or {}).get("href", "")
+    version = REST_VERSION.search(href) if isinstance(href, str) else None
+    if connection is not None and webhook_id and version:
+        status.save_api_version(connection, str(webhook_id), f"wp_api_{version.group(1)}")

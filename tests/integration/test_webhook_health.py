@@ -11,7 +11,13 @@ from relay.clients.woo import WooClient, WooConfig
 from relay.ingress.keys import QUEUE
 from relay.pipeline.status import read_delivery_url, read_webhook_report, save_delivery_url
 from relay.work.reconcile import check_webhooks
-from relay.work.webhooks import TOPICS, check_webhook_health, webhook_alert, webhook_problems
+from relay.work.webhooks import (
+    TOPICS,
+    check_webhook_health,
+    note_api_version,
+    webhook_alert,
+    webhook_problems,
+)
 from tests.conftest import SECRET
 
 URL = "https://relay.example.com/webhook/woo"
@@ -120,3 +126,27 @@ async def test_the_watchdog_checks_against_the_registered_url_and_health_says_wh
     [problem] = [text for text in health["problems"] if "webhook problem" in text]
     assert problem.startswith("2 WooCommerce webhook problem(s)")
     assert "webhook 1 (order.created) delivers to https://old-relay.example.com" in problem
+
+
+def test_the_api_version_comes_from_what_a_webhook_delivered(fake_woo, woo_env, queue) -> None:
+    """WooCommerce's REST API does not say a webhook's API version; its payloads' links do."""
+    fake_woo.webhooks = [
+        {key: value for key, value in hook.items() if key != "api_version"} for hook in healthy()
+    ]
+    connection = queue.connection
+    save_delivery_url(connection, URL)
+    assert check_webhook_health(woo_env, connection)["problems"] == []
+
+    def delivered(webhook_id: int, version: str) -> dict:
+        href = f"https://shop.example.com/wp-json/wc/{version}/orders/7"
+        return {
+            "meta": {"webhook_id": str(webhook_id)},
+            "data": {"_links": {"self": [{"href": href}]}},
+        }
+
+    note_api_version(connection, delivered(1, "v3"))
+    note_api_version(connection, delivered(2, "v1"))
+    note_api_version(connection, {"meta": {}, "data": {"id": 3}})  # no links: nothing to note
+    [found] = check_webhook_health(woo_env, connection)["problems"]
+    assert (found["problem"], found["webhook_id"]) == ("api_version", 2)
+    assert "sends API version wp_api_v1, not wp_api_v3" in found["message"]

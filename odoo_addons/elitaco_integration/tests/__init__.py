@@ -39,3 +39,4 @@ from . import test_variant_prices
 from . import test_alert_dead_letters
 from . import test_alert_route
 from . import test_integration_overview
+from . import test_integration_overview_tour
