@@ -7,13 +7,19 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import requests
 from redis import Redis
 from rq import Queue
 
 from relay.clients.odoo import OdooClient, OdooConfig, OdooError
-from relay.pipeline.status import save_webhook_report
+from relay.pipeline.status import read_api_versions, save_webhook_report
 from relay.work import alerts
 from relay.work.webhooks import webhook_problems
+from tests.conftest import SECRET
+from tests.e2e.test_real_odoo import new_order
+from tests.waiting import wait_for
+from tests.woo import STORE_URL as STORE
+from tests.woo import woo_delivery
 
 STORE_URL = "https://alerts-shop.example.com"
 RELAY_URL = "https://relay.example.com/webhook/woo"
@@ -76,3 +82,36 @@ def test_a_bad_report_is_refused_with_what_to_send(odoo) -> None:
     client = OdooClient(OdooConfig(url=odoo.url, api_key=odoo.worker_key))
     with pytest.raises(OdooError, match=r"params\.alerts\[0\]\.kind: 'weather' is not one of"):
         client.report_alerts(STORE_URL, [{"kind": "weather", "ok": True}])
+
+
+def test_the_worker_notes_which_api_version_a_webhook_delivers_with(
+    odoo, relay, start_worker, redis_url
+) -> None:
+    """WooCommerce's REST API does not tell a webhook's API version: the worker reads it from
+    the links of what the webhook delivered, for the webhook check."""
+    order = new_order("processing")
+    order["_links"] = {
+        "self": [{"href": f"{STORE.rstrip('/')}/wp-json/wc/v1/orders/{order['id']}"}]
+    }
+    delivery = woo_delivery("order.updated", order, SECRET, webhook_id=41)
+    response = requests.post(
+        f"{relay.url}/webhook/woo", data=delivery.body, headers=delivery.headers, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    start_worker()
+    connection = Redis.from_url(redis_url)
+    wait_for(lambda: read_api_versions(connection).get("41"), 60, "the webhook's API version")
+    assert read_api_versions(connection)["41"] == "wp_api_v1"
+    hooks = [
+        {
+            "id": 41,
+            "name": "Elitaco order.updated",
+            "topic": "order.updated",
+            "status": "active",
+            "delivery_url": RELAY_URL,
+        }
+    ]
+    seen = [hook | {"api_version": read_api_versions(connection)["41"]} for hook in hooks]
+    assert ("api_version", "order.updated") in [
+        (found["problem"], found["topic"]) for found in webhook_problems(seen, RELAY_URL)
+    ]
