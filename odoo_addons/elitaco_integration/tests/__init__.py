@@ -40,3 +40,4 @@ from . import test_alert_dead_letters
 from . import test_alert_route
 from . import test_integration_overview
 from . import test_integration_overview_tour
+from . import test_integration_overview_screenshot
