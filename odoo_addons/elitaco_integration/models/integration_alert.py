@@ -160,20 +160,21 @@ class IntegrationAlert(models.Model):
         cleared when none does (replayed, or made moot by a newer state)."""
         events = self.env["integration.event"].sudo()
         for key in set(store_keys):
-            dead = events.search([("state", "=", "dead"), ("store", "=", key or False)])
-            if not dead:
+            domain = [("state", "=", "dead"), ("store", "=", key or False)]
+            count = events.search_count(domain)
+            if not count:
                 self._clear(key, "dead_letter", _("No dead letter left: replayed or superseded."))
                 continue
-            latest = dead[:1]
+            latest = events.search(domain, limit=1)
             message = _(
                 "%(count)s event(s) could not be applied after every retry; the latest: "
                 "%(event)s: %(error)s. Open Integration › Dead letters, fix what each names, "
                 "then Replay.",
-                count=len(dead),
+                count=count,
                 event=latest.display_name,
                 error=latest.message or latest.last_error or "?",
             )
-            self._raise(key, "dead_letter", message, len(dead))
+            self._raise(key, "dead_letter", message, count)
 
     @api.model
     def _cron_check(self) -> None:
