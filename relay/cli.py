@@ -42,6 +42,7 @@ from relay.ingress.spool_owners import PROCESS_PREFIX
 from relay.logs import configure_logging
 from relay.pipeline.envelope import parse_woo_datetime
 from relay.pipeline.queueing import MAINTENANCE_QUEUE, PROCESS_EVENT
+from relay.pipeline.status import save_delivery_url
 from relay.redis_connection import redis_from_env
 from relay.work import liveness
 from relay.work.first_sync import RESOURCES, import_resource
@@ -54,7 +55,12 @@ from relay.work.reconcile import (
 )
 from relay.work.replay import replay_dead_letters
 from relay.work.tax_rounding import check_tax_rounding
-from relay.work.webhooks import register_webhooks
+from relay.work.webhooks import (
+    API_VERSION,
+    check_webhook_health,
+    register_webhooks,
+    webhook_problems,
+)
 from relay.work.worker import wait_for_redis, work_until_stopped
 
 
@@ -126,6 +132,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also give existing webhooks WOO_WEBHOOK_SECRET (rotation: docs/operations.md)",
     )
+    register.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing: report missing topics and webhooks disabled or delivering to "
+        "another URL or API version (exit 1 when there are some)",
+    )
 
     health = commands.add_parser(
         "healthcheck",
@@ -181,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
             return preview_command(args.what, args.since)
         if args.command == "import":
             return import_command(args.what, args.since)
+        if args.command == "register-webhooks" and args.check:
+            return check_webhooks_command(args.url)
         if args.command == "register-webhooks":
             return register_webhooks_command(args.url, args.update_secret)
         if args.command == "healthcheck":
@@ -389,14 +403,37 @@ def register_webhooks_command(delivery_url: str, update_secret: bool) -> int:
     woo = WooClient(WooConfig.from_env())
     for line in register_webhooks(woo, delivery_url, settings.webhook_secret, update_secret):
         print(line)
-    # /health reports disabled webhooks from the last check: it sees the re-enabled ones now.
+    # /health reports webhook problems from the last check: it sees the fixed ones now. The
+    # URL is kept for the watchdog, which checks the webhooks still deliver there.
     try:
-        disabled = check_webhooks(woo, redis_from_env())
+        connection = redis_from_env()
+        save_delivery_url(connection, delivery_url)
+        report = check_webhook_health(woo, connection, delivery_url)
     except RedisError as exc:
         print(f"WARNING: could not refresh the webhook state for /health in Redis: {exc}")
         return 0
-    print(f"webhook state refreshed for /health: {len(disabled)} disabled")
+    print(
+        f"webhook state refreshed for /health: {len(report['webhooks'])} disabled, "
+        f"{len(report['problems'])} problem(s)"
+    )
     return 0
+
+
+def check_webhooks_command(delivery_url: str) -> int:
+    """register-webhooks --check: what is wrong with the store's webhooks, changing nothing
+    in WooCommerce; /health (and, through the watchdog, Odoo) report the same."""
+    woo = WooClient(WooConfig.from_env())
+    try:
+        connection = redis_from_env()
+        problems = check_webhook_health(woo, connection, delivery_url)["problems"]
+    except RedisError as exc:
+        print(f"WARNING: could not refresh the webhook state for /health in Redis: {exc}")
+        problems = webhook_problems(woo.webhooks(), delivery_url)
+    for found in problems:
+        print(f"PROBLEM  {found['problem']}  {found['topic']}: {found['message']}")
+    if not problems:
+        print(f"ok: every topic has an active webhook to {delivery_url} ({API_VERSION})")
+    return 1 if problems else 0
 
 
 def spool_command(directory: Path | None, as_json: bool, set_aside: bool = False) -> int:

@@ -5,6 +5,7 @@ import os
 from rq import cron
 
 from relay.jobs import (
+    check_backlog,
     check_odoo_access,
     check_tax_rounding,
     drift_daily,
@@ -70,4 +71,11 @@ cron.register(
     queue_name=MAINTENANCE_QUEUE,
     interval=int(os.environ.get("TAX_ROUNDING_CHECK_INTERVAL", "3600")),
     name="check-tax-rounding",
+)
+
+cron.register(
+    check_backlog,
+    queue_name=MAINTENANCE_QUEUE,
+    interval=int(os.environ.get("BACKLOG_CHECK_INTERVAL", "300")),
+    name="check-backlog",
 )

@@ -21,6 +21,7 @@ from relay.pipeline import flow
 from relay.pipeline.envelope import log_fields
 from relay.pipeline.queueing import MAINTENANCE_QUEUE
 from relay.work import (
+    alerts,
     categories,
     dead_letters,
     drift,
@@ -31,6 +32,7 @@ from relay.work import (
     reconcile,
     refunds,
     tax_rounding,
+    webhooks,
 )
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,7 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
     connection = job.connection if job else None
     envelope = categories.with_categories(envelope, _woo_client, connection)
     envelope = images.with_image(envelope, WooConfig.from_env, connection)
+    webhooks.note_api_version(connection, envelope)
     try:
         answer = until_odoo_answers(
             lambda: client.process_event(envelope), fields, *_access_reporting(client)
@@ -156,6 +159,7 @@ def reconcile_recent() -> dict[str, Any]:
     orders = reconcile.reconcile_orders(woo, queue, config.store_url)
     orders.disabled_webhooks = reconcile.check_webhooks(woo, job.connection)
     products = reconcile.reconcile_products(woo, queue, config.store_url)
+    alerts.report_reconcile(default_client(), job.connection, config.store_url)
     return asdict(orders) | {"products": asdict(products)}
 
 
@@ -176,9 +180,13 @@ def check_odoo_access() -> dict[str, Any]:
     """RQ cron job (relay/cron_config.py): warn before Odoo refuses the workers' API key."""
     warn_days = os.environ.get("ODOO_API_KEY_WARN_DAYS")
     warn_before = timedelta(days=float(warn_days)) if warn_days else odoo_access.DEFAULT_WARN_BEFORE
-    return odoo_access.check_odoo_access(
+    access = odoo_access.check_odoo_access(
         default_client(), get_current_job().connection, warn_before
     )
+    key_alert = alerts.api_key_alert(access)
+    if key_alert:
+        alerts.report(default_client(), os.environ.get("WOO_STORE_URL", ""), [key_alert])
+    return access
 
 
 def sync_dead_letters() -> dict[str, Any]:
@@ -273,3 +281,12 @@ def check_tax_rounding() -> dict[str, Any]:
     › Integration says whether Odoo rounds the same way."""
     config = WooConfig.from_env()
     return tax_rounding.check_tax_rounding(WooClient(config), default_client(), config.store_url)
+
+
+def check_backlog() -> dict[str, Any] | None:
+    """RQ cron job (relay/cron_config.py): tell Odoo while the oldest queued event has waited
+    longer than BACKLOG_ALERT_MINUTES (and when it no longer does)."""
+    minutes = float(os.environ.get("BACKLOG_ALERT_MINUTES", "30"))
+    queue = Queue(events_queue_name(), connection=get_current_job().connection)
+    alert = alerts.backlog_alert(queue, timedelta(minutes=minutes))
+    return alerts.report(default_client(), os.environ.get("WOO_STORE_URL", ""), [alert])

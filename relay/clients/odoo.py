@@ -130,6 +130,16 @@ class OdooClient:
         params = {"store": store_url, "round_at_subtotal": round_at_subtotal}
         return self._call("/elitaco/v1/stores/tax-rounding", params)
 
+    def report_alerts(
+        self, store_url: str, alerts: list[dict[str, Any]], reconciled_at: str | None = None
+    ) -> dict[str, Any]:
+        """The workers' checks, each {"kind", "ok", "message", "count"}: Odoo raises (or
+        clears) one alert per store and kind, with a To-Do for the Integration Managers."""
+        params: dict[str, Any] = {"store": store_url, "alerts": alerts}
+        if reconciled_at:
+            params["reconciled_at"] = reconciled_at
+        return self._call("/elitaco/v1/alerts", params)
+
     def order_timeline(self, woo_order_id: int) -> dict[str, Any] | None:
         response = self._send("GET", f"/elitaco/v1/orders/{woo_order_id}/timeline")
         if response.status_code == 404:

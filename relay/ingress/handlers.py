@@ -288,7 +288,12 @@ async def health(request: web.Request) -> web.Response:
     # What needs a person, each with what to do; the relay itself still takes deliveries (200):
     # deliveries have stopped for some topics, the workers' key is refused or about to be, dead
     # letters wait, a worker's job failed lately, or the spool needs a person.
-    if webhooks and webhooks["webhooks"]:
+    if webhooks and webhooks.get("problems"):
+        report["problems"].append(
+            f"{len(webhooks['problems'])} WooCommerce webhook problem(s), deliveries may be "
+            "missed: " + "; ".join(found["message"] for found in webhooks["problems"])
+        )
+    elif webhooks and webhooks["webhooks"]:
         report["problems"].append(
             f"WooCommerce disabled {len(webhooks['webhooks'])} webhook(s) after failed "
             "deliveries: python -m relay register-webhooks enables them again"

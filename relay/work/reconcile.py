@@ -16,7 +16,6 @@ from redis import Redis
 from rq import Queue, Retry
 
 from relay.clients.woo import PER_PAGE, WooClient
-from relay.pipeline import status
 from relay.pipeline.envelope import (
     IgnoredDelivery,
     InvalidEnvelope,
@@ -25,6 +24,7 @@ from relay.pipeline.envelope import (
     parse_woo_datetime,
 )
 from relay.pipeline.queueing import REREAD_ORDER, enqueue_envelopes
+from relay.work import webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -310,16 +310,7 @@ def reread_order(woo: WooClient, queue: Queue, store_url: str, order_id: int) ->
 
 
 def check_webhooks(woo: WooClient, connection: Redis) -> list[dict[str, Any]]:
-    """Webhooks WooCommerce disabled after failed deliveries: kept in Redis for /health."""
-    disabled = [
-        {key: hook.get(key) for key in ("id", "name", "topic", "delivery_url", "status")}
-        for hook in woo.webhooks()
-        if hook.get("status") == "disabled"
-    ]
-    for hook in disabled:
-        logger.warning(
-            "WooCommerce disabled a webhook after failed deliveries",
-            extra={f"webhook_{key}": value for key, value in hook.items()},
-        )
-    status.save_webhook_report(connection, disabled)
-    return disabled
+    """Webhooks WooCommerce disabled after failed deliveries; every webhook problem (missing
+    topics, another delivery URL or API version: relay.work.webhooks) is kept in Redis for
+    /health with them."""
+    return webhooks.check_webhook_health(woo, connection)["webhooks"]

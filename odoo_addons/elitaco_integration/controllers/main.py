@@ -150,3 +150,9 @@ class ElitacoController(http.Controller):
         return _integration_env()["integration.import.preview"]._done(
             int(preview_id), str(error) if error else None
         )
+
+    @worker_route("/elitaco/v1/alerts")
+    def report_alerts(self, **params):
+        """The workers' checks (webhooks, their API key, the backlog): each kind raised as an
+        alert with a To-Do for the Integration Managers, or cleared."""
+        return _integration_env()["integration.alert"]._report(params)

@@ -50,3 +50,5 @@ from . import integration_timeline_owner
 from . import integration_import_preview_line
 from . import integration_import_preview_match
 from . import integration_import_preview
+from . import integration_alert
+from . import integration_store_overview

@@ -278,6 +278,8 @@ class IntegrationEvent(models.Model):
         if was_dead:
             cleared |= self
         cleared.sale_order_id._note_integration_resolved()
+        if cleared:
+            self.env["integration.alert"]._sync_dead_letters(self.store)
         return answer
 
     def _apply(self) -> Outcome:

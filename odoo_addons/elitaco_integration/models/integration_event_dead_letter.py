@@ -49,6 +49,7 @@ class IntegrationEventDeadLetter(models.Model):
         event.write({"state": "dead", "last_error": error or event.last_error})
         event._timeline("dead", event._problem_message())
         event.sale_order_id._note_integration_problem(event)
+        self.env["integration.alert"]._sync_dead_letters(event.store)
         answer = event._answer("dead")
         import_id = event._import_id()
         if import_id:
@@ -109,6 +110,7 @@ class IntegrationEventDeadLetter(models.Model):
                 done += 1
             if event._import_id():  # its import's report says how it went too
                 self.env["integration.import.line"]._applied(event._import_id(), event, answer)
+        self.env["integration.alert"]._sync_dead_letters(*events.mapped("store"))
         return done, failed, errors
 
     def _problem_message(self) -> str:

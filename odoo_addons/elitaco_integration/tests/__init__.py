@@ -49,3 +49,8 @@ from . import test_product_timeline_screenshot
 from . import test_import_preview
 from . import test_import_preview_ui
 from . import test_import_preview_agrees
+from . import test_alert_dead_letters
+from . import test_alert_route
+from . import test_integration_overview
+from . import test_integration_overview_tour
+from . import test_integration_overview_screenshot
