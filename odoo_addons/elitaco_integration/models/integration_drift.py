@@ -211,8 +211,7 @@ class IntegrationDrift(models.Model):
         self._add_lines(compare._orders_gone(self.store, self.since, order_ids))
         self._add_lines(compare._products_gone(self.store, product_ids))
         self.write({"state": "done", "finished_at": fields.Datetime.now()})
-        if self.drift_count:
-            self._drift_found()
+        self._tell_the_managers()
         return {
             "status": "done",
             "run_id": self.id,
@@ -225,9 +224,20 @@ class IntegrationDrift(models.Model):
         self.write({"state": "failed", "error": error, "finished_at": fields.Datetime.now()})
         return {"status": "failed", "run_id": self.id}
 
-    def _drift_found(self) -> None:
-        """Where "drift found → alert" is called once alerts exist (integration.alert, kind
-        drift); until then the run itself, with its lines, is what a person opens."""
+    def _tell_the_managers(self) -> None:
+        """Drift found raises the store's drift alert (one To-Do for the Integration Managers,
+        its count the differences of this run); a run without drift clears it."""
+        alerts = self.env["integration.alert"]
+        if self.drift_count:
+            message = _(
+                "%(summary)s Integration › Drift, run %(run)s, has each difference with the "
+                "button that fixes it.",
+                summary=self.summary,
+                run=self.id,
+            )
+            alerts._raise(self.store, "drift", message, self.drift_count)
+        else:
+            alerts._clear(self.store, "drift", self.summary)
 
     def _add_lines(self, lines: list[dict]) -> None:
         self.env["integration.drift.line"].create([line | {"drift_id": self.id} for line in lines])

@@ -114,6 +114,21 @@ class TestDriftRun(WorkerCase):
         )
         self.assertIn("unbound", " ".join(order.integration_timeline_ids.mapped("message")))
 
+    def test_drift_found_is_an_alert_for_the_managers_and_a_clean_run_clears_it(self):
+        run_id = self.call("start", store=f"https://{STORE}")["run_id"]
+        self.call("products", run_id=run_id, products=[self.product(stock_quantity=4)])
+        self.call("finish", run_id=run_id, order_ids=[], product_ids=[501])
+        alert = self.env["integration.alert"].search([("kind", "=", "drift")])
+        self.assertEqual((alert.state, alert.count), ("open", 1))
+        self.assertIn(f"run {run_id}", alert.message)
+        self.assertEqual(len(alert.activity_ids), 1, "one To-Do for the managers")
+
+        clean = self.call("start", store=f"https://{STORE}")["run_id"]
+        self.call("products", run_id=clean, products=[self.product()])
+        self.call("finish", run_id=clean, order_ids=[], product_ids=[501])
+        self.assertEqual(alert.state, "cleared")
+        self.assertFalse(alert.activity_ids, "the To-Do is done")
+
     def test_a_page_that_is_not_a_list_of_records_is_refused(self):
         run_id = self.call("start", store=f"https://{STORE}")["run_id"]
         with self.assertRaisesRegex(JsonRpcException, "ValidationError"):
