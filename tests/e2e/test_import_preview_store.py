@@ -5,6 +5,7 @@ orders has no map, and nothing else changes in Odoo. Starting the import then as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -155,7 +156,10 @@ def test_a_preview_finds_an_unmapped_rate_and_writes_nothing(
             if f"not mapped: tax_rate {store_tax_rate['id']} " in line
         ]
         assert f"({store_tax_rate['name']} (2 %)), orders: 1;" in rate_said
-        assert "orders: 1 read" in dry_run.stdout
+        # The store is shared with the session's other tests: their orders of the last minute
+        # are read too; the one with the unmapped rate is this test's alone (above).
+        [read] = re.findall(r"^orders: (\d+) read$", dry_run.stdout, re.MULTILINE)
+        assert int(read) >= 1, dry_run.stdout
         assert counts(shop) == before
         assert events_queue(shop).count == 0, "a dry run enqueues nothing"
 
