@@ -55,7 +55,9 @@ cron.register(
 cron.register(
     drift_daily,
     queue_name=MAINTENANCE_QUEUE,
-    interval=int(os.environ.get("DRIFT_INTERVAL", "86400")),
+    # A time of day, not an interval: RQ runs an interval job as soon as the scheduler starts,
+    # which would read the whole store at every restart of the cron service.
+    cron=os.environ.get("DRIFT_CRON", "30 3 * * *"),
     name="drift-daily",
 )
 

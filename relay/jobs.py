@@ -252,7 +252,7 @@ def run_drift(run_id: int) -> dict[str, Any]:
 
 
 def drift_daily() -> dict[str, Any]:
-    """RQ cron job, daily (DRIFT_INTERVAL): compare the store with Odoo over the last
+    """RQ cron job, daily (DRIFT_CRON, UTC): compare the store with Odoo over the last
     DRIFT_PERIOD_DAYS (30) days of orders, and every product."""
     config = WooConfig.from_env()
     days = float(os.environ.get("DRIFT_PERIOD_DAYS") or 30)

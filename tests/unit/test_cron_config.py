@@ -35,3 +35,15 @@ def test_the_stores_tax_rounding_is_told_to_odoo_every_hour(
     assert (job.queue_name, job.interval) == (MAINTENANCE_QUEUE, 3600)
     monkeypatch.setenv("TAX_ROUNDING_CHECK_INTERVAL", "600")
     assert scheduled()["check-tax-rounding"].interval == 600
+
+
+def test_drift_runs_daily_at_a_time_of_day_not_when_the_scheduler_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    job = scheduled()["drift-daily"]
+    assert job.func_name == "relay.jobs.drift_daily"
+    assert (job.interval, job.cron) == (None, "30 3 * * *")
+    assert not job.should_run(), "not at the scheduler's start, as an interval job would"
+    assert (job.next_enqueue_time.hour, job.next_enqueue_time.minute) == (3, 30)
+    monkeypatch.setenv("DRIFT_CRON", "0 1 * * *")
+    assert scheduled()["drift-daily"].cron == "0 1 * * *"

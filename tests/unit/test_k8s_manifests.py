@@ -27,6 +27,8 @@ KEDA_CRDS = K8S / "crds" / "keda-v2.20.2"
 OVERLAYS = ["base", "overlays/production"]
 SECRET_VARIABLES = {
     "REDIS_URL",
+    "REDIS_PASSWORD",
+    "REDIS_SENTINEL_PASSWORD",
     "WOO_WEBHOOK_SECRET",
     "WOO_WEBHOOK_PREVIOUS_SECRET",
     "APP_SECRET",
@@ -134,21 +136,20 @@ def test_each_process_gets_only_its_own_secrets() -> None:
         }
         for name, pod in pod_specs(render("base")).items()
     }
-    assert secrets["relay"] == {
-        "REDIS_URL",
+    redis = {"REDIS_URL", "REDIS_PASSWORD", "REDIS_SENTINEL_PASSWORD"}
+    assert secrets["relay"] == redis | {
         "WOO_WEBHOOK_SECRET",
         "WOO_WEBHOOK_PREVIOUS_SECRET",
         "APP_SECRET",
         "ODOO_READ_API_KEY",
     }
-    assert secrets["worker"] == {
-        "REDIS_URL",
+    assert secrets["worker"] == redis | {
         "ODOO_API_KEY",
         "WOO_CONSUMER_KEY",
         "WOO_CONSUMER_SECRET",
     }
-    assert secrets["cron"] == {"REDIS_URL"}
-    assert secrets["dashboard"] == {"REDIS_URL", "RQ_DASHBOARD_USERNAME", "RQ_DASHBOARD_PASSWORD"}
+    assert secrets["cron"] == redis
+    assert secrets["dashboard"] == redis | {"RQ_DASHBOARD_USERNAME", "RQ_DASHBOARD_PASSWORD"}
 
 
 def test_the_relay_keeps_its_spool_and_is_not_restarted_for_redis() -> None:
