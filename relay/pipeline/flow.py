@@ -11,7 +11,6 @@ from typing import Any
 
 from redis import Redis
 from rq import Queue
-from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from relay.config import store_identity
@@ -109,12 +108,10 @@ def lags(connection: Redis) -> list[Lag]:
 def oldest_queued_age(queue: Queue, now: datetime | None = None) -> float | None:
     """Seconds the job at the head of the queue has waited since it was enqueued; None when the
     queue is empty. RQ serves a queue in order, so the head is the oldest."""
-    for job_id in queue.get_job_ids(0, 4):  # a head job deleted meanwhile: look at the next
-        try:
-            enqueued = Job.fetch(job_id, connection=queue.connection).enqueued_at
-        except NoSuchJobError:
-            continue
-        if enqueued is not None:
+    # A head job deleted meanwhile is None here: the next one counts.
+    for job in Job.fetch_many(queue.get_job_ids(0, 10), connection=queue.connection):
+        if job is not None and job.enqueued_at is not None:
+            enqueued = job.enqueued_at
             if enqueued.tzinfo is None:
                 enqueued = enqueued.replace(tzinfo=UTC)
             return max(0.0, ((now or datetime.now(UTC)) - enqueued).total_seconds())

@@ -13,11 +13,11 @@ from typing import Any
 
 from redis import Redis
 from rq import Queue
-from rq.job import Job
 
 from relay.clients.odoo import OdooClient, OdooError, OdooRefused, OdooUnavailable
 from relay.pipeline import status
 from relay.pipeline.envelope import format_utc
+from relay.pipeline.flow import oldest_queued_age
 from relay.work import webhooks
 
 logger = logging.getLogger(__name__)
@@ -66,11 +66,10 @@ def backlog_alert(
     queue: Queue, threshold: timedelta = DEFAULT_BACKLOG_THRESHOLD, now: datetime | None = None
 ) -> dict[str, Any]:
     """Raised while the oldest event in `queue` has waited longer than `threshold`."""
-    now = now or datetime.now(UTC)
-    oldest = _oldest_enqueued_at(queue)
-    if oldest is None or now - oldest <= threshold:
+    age = oldest_queued_age(queue, now)
+    if age is None or age <= threshold.total_seconds():
         return {"kind": "backlog", "ok": True}
-    waited = int((now - oldest).total_seconds() // 60)
+    waited = int(age // 60)
     return {
         "kind": "backlog",
         "ok": False,
@@ -82,12 +81,3 @@ def backlog_alert(
             "dashboard say more; nothing is lost meanwhile"
         ),
     }
-
-
-def _oldest_enqueued_at(queue: Queue) -> datetime | None:
-    """When the job at the head of the queue was enqueued (a vanished job is skipped)."""
-    for job in Job.fetch_many(queue.get_job_ids(0, 10), connection=queue.connection):
-        if job is not None and job.enqueued_at is not None:
-            enqueued = job.enqueued_at
-            return enqueued if enqueued.tzinfo else enqueued.replace(tzinfo=UTC)
-    return None
