@@ -75,7 +75,8 @@ def test_two_processes_share_the_port_and_a_killed_one_is_started_again(
     assert answered == [200] * 20
     queue = Queue("woo-events", connection=Redis.from_url(redis_server.url))
     assert len(queue.job_ids) == 40
-    assert "relay process died; starting it again" in relay.log()
+    # The parent logs it before it starts the new process; read until the file has it.
+    wait_for(lambda: "relay process died; starting it again" in relay.log(), 10, "the log")
     spools = sorted(p.name for p in (tmp_path / "spool").iterdir() if p.is_dir())
     assert spools == ["process-0", "process-1"], "one spool per process"
 
