@@ -2,7 +2,7 @@
     "name": "Elitaco WooCommerce Integration",
     "summary": "WooCommerce orders, customers and products into Odoo, exactly once, "
     "with a timeline on every order",
-    "version": "18.0.1.9.0",
+    "version": "18.0.1.10.0",
     "category": "Sales/Sales",
     "author": "Elitaco",
     "website": "https://github.com/elitaco/elitaco-integration",

@@ -25,6 +25,15 @@ class IntegrationStore(models.Model):
         help="The store's name in bindings, orders and the outbox: its address without scheme, "
         "www. or the default port.",
     )
+    company_id = fields.Many2one(
+        "res.company",
+        string="Company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+        help="The company the store sells for: its orders, customers, invoices and payments are "
+        "this company's, and only this company's users see its events.",
+    )
     active = fields.Boolean(default=True)
     is_default = fields.Boolean(
         string="Default store", compute="_compute_is_default", help="The store in Settings."
