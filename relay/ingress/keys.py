@@ -12,9 +12,12 @@ from relay.config import Settings
 from relay.ingress.batching import BatchEnqueuer
 from relay.ingress.metrics import Metrics
 from relay.ingress.spool import DrainState, Spool
+from relay.stores import CurrentStores
 
 SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
+# The stores served, re-read from STORES_FILE on SIGHUP.
+STORES = web.AppKey("stores", CurrentStores)
 QUEUE = web.AppKey("queue", Queue)
 SPOOL = web.AppKey("spool", Spool)
 SPOOL_DRAINER = web.AppKey("spool_drainer", asyncio.Task)

@@ -16,6 +16,7 @@ RELAY = Path(__file__).resolve().parents[2] / "relay"
 LAYERS = {
     "relay.config": 0,
     "relay.logs": 0,
+    "relay.stores": 1,
     "relay.clients": 1,
     "relay.pipeline": 1,
     "relay.ingress": 2,
