@@ -18,7 +18,7 @@ import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -58,6 +58,20 @@ class Store:
     consumer_key: str = ""
     consumer_secret: str = ""
     ca_bundle: str | None = None
+    # Why a secret is empty, by setting ("not given", "environment variable X is not set", "cannot
+    # read /run/secrets/x"): a process reads only the secrets it needs, so the relay runs
+    # without the REST key's files and the workers without the webhook secret's.
+    missing: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def require(self, *keys: str) -> None:
+        """ConfigError naming the store and each of `keys` it lacks, and why."""
+        lacking = [
+            f"{key} ({self.missing.get(key, 'not given')})"
+            for key in keys
+            if not getattr(self, key)
+        ]
+        if lacking:
+            raise ConfigError(f"store {self.name!r} has no {' and no '.join(lacking)}")
 
     @property
     def identity(self) -> str:
@@ -72,11 +86,13 @@ class Store:
     def woo_config(self, environ: Mapping[str, str] | None = None) -> WooConfig:
         """The REST client's configuration; refused, naming the store, without a REST key."""
         env = os.environ if environ is None else environ
-        if not (self.consumer_key and self.consumer_secret):
+        try:
+            self.require("consumer_key", "consumer_secret")
+        except ConfigError as exc:
             raise ConfigError(
-                f"store {self.name!r} has no REST key: give it consumer_key and consumer_secret "
-                "(WooCommerce > Settings > Advanced > REST API > Add key, read/write)"
-            )
+                f"{exc}: its REST key is made in WooCommerce > Settings > Advanced > REST API > "
+                "Add key (read/write)"
+            ) from None
         return WooConfig(
             store_url=self.url,
             consumer_key=self.consumer_key,
@@ -158,14 +174,21 @@ def _shorthand_store(env: Mapping[str, str]) -> Store:
     name = env.get("WOO_STORE_NAME", "").strip() or SHORTHAND_NAME
     if not NAME_PATTERN.fullmatch(name):
         raise ConfigError(f"WOO_STORE_NAME {name!r} {_NAME_RULE}")
+    variables = {
+        "webhook_secret": "WOO_WEBHOOK_SECRET",
+        "previous_webhook_secret": "WOO_WEBHOOK_PREVIOUS_SECRET",
+        "consumer_key": "WOO_CONSUMER_KEY",
+        "consumer_secret": "WOO_CONSUMER_SECRET",
+    }
+    secrets = {key: secret(env, variable) for key, variable in variables.items()}
     return Store(
         name=name,
         url=env.get("WOO_STORE_URL", "").strip().rstrip("/"),
-        webhook_secret=secret(env, "WOO_WEBHOOK_SECRET"),
-        previous_webhook_secret=secret(env, "WOO_WEBHOOK_PREVIOUS_SECRET"),
-        consumer_key=secret(env, "WOO_CONSUMER_KEY"),
-        consumer_secret=secret(env, "WOO_CONSUMER_SECRET"),
         ca_bundle=env.get("WOO_CA_BUNDLE") or None,
+        missing={
+            key: f"{variables[key]} is not set" for key, value in secrets.items() if not value
+        },
+        **secrets,
     )
 
 
@@ -246,21 +269,27 @@ def _store(name: str, table: Any, where: _Locator, env: Mapping[str, str]) -> St
             f"store {name!r}: url must be https:// ({url}): the REST key travels as HTTP Basic "
             "auth, and WooCommerce accepts it only over HTTPS",
         )
-    secrets = {key: _secret(name, key, table, where, env) for key in SECRETS}
+    secrets: dict[str, str] = {}
+    missing: dict[str, str] = {}
+    for key in SECRETS:
+        secrets[key], why = _secret(name, key, table, where, env)
+        if why:
+            missing[key] = why
     ca_bundle = str(table.get("ca_bundle") or "").strip() or None
-    if ca_bundle and not Path(ca_bundle).is_file():
-        raise where.error(name, "ca_bundle", f"store {name!r}: ca_bundle {ca_bundle} is no file")
-    return Store(name=name, url=url, ca_bundle=ca_bundle, **secrets)
+    return Store(name=name, url=url, ca_bundle=ca_bundle, missing=missing, **secrets)
 
 
-def _secret(name: str, key: str, table: dict, where: _Locator, env: Mapping[str, str]) -> str:
+def _secret(
+    name: str, key: str, table: dict, where: _Locator, env: Mapping[str, str]
+) -> tuple[str, str]:
+    """The secret's value, and why it is empty when it is."""
     given = [form for form in (key, f"{key}_env", f"{key}_file") if form in table]
     if len(given) > 1:
         raise where.error(
             name, given[1], f"store {name!r}: give {key} once, not as {' and '.join(given)}"
         )
     if not given:
-        return ""
+        return "", f"not given: set {key}_env or {key}_file in {where.path}"
     form = given[0]
     raw = str(table[form]).strip()
     if form.endswith("_env"):
@@ -270,9 +299,7 @@ def _secret(name: str, key: str, table: dict, where: _Locator, env: Mapping[str,
         try:
             value = Path(raw).read_text(encoding="utf-8")
         except OSError as exc:
-            raise where.error(
-                name, form, f"store {name!r}: cannot read {key} from {raw} ({exc.strerror})"
-            ) from None
+            return "", f"cannot read {raw}: {exc.strerror}"
         origin = f"file {raw}"
     else:
         value, origin = raw, key
@@ -284,7 +311,7 @@ def _secret(name: str, key: str, table: dict, where: _Locator, env: Mapping[str,
             f"store {name!r}: {key} ({origin}) is still the placeholder {value!r}; "
             "make one with `openssl rand -hex 32` (webhook secrets) or in WooCommerce (REST keys)",
         )
-    return value
+    return value, "" if value else f"{origin} is empty"
 
 
 class _Locator:

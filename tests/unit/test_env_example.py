@@ -47,6 +47,9 @@ def read_in(*paths: str) -> set[str]:
 
 READ_BY_CODE = read_in(".") | {"ODOO_API_KEY"}  # OdooConfig.from_env's default key_variable
 INTERPOLATED = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", COMPOSE))
+# relay/stores.py: every process that serves stores reads the stores file, or the shorthand's
+# name (the shorthand's secrets each process reads from what it is given).
+STORES_FILE_NAMES = {"STORES_FILE", "WOO_STORE_NAME"}
 # In compose the relay listens on 8080, published on PUBLISH_ADDRESS.
 OUTSIDE_COMPOSE_ONLY = {"RELAY_HOST", "RELAY_PORT"}
 
@@ -85,7 +88,9 @@ def process_reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[str]]:
     """What each compose service's process reads, from the code it runs."""
     return {
         # python -m relay serve: its settings, and what the HTTP relay reads beside them.
-        "relay": read_by(monkeypatch, Settings.from_env) | read_in("ingress", "pipeline"),
+        "relay": read_by(monkeypatch, Settings.from_env)
+        | read_in("ingress", "pipeline")
+        | STORES_FILE_NAMES,
         # python -m relay worker: its start's check, its clients' settings, its jobs; and
         # LOG_LEVEL (the worker command's logging).
         "worker": read_by(
@@ -97,6 +102,7 @@ def process_reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[str]]:
             events_queue_name,
         )
         | read_in("jobs.py", "work", "clients", "pipeline")
+        | STORES_FILE_NAMES
         | {"LOG_LEVEL"},
         # python -m relay cron: RQ's CronScheduler with relay.cron_config, and LOG_LEVEL.
         "cron": read_in("cron_config.py") | read_by(monkeypatch, redis_from_env) | {"LOG_LEVEL"},
@@ -112,6 +118,7 @@ def process_reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[str]]:
             redis_from_env,
             events_queue_name,
         )
+        | STORES_FILE_NAMES
         | {"WOO_WEBHOOK_SECRET", "PAYLOAD_RETENTION_DAYS", "LOG_LEVEL"},
     }
 
