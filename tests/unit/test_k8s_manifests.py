@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tomllib
 from copy import deepcopy
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,13 @@ import yaml
 
 from relay.config import EVENTS_QUEUE
 from relay.pipeline.queueing import MAINTENANCE_QUEUE
+from relay.stores import read_stores_file
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.34.0"
 KEDA_CRDS = K8S / "crds" / "keda-v2.20.2"
-OVERLAYS = ["base", "overlays/production"]
+OVERLAYS = ["base", "overlays/production", "overlays/several-stores"]
 SECRET_VARIABLES = {
     "REDIS_URL",
     "REDIS_PASSWORD",
@@ -197,3 +199,47 @@ def test_exactly_one_cron() -> None:
     cron = by_kind(render("overlays/production"), "Deployment")["cron"]
     assert cron["spec"]["replicas"] == 1
     assert cron["spec"]["strategy"]["type"] == "Recreate"
+
+
+def mounted(pod: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The pod's first container's volumes by mount path (a StatefulSet's claims as {})."""
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    return {
+        m["mountPath"]: volumes.get(m["name"], {}) for m in pod["containers"][0]["volumeMounts"]
+    }
+
+
+def test_several_stores_each_process_reads_the_file_and_only_its_own_secrets(tmp_path) -> None:
+    objects = render("overlays/several-stores")
+    config = by_kind(objects, "ConfigMap")["elitaco-config"]["data"]
+    assert "WOO_STORE_URL" not in config, "the stores file and WOO_STORE_URL are refused together"
+    (stores_map,) = [o for o in objects if o["metadata"]["name"].startswith("elitaco-stores-")]
+    stores_file = Path(config["STORES_FILE"])
+    text = stores_map["data"][stores_file.name]
+    (tmp_path / "stores.toml").write_text(text)
+    assert read_stores_file(tmp_path / "stores.toml", {}).names == ("de", "fr")
+    files = {
+        (store, setting.removesuffix("_file")): Path(path)
+        for store, table in tomllib.loads(text)["stores"].items()
+        for setting, path in table.items()
+        if setting.endswith("_file")
+    }
+    assert len(files) == 8, "both stores give all four secrets as files"
+    reads = {
+        "relay": ("elitaco-store-webhooks", {"webhook_secret", "previous_webhook_secret"}),
+        "worker": ("elitaco-store-keys", {"consumer_key", "consumer_secret"}),
+        "cron": (None, set()),
+    }
+    pods = pod_specs(objects)
+    for name, (secret, settings) in reads.items():
+        volumes = mounted(pods[name])
+        stores_volume = volumes[str(stores_file.parent)]
+        assert stores_volume["configMap"]["name"] == stores_map["metadata"]["name"], name
+        env = {v["name"] for v in pods[name]["containers"][0].get("env", [])}
+        assert not env & {"WOO_WEBHOOK_SECRET", "WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET"}, name
+        mounted_secrets = {v["secret"]["secretName"] for v in volumes.values() if "secret" in v}
+        assert mounted_secrets == ({secret} if secret else set()), name
+        for (store, setting), path in files.items():
+            if setting in settings:
+                volume = volumes.get(str(path.parent), {})
+                assert volume.get("secret", {}).get("secretName") == secret, (name, store, setting)
