@@ -217,8 +217,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve_command(host: str | None, port: int | None, processes: int | None = None) -> int:
-    settings = Settings.from_env()
     stores = load_served_stores()
+    settings = Settings.from_env()
     configure_logging(settings.log_level)
     if processes is not None:
         settings = replace(settings, processes=processes)
