@@ -90,7 +90,7 @@ async def _deliver(request: web.Request, stores: Stores, store: Store) -> web.Re
         return _too_large(request, store, label)
     except TimeoutError:
         metrics.deliveries.labels(store.name, label, "body_timeout").inc()
-        extra = {"peer": request.remote, "seconds": settings.body_timeout}
+        extra = {"store": store.name, "peer": request.remote, "seconds": settings.body_timeout}
         logger.warning("no whole body in time", extra=extra)
         return _error(
             408, "request timeout", f"the body did not arrive within {settings.body_timeout} s"
@@ -99,7 +99,7 @@ async def _deliver(request: web.Request, stores: Stores, store: Store) -> web.Re
         metrics.deliveries.labels(store.name, label, "client_gone").inc()
         logger.warning(
             "client went away before its body arrived",
-            extra={"peer": request.remote, "error": type(exc).__name__},
+            extra={"store": store.name, "peer": request.remote, "error": type(exc).__name__},
         )
         return _error(400, "incomplete body", "the connection closed before the body was whole")
 

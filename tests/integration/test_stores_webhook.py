@@ -3,6 +3,7 @@ alone and its events are that store's; the timeline API asks Odoo for the store 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -164,6 +165,33 @@ async def test_a_reload_serves_the_new_stores_from_the_next_delivery(client, que
     assert (await post(client, "/webhook/woo/fr", order("fr-new"))).status == 404
     [job_id] = queue.job_ids
     assert Job.fetch(job_id, connection=queue.connection).args[0]["meta"]["store_url"] == it.url
+
+
+async def test_a_delivery_under_way_finishes_with_the_stores_it_began_with(client, queue) -> None:
+    """A reload while a delivery's body is still arriving: it is verified and stamped with the
+    store it began with, though that store is gone by the time its body is whole."""
+    request = order("fr-new")
+    proceed = asyncio.Event()
+
+    async def slowly():
+        yield request.body[:10]
+        await proceed.wait()
+        yield request.body[10:]
+
+    answer = asyncio.create_task(
+        client.post("/webhook/woo/fr", data=slowly(), headers=request.headers)
+    )
+    await asyncio.sleep(0.2)  # the relay has the headers and is reading the body
+    assert not answer.done()
+    client.server.app[STORES].stores = Stores(
+        (DE,), source="/etc/elitaco/stores.toml", from_file=True
+    )
+    proceed.set()
+    response = await answer
+    assert response.status == 200, await response.text()
+    [job_id] = queue.job_ids
+    assert Job.fetch(job_id, connection=queue.connection).args[0]["meta"]["store_url"] == FR.url
+    assert (await post(client, "/webhook/woo/fr", order("fr-new"))).status == 404, "fr is gone"
 
 
 def auth() -> dict[str, str]:
