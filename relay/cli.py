@@ -36,6 +36,7 @@ from relay.config import (
 from relay.ingress.api import api_token
 from relay.ingress.app import create_app
 from relay.ingress.processes import serve_processes
+from relay.ingress.served_stores import load_served_stores
 from relay.ingress.server import serve
 from relay.ingress.spool import Spool
 from relay.ingress.spool_owners import PROCESS_PREFIX
@@ -216,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def serve_command(host: str | None, port: int | None, processes: int | None = None) -> int:
+    stores = load_served_stores()
     settings = Settings.from_env()
     configure_logging(settings.log_level)
     if processes is not None:
@@ -225,9 +227,10 @@ def serve_command(host: str | None, port: int | None, processes: int | None = No
             f"--processes (RELAY_PROCESSES) must be 1 or more, not {settings.processes}"
         )
     if settings.processes > 1:
-        return serve_processes(settings, host or settings.host, port or settings.port)
+        return serve_processes(settings, stores, host or settings.host, port or settings.port)
+    app = create_app(settings, stores)
     with contextlib.suppress(web.GracefulExit, KeyboardInterrupt):
-        asyncio.run(serve(create_app(settings), host or settings.host, port or settings.port))
+        asyncio.run(serve(app, host or settings.host, port or settings.port))
     return 0
 
 
@@ -399,9 +402,10 @@ def tax_rounding_command() -> int:
 
 
 def register_webhooks_command(delivery_url: str, update_secret: bool) -> int:
-    settings = Settings.from_env()
+    check_secrets(["WOO_WEBHOOK_SECRET"])
+    webhook_secret = os.environ["WOO_WEBHOOK_SECRET"]
     woo = WooClient(WooConfig.from_env())
-    for line in register_webhooks(woo, delivery_url, settings.webhook_secret, update_secret):
+    for line in register_webhooks(woo, delivery_url, webhook_secret, update_secret):
         print(line)
     # /health reports webhook problems from the last check: it sees the fixed ones now. The
     # URL is kept for the watchdog, which checks the webhooks still deliver there.

@@ -187,11 +187,9 @@ def _host_port(part: str, whole: str) -> tuple[str, int]:
 
 @dataclass(frozen=True)
 class Settings:
-    """The relay's (`python -m relay serve`)."""
+    """The relay process's (`python -m relay serve`); the stores it serves, with their webhook
+    secrets, are relay/stores.py's (STORES_FILE, or WOO_STORE_URL & co. for one)."""
 
-    webhook_secret: str
-    store_url: str = "https://shop.example.com"
-    previous_webhook_secret: str = ""
     redis_url: str = "redis://127.0.0.1:6379/0"
     host: str = "0.0.0.0"
     port: int = 8080
@@ -214,31 +212,10 @@ class Settings:
     # A delivery is answered 200 once this many replicas have its job too (Redis WAIT).
     redis_min_replicas: int = 0
 
-    @property
-    def store(self) -> str:
-        return store_identity(self.store_url)
-
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        webhook_secret = secret(env, "WOO_WEBHOOK_SECRET")
-        if not webhook_secret:
-            raise ConfigError(
-                "WOO_WEBHOOK_SECRET is not set: the relay cannot verify WooCommerce "
-                "deliveries without the webhook secret (WooCommerce > Settings > "
-                "Advanced > Webhooks > Secret)."
-            )
-        store_url = env.get("WOO_STORE_URL", "").strip()
-        if not store_identity(store_url):
-            raise ConfigError(
-                "WOO_STORE_URL is not set: the relay names the store of every event after it "
-                "(the shop's address, e.g. https://shop.example.com), never after the "
-                "unsigned X-WC-Webhook-Source header."
-            )
         return cls(
-            webhook_secret=webhook_secret,
-            store_url=store_url.rstrip("/"),
-            previous_webhook_secret=secret(env, "WOO_WEBHOOK_PREVIOUS_SECRET"),
             redis_url=env.get("REDIS_URL", cls.redis_url),
             host=env.get("RELAY_HOST", cls.host),
             port=_int(env, "RELAY_PORT", cls.port),

@@ -14,6 +14,7 @@ from rq import Queue
 
 from relay.config import Settings
 from relay.ingress.app import create_app
+from relay.stores import Store, Stores
 from tests.fake_woo import FakeWoo
 from tests.processes import TEST_SESSION_VARIABLE, kill_marked
 from tests.redis_server import RedisServer
@@ -21,6 +22,19 @@ from tests.redis_server import RedisServer
 # Tests own this Redis database and empty it around every test.
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SECRET = "wc-secret-0123456789"
+STORE_URL = "https://shop.example.com"
+
+
+def one_store(secret: str = SECRET, previous_secret: str = "") -> Stores:
+    """What WOO_STORE_URL & co. describe: one store, named `default`."""
+    store = Store(
+        "default", STORE_URL, webhook_secret=secret, previous_webhook_secret=previous_secret
+    )
+    return Stores((store,), source="WOO_STORE_URL")
+
+
+# The stores the tests' relays serve, unless a test says otherwise.
+ONE_STORE = one_store()
 # Every process the tests start inherits this; whatever still carries it at the end is a leftover.
 os.environ[TEST_SESSION_VARIABLE] = f"{os.getpid()}-{os.urandom(4).hex()}"
 
@@ -79,7 +93,6 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 @pytest.fixture
 def settings(tmp_path: Path, redis_url: str) -> Settings:
     return Settings(
-        webhook_secret=SECRET,
         redis_url=redis_url,
         spool_dir=tmp_path / "spool",
         spool_drain_interval=0.05,
@@ -94,7 +107,7 @@ def queue(settings: Settings) -> Queue:
 
 @pytest.fixture
 async def client(aiohttp_client, settings: Settings) -> TestClient:
-    return await aiohttp_client(create_app(settings))
+    return await aiohttp_client(create_app(settings, ONE_STORE))
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""GET /api/orders/{id}/timeline: an order's timeline, served from Odoo's timeline data."""
+"""GET /api/stores/{store}/orders/{id}/timeline (GET /api/orders/{id}/timeline while there is
+one store): a store's order's timeline, served from Odoo's timeline data."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 import aiohttp
 from aiohttp import web
 
-from relay.ingress.keys import ODOO_SESSION, SETTINGS
+from relay.ingress.keys import ODOO_SESSION, SETTINGS, STORES
 
 logger = logging.getLogger(__name__)
 ORDER_ID = re.compile(r"[0-9]{1,10}")  # ASCII digits: str.isdigit() takes "²" and "٣" too
@@ -32,6 +33,16 @@ async def order_timeline(request: web.Request) -> web.Response:
         presented.strip().encode(), expected.encode()
     ):
         return _error(401, "unauthorized", "send Authorization: Bearer <python -m relay api-token>")
+    stores = request.app[STORES].stores
+    name = request.match_info.get("store")
+    store = stores.only if name is None else stores.get(name)
+    if store is None:
+        paths = ", ".join(f"/api/stores/{each}/orders/{{id}}/timeline" for each in stores.names)
+        if name is None:
+            detail = f"this relay serves {len(stores)} stores: ask for the order of one, {paths}"
+        else:
+            detail = f"no store named {name[:40]!r} in {stores.source}; the stores: {paths}"
+        return _error(404, "unknown store", detail)
     woo_order_id = request.match_info["order_id"]
     if not ORDER_ID.fullmatch(woo_order_id) or int(woo_order_id) > MAX_ORDER_ID:
         return _error(400, "bad order id", "the WooCommerce order id is a number (digits 0-9)")
@@ -45,7 +56,9 @@ async def order_timeline(request: web.Request) -> web.Response:
     odoo = settings.odoo
     url = f"{odoo.url}/elitaco/v1/orders/{woo_order_id}/timeline"
     try:
-        async with request.app[ODOO_SESSION].get(url, params={"store": settings.store}) as response:
+        # Odoo knows the store by its identity (integration.store.key), as events carry it.
+        params = {"store": store.identity}
+        async with request.app[ODOO_SESSION].get(url, params=params) as response:
             if response.status in (401, 403):
                 return _error(
                     502,
@@ -55,7 +68,9 @@ async def order_timeline(request: web.Request) -> web.Response:
                 )
             if response.status == 404:
                 return _error(
-                    404, "unknown order", f"Odoo knows no WooCommerce order {woo_order_id}"
+                    404,
+                    "unknown order",
+                    f"Odoo knows no WooCommerce order {woo_order_id} of store {store.name!r}",
                 )
             if response.status != 200:
                 return _error(502, "Odoo error", f"Odoo answered HTTP {response.status}")

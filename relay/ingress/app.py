@@ -13,7 +13,7 @@ from redis import Redis
 from rq import Queue
 
 from relay.config import Settings
-from relay.ingress import api, handlers, probes
+from relay.ingress import api, handlers, probes, webhook
 from relay.ingress.batching import BatchEnqueuer
 from relay.ingress.intake import drain_ownerless_spools_forever, drain_spool_forever
 from relay.ingress.keys import (
@@ -28,28 +28,35 @@ from relay.ingress.keys import (
     SPOOL_DRAIN,
     SPOOL_DRAINER,
     SPOOL_ORPHAN_DRAINER,
+    STORES,
 )
 from relay.ingress.metrics import Metrics
 from relay.ingress.spool import DrainState, Spool
 from relay.ingress.spool_owners import claim, spool_directory
 from relay.redis_connection import redis_connection
+from relay.stores import CurrentStores, Stores
 
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, stores: Stores) -> web.Application:
+    """The relay serving `stores` (relay.ingress.served_stores.load_served_stores); SIGHUP
+    replaces them (relay.ingress.server.serve)."""
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
+    app[STORES] = CurrentStores(stores)
     app[METRICS] = Metrics()
     app.cleanup_ctx.append(redis_context)
     app.cleanup_ctx.append(spool_context)
     app.cleanup_ctx.append(odoo_session_context)
-    app.router.add_post("/webhook/woo", handlers.woo_webhook)
+    app.router.add_post("/webhook/woo/{store}", webhook.woo_webhook)
+    app.router.add_post("/webhook/woo", webhook.woo_webhook)  # while there is one store
     app.router.add_get("/health", handlers.health)
     app.router.add_get("/health/live", probes.live)
     app.router.add_get("/health/ready", probes.ready)
     app.router.add_get("/metrics", handlers.metrics)
-    app.router.add_get("/api/orders/{order_id}/timeline", api.order_timeline)
+    app.router.add_get("/api/stores/{store}/orders/{order_id}/timeline", api.order_timeline)
+    app.router.add_get("/api/orders/{order_id}/timeline", api.order_timeline)  # one store
     return app
 
 

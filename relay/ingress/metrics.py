@@ -67,33 +67,38 @@ class Metrics:
         self.registry.register(self.flow)
         self.deliveries = Counter(
             "relay_webhook_deliveries_total",
-            "WooCommerce webhook deliveries by topic and outcome.",
-            ["topic", "outcome"],
+            "WooCommerce webhook deliveries by store (its short name, the path's), topic and "
+            'outcome; store="(unknown)": a path naming no configured store.',
+            ["store", "topic", "outcome"],
             registry=self.registry,
         )
         self.signature_failures = Counter(
             "relay_webhook_signature_failures_total",
-            "Deliveries refused because the signature was missing or wrong.",
-            ["reason"],
+            "Deliveries refused because the signature was missing or not the store's, by store "
+            "(the one the path names) and reason.",
+            ["store", "reason"],
             registry=self.registry,
         )
         self.previous_secret = Counter(
             "relay_webhook_previous_secret_total",
-            "Deliveries signed with WOO_WEBHOOK_PREVIOUS_SECRET (a secret rotation under way).",
-            ["webhook_id"],
+            "Deliveries signed with the store's previous webhook secret (a secret rotation under "
+            "way), by store and WooCommerce webhook id.",
+            ["store", "webhook_id"],
             registry=self.registry,
         )
         self.rest_errors = Counter(
             "relay_webhook_rest_errors_total",
             "Signed deliveries carrying a WooCommerce REST error instead of the resource "
             "(rest_no_route: a synchronous delivery during a Store API checkout).",
-            ["resource", "code"],
+            ["store", "resource", "code"],
             registry=self.registry,
         )
         self.foreign_source = Counter(
             "relay_webhook_foreign_source_total",
-            "Signed deliveries whose X-WC-Webhook-Source names another store than WOO_STORE_URL "
-            "(a staging copy of the shop with the same secret?); accepted as WOO_STORE_URL's.",
+            "Signed deliveries whose X-WC-Webhook-Source names another address than their "
+            "store's (a staging copy of the shop with the same secret?); accepted as the store's "
+            "their path names.",
+            ["store"],
             registry=self.registry,
         )
         self.enqueue_seconds = Histogram(

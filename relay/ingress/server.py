@@ -1,13 +1,18 @@
 """Serving the relay: aiohttp's runner, with requests that are not HTTP answered without
-echoing them."""
+echoing them, and SIGHUP reading the stores again."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
+
+from relay.ingress.keys import STORES
+from relay.ingress.served_stores import reload_stores
 
 logger = logging.getLogger(__name__)
 
@@ -50,12 +55,24 @@ class RelayRunner(web.AppRunner):
 
 
 async def serve(app: web.Application, host: str, port: int, reuse_port: bool = False) -> None:
-    """Serve until SIGTERM or SIGINT, then shut down cleanly (as web.run_app does). With
-    `reuse_port`, several processes listen on the port and the kernel shares the connections."""
+    """Serve until SIGTERM or SIGINT, then shut down cleanly (as web.run_app does); on SIGHUP
+    read the stores again. With `reuse_port`, several processes listen on the port and the
+    kernel shares the connections."""
     runner = RelayRunner(app, access_log=None, handle_signals=True)
     await runner.setup()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGHUP, reload_stores, app[STORES])
+    # `serve --processes` starts its processes with SIGHUP blocked, so that one sent before
+    # this handler existed waits for it instead of ending the process.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGHUP})
+    stores = app[STORES].stores
+    logger.info(
+        "relay serves the stores",
+        extra={"source": stores.source, "stores": list(stores.names), "pid": os.getpid()},
+    )
     try:
         await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
         await asyncio.Event().wait()
     finally:
+        loop.remove_signal_handler(signal.SIGHUP)
         await runner.cleanup()

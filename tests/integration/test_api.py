@@ -13,6 +13,7 @@ from relay.config import ConfigError, Settings
 from relay.ingress.api import api_token
 from relay.ingress.app import create_app
 from relay.pipeline.queueing import enqueue_envelope
+from tests.conftest import ONE_STORE
 from tests.local_server import LocalServer
 from tests.woo import example_envelope
 
@@ -24,7 +25,7 @@ async def api_client(aiohttp_client, settings, fake_odoo):
     app_settings = replace(
         settings, app_secret=APP_SECRET, odoo=OdooConfig(fake_odoo.url, fake_odoo.reader_key)
     )
-    return await aiohttp_client(create_app(app_settings))
+    return await aiohttp_client(create_app(app_settings, ONE_STORE))
 
 
 def auth(token: str | None = None) -> dict[str, str]:
@@ -48,7 +49,7 @@ async def test_without_a_read_only_odoo_key_the_api_says_which_to_set(
 ) -> None:
     """The relay never reads timelines with the workers' write-capable ODOO_API_KEY."""
     app_settings = replace(settings, app_secret=APP_SECRET, odoo=OdooConfig(fake_odoo.url, ""))
-    client = await aiohttp_client(create_app(app_settings))
+    client = await aiohttp_client(create_app(app_settings, ONE_STORE))
     response = await client.get("/api/orders/4711/timeline", headers=auth())
     assert response.status == 503
     assert "ODOO_READ_API_KEY" in (await response.json())["detail"]
@@ -58,7 +59,7 @@ async def test_without_a_read_only_odoo_key_the_api_says_which_to_set(
         odoo=OdooConfig(fake_odoo.url, "revoked"),
         spool_dir=settings.spool_dir.with_name("second-relay-spool"),  # one relay per spool
     )
-    client = await aiohttp_client(create_app(refused))
+    client = await aiohttp_client(create_app(refused, ONE_STORE))
     response = await client.get("/api/orders/4711/timeline", headers=auth())
     assert response.status == 502
     assert "check ODOO_READ_API_KEY" in (await response.json())["detail"]
@@ -84,7 +85,7 @@ async def test_odoo_down_is_503_with_the_reason(api_client, fake_odoo) -> None:
 
 
 async def test_disabled_without_app_secret(aiohttp_client, settings) -> None:
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, ONE_STORE))
     response = await client.get("/api/orders/4711/timeline", headers=auth())
     assert response.status == 503
     assert "APP_SECRET" in (await response.json())["detail"]
@@ -124,7 +125,7 @@ async def odd_odoo_client(aiohttp_client, settings):
     app_settings = replace(
         settings, app_secret=APP_SECRET, odoo=OdooConfig(odoo.url, "key", read_timeout=0.5)
     )
-    yield odoo, await aiohttp_client(create_app(app_settings))
+    yield odoo, await aiohttp_client(create_app(app_settings, ONE_STORE))
     odoo.stop()
 
 

@@ -17,7 +17,7 @@ import requests
 from relay.ingress.app import create_app
 from relay.ingress.keys import SETTINGS, SPOOL, SPOOL_DRAINER
 from relay.ingress.spool import Spool
-from tests.conftest import SECRET
+from tests.conftest import ONE_STORE, SECRET
 from tests.processes import RelayServer, relay_environment
 from tests.waiting import eventually
 from tests.woo import example_payload, nested, woo_delivery, woo_ping
@@ -188,7 +188,9 @@ async def test_the_drain_never_holds_the_spool_while_enqueueing(tmp_path) -> Non
 async def test_the_drain_task_survives_and_health_says_when_it_is_stuck(
     aiohttp_client, settings, queue, monkeypatch
 ) -> None:
-    client = await aiohttp_client(create_app(replace(settings, spool_drain_interval=0.05)))
+    client = await aiohttp_client(
+        create_app(replace(settings, spool_drain_interval=0.05), ONE_STORE)
+    )
     app = client.server.app
     spool = app[SPOOL]
     spool.append(example_payload("woo.order.deleted") | {"event_id": "x"})  # not an envelope

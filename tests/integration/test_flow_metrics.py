@@ -17,6 +17,7 @@ from relay.ingress.app import create_app
 from relay.pipeline.envelope import format_utc
 from relay.pipeline.flow import oldest_queued_age
 from relay.pipeline.queueing import MAINTENANCE_QUEUE, enqueue_envelope
+from tests.conftest import ONE_STORE
 from tests.integration.test_worker import NO_WAIT, fresh, work
 
 STORE = "shop.example.com"
@@ -41,7 +42,7 @@ def sample(text: str, name: str, **labels: str) -> float | None:
 async def test_outcomes_and_lag_counted_by_the_workers(
     aiohttp_client, settings: Settings, queue: Queue, fake_odoo
 ) -> None:
-    assert settings.store == STORE
+    assert ONE_STORE.only is not None and ONE_STORE.only.identity == STORE
     order = live("woo.order.created", 3)
     same_again = dict(order, event_id=fresh("woo.order.created")["event_id"])
     broken = live("woo.order.updated", 1)
@@ -50,7 +51,7 @@ async def test_outcomes_and_lag_counted_by_the_workers(
         enqueue_envelope(queue, envelope, NO_WAIT)
     work(queue)
 
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, ONE_STORE))
     text = await (await client.get("/metrics")).text()
     applied = {
         outcome: sample(text, "relay_events_applied_total", store=STORE, outcome=outcome)
@@ -71,7 +72,7 @@ async def test_an_event_the_reconcile_read_is_counted_without_a_lag(
     envelope["meta"]["reconciled"] = True
     enqueue_envelope(queue, envelope, NO_WAIT)
     work(queue)
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, ONE_STORE))
     text = await (await client.get("/metrics")).text()
     assert sample(text, "relay_events_applied_total", store=STORE, outcome="processed") == 1
     assert sample(text, "relay_event_lag_seconds_count", store=STORE) is None
@@ -86,7 +87,9 @@ def age_by(queue: Queue, job_id: str, seconds: int) -> None:
 async def test_a_backlog_past_the_threshold_degrades_health_and_shows_in_metrics(
     aiohttp_client, settings: Settings, queue: Queue
 ) -> None:
-    client = await aiohttp_client(create_app(replace(settings, backlog_warn_seconds=300)))
+    client = await aiohttp_client(
+        create_app(replace(settings, backlog_warn_seconds=300), ONE_STORE)
+    )
     health = await (await client.get("/health")).json()
     assert health["backlog"]["oldest_age_seconds"] == {"woo-events": 0, MAINTENANCE_QUEUE: 0}
     assert health["status"] == "ok"

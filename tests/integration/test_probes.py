@@ -8,6 +8,7 @@ from pathlib import Path
 
 from relay.config import Settings
 from relay.ingress.app import create_app
+from tests.conftest import ONE_STORE
 from tests.integration.test_spool_faults import post
 from tests.redis_server import RedisServer
 from tests.woo import example_payload
@@ -23,7 +24,7 @@ async def test_with_redis_up_the_relay_is_alive_and_ready(client) -> None:
 async def test_with_redis_down_it_stays_alive_and_ready_while_the_spool_takes_deliveries(
     aiohttp_client, outage: Settings, redis_server: RedisServer
 ) -> None:
-    client = await aiohttp_client(create_app(outage))
+    client = await aiohttp_client(create_app(outage, ONE_STORE))
     redis_server.stop()
     assert (await client.get("/health")).status == 503, "the operator's /health says degraded"
     assert (await client.get("/health/live")).status == 200
@@ -37,7 +38,7 @@ async def test_with_redis_down_it_stays_alive_and_ready_while_the_spool_takes_de
 async def test_with_redis_down_and_the_spool_read_only_it_is_alive_but_not_ready(
     aiohttp_client, outage: Settings, redis_server: RedisServer, read_only_spool: Path
 ) -> None:
-    client = await aiohttp_client(create_app(replace(outage, spool_dir=read_only_spool)))
+    client = await aiohttp_client(create_app(replace(outage, spool_dir=read_only_spool), ONE_STORE))
     redis_server.stop()
     assert (await client.get("/health/live")).status == 200
     ready = await client.get("/health/ready")

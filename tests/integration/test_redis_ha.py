@@ -22,7 +22,7 @@ from relay.config import Settings
 from relay.ingress.app import create_app
 from relay.ingress.keys import SPOOL
 from relay.pipeline.queueing import MAINTENANCE_QUEUE, enqueue_envelope, enqueued_marker
-from tests.conftest import SECRET
+from tests.conftest import ONE_STORE, SECRET
 from tests.processes import ROOT, CronProcess, WorkerProcess, relay_environment
 from tests.redis_server import MASTER_NAME, RedisServer, SentinelSetup, free_port
 from tests.waiting import eventually, wait_for
@@ -57,7 +57,7 @@ async def test_a_delivery_no_replica_acknowledged_waits_in_the_spool_until_one_d
     relay_settings = replace(
         settings, redis_url=primary.url, redis_min_replicas=1, redis_timeout=0.3
     )
-    client = await aiohttp_client(create_app(relay_settings))
+    client = await aiohttp_client(create_app(relay_settings, ONE_STORE))
     queue = Queue(settings.queue_name, connection=Redis.from_url(primary.url))
 
     def deliver(order_id: int):

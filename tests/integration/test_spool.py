@@ -18,7 +18,7 @@ from relay.config import Settings
 from relay.ingress.app import create_app
 from relay.ingress.spool import Spool
 from relay.pipeline.queueing import enqueue_envelope, enqueue_unless_enqueued
-from tests.conftest import SECRET
+from tests.conftest import ONE_STORE, SECRET
 from tests.redis_server import RedisServer
 from tests.waiting import eventually
 from tests.woo import example_envelope, example_payload, woo_delivery
@@ -53,7 +53,7 @@ def outage_queue(outage_settings: Settings) -> Queue:
 async def test_redis_outage_spools_then_drains_exactly_once_in_order(
     aiohttp_client, outage_settings, outage_queue, redis_server, capsys
 ) -> None:
-    client = await aiohttp_client(create_app(outage_settings))
+    client = await aiohttp_client(create_app(outage_settings, ONE_STORE))
     before = await deliver(client, 0)
     assert before["queued"] == "enqueued"
 
@@ -90,19 +90,19 @@ async def test_relay_restarted_with_a_full_spool_drains_it_once(
     aiohttp_client, outage_settings, outage_queue, redis_server
 ) -> None:
     redis_server.stop()
-    first_run = await aiohttp_client(create_app(outage_settings))
+    first_run = await aiohttp_client(create_app(outage_settings, ONE_STORE))
     spooled = [await deliver(first_run, n) for n in range(2)]
     assert {answer["queued"] for answer in spooled} == {"spooled"}
     await first_run.close()
 
     redis_server.start()
-    second_run = await aiohttp_client(create_app(outage_settings))
+    second_run = await aiohttp_client(create_app(outage_settings, ONE_STORE))
     await eventually(lambda: outage_queue.count == 2)
     await asyncio.sleep(0.3)
     assert queued_event_ids(outage_queue) == [answer["event_id"] for answer in spooled]
     await second_run.close()
 
-    third_run = await aiohttp_client(create_app(outage_settings))
+    third_run = await aiohttp_client(create_app(outage_settings, ONE_STORE))
     await asyncio.sleep(0.3)
     assert outage_queue.count == 2
     await third_run.close()

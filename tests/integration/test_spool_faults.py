@@ -15,7 +15,7 @@ from relay.config import Settings
 from relay.ingress.app import create_app
 from relay.ingress.keys import SPOOL
 from relay.ingress.spool import Spool
-from tests.conftest import SECRET
+from tests.conftest import ONE_STORE, SECRET
 from tests.waiting import eventually
 from tests.woo import example_payload, nested, woo_delivery
 
@@ -40,7 +40,7 @@ async def test_a_full_disk_refuses_with_503_and_loses_nothing_answered_200(
     filler = small_disk / "filler"
     filler.write_bytes(b"x" * 16 * 1024)  # freed later, as an operator would
     settings = replace(outage, spool_dir=small_disk / "spool")
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, ONE_STORE))
     redis_server.stop()
 
     accepted, refused = [], None
@@ -76,7 +76,7 @@ async def test_a_read_only_spool_is_503_and_health_says_why(
     aiohttp_client, outage, redis_server, read_only_spool
 ) -> None:
     settings = replace(outage, spool_dir=read_only_spool)
-    client = await aiohttp_client(create_app(settings))
+    client = await aiohttp_client(create_app(settings, ONE_STORE))
     redis_server.stop()
     response = await post(client, order(1))
     assert response.status == 503
@@ -93,7 +93,7 @@ async def test_a_spooled_line_rq_cannot_take_is_set_aside_and_the_drain_goes_on(
     """An authentic order nested deeper than RQ's pickle goes: while Redis was down it was
     spooled (JSON takes it); draining sets it aside with its reason and enqueues what follows,
     also after a restart."""
-    client = await aiohttp_client(create_app(outage))
+    client = await aiohttp_client(create_app(outage, ONE_STORE))
     redis_server.stop()
     answers = []
     for n, payload in enumerate(
@@ -117,7 +117,7 @@ async def test_a_spooled_line_rq_cannot_take_is_set_aside_and_the_drain_goes_on(
     assert "1 set aside" in shown and "RecursionError" in shown
     await client.close()
 
-    restarted = await aiohttp_client(create_app(outage))
+    restarted = await aiohttp_client(create_app(outage, ONE_STORE))
     await asyncio.sleep(0.3)
     assert restarted.server.app[SPOOL].depth == 0
     assert queued(outage) == [answers[0]["event_id"], answers[2]["event_id"]]

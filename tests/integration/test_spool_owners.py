@@ -16,6 +16,7 @@ from relay.config import Settings
 from relay.ingress.app import create_app
 from relay.ingress.spool import Spool
 from relay.ingress.spool_owners import SpoolInUse, claim, spool_directory
+from tests.conftest import ONE_STORE
 from tests.integration.test_worker import fresh
 from tests.waiting import eventually
 
@@ -39,7 +40,7 @@ async def test_two_live_relays_drain_a_dead_processs_spool_once(
     dead = left_behind(spool_directory(settings.spool_dir, 7), 150)
     legacy = left_behind(settings.spool_dir, 3)  # a single relay's, before --processes
     for slot in (0, 1):
-        await aiohttp_client(create_app(replace(settings, process_slot=slot)))
+        await aiohttp_client(create_app(replace(settings, process_slot=slot), ONE_STORE))
     await eventually(lambda: len(queued(settings)) >= len(dead) + len(legacy), timeout=30)
     await asyncio.sleep(0.5)
     assert sorted(queued(settings)) == sorted(dead + legacy), "every line once"
@@ -55,7 +56,7 @@ async def test_the_spool_of_a_live_process_is_left_to_it(
     gone = left_behind(spool_directory(settings.spool_dir, 4), 2)
     owner = claim(owned)  # process 3 lives (this test holds its lock)
     try:
-        await aiohttp_client(create_app(replace(settings, process_slot=0)))
+        await aiohttp_client(create_app(replace(settings, process_slot=0), ONE_STORE))
         await eventually(lambda: len(queued(settings)) == len(gone), timeout=30)
         await asyncio.sleep(0.5)
         assert sorted(queued(settings)) == sorted(gone)

@@ -13,7 +13,7 @@ from rq.registry import ScheduledJobRegistry
 
 from relay.pipeline.envelope import validate_envelope
 from relay.pipeline.queueing import MAINTENANCE_QUEUE, PROCESS_EVENT, RECONCILE_SOON_JOB_ID
-from tests.conftest import SECRET
+from tests.conftest import SECRET, one_store
 from tests.woo import WooRequest, example_payload, php_json, woo_delivery, woo_ping
 
 
@@ -74,7 +74,8 @@ async def test_wrong_secret_is_refused_and_nothing_enqueued(client, queue) -> No
     answer = await response.json()
     assert answer["error"] == "invalid signature" and "WOO_WEBHOOK_SECRET" in answer["detail"]
     assert queue.count == 0
-    assert await metric(client, 'relay_webhook_signature_failures_total{reason="mismatch"}') == 1
+    counted = 'relay_webhook_signature_failures_total{reason="mismatch",store="default"}'
+    assert await metric(client, counted) == 1
 
 
 async def test_missing_signature_is_refused(client, queue) -> None:
@@ -83,16 +84,15 @@ async def test_missing_signature_is_refused(client, queue) -> None:
     response = await post(client, request)
     assert response.status == 401
     assert queue.count == 0
-    assert await metric(client, 'relay_webhook_signature_failures_total{reason="missing"}') == 1
+    counted = 'relay_webhook_signature_failures_total{reason="missing",store="default"}'
+    assert await metric(client, counted) == 1
 
 
 async def test_secret_with_special_characters(aiohttp_client, settings, queue) -> None:
-    from dataclasses import replace
-
     from relay.ingress.app import create_app
 
     secret = "p&ss<wörd>\"' ;{}|~`"
-    client = await aiohttp_client(create_app(replace(settings, webhook_secret=secret)))
+    client = await aiohttp_client(create_app(settings, one_store(secret)))
     good = woo_delivery("order.updated", example_payload("woo.order.updated"), secret)
     assert (await post(client, good)).status == 200
     bad = woo_delivery("order.updated", example_payload("woo.order.updated"), secret[:-1])
@@ -101,12 +101,10 @@ async def test_secret_with_special_characters(aiohttp_client, settings, queue) -
 
 
 async def test_previous_secret_is_accepted_during_a_rotation(aiohttp_client, settings, queue):
-    from dataclasses import replace
-
     from relay.ingress.app import create_app
 
-    rotating = replace(settings, webhook_secret="new-secret", previous_webhook_secret=SECRET)
-    client = await aiohttp_client(create_app(rotating))
+    rotating = one_store("new-secret", previous_secret=SECRET)
+    client = await aiohttp_client(create_app(settings, rotating))
     old = woo_delivery("order.updated", example_payload("woo.order.updated"), SECRET)
     assert (await post(client, old)).status == 200
     new = woo_delivery("order.created", example_payload("woo.order.created"), "new-secret")
@@ -114,7 +112,10 @@ async def test_previous_secret_is_accepted_during_a_rotation(aiohttp_client, set
     assert queue.count == 2
     webhook_id = old.headers["X-WC-Webhook-ID"]
     assert (
-        await metric(client, f'relay_webhook_previous_secret_total{{webhook_id="{webhook_id}"}}')
+        await metric(
+            client,
+            f'relay_webhook_previous_secret_total{{store="default",webhook_id="{webhook_id}"}}',
+        )
         == 1
     )
     stranger = woo_delivery("order.updated", example_payload("woo.order.updated"), "other")
@@ -190,13 +191,15 @@ async def test_rest_no_route_is_a_warning_counted_and_reconciled_soon(
     """WooCommerce >= 9.4 delivering synchronously at the end of a Store API checkout builds
     the payload without the REST routes: the order is real, only the delivery lost it."""
     error = {"code": "rest_no_route", "message": "No route was found.", "data": {"status": 404}}
-    with caplog.at_level(logging.INFO, logger="relay.ingress.handlers"):
+    with caplog.at_level(logging.INFO, logger="relay.ingress.webhook"):
         response = await post(client, woo_delivery("order.created", error, SECRET))
     assert response.status == 202
     assert queue.count == 0
     [record] = [r for r in caplog.records if "REST error" in r.getMessage()]
     assert record.levelno == logging.WARNING and record.rest_error == "rest_no_route"
-    counted = 'relay_webhook_rest_errors_total{code="rest_no_route",resource="order"}'
+    counted = (
+        'relay_webhook_rest_errors_total{code="rest_no_route",resource="order",store="default"}'
+    )
     assert await metric(client, counted) == 1
     scheduled = ScheduledJobRegistry(MAINTENANCE_QUEUE, connection=queue.connection)
     assert scheduled.get_job_ids() == [RECONCILE_SOON_JOB_ID]
@@ -242,7 +245,10 @@ async def test_metrics_are_prometheus_text(client) -> None:
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("text/plain")
     text = await response.text()
-    assert 'relay_webhook_deliveries_total{outcome="enqueued",topic="order.created"} 1.0' in text
+    assert (
+        'relay_webhook_deliveries_total{outcome="enqueued",store="default",topic="order.created"}'
+        " 1.0" in text
+    )
     assert 'relay_enqueue_duration_seconds_count{destination="redis"} 1.0' in text
     assert "relay_spool_depth 0.0" in text
 
@@ -254,7 +260,7 @@ async def test_the_store_is_the_configured_one_never_the_unsigned_source_header(
     with the same secret?) is taken as the configured store's, and said."""
     order = example_payload("woo.order.created")
     keys = []
-    with caplog.at_level(logging.WARNING, logger="relay.ingress.handlers"):
+    with caplog.at_level(logging.WARNING, logger="relay.ingress.webhook"):
         for source in ("https://www.shop.example.com/", "https://staging.example.com/"):
             request = woo_delivery("order.created", order, SECRET)
             request.headers["X-WC-Webhook-Source"] = source
@@ -264,6 +270,6 @@ async def test_the_store_is_the_configured_one_never_the_unsigned_source_header(
     assert {envelope["meta"]["store_url"] for envelope in queued_envelopes(queue)} == {
         "https://shop.example.com"
     }
-    [warning] = [r for r in caplog.records if "another store" in r.getMessage()]
+    [warning] = [r for r in caplog.records if "another address" in r.getMessage()]
     assert warning.source == "https://staging.example.com/"
-    assert await metric(client, "relay_webhook_foreign_source_total") == 1
+    assert await metric(client, 'relay_webhook_foreign_source_total{store="default"}') == 1

@@ -50,6 +50,9 @@ INTERPOLATED = set(re.findall(r"\$\{([A-Z][A-Z0-9_]*)", COMPOSE))
 # relay/stores.py: every process that serves stores reads the stores file, or the shorthand's
 # name (the shorthand's secrets each process reads from what it is given).
 STORES_FILE_NAMES = {"STORES_FILE", "WOO_STORE_NAME"}
+# The one-store shorthand as the relay reads it (relay.ingress.served_stores): the store and its
+# webhook secrets, never its REST key.
+SHORTHAND_WEBHOOK_NAMES = {"WOO_STORE_URL", "WOO_WEBHOOK_SECRET", "WOO_WEBHOOK_PREVIOUS_SECRET"}
 # In compose the relay listens on 8080, published on PUBLISH_ADDRESS.
 OUTSIDE_COMPOSE_ONLY = {"RELAY_HOST", "RELAY_PORT"}
 
@@ -90,7 +93,8 @@ def process_reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[str]]:
         # python -m relay serve: its settings, and what the HTTP relay reads beside them.
         "relay": read_by(monkeypatch, Settings.from_env)
         | read_in("ingress", "pipeline")
-        | STORES_FILE_NAMES,
+        | STORES_FILE_NAMES
+        | SHORTHAND_WEBHOOK_NAMES,
         # python -m relay worker: its start's check, its clients' settings, its jobs; and
         # LOG_LEVEL (the worker command's logging).
         "worker": read_by(
