@@ -152,15 +152,47 @@ class IntegrationValueMap(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
+    store_id = fields.Many2one(
+        "integration.store",
+        string="Store",
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+        help="Empty: every store's (the shared map). A store's own row comes before the shared "
+        "one of the same code, in that store's orders only.",
+    )
     active = fields.Boolean(default=True)
 
-    _sql_constraints = [
-        (
-            "value_uniq",
-            "unique(kind, woo_value, company_id)",
-            "This WooCommerce value is already mapped.",
+    def init(self):
+        # One row per code, company and store, the shared row (no store) included.
+        self.env.cr.execute(
+            "ALTER TABLE integration_value_map DROP CONSTRAINT IF EXISTS "
+            "integration_value_map_value_uniq"
         )
-    ]
+        tools.create_unique_index(
+            self.env.cr,
+            "integration_value_map_value_store_uniq",
+            self._table,
+            ["kind", "woo_value", "company_id", "COALESCE(store_id, 0)"],
+        )
+
+    @api.constrains("kind", "woo_value", "company_id", "store_id")
+    def _check_unique(self):
+        for value_map in self:
+            twins = self.with_context(active_test=False).search_count(
+                [
+                    ("id", "!=", value_map.id),
+                    ("kind", "=", value_map.kind),
+                    ("woo_value", "=", value_map.woo_value),
+                    ("company_id", "=", value_map.company_id.id),
+                    ("store_id", "=", value_map.store_id.id),
+                ]
+            )
+            if twins:
+                raise ValidationError(
+                    _("This WooCommerce value is already mapped.")
+                    + (_(" (store %s)", value_map.store_id.name) if value_map.store_id else "")
+                )
 
     @api.depends("kind", *ALL_TARGET_FIELDS)
     def _compute_state(self):
@@ -188,14 +220,15 @@ class IntegrationValueMap(models.Model):
                     names.append(value.display_name)
             value_map.target_name = ", ".join(names)
 
-    @api.constrains("kind", "invoice_policy", "payment_journal_id")
+    @api.constrains("kind", "invoice_policy", "payment_journal_id", "store_id")
     def _check_payment_journal(self):
         """A method invoiced and paid needs a journal to register its payments in."""
-        if self.env["integration.woo.payment"]._default_payment_journal():
-            return
+        stores = self.env["integration.store"]
         for value_map in self:
+            store = value_map.store_id or stores._for_key(None)
             if (
-                value_map.kind == "payment_method"
+                not store.payment_journal_id
+                and value_map.kind == "payment_method"
                 and value_map.invoice_policy == "paid"
                 and not value_map.payment_journal_id
             ):
@@ -226,27 +259,30 @@ class IntegrationValueMap(models.Model):
         return super().unlink()
 
     @api.model
-    def _lookup(self, kind: str, woo_value):
-        """The mapped row of a WooCommerce value (rows not mapped yet count as none)."""
+    def _lookup(self, kind: str, woo_value, store: str | None = None):
+        """The mapped row of a WooCommerce value in store `store` (a store key; none: the
+        default store): the store's own row, else the shared one (rows not mapped yet count
+        as none)."""
         if woo_value in (None, ""):
             return self.browse()
-        return self.browse(self._lookup_id(kind, str(woo_value), self.env.company.id))
+        store_id = self.env["integration.store"]._for_key(store)._origin.id or 0
+        return self.browse(self._lookup_id(kind, str(woo_value), self.env.company.id, store_id))
 
     @api.model
-    @tools.ormcache("kind", "woo_value", "company_id")
-    def _lookup_id(self, kind: str, woo_value: str, company_id: int) -> int | None:
+    @tools.ormcache("kind", "woo_value", "company_id", "store_id")
+    def _lookup_id(self, kind: str, woo_value: str, company_id: int, store_id: int) -> int | None:
         """Every order reads four to six maps, and they change seldom: the answer is kept
         (per Odoo process, until a map is created, changed or deleted)."""
-        value_map = self.search(
+        value_maps = self.search(
             [
                 ("kind", "=", kind),
                 ("woo_value", "=", woo_value),
                 ("company_id", "=", company_id),
+                ("store_id", "in", [store_id or False, False]),
                 ("state", "=", "mapped"),
             ],
-            limit=1,
         )
-        return value_map.id or None
+        return (value_maps.filtered("store_id") or value_maps)[:1].id or None
 
     # ------------------------------------------------------------------ codes the store sent
 
@@ -264,6 +300,7 @@ class IntegrationValueMap(models.Model):
                 ("kind", "=", kind),
                 ("woo_value", "=", code),
                 ("company_id", "=", self.env.company.id),
+                ("store_id", "=", False),
             ],
             limit=1,
         )
