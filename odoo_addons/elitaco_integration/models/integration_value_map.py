@@ -163,36 +163,14 @@ class IntegrationValueMap(models.Model):
     )
     active = fields.Boolean(default=True)
 
-    def init(self):
-        # One row per code, company and store, the shared row (no store) included.
-        self.env.cr.execute(
-            "ALTER TABLE integration_value_map DROP CONSTRAINT IF EXISTS "
-            "integration_value_map_value_uniq"
+    # One row per code, company and store, the shared row (no store) included (PostgreSQL 15+).
+    _sql_constraints = [
+        (
+            "value_uniq",
+            "unique nulls not distinct (kind, woo_value, company_id, store_id)",
+            "This WooCommerce value is already mapped (in this store, or for every store).",
         )
-        tools.create_unique_index(
-            self.env.cr,
-            "integration_value_map_value_store_uniq",
-            self._table,
-            ["kind", "woo_value", "company_id", "COALESCE(store_id, 0)"],
-        )
-
-    @api.constrains("kind", "woo_value", "company_id", "store_id")
-    def _check_unique(self):
-        for value_map in self:
-            twins = self.with_context(active_test=False).search_count(
-                [
-                    ("id", "!=", value_map.id),
-                    ("kind", "=", value_map.kind),
-                    ("woo_value", "=", value_map.woo_value),
-                    ("company_id", "=", value_map.company_id.id),
-                    ("store_id", "=", value_map.store_id.id),
-                ]
-            )
-            if twins:
-                raise ValidationError(
-                    _("This WooCommerce value is already mapped.")
-                    + (_(" (store %s)", value_map.store_id.name) if value_map.store_id else "")
-                )
+    ]
 
     @api.depends("kind", *ALL_TARGET_FIELDS)
     def _compute_state(self):

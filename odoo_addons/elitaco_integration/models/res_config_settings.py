@@ -220,7 +220,8 @@ class ResConfigSettings(models.TransientModel):
     def get_values(self):
         """The default store's settings, as saved on it (its form may have changed them)."""
         values = super().get_values()
-        store = self._elitaco_store(values.get("elitaco_store_url"))
+        url = self.env["ir.config_parameter"].sudo().get_param(PREFIX + "store_url")
+        store = self._elitaco_store(url or "")
         for field, name in STORE_SETTINGS.items():
             if store:
                 values[field] = store[name].id if store._fields[name].relational else store[name]

@@ -1,5 +1,8 @@
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user
+from odoo.tools import mute_logger
 
 from .common import STORE, IntegrationCase, envelope
 
@@ -32,6 +35,9 @@ class StoresCase(IntegrationCase):
         seller = "sales_team.group_sale_salesman"
         cls.seller_a = new_test_user(cls.env, login="seller-a", groups=seller)
         cls.seller_b = new_test_user(cls.env, login="seller-b", groups=seller)
+        # A shop in several currencies has pricelists (Settings would archive them otherwise).
+        pricelists = cls.env.ref("product.group_product_pricelist")
+        cls.env.ref("base.group_user")._apply_group(pricelists)
         eur = cls.env.ref("base.EUR")
         usd = cls.env.ref("base.USD")
         usd.active = True
@@ -67,9 +73,20 @@ class StoresCase(IntegrationCase):
                 "unknown_sku": "fail",
             }
         )
+        # The gift wrapping line has no SKU: bound in both stores, as the shirt and socks are
+        # found by theirs.
+        cls.env["integration.binding"]._bind(STORE, cls.wrapping, 140)
+        cls.env["integration.binding"]._bind(OTHER, cls.wrapping, 140)
 
     def process_as_worker(self, message: dict) -> dict:
         return self.Event.with_user(self.worker).process_envelope(message)
+
+    def process_both(self) -> None:
+        """Order 4711 of each store (the other's placed a minute later: each its own event)."""
+        for url, modified in ((f"https://{STORE}", "10:00"), (OTHER_URL, "10:01")):
+            message = envelope("woo.order.created", date_modified_gmt=f"2026-02-20T{modified}:00")
+            answer = self.process_as_worker(of_store(message, url))
+            self.assertEqual(answer["status"], "processed", answer)
 
     def order_of(self, store: str, woo_id: int = 4711):
         return self.Order.search([("woo_store", "=", store), ("woo_order_id", "=", woo_id)])
@@ -85,9 +102,7 @@ class TestStoreSettings(StoresCase):
         self.assertTrue(self.store_a.is_default)
 
     def test_each_store_s_order_lands_with_its_warehouse_team_salesperson_and_pricelist(self):
-        for url in (f"https://{STORE}", OTHER_URL):
-            answer = self.process_as_worker(of_store(envelope("woo.order.created"), url))
-            self.assertEqual(answer["status"], "processed", answer)
+        self.process_both()
         order_a, order_b = self.order_of(STORE), self.order_of(OTHER)
         self.assertEqual(
             (order_a.warehouse_id, order_a.team_id, order_a.user_id, order_a.pricelist_id),
@@ -146,19 +161,21 @@ class TestStoreSettings(StoresCase):
                 "store_id": self.store_b.id,
             }
         )
-        for url in (f"https://{STORE}", OTHER_URL):
-            answer = self.process_as_worker(of_store(envelope("woo.order.created"), url))
-            self.assertEqual(answer["status"], "processed", answer)
+        self.process_both()
         self.assertEqual(self.order_of(STORE).pricelist_id, shared)
         self.assertEqual(self.order_of(OTHER).pricelist_id, own)
-        with self.assertRaisesRegex(ValidationError, "already mapped"):
-            maps.create({"kind": "currency", "woo_value": "EUR", "store_id": self.store_b.id})
-        with self.assertRaisesRegex(ValidationError, "already mapped"):
-            maps.create({"kind": "currency", "woo_value": "EUR"})
+        for twin in ({"store_id": self.store_b.id}, {"store_id": False}):
+            with (
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(IntegrityError),
+                self.env.cr.savepoint(),
+            ):
+                maps.create({"kind": "currency", "woo_value": "EUR"} | twin)
 
     def test_payloads_are_kept_as_long_as_their_store_says(self):
         done_a = self.process(of_store(envelope("woo.order.created"), f"https://{STORE}"))
-        done_b = self.process(of_store(envelope("woo.order.created"), OTHER_URL))
+        other = envelope("woo.order.created", id=4800, number="4800")
+        done_b = self.process(of_store(other, OTHER_URL))
         ids = (done_a["event_id"], done_b["event_id"])
         events = self.Event.search([("event_id", "in", ids)])
         events.write({"received_at": "2026-01-01 00:00:00"})

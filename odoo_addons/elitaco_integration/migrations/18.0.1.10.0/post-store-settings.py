@@ -14,6 +14,3 @@ def migrate(cr, version):
         # Checked together when Settings saved them; a journal of another company is left out.
         values = stores._settings_from_parameters(store.company_id)
         store.with_context(elitaco_from_parameter=True).write(values)
-    # One value map per code and store now (integration.value.map.init's index): the constraint
-    # of one per code is gone from the table, and from Odoo's list of its constraints.
-    cr.execute("DELETE FROM ir_model_constraint WHERE name = 'integration_value_map_value_uniq'")
