@@ -172,6 +172,28 @@ class TestStoreSettings(StoresCase):
             ):
                 maps.create({"kind": "currency", "woo_value": "EUR"} | twin)
 
+    def test_a_product_is_pushed_only_to_the_stores_where_odoo_is_master(self):
+        self.store_b.product_master = "woo"
+        apron = (
+            self.env["product.template"]
+            .with_context(elitaco_from_woo=False)
+            .create(
+                {
+                    "name": "Apron",
+                    "default_code": "APRON",
+                    "woo_publish": True,
+                    "woo_store_ids": [(6, 0, (self.store_a | self.store_b).ids)],
+                }
+            )
+        )
+        rows = self.env["integration.outbox"].search(
+            [
+                ("event_type", "=", "odoo.product.changed"),
+                ("product_id", "=", apron.product_variant_id.id),
+            ]
+        )
+        self.assertEqual(rows.mapped("store"), [STORE], "both stores when both are Odoo's")
+
     def test_payloads_are_kept_as_long_as_their_store_says(self):
         done_a = self.process(of_store(envelope("woo.order.created"), f"https://{STORE}"))
         other = envelope("woo.order.created", id=4800, number="4800")
