@@ -192,7 +192,9 @@ class TestStoreSettings(StoresCase):
                 ("product_id", "=", apron.product_variant_id.id),
             ]
         )
-        self.assertEqual(rows.mapped("store"), [STORE], "both stores when both are Odoo's")
+        self.assertEqual(
+            rows.mapped("store"), [STORE], "not to the store where WooCommerce is master"
+        )
 
     def test_payloads_are_kept_as_long_as_their_store_says(self):
         done_a = self.process(of_store(envelope("woo.order.created"), f"https://{STORE}"))
