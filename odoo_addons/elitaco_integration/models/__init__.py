@@ -52,3 +52,5 @@ from . import integration_import_preview_match
 from . import integration_import_preview
 from . import integration_alert
 from . import integration_store_overview
+from . import integration_store_settings
+from . import ir_config_parameter

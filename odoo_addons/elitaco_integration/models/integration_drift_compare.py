@@ -37,7 +37,7 @@ class IntegrationDriftCompare(models.AbstractModel):
                 continue
             order = by_id.get(woo["id"])
             if not order:
-                if self._status_expected(woo["status"]) is None:
+                if self._status_expected(store, woo["status"]) is None:
                     continue  # an ignored status: Odoo leaves such an order out
                 lines.append(self._order_missing(woo, stuck.get(woo["id"])))
                 continue
@@ -45,9 +45,10 @@ class IntegrationDriftCompare(models.AbstractModel):
         return lines
 
     @api.model
-    def _status_expected(self, status: str) -> tuple | None:
+    def _status_expected(self, store: str, status: str) -> tuple | None:
         """Odoo's states that agree with a WooCommerce status; None when it is ignored."""
-        action, _warnings = self.env["integration.woo.order.status"]._status_action(status)
+        statuses = self.env["integration.woo.order.status"]
+        action, _warnings = statuses._status_action(status, store)
         return STATES_OF_ACTION.get(action)
 
     @api.model
@@ -104,7 +105,7 @@ class IntegrationDriftCompare(models.AbstractModel):
     def _order_differences(self, woo: dict, order) -> list[dict]:
         lines = []
         base = {"woo_id": woo["id"], "sale_order_id": order.id, "fix": "reread_order"}
-        expected = self._status_expected(woo["status"])
+        expected = self._status_expected(order.woo_store, woo["status"])
         # Applied, and kept on purpose (it shipped): the order says so itself; not drift.
         kept = (
             woo["status"] == order.woo_status
@@ -201,8 +202,9 @@ class IntegrationDriftCompare(models.AbstractModel):
             found.filtered(lambda b: b.model == "product.product").mapped("res_id")
         )
         variants = variants.with_context(active_test=False).exists()
-        prices = self._quoted_prices(variants)
-        warehouse = self.env["res.config.settings"]._elitaco_default("warehouse")
+        settings = self.env["integration.store"]._for_key(store)
+        prices = self._quoted_prices(settings.pricelist_id, variants)
+        warehouse = settings.warehouse_id
         lines = []
         for woo in products:
             model = "product.template" if woo.get("type") == "variable" else "product.product"
@@ -265,11 +267,10 @@ class IntegrationDriftCompare(models.AbstractModel):
         ]
 
     @api.model
-    def _quoted_prices(self, products) -> dict:
-        """{product id: what Odoo quotes it at now}: in the store's pricelist (Settings ›
-        Integration › Default pricelist, where the WooCommerce sale prices and the variant
-        prices the extras cannot express are rules), else its sales price."""
-        pricelist = self.env["res.config.settings"]._elitaco_default_pricelist()
+    def _quoted_prices(self, pricelist, products) -> dict:
+        """{product id: what Odoo quotes it at now}: in the store's pricelist (its settings'
+        pricelist, where the WooCommerce sale prices and the variant prices the extras cannot
+        express are rules), else its sales price."""
         if not products:
             return {}
         if not pricelist:

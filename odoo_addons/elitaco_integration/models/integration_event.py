@@ -34,8 +34,6 @@ STATES = [
 ]
 # Nothing left to do: applied, set aside, or made moot by a newer state of the same record.
 FINISHED_STATES = ("done", "ignored", "superseded")
-RETENTION_PARAM = "elitaco_integration.payload_retention_days"
-DEFAULT_RETENTION = 90
 ORDER_EVENTS = ("woo.order.created", "woo.order.updated", "woo.order.restored")
 RESOURCES = [
     ("order", "Order"),
@@ -173,22 +171,35 @@ class IntegrationEvent(models.Model):
 
     @api.model
     def _purge_payloads(self) -> int:
-        """Daily: empty the payloads of finished events older than the retention (days).
-        Failed and dead events keep theirs: a replay needs them."""
-        days = int(
-            self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM, DEFAULT_RETENTION)
-        )
-        cutoff = fields.Datetime.now() - timedelta(days=days)
+        """Daily: empty the payloads of finished events older than their store's retention
+        (days). Failed and dead events keep theirs: a replay needs them."""
+        self.flush_model()
         self.env.cr.execute(
-            """
-            UPDATE integration_event SET payload = NULL
-             WHERE payload IS NOT NULL AND state IN %s AND received_at < %s
-            """,
-            (FINISHED_STATES, cutoff),
+            "SELECT DISTINCT store FROM integration_event"
+            " WHERE payload IS NOT NULL AND state IN %s",
+            (FINISHED_STATES,),
         )
-        purged = self.env.cr.rowcount
+        stores = self.env["integration.store"]
+        purged = 0
+        for (store,) in self.env.cr.fetchall():
+            days = stores._for_key(store).payload_retention_days
+            cutoff = fields.Datetime.now() - timedelta(days=days)
+            self.env.cr.execute(
+                """
+                UPDATE integration_event SET payload = NULL
+                 WHERE payload IS NOT NULL AND state IN %s AND received_at < %s
+                   AND store IS NOT DISTINCT FROM %s
+                """,
+                (FINISHED_STATES, cutoff, store),
+            )
+            purged += self.env.cr.rowcount
+            _logger.info(
+                "purged the payloads of %s finished events of %s older than %s days",
+                self.env.cr.rowcount,
+                store or "-",
+                days,
+            )
         self.invalidate_model(["payload"])
-        _logger.info("purged the payloads of %s finished events older than %s days", purged, days)
         return purged
 
     # ------------------------------------------------------------------ internals

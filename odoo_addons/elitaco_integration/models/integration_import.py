@@ -96,13 +96,9 @@ class IntegrationImport(models.Model):
             run.read_count = sum(counts.get((run.id, outcome), 0) for outcome, _ in OUTCOMES)
 
     def _compute_customer_match(self):
-        param = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("elitaco_integration.customer_match", "woo")
-        )
+        stores = self.env["integration.store"]
         for run in self:
-            run.customer_match = param
+            run.customer_match = stores._for_key(run.store).customer_match
 
     @api.depends("preview_ids.state")
     def _compute_preview(self):

@@ -160,6 +160,6 @@ class IntegrationImportPreviewLine(models.Model):
             lambda line: (
                 line.outcome == "not_mapped"
                 and line.kind != "country"
-                and not maps._lookup(line.kind, line.code)
+                and not maps._lookup(line.kind, line.code, line.preview_id.store)
             )
         )

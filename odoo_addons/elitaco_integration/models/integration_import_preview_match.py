@@ -41,7 +41,7 @@ class IntegrationImportPreviewMatch(models.AbstractModel):
     def _what_product(self, store: str, data: dict, codes: dict) -> dict:
         products = self.env["integration.woo.product"]
         bindings = self.env["integration.binding"]
-        woo_master = products._woo_is_master()
+        woo_master = products._woo_is_master(store)
         result = {
             "resource": "product",
             "woo_id": data["id"],
@@ -131,12 +131,12 @@ class IntegrationImportPreviewMatch(models.AbstractModel):
             "woo_id": data["id"],
             "woo_name": _("Order %s", data.get("number") or data["id"]),
         }
-        self._note_codes(codes, data)
+        self._note_codes(store, codes, data)
         order = self.env["integration.binding"]._find(store, "sale.order", data["id"])
         if order:
             return result | self._found(order, "updated", "binding")
         action, _warnings = self.env["integration.woo.order.status"]._status_action(
-            data.get("status")
+            data.get("status"), store
         )
         if action == "ignore":
             return result | {
@@ -150,7 +150,7 @@ class IntegrationImportPreviewMatch(models.AbstractModel):
         customer = partner.display_name if partner else _("a new contact")
         if candidates:
             customer = _("a new contact (e-mail %s is ambiguous)", email)
-        missing = self.env["integration.woo.order.line"]._missing_tax_rates(data)
+        missing = self.env["integration.woo.order.line"]._missing_tax_rates(data, store)
         if missing and action == "confirm":
             message = _(
                 "A quotation for %(customer)s, held until tax rate %(rates)s is mapped.",
@@ -162,7 +162,7 @@ class IntegrationImportPreviewMatch(models.AbstractModel):
         return result | {"outcome": "created", "message": message}
 
     @api.model
-    def _note_codes(self, codes: dict, data: dict) -> None:
+    def _note_codes(self, store: str, codes: dict, data: dict) -> None:
         """The order's value map codes that have no map yet, and its countries Odoo lacks."""
         order_id = data["id"]
         maps = self.env["integration.value.map"]
@@ -180,29 +180,29 @@ class IntegrationImportPreviewMatch(models.AbstractModel):
             for line in data.get("tax_lines") or []
         ]
         for kind, code, title, tax_line in found:
-            if code in (None, "") or maps._lookup(kind, code):
+            if code in (None, "") or maps._lookup(kind, code, store):
                 continue
             code = str(code)
-            entry = self._entry(codes, kind, code, title, tax_line)
+            entry = self._entry(store, codes, kind, code, title, tax_line)
             entry["orders"].add(order_id)
         self._note_country(codes, order_id, data.get("billing"), data.get("shipping"))
 
     @api.model
-    def _entry(self, codes: dict, kind: str, code: str, title, tax_line) -> dict:
+    def _entry(self, store: str, codes: dict, kind: str, code: str, title, tax_line) -> dict:
         title = text(title) or maps_title(self.env, kind, code)
         if tax_line and title and tax_line.get("rate_percent") not in (None, ""):
             title = f"{title} ({float(tax_line['rate_percent']):g} %)"
         if (kind, code) not in codes:
-            note = self._note(kind, code, tax_line)
+            note = self._note(store, kind, code, tax_line)
             codes[kind, code] = {"title": title, "orders": set(), "note": note}
         return codes[kind, code]
 
     @api.model
-    def _note(self, kind: str, code: str, tax_line: dict | None) -> str:
+    def _note(self, store: str, kind: str, code: str, tax_line: dict | None) -> str:
         """What the import does with the orders of a code that has no map."""
         if kind == "tax_rate":
             tax, _mapped = self.env["integration.woo.order.line"]._rate_tax(
-                tax_line.get("rate_id"), tax_line, False
+                tax_line.get("rate_id"), tax_line, False, store
             )
             if tax:
                 return _("No value map: Odoo would take its sale tax %s (same rate).", tax.name)
@@ -211,7 +211,7 @@ class IntegrationImportPreviewMatch(models.AbstractModel):
             )
         if kind == "currency":
             try:
-                pricelist, _warnings = self.env["integration.woo.order"]._pricelist(code)
+                pricelist, _warnings = self.env["integration.woo.order"]._pricelist(store, code)
             except EventRejected as exc:
                 return str(exc)
             return _("No value map: its orders would take pricelist %s.", pricelist.display_name)

@@ -152,13 +152,23 @@ class IntegrationValueMap(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
+    store_id = fields.Many2one(
+        "integration.store",
+        string="Store",
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+        help="Empty: every store's (the shared map). A store's own row comes before the shared "
+        "one of the same code, in that store's orders only.",
+    )
     active = fields.Boolean(default=True)
 
+    # One row per code, company and store, the shared row (no store) included (PostgreSQL 15+).
     _sql_constraints = [
         (
             "value_uniq",
-            "unique(kind, woo_value, company_id)",
-            "This WooCommerce value is already mapped.",
+            "unique nulls not distinct (kind, woo_value, company_id, store_id)",
+            "This WooCommerce value is already mapped (in this store, or for every store).",
         )
     ]
 
@@ -188,14 +198,15 @@ class IntegrationValueMap(models.Model):
                     names.append(value.display_name)
             value_map.target_name = ", ".join(names)
 
-    @api.constrains("kind", "invoice_policy", "payment_journal_id")
+    @api.constrains("kind", "invoice_policy", "payment_journal_id", "store_id")
     def _check_payment_journal(self):
         """A method invoiced and paid needs a journal to register its payments in."""
-        if self.env["integration.woo.payment"]._default_payment_journal():
-            return
+        stores = self.env["integration.store"]
         for value_map in self:
+            store = value_map.store_id or stores._for_key(None)
             if (
-                value_map.kind == "payment_method"
+                not store.payment_journal_id
+                and value_map.kind == "payment_method"
                 and value_map.invoice_policy == "paid"
                 and not value_map.payment_journal_id
             ):
@@ -226,27 +237,30 @@ class IntegrationValueMap(models.Model):
         return super().unlink()
 
     @api.model
-    def _lookup(self, kind: str, woo_value):
-        """The mapped row of a WooCommerce value (rows not mapped yet count as none)."""
+    def _lookup(self, kind: str, woo_value, store: str | None = None):
+        """The mapped row of a WooCommerce value in store `store` (a store key; none: the
+        default store): the store's own row, else the shared one (rows not mapped yet count
+        as none)."""
         if woo_value in (None, ""):
             return self.browse()
-        return self.browse(self._lookup_id(kind, str(woo_value), self.env.company.id))
+        store_id = self.env["integration.store"]._for_key(store)._origin.id or 0
+        return self.browse(self._lookup_id(kind, str(woo_value), self.env.company.id, store_id))
 
     @api.model
-    @tools.ormcache("kind", "woo_value", "company_id")
-    def _lookup_id(self, kind: str, woo_value: str, company_id: int) -> int | None:
+    @tools.ormcache("kind", "woo_value", "company_id", "store_id")
+    def _lookup_id(self, kind: str, woo_value: str, company_id: int, store_id: int) -> int | None:
         """Every order reads four to six maps, and they change seldom: the answer is kept
         (per Odoo process, until a map is created, changed or deleted)."""
-        value_map = self.search(
+        value_maps = self.search(
             [
                 ("kind", "=", kind),
                 ("woo_value", "=", woo_value),
                 ("company_id", "=", company_id),
+                ("store_id", "in", [store_id or False, False]),
                 ("state", "=", "mapped"),
             ],
-            limit=1,
         )
-        return value_map.id or None
+        return (value_maps.filtered("store_id") or value_maps)[:1].id or None
 
     # ------------------------------------------------------------------ codes the store sent
 
@@ -264,6 +278,7 @@ class IntegrationValueMap(models.Model):
                 ("kind", "=", kind),
                 ("woo_value", "=", code),
                 ("company_id", "=", self.env.company.id),
+                ("store_id", "=", False),
             ],
             limit=1,
         )

@@ -65,6 +65,10 @@ class IntegrationWooCategory(models.AbstractModel):
         """Queue the renaming or moving of categories WooCommerce has (made from Odoo or
         bound), one pending row per category and store; made there anew only with a product."""
         stores_of = self.env["integration.binding"]._bound_stores(categories)
+        stores = self.env["integration.store"]
+        stores_of = {
+            category: stores._odoo_master_stores(keys) for category, keys in stores_of.items()
+        }
         return self.env["integration.outbox"]._queue(
             "odoo.category.changed", "category_id", stores_of
         )

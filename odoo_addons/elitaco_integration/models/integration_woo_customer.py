@@ -3,7 +3,6 @@ from odoo import _, api, models
 from ..envelope import EventWaiting, Outcome
 from ..tools import applied_state, stale_outcome, staleness, text, write_changes
 
-CUSTOMER_MATCH_PARAM = "elitaco_integration.customer_match"
 ADDRESS_FIELDS = ("street", "street2", "city", "zip", "country_id", "state_id")
 
 
@@ -177,8 +176,7 @@ class IntegrationWooCustomer(models.AbstractModel):
                 _("email"),
                 partners,
             )
-        param = self.env["ir.config_parameter"].sudo().get_param(CUSTOMER_MATCH_PARAM, "woo")
-        if param != "email":
+        if self.env["integration.store"]._for_key(store).customer_match != "email":
             return partners, "", partners
         companies = self.env["res.company"].sudo().search([]).partner_id
         existing = self._by_email(

@@ -22,13 +22,13 @@ class IntegrationWooInvoiceTax(models.AbstractModel):
     _description = "WooCommerce VAT per rate on the invoice"
 
     @api.model
-    def _match_woo_tax(self, invoice, data: dict) -> list[str]:
+    def _match_woo_tax(self, invoice, data: dict, store: str = "") -> list[str]:
         """Set the draft `invoice`'s tax lines to WooCommerce's tax per rate (the cent or two
         of rounding only; a larger difference is a mapping to fix) and keep its total with an
         untaxed rounding line. `invoice` is an invoice and `data` its order, or a credit note
         and `data` the refund's details (GET /orders/<id>/refunds/<id>: its tax_lines are per
         rate too). Returns the changes for the order's timeline."""
-        wanted = self._woo_tax(invoice, data)
+        wanted = self._woo_tax(invoice, data, store)
         if wanted is None:
             return []
         currency = invoice.currency_id
@@ -112,7 +112,7 @@ class IntegrationWooInvoiceTax(models.AbstractModel):
         ] + ([differs] if differs else [])
 
     @api.model
-    def _woo_tax(self, invoice, data: dict) -> dict | None:
+    def _woo_tax(self, invoice, data: dict, store: str = "") -> dict | None:
         """{the invoice's Odoo taxes of a rate: what WooCommerce charged for it}, None when a
         charged rate has no tax on the invoice (nothing to match it with). A refund's tax is
         negative in WooCommerce; on the credit note it is what was given back."""
@@ -129,7 +129,7 @@ class IntegrationWooInvoiceTax(models.AbstractModel):
             )
             taxes = on_invoice.browse()
             for included in (True, False):
-                taxes |= order_lines._rate_tax(rate_id, tax_line, included)[0]
+                taxes |= order_lines._rate_tax(rate_id, tax_line, included, store)[0]
             taxes &= on_invoice
             if not taxes:
                 if invoice.currency_id.is_zero(charged):

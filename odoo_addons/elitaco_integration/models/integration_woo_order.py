@@ -34,7 +34,7 @@ class IntegrationWooOrder(models.AbstractModel):
         order_lines = self.env["integration.woo.order.line"]
         statuses = self.env["integration.woo.order.status"]
         status = data["status"]
-        action, warnings = statuses._status_action(status)
+        action, warnings = statuses._status_action(status, store)
         modified = parse_utc(data.get("date_modified_gmt"))
         digest = state_digest(data)
 
@@ -81,14 +81,14 @@ class IntegrationWooOrder(models.AbstractModel):
         partner, invoice_partner, delivery_partner = self.env[
             "integration.woo.customer"
         ]._order_partners(store, data, import_id=event._import_id(), warnings=warnings)
-        pricelist, pricelist_warnings = self._pricelist(data["currency"])
+        pricelist, pricelist_warnings = self._pricelist(store, data["currency"])
         lines, line_warnings = order_lines._order_lines(store, data, event.received_at)
         waits = self.env["integration.tax.map.wait"]
         # Confirmed, it would be booked without its tax: a quotation until the rate is mapped.
-        missing = order_lines._missing_tax_rates(data) if action == "confirm" else []
+        missing = order_lines._missing_tax_rates(data, store) if action == "confirm" else []
         if missing:
             action = "quotation"
-        self.env["integration.woo.payment"]._check_payment_journal(data, action)
+        self.env["integration.woo.payment"]._check_payment_journal(store, data, action)
         warnings += pricelist_warnings + line_warnings
         values = self._order_values(
             event, data, partner, invoice_partner, delivery_partner, pricelist
@@ -106,7 +106,7 @@ class IntegrationWooOrder(models.AbstractModel):
                 .create(
                     values
                     | {
-                        "user_id": self._salesperson(partner).id,
+                        "user_id": self._salesperson(store, partner).id,
                         "order_line": [Command.create(line) for line in lines],
                     }
                 )
@@ -175,12 +175,12 @@ class IntegrationWooOrder(models.AbstractModel):
         return parse_utc(data.get("date_paid_gmt")) or created
 
     @api.model
-    def _salesperson(self, partner):
-        """The customer's own salesperson, else the one in Settings, else none."""
+    def _salesperson(self, store: str, partner):
+        """The customer's own salesperson, else the store's, else none."""
         return (
             partner.user_id
             or partner.commercial_partner_id.user_id
-            or self.env["res.config.settings"]._elitaco_default("salesperson")
+            or self.env["integration.store"]._for_key(store).salesperson_id
         )
 
     @api.model
@@ -218,8 +218,10 @@ class IntegrationWooOrder(models.AbstractModel):
         self.env["integration.resource.lock"]._acquire(f"order:{store}:{woo_id}")
 
     @api.model
-    def _pricelist(self, currency_code: str):
-        value_map = self.env["integration.value.map"]._lookup("currency", currency_code)
+    def _pricelist(self, store: str, currency_code: str):
+        """The pricelist of an order of `store` in the currency: its value map's, else the
+        store's pricelist in that currency, else any, else a new one."""
+        value_map = self.env["integration.value.map"]._lookup("currency", currency_code, store)
         if value_map:
             return value_map.pricelist_id, []
         currency = (
@@ -236,9 +238,9 @@ class IntegrationWooOrder(models.AbstractModel):
                 ),
                 value_map=("currency", currency_code),
             )
-        default = self.env["res.config.settings"]._elitaco_default_pricelist()
-        if default and default.currency_id == currency:
-            return default, []
+        chosen = self.env["integration.store"]._for_key(store)._pricelist_in(currency)
+        if chosen:
+            return chosen, []
         pricelist = self.env["product.pricelist"].search(
             [("currency_id", "=", currency.id), ("company_id", "in", (False, self.env.company.id))],
             limit=1,
@@ -263,9 +265,9 @@ class IntegrationWooOrder(models.AbstractModel):
     def _order_values(
         self, event, data, partner, invoice_partner, delivery_partner, pricelist
     ) -> dict:
-        settings = self.env["res.config.settings"]
+        settings = self.env["integration.store"]._for_key(event.store)
         payment = self.env["integration.value.map"]._lookup(
-            "payment_method", data.get("payment_method")
+            "payment_method", data.get("payment_method"), event.store
         )
         values = {
             "partner_id": partner.id,
@@ -290,10 +292,8 @@ class IntegrationWooOrder(models.AbstractModel):
             values["journal_id"] = payment.journal_id.id
         if payment.payment_term_id:
             values["payment_term_id"] = payment.payment_term_id.id
-        warehouse = settings._elitaco_default("warehouse")
-        if warehouse:
-            values["warehouse_id"] = warehouse.id
-        team = settings._elitaco_default("team")
-        if team:
-            values["team_id"] = team.id
+        if settings.warehouse_id:
+            values["warehouse_id"] = settings.warehouse_id.id
+        if settings.team_id:
+            values["team_id"] = settings.team_id.id
         return values

@@ -5,7 +5,6 @@ from odoo import Command, _, api, fields, models
 
 from ..envelope import EventRejected, EventWaiting
 from ..tools import amount, text
-from .integration_woo_product import UNKNOWN_SKU_PARAM
 
 # How long an order waits for a product the store has and Odoo has not received yet, from the
 # event's received_at; the relay's retries (10 s, 1 min, 5 min) outlast it.
@@ -41,9 +40,11 @@ class IntegrationWooOrderLine(models.AbstractModel):
             subtotal = (
                 amount(item.get("subtotal"), where + " subtotal") if item.get("subtotal") else total
             )
-            taxes, tax_warnings = self._taxes(item.get("taxes", []), tax_rates)
+            taxes, tax_warnings = self._taxes(item.get("taxes", []), tax_rates, store=store)
             if included and taxes:
-                gross_taxes, gross_warnings = self._taxes(item.get("taxes", []), tax_rates, True)
+                gross_taxes, gross_warnings = self._taxes(
+                    item.get("taxes", []), tax_rates, True, store=store
+                )
                 if len(gross_taxes) == len(taxes) and not gross_warnings:
                     taxes = gross_taxes
                     subtotal += amount(item.get("subtotal_tax") or 0, where + " subtotal tax")
@@ -65,12 +66,12 @@ class IntegrationWooOrderLine(models.AbstractModel):
             )
         for shipping in data.get("shipping_lines", []):
             method = self.env["integration.value.map"]._lookup(
-                "shipping_method", shipping.get("method_id")
+                "shipping_method", shipping.get("method_id"), store
             )
             product = method.delivery_product_id or self.env.ref(
                 "elitaco_integration.product_woo_shipping"
             )
-            taxes, tax_warnings = self._taxes(shipping.get("taxes", []), tax_rates)
+            taxes, tax_warnings = self._taxes(shipping.get("taxes", []), tax_rates, store=store)
             warnings += tax_warnings
             lines.append(
                 self._line(
@@ -83,7 +84,7 @@ class IntegrationWooOrderLine(models.AbstractModel):
                 )
             )
         for fee in data.get("fee_lines", []):
-            taxes, tax_warnings = self._taxes(fee.get("taxes", []), tax_rates)
+            taxes, tax_warnings = self._taxes(fee.get("taxes", []), tax_rates, store=store)
             warnings += tax_warnings
             lines.append(
                 self._line(
@@ -134,15 +135,15 @@ class IntegrationWooOrderLine(models.AbstractModel):
                     bindings._bind(store, product, woo_id, self._line_parent(line))
                 return product, []
         name = text(line.get("name"))
-        self._wait_for_product(line, woo_id, received_at)
-        policy = self.env["ir.config_parameter"].sudo().get_param(UNKNOWN_SKU_PARAM, "create")
-        if policy != "create":
+        self._wait_for_product(store, line, woo_id, received_at)
+        if self.env["integration.store"]._for_key(store).unknown_sku != "create":
             raise EventRejected(
                 _(
                     "Line %(line)s '%(name)s': no Odoo product with SKU '%(sku)s' and no "
                     "binding for WooCommerce product %(woo)s. Give the product that SKU as its "
                     "Internal Reference (or create it), or set Unknown SKU to 'Create the "
-                    "product' in Settings › Integration, then replay.",
+                    "product' in Settings › Integration (another store: on the store, under "
+                    "Integration › Configuration › Stores), then replay.",
                     line=line.get("id"),
                     name=name,
                     sku=sku,
@@ -174,12 +175,13 @@ class IntegrationWooOrderLine(models.AbstractModel):
         return product, [warning]
 
     @api.model
-    def _wait_for_product(self, line: dict, woo_id, received_at) -> None:
+    def _wait_for_product(self, store: str, line: dict, woo_id, received_at) -> None:
         """Webhooks are not ordered and an import runs beside them: a line selling a product
         the store has (its id) may arrive before the product's own event. The order waits for
         it (retried) rather than making a stand-in, for a bounded time; only where product
         events create products (WooCommerce master of product data)."""
-        if not (woo_id and received_at and self.env["integration.woo.product"]._woo_is_master()):
+        woo_master = self.env["integration.woo.product"]._woo_is_master(store)
+        if not (woo_id and received_at and woo_master):
             return
         until = received_at + PRODUCT_WAIT
         if fields.Datetime.now() >= until:
@@ -216,7 +218,9 @@ class IntegrationWooOrderLine(models.AbstractModel):
         }
 
     @api.model
-    def _taxes(self, woo_taxes: list[dict], tax_rates: dict, included: bool = False) -> tuple:
+    def _taxes(
+        self, woo_taxes: list[dict], tax_rates: dict, included: bool = False, store: str = ""
+    ) -> tuple:
         """The Odoo taxes of a line: each WooCommerce rate through its value map, else the sale
         tax of its percentage; in the variant (price included or not) the line's price is
         given in, so that Odoo never reads a net price as a gross one."""
@@ -230,7 +234,7 @@ class IntegrationWooOrderLine(models.AbstractModel):
                 continue
             rate_id = woo_tax.get("id")
             rate = tax_rates.get(rate_id) or {}
-            tax, mapped = self._rate_tax(rate_id, rate, included)
+            tax, mapped = self._rate_tax(rate_id, rate, included, store)
             if tax:
                 taxes |= tax
             elif mapped:
@@ -258,7 +262,7 @@ class IntegrationWooOrderLine(models.AbstractModel):
         return taxes, warnings
 
     @api.model
-    def _missing_tax_rates(self, data: dict) -> list[dict]:
+    def _missing_tax_rates(self, data: dict, store: str = "") -> list[dict]:
         """The tax lines of the rates WooCommerce charged that have no Odoo tax (no value map,
         no sale tax of their percentage): Odoo cannot book the order's tax without them."""
         missing = []
@@ -270,16 +274,16 @@ class IntegrationWooOrderLine(models.AbstractModel):
             )
             if not charged:
                 continue
-            tax, mapped = self._rate_tax(rate_id, tax_line, False)
+            tax, mapped = self._rate_tax(rate_id, tax_line, False, store)
             if not (tax or mapped):
                 missing.append(tax_line)
         return missing
 
     @api.model
-    def _rate_tax(self, rate_id, rate: dict, included: bool) -> tuple:
+    def _rate_tax(self, rate_id, rate: dict, included: bool, store: str = "") -> tuple:
         """(the Odoo sale tax of WooCommerce tax rate `rate_id` on the price basis asked, the
         tax its value map names): through the value map, else by the rate's percentage."""
-        mapped = self.env["integration.value.map"]._lookup("tax_rate", rate_id).tax_id
+        mapped = self.env["integration.value.map"]._lookup("tax_rate", rate_id, store).tax_id
         percent = rate.get("rate_percent")
         if mapped:
             percent = mapped.amount

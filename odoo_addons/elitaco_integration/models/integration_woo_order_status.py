@@ -9,8 +9,8 @@ class IntegrationWooOrderStatus(models.AbstractModel):
     _description = "WooCommerce order statuses into Odoo sale order states"
 
     @api.model
-    def _status_action(self, status: str) -> tuple[str, list[str]]:
-        value_map = self.env["integration.value.map"]._lookup("order_status", status)
+    def _status_action(self, status: str, store: str = "") -> tuple[str, list[str]]:
+        value_map = self.env["integration.value.map"]._lookup("order_status", status, store)
         if value_map:
             return value_map.order_action, []
         return "quotation", [

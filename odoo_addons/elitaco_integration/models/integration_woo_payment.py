@@ -8,8 +8,6 @@ INVOICE_POLICIES = [
     ("paid", "Invoice and register the payment when WooCommerce reports it paid"),
     ("completed", "Invoice when the order is completed (payment by hand)"),
 ]
-POLICY_PARAM = "elitaco_integration.invoice_policy"
-PAYMENT_JOURNAL_PARAM = "elitaco_integration.payment_journal_id"
 # WooCommerce sets date_paid when an order reaches the status its gateway completes payment
 # with: processing (completed for cash on delivery, which the shop is paid on delivery).
 PAID_STATUSES = ("processing", "completed")
@@ -33,16 +31,17 @@ class IntegrationWooPayment(models.AbstractModel):
         Returns the changes and the warnings for the order's timeline."""
         if order.state != "sale":
             return [], []
+        store = order.woo_store
         value_map = self.env["integration.value.map"]._lookup(
-            "payment_method", data.get("payment_method") or ""
+            "payment_method", data.get("payment_method") or "", store
         )
-        policy = self._policy(data)
+        policy = self._policy(store, data)
         if not (
             (policy == "paid" and self._paid(data))
             or (policy == "completed" and data["status"] == "completed")
         ):
             return [], []
-        journal = self._payment_journal(data)
+        journal = self._payment_journal(store, data)
         changes, warnings = [], []
         invoice = order.invoice_ids.filtered(
             lambda move: move.move_type == "out_invoice" and move.state != "cancel"
@@ -72,7 +71,7 @@ class IntegrationWooPayment(models.AbstractModel):
                     )
                 )
                 return changes, warnings
-            changes += self.env["integration.woo.invoice.tax"]._match_woo_tax(invoice, data)
+            changes += self.env["integration.woo.invoice.tax"]._match_woo_tax(invoice, data, store)
             paid_at = parse_utc(data.get("date_paid_gmt"))
             if paid_at:
                 invoice.invoice_date = fields.Date.context_today(invoice, paid_at)
@@ -93,19 +92,19 @@ class IntegrationWooPayment(models.AbstractModel):
         return changes, warnings
 
     @api.model
-    def _check_payment_journal(self, data: dict, action: str) -> None:
+    def _check_payment_journal(self, store: str, data: dict, action: str) -> None:
         """Before the order is made: a paid order to invoice and pay needs a journal for its
         payment. Refused there, the event makes nothing (not even a sale order number)."""
-        if action == "confirm" and self._policy(data) == "paid" and self._paid(data):
-            self._payment_journal(data)
+        if action == "confirm" and self._policy(store, data) == "paid" and self._paid(data):
+            self._payment_journal(store, data)
 
     @api.model
-    def _payment_journal(self, data: dict):
+    def _payment_journal(self, store: str, data: dict):
         """The journal the payments of the order's method go to; refused when there is none."""
         method = data.get("payment_method") or ""
-        value_map = self.env["integration.value.map"]._lookup("payment_method", method)
-        journal = value_map.payment_journal_id or self._default_payment_journal()
-        if not journal and self._policy(data) == "paid":
+        value_map = self.env["integration.value.map"]._lookup("payment_method", method, store)
+        journal = value_map.payment_journal_id or self._default_payment_journal(store)
+        if not journal and self._policy(store, data) == "paid":
             raise EventRejected(
                 _(
                     "Payment method %(method)s: no journal to register its payments in. Give "
@@ -178,8 +177,8 @@ class IntegrationWooPayment(models.AbstractModel):
             bindings._bind(store, credit_note, refund["id"])
             if detail:
                 taxes = self.env["integration.woo.invoice.tax"]
-                changes += taxes._match_woo_tax(credit_note, detail)
-            changes.append(self._post_and_pay_back(credit_note, invoice, detail))
+                changes += taxes._match_woo_tax(credit_note, detail, store)
+            changes.append(self._post_and_pay_back(store, credit_note, invoice, detail))
         if data["status"] == "refunded":
             rest = invoice.currency_id.round(invoice.amount_total - self._credited(order))
             if invoice.currency_id.compare_amounts(rest, 0) > 0:
@@ -189,7 +188,7 @@ class IntegrationWooPayment(models.AbstractModel):
                     rest,
                     _("WooCommerce order refunded: the rest of %s", invoice.name),
                 )
-                changes.append(self._post_and_pay_back(credit_note, invoice, None))
+                changes.append(self._post_and_pay_back(store, credit_note, invoice, None))
         return changes, warnings
 
     @api.model
@@ -293,7 +292,7 @@ class IntegrationWooPayment(models.AbstractModel):
         return credit_note
 
     @api.model
-    def _post_and_pay_back(self, credit_note, invoice, detail: dict | None) -> str:
+    def _post_and_pay_back(self, store: str, credit_note, invoice, detail: dict | None) -> str:
         """Post the credit note of a paid invoice and register the money going back, in the
         journal the invoice was paid into, when WooCommerce's gateway paid it back
         (`refunded_payment`; a refund the workers have no details of is taken as paid back
@@ -317,7 +316,7 @@ class IntegrationWooPayment(models.AbstractModel):
                     "payment when the money goes back."
                 )
             )
-        journal = invoice.matched_payment_ids[:1].journal_id or self._default_payment_journal()
+        journal = invoice.matched_payment_ids[:1].journal_id or self._default_payment_journal(store)
         if journal:
             message += " " + self._register_payment(credit_note, journal, {})
         return message
@@ -348,22 +347,17 @@ class IntegrationWooPayment(models.AbstractModel):
         )
 
     @api.model
-    def _policy(self, data: dict) -> str:
-        """How the order's payment method is invoiced: none, paid or completed."""
+    def _policy(self, store: str, data: dict) -> str:
+        """How the order's payment method is invoiced in `store`: none, paid or completed."""
         value_map = self.env["integration.value.map"]._lookup(
-            "payment_method", data.get("payment_method") or ""
+            "payment_method", data.get("payment_method") or "", store
         )
-        return value_map.invoice_policy or self._default_policy()
+        store_policy = self.env["integration.store"]._for_key(store).invoice_policy
+        return value_map.invoice_policy or store_policy
 
     @api.model
-    def _default_policy(self) -> str:
-        return self.env["ir.config_parameter"].sudo().get_param(POLICY_PARAM) or "none"
-
-    @api.model
-    def _default_payment_journal(self):
-        value = self.env["ir.config_parameter"].sudo().get_param(PAYMENT_JOURNAL_PARAM)
-        journal = self.env["account.journal"].browse(int(value)).exists() if value else None
-        return journal or self.env["account.journal"]
+    def _default_payment_journal(self, store: str):
+        return self.env["integration.store"]._for_key(store).payment_journal_id
 
     # ------------------------------------------------------------------ pushed to WooCommerce
 
@@ -378,10 +372,8 @@ class IntegrationWooPayment(models.AbstractModel):
             .search([("model", "=", "account.move"), ("res_id", "in", credit_notes.ids)])
             .mapped("res_id")
         )
-        gateway = (
-            self.env["ir.config_parameter"].sudo().get_param("elitaco_integration.gateway_refunds")
-        )
         outbox = self.env["integration.outbox"]
+        stores = self.env["integration.store"].sudo()
         # sudo: whoever may post a credit note queues its refund, whatever else they may read
         for credit_note in credit_notes.sudo().filtered(lambda move: move.id not in bound):
             order = credit_note._woo_order()
@@ -398,7 +390,9 @@ class IntegrationWooPayment(models.AbstractModel):
                     "store": order.woo_store,
                     "sale_order_id": order.id,
                     "credit_note_id": credit_note.id,
-                    "data": self._refund_data(order, credit_note, bool(gateway)),
+                    "data": self._refund_data(
+                        order, credit_note, stores._for_key(order.woo_store).gateway_refunds
+                    ),
                 }
             )
 

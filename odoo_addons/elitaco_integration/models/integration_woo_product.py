@@ -15,8 +15,6 @@ from ..tools import (
     write_changes,
 )
 
-PRODUCT_MASTER_PARAM = "elitaco_integration.product_master"
-UNKNOWN_SKU_PARAM = "elitaco_integration.unknown_sku"
 INACTIVE_STATUSES = ("draft", "private", "trash")
 
 
@@ -25,9 +23,9 @@ class IntegrationWooProduct(models.AbstractModel):
     _description = "WooCommerce products and variations into Odoo products"
 
     @api.model
-    def _woo_is_master(self) -> bool:
-        param = self.env["ir.config_parameter"].sudo().get_param(PRODUCT_MASTER_PARAM, "odoo")
-        return param == "woo"
+    def _woo_is_master(self, store: str) -> bool:
+        """WooCommerce is master of product data in `store` (a store key)."""
+        return self.env["integration.store"]._for_key(store).product_master == "woo"
 
     @api.model
     def _upsert(self, event, data: dict) -> Outcome:
@@ -36,7 +34,7 @@ class IntegrationWooProduct(models.AbstractModel):
         sku = (data.get("sku") or "").strip()
         self.env["integration.resource.lock"]._acquire(f"product:{event.store}:{woo_id}")
         bindings = self.env["integration.binding"]
-        if data.get("type") == "variable" and not self._woo_is_master():
+        if data.get("type") == "variable" and not self._woo_is_master(event.store):
             template = bindings._find(event.store, "product.template", woo_id)
             if template:  # a product with variants sold from Odoo: its own echo
                 return Outcome(
@@ -55,7 +53,7 @@ class IntegrationWooProduct(models.AbstractModel):
         if not product:
             product, found_by = self._unbound_match(data)
             found = "matched" if product else ""
-        if not self._woo_is_master():
+        if not self._woo_is_master(event.store):
             if not product:
                 return Outcome(
                     "ignored",
@@ -128,7 +126,7 @@ class IntegrationWooProduct(models.AbstractModel):
                 product=product.display_name,
             )
             changes = []
-        changes += self._sale_price(product, data)
+        changes += self._sale_price(event.store, product, data)
         images = self.env["integration.woo.image"]
         imaged, image_warnings = images._image(event, product, binding, data, state)
         changes += imaged
@@ -193,7 +191,7 @@ class IntegrationWooProduct(models.AbstractModel):
             return Outcome("ignored", _("WooCommerce product %s is not bound.", data["id"]))
         if deleted_before(binding, event):
             return stale_delete(product, event, binding.woo_date_modified)
-        if not self._woo_is_master():
+        if not self._woo_is_master(event.store):
             return Outcome(
                 message=_(
                     "WooCommerce product %s trashed; %s is kept (Odoo is master of product data).",
@@ -239,11 +237,10 @@ class IntegrationWooProduct(models.AbstractModel):
         }
 
     @api.model
-    def _sale_price(self, product, data: dict) -> list[str]:
+    def _sale_price(self, store: str, product, data: dict) -> list[str]:
         """WooCommerce's sale price, with its dates, as a fixed-price rule for the product in
-        the default pricelist of Settings (none set: nowhere); the rule goes when the sale
-        does."""
-        pricelist = self.env["res.config.settings"]._elitaco_default_pricelist()
+        the store's pricelist (none set: nowhere); the rule goes when the sale does."""
+        pricelist = self.env["integration.store"]._for_key(store).pricelist_id
         if not pricelist:
             return []
         items = self.env["product.pricelist.item"]
@@ -338,6 +335,8 @@ class IntegrationWooProduct(models.AbstractModel):
         for record in records:
             template = record if record._name == "product.template" else record.product_tmpl_id
             stores_of[record] |= template._woo_target_stores()
+            # A store where WooCommerce is master of product data is not pushed to.
+            stores_of[record] = self.env["integration.store"]._odoo_master_stores(stores_of[record])
         return self.env["integration.outbox"]._queue("odoo.product.changed", field, stores_of)
 
     @api.model
@@ -382,7 +381,7 @@ class IntegrationWooProduct(models.AbstractModel):
         bindings = self.env["integration.binding"]
         if not product.is_storable or bindings._record_binding(store, product):
             return {}
-        warehouse = self.env["res.config.settings"]._elitaco_default("warehouse")
+        warehouse = self.env["integration.store"]._for_key(store).warehouse_id
         quantity = self.env["integration.woo.stock"]._sellable_quantity(product, warehouse)
         return {"stock_quantity": max(quantity, 0.0)}
 

@@ -44,7 +44,7 @@ class IntegrationWooStock(models.AbstractModel):
     @api.model
     def _stock_item(self, row) -> dict:
         binding = self.env["integration.binding"]._record_binding(row.store, row.product_id)
-        warehouse = self.env["res.config.settings"]._elitaco_default("warehouse")
+        warehouse = self.env["integration.store"]._for_key(row.store).warehouse_id
         product = row.product_id
         return {
             "woo_product_id": binding.external_id,

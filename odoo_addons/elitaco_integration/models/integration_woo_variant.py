@@ -2,7 +2,6 @@ from odoo import Command, _, api, models
 
 from ..envelope import EventRejected, EventWaiting, Outcome
 from ..tools import amount, parse_utc, text, write_changes
-from .integration_woo_product import UNKNOWN_SKU_PARAM
 
 
 class IntegrationWooVariant(models.AbstractModel):
@@ -28,7 +27,7 @@ class IntegrationWooVariant(models.AbstractModel):
         if template:
             changed = write_changes(template, values)
             changes += [_("Updated: %s", ", ".join(changed))] if changed else []
-            changes += self._add_attribute_lines(template, varying)
+            changes += self._add_attribute_lines(event.store, template, varying)
         else:
             if data.get("manage_stock"):  # stock kept for all variations together
                 values["is_storable"] = True
@@ -44,7 +43,7 @@ class IntegrationWooVariant(models.AbstractModel):
                                 "value_ids": [Command.set(attribute_values.ids)],
                             }
                         )
-                        for attribute, attribute_values in self._attributes(varying)
+                        for attribute, attribute_values in self._attributes(event.store, varying)
                     ]
                 }
             )
@@ -121,7 +120,7 @@ class IntegrationWooVariant(models.AbstractModel):
         """(the variant of the variation's template with exactly its values, warnings); no
         variant for a variation with an attribute of any value (WooCommerce's "Any …")."""
         template = self._variable_template(store, data)
-        combination, warnings = self._combination(template, data)
+        combination, warnings = self._combination(store, template, data)
         if not combination:
             return None, warnings
         variant = template._create_product_variant(combination)
@@ -137,7 +136,7 @@ class IntegrationWooVariant(models.AbstractModel):
         return variant, self._track_inventory(template, data)
 
     @api.model
-    def _combination(self, template, data: dict) -> tuple:
+    def _combination(self, store: str, template, data: dict) -> tuple:
         """(the template's attribute values of the variation, warnings); no values for a
         variation of any value of an attribute (WooCommerce's "Any …")."""
         chosen = {
@@ -161,7 +160,9 @@ class IntegrationWooVariant(models.AbstractModel):
                 )
             ]
         for line in lines:
-            combination |= self._template_value(line, chosen[line.attribute_id.name.casefold()])
+            combination |= self._template_value(
+                store, line, chosen[line.attribute_id.name.casefold()]
+            )
         return combination, []
 
     @api.model
@@ -193,7 +194,7 @@ class IntegrationWooVariant(models.AbstractModel):
         old_template = product.product_tmpl_id
         if old_template.product_variant_count > 1:
             return product, [], []
-        combination, warnings = self._combination(template, data)
+        combination, warnings = self._combination(store, template, data)
         if not combination:
             return product, [], warnings
         existing = template._get_variant_for_combination(combination)
@@ -291,23 +292,23 @@ class IntegrationWooVariant(models.AbstractModel):
         return []
 
     @api.model
-    def _attributes(self, varying: list[dict]) -> list[tuple]:
+    def _attributes(self, store: str, varying: list[dict]) -> list[tuple]:
         """(product.attribute, its values) for each attribute a variable product varies on."""
         result = []
         for attribute_data in varying:
-            attribute = self._attribute(text(attribute_data.get("name")))
+            attribute = self._attribute(store, text(attribute_data.get("name")))
             values = self.env["product.attribute.value"]
             for option in attribute_data.get("options") or []:
-                values |= self._attribute_value(attribute, text(option))
+                values |= self._attribute_value(store, attribute, text(option))
             result.append((attribute, values))
         return result
 
     @api.model
-    def _add_attribute_lines(self, template, varying: list[dict]) -> list[str]:
+    def _add_attribute_lines(self, store: str, template, varying: list[dict]) -> list[str]:
         """New attributes and values of an applied variable product; none is removed (order
         lines and stock refer to the variants)."""
         changes = []
-        for attribute, values in self._attributes(varying):
+        for attribute, values in self._attributes(store, varying):
             line = template.attribute_line_ids.filtered(lambda l, a=attribute: l.attribute_id == a)
             missing = values - line.value_ids
             if line and missing:
@@ -329,25 +330,26 @@ class IntegrationWooVariant(models.AbstractModel):
         return changes
 
     @api.model
-    def _template_value(self, line, name: str):
+    def _template_value(self, store: str, line, name: str):
         """The line's value called `name`, added to the line when the variable product applied
         last did not have it yet."""
         value = line.product_template_value_ids.filtered(
             lambda v: v.product_attribute_value_id.name.casefold() == name.casefold()
         )
         if not value:
-            line.value_ids = [Command.link(self._attribute_value(line.attribute_id, name).id)]
+            value = self._attribute_value(store, line.attribute_id, name)
+            line.value_ids = [Command.link(value.id)]
             value = line.product_template_value_ids.filtered(
                 lambda v: v.product_attribute_value_id.name.casefold() == name.casefold()
             )
         return value[:1]
 
     @api.model
-    def _attribute(self, name: str):
+    def _attribute(self, store: str, name: str):
         attribute = self.env["product.attribute"].search([("name", "=ilike", name)], limit=1)
         if attribute:
             return attribute
-        self._check_may_create(_("attribute %s", name))
+        self._check_may_create(store, _("attribute %s", name))
         # Two workers applying variable products at once would each create it: the second
         # waits here, then Odoo retries its request and the search above finds it.
         self.env["integration.resource.lock"]._acquire(f"product-attribute:{name.casefold()}")
@@ -355,12 +357,12 @@ class IntegrationWooVariant(models.AbstractModel):
         return self.env["product.attribute"].create({"name": name, "create_variant": "dynamic"})
 
     @api.model
-    def _attribute_value(self, attribute, name: str):
+    def _attribute_value(self, store: str, attribute, name: str):
         value = attribute.value_ids.filtered(lambda v: v.name.casefold() == name.casefold())
         if value:
             return value[:1]
         self._check_may_create(
-            _("value %(value)s of %(attribute)s", value=name, attribute=attribute.name)
+            store, _("value %(value)s of %(attribute)s", value=name, attribute=attribute.name)
         )
         self.env["integration.resource.lock"]._acquire(
             f"product-attribute-value:{attribute.id}:{name.casefold()}"
@@ -370,9 +372,8 @@ class IntegrationWooVariant(models.AbstractModel):
         )
 
     @api.model
-    def _check_may_create(self, what: str) -> None:
-        policy = self.env["ir.config_parameter"].sudo().get_param(UNKNOWN_SKU_PARAM, "create")
-        if policy != "create":
+    def _check_may_create(self, store: str, what: str) -> None:
+        if self.env["integration.store"]._for_key(store).unknown_sku != "create":
             raise EventRejected(
                 _(
                     "Odoo has no product %(what)s. Create it (Inventory › Configuration › "

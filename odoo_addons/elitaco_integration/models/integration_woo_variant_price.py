@@ -42,7 +42,7 @@ class IntegrationWooVariantPrice(models.AbstractModel):
         if not prices:
             return [], []
         changes = self._sync_extras(template, prices)
-        pricelist = self.env["res.config.settings"]._elitaco_default_pricelist()
+        pricelist = self.env["integration.store"]._for_key(store).pricelist_id
         if pricelist:
             return changes + self._sync_rules(pricelist, template, prices), []
         warnings = []

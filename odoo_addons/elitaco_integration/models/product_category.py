@@ -1,7 +1,5 @@
 from odoo import api, fields, models
 
-from .integration_woo_product import PRODUCT_MASTER_PARAM
-
 
 class ProductCategory(models.Model):
     _inherit = "product.category"
@@ -43,7 +41,7 @@ class ProductCategory(models.Model):
     def _woo_export(self) -> None:
         """With Odoo as master of product data, a category WooCommerce has is renamed or moved
         there too (changes made while applying WooCommerce events are not echoed back)."""
-        param = self.env["ir.config_parameter"].sudo().get_param(PRODUCT_MASTER_PARAM, "odoo")
-        if self.env.context.get("elitaco_from_woo") or param != "odoo":
+        masters = self.env["integration.store"]._product_masters()
+        if self.env.context.get("elitaco_from_woo") or "odoo" not in masters:
             return
         self.env["integration.woo.category"]._for_categories(self)

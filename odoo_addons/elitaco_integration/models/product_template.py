@@ -1,8 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .integration_woo_product import PRODUCT_MASTER_PARAM
-
 # What a WooCommerce product shows of an Odoo product; a change to one of them is exported.
 EXPORTED_FIELDS = {
     "name",
@@ -149,8 +147,8 @@ class ProductTemplate(models.Model):
         """Queue the products for the workers to create or update in WooCommerce, when Odoo
         is master of product data (changes made while applying WooCommerce events are
         WooCommerce's own and not echoed back)."""
-        param = self.env["ir.config_parameter"].sudo().get_param(PRODUCT_MASTER_PARAM, "odoo")
-        if self.env.context.get("elitaco_from_woo") or param != "odoo" or not self:
+        masters = self.env["integration.store"]._product_masters()
+        if self.env.context.get("elitaco_from_woo") or "odoo" not in masters or not self:
             return
         products = self.env["product.product"]
         variable = self.env["product.template"]

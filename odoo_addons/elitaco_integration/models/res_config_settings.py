@@ -1,11 +1,19 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import Command, _, api, fields, models
 
 from ..envelope import store_key
+from .integration_store_settings import (
+    CUSTOMER_MATCHES,
+    DEFAULT_RETENTION_DAYS,
+    PREFIX,
+    PRODUCT_MASTERS,
+    STORE_PARAMETERS,
+    UNKNOWN_SKU_POLICIES,
+)
 from .integration_woo_business import DEFAULT_VAT_KEYS, VAT_KEYS_PARAM
 from .integration_woo_payment import INVOICE_POLICIES
 
-PREFIX = "elitaco_integration."
+# The settings of the store in Settings (the default store): each field is a store's setting.
+STORE_SETTINGS = {f"elitaco_{name}": name for name in STORE_PARAMETERS}
 
 
 class ResConfigSettings(models.TransientModel):
@@ -18,34 +26,53 @@ class ResConfigSettings(models.TransientModel):
         "orders and bindings are kept per store. The REST keys are the workers' "
         "(WOO_CONSUMER_KEY, WOO_CONSUMER_SECRET), never stored in Odoo.",
     )
+    # The store in Settings, whose settings the fields below are (saved on it, and as the
+    # system parameters they were before Odoo had several stores).
+    elitaco_store_id = fields.Many2one(
+        "integration.store", string="Default store", compute="_compute_elitaco_store"
+    )
+    elitaco_store_company_id = fields.Many2one("res.company", compute="_compute_elitaco_store")
+    elitaco_store_count = fields.Integer(compute="_compute_elitaco_store")
     elitaco_warehouse_id = fields.Many2one(
-        "stock.warehouse", string="Default warehouse", config_parameter=PREFIX + "warehouse_id"
+        "stock.warehouse",
+        string="Default warehouse",
+        domain="[('company_id', '=', elitaco_store_company_id)]",
+        config_parameter=PREFIX + "warehouse_id",
     )
     elitaco_team_id = fields.Many2one(
-        "crm.team", string="Sales team", config_parameter=PREFIX + "team_id"
+        "crm.team",
+        string="Sales team",
+        domain="[('company_id', 'in', (False, elitaco_store_company_id))]",
+        config_parameter=PREFIX + "team_id",
     )
     elitaco_salesperson_id = fields.Many2one(
         "res.users",
         string="Salesperson",
-        domain=[("share", "=", False)],
+        domain="[('share', '=', False), ('company_ids', 'in', elitaco_store_company_id)]",
         config_parameter=PREFIX + "salesperson_id",
         help="Of new WooCommerce orders whose customer has no salesperson of their own. Empty: "
         "none (the workers' user is nobody's salesperson).",
     )
     elitaco_pricelist_id = fields.Many2one(
-        "product.pricelist", string="Default pricelist", config_parameter=PREFIX + "pricelist_id"
+        "product.pricelist",
+        string="Default pricelist",
+        domain="[('company_id', 'in', (False, elitaco_store_company_id))]",
+        config_parameter=PREFIX + "pricelist_id",
+    )
+    elitaco_pricelist_ids = fields.Many2many(
+        "product.pricelist",
+        string="Pricelists of other currencies",
+        domain="[('company_id', 'in', (False, elitaco_store_company_id))]",
+        help="One per currency the store also sells in: an order in that currency takes it.",
     )
     elitaco_unknown_sku = fields.Selection(
-        [("create", "Create the product"), ("fail", "Fail, naming the SKU and line")],
+        UNKNOWN_SKU_POLICIES,
         string="Unknown SKU",
         default="create",
         config_parameter=PREFIX + "unknown_sku",
     )
     elitaco_customer_match = fields.Selection(
-        [
-            ("woo", "Only contacts the integration made"),
-            ("email", "Any contact without a login, by e-mail (unless several share it)"),
-        ],
+        CUSTOMER_MATCHES,
         string="Customer matching",
         default="woo",
         config_parameter=PREFIX + "customer_match",
@@ -64,10 +91,7 @@ class ResConfigSettings(models.TransientModel):
         "made for the billing address's company (checked by Odoo when base_vat is installed).",
     )
     elitaco_product_master = fields.Selection(
-        [
-            ("odoo", "Odoo (WooCommerce products are only bound by SKU)"),
-            ("woo", "WooCommerce (products are created and updated from it)"),
-        ],
+        PRODUCT_MASTERS,
         string="Master of product data",
         default="odoo",
         config_parameter=PREFIX + "product_master",
@@ -105,12 +129,12 @@ class ResConfigSettings(models.TransientModel):
     elitaco_payment_journal_id = fields.Many2one(
         "account.journal",
         string="Default payment journal",
-        domain=[("type", "in", ("bank", "cash"))],
+        domain="[('type', 'in', ('bank', 'cash')), ('company_id', '=', elitaco_store_company_id)]",
         config_parameter=PREFIX + "payment_journal_id",
     )
     elitaco_payload_retention_days = fields.Integer(
         string="Keep event payloads (days)",
-        default=90,
+        default=DEFAULT_RETENTION_DAYS,
         config_parameter=PREFIX + "payload_retention_days",
         help="The envelopes of finished events (customers' e-mails, addresses, IP addresses) "
         "are emptied after this many days; failed and dead events keep theirs for a replay.",
@@ -183,59 +207,43 @@ class ResConfigSettings(models.TransientModel):
         )
         return keys.expiration_date or False
 
-    def set_values(self):
-        self._elitaco_check_payments()
-        super().set_values()
-        # The store in Settings is one of the stores products can be sold in.
-        self.env["integration.store"].sudo()._ensure(self.elitaco_store_url)
+    @api.depends("elitaco_store_url")
+    def _compute_elitaco_store(self):
+        count = self.env["integration.store"].sudo().search_count([])
+        for settings in self:
+            store = settings._elitaco_store()
+            settings.elitaco_store_id = store
+            settings.elitaco_store_company_id = store.company_id or self.env.company
+            settings.elitaco_store_count = count
 
-    def _elitaco_check_payments(self) -> None:
-        """Refuse what cannot work: invoices paid by a method with no journal to register the
-        payment in (every such order would fail), saying what to set."""
-        if self.elitaco_payment_journal_id:
-            return
-        default = self.elitaco_invoice_policy or "none"
-        methods = self.env["integration.value.map"].search([("kind", "=", "payment_method")])
-        stranded = methods.filtered(
-            lambda method: (
-                (method.invoice_policy or default) == "paid" and not method.payment_journal_id
-            )
-        )
-        if stranded:
-            names = ", ".join(stranded.mapped("display_name"))
-            raise ValidationError(
-                _(
-                    "These payment methods invoice and register payments but have no journal "
-                    "to register them in: %(methods)s. Set a Default payment journal (Settings › "
-                    "Integration › Invoices and payments), or give each a Payment journal under "
-                    "Integration › Configuration › Value maps › Payment methods.",
-                    methods=names,
-                )
-            )
-        if default == "paid" and not methods:
-            raise ValidationError(
-                _(
-                    "Invoice and register the payment needs a journal to register the payments "
-                    "in: set a Default payment journal (no payment method has a journal of its "
-                    "own yet)."
-                )
-            )
+    @api.model
+    def get_values(self):
+        """The default store's settings, as saved on it (its form may have changed them)."""
+        values = super().get_values()
+        url = self.env["ir.config_parameter"].sudo().get_param(PREFIX + "store_url")
+        store = self._elitaco_store(url or "")
+        for field, name in STORE_SETTINGS.items():
+            if store:
+                values[field] = store[name].id if store._fields[name].relational else store[name]
+        values["elitaco_pricelist_ids"] = [Command.set(store.pricelist_ids.ids)]
+        return values
+
+    def set_values(self):
+        store = self._elitaco_store()
+        store._check_payment_settings(self.elitaco_invoice_policy, self.elitaco_payment_journal_id)
+        # Saved on the store below: not on the store of the URL before, when it changes.
+        super(ResConfigSettings, self.with_context(elitaco_settings_save=True)).set_values()
+        # The store in Settings is one of the stores products can be sold in.
+        store = self.env["integration.store"].sudo()._ensure(self.elitaco_store_url)
+        if store:
+            values = {name: self[field] for field, name in STORE_SETTINGS.items()}
+            store.write(values | {"pricelist_ids": [Command.set(self.elitaco_pricelist_ids.ids)]})
 
     @api.model
     def _elitaco_default(self, name: str):
-        """The configured warehouse / team / salesperson / pricelist, or an empty recordset."""
-        model = {
-            "warehouse": "stock.warehouse",
-            "team": "crm.team",
-            "salesperson": "res.users",
-            "pricelist": "product.pricelist",
-        }[name]
-        value = self.env["ir.config_parameter"].sudo().get_param(f"{PREFIX}{name}_id")
-        return self.env[model].browse(int(value)).exists() if value else self.env[model]
-
-    @api.model
-    def _elitaco_default_pricelist(self):
-        return self._elitaco_default("pricelist")
+        """The default store's warehouse / team / salesperson / pricelist (the store in
+        Settings), or an empty recordset."""
+        return self.env["integration.store"]._for_key(None)[f"{name}_id"]
 
     @api.depends("company_id", "elitaco_store_url")
     def _compute_elitaco_tax_rounding(self):
@@ -255,9 +263,10 @@ class ResConfigSettings(models.TransientModel):
                     "`python -m relay tax-rounding`."
                 )
 
-    def _elitaco_store(self):
+    def _elitaco_store(self, url: str | None = None):
+        """The store of the URL in Settings (saved or being edited), or none."""
         stores = self.env["integration.store"].sudo().with_context(active_test=False)
-        key = store_key(self.elitaco_store_url)
+        key = store_key(url if url is not None else self.elitaco_store_url)
         return stores.search([("key", "=", key)], limit=1) if key else stores
 
     def action_elitaco_align_tax_rounding(self):

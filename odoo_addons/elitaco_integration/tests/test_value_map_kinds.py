@@ -3,7 +3,7 @@ from lxml import etree
 from odoo.tests.common import TransactionCase
 from odoo.tools.safe_eval import safe_eval
 
-# Each kind of map: its action, and the columns its list shows (company aside).
+# Each kind of map: its action, and the columns its list shows (company and store aside).
 KINDS = {
     "order_status": ("integration_value_map_order_status_action", {"order_action"}),
     "payment_method": (
@@ -37,7 +37,7 @@ class TestValueMapKinds(TransactionCase):
             field.get("name")
             for field in list_view.iterfind("field")
             if field.get("column_invisible") not in ("True", "1", "true")
-        } - {"company_id"}
+        } - {"company_id", "store_id"}
 
     def test_each_kind_has_its_menu_and_its_own_columns(self):
         configuration = self.env.ref("elitaco_integration.integration_configuration_menu")
