@@ -61,6 +61,9 @@ class IntegrationAlert(models.Model):
 
     name = fields.Char(compute="_compute_name", store=True)
     store_id = fields.Many2one("integration.store", index=True, ondelete="cascade", readonly=True)
+    company_id = fields.Many2one(
+        related="store_id.company_id", store=True, index=True, string="Company"
+    )
     kind = fields.Selection(KINDS, required=True, readonly=True)
     state = fields.Selection(
         [("cleared", "Cleared"), ("open", "Open")],

@@ -24,6 +24,7 @@ class IntegrationImport(models.Model):
     event of the import adds a line to its report."""
 
     _name = "integration.import"
+    _inherit = ["integration.store.company"]
     _description = "Import from WooCommerce"
     _order = "id desc"
 
