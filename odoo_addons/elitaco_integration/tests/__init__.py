@@ -54,3 +54,4 @@ from . import test_alert_route
 from . import test_integration_overview
 from . import test_integration_overview_tour
 from . import test_integration_overview_screenshot
+from . import test_store_company
