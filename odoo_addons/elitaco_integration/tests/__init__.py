@@ -55,3 +55,4 @@ from . import test_integration_overview
 from . import test_integration_overview_tour
 from . import test_integration_overview_screenshot
 from . import test_store_company
+from . import test_store_company_migration

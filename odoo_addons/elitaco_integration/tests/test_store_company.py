@@ -169,6 +169,18 @@ class TestStoreCompany(WorkerCase):
                 theirs.with_user(manager_a).read(["company_id"])
         self.assertFalse(as_a["integration.timeline"].search([("sale_order_id", "=", order_b.id)]))
         self.assertFalse(as_a["integration.event"].search([("state", "=", "dead")]), "B's dead")
+        # A salesperson sees the timeline of the orders he may see (his own and unassigned
+        # ones: both are), of his company only.
+        seller_a = new_test_user(
+            self.env,
+            login="seller-a",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.company_a.id,
+            company_ids=[Command.set(self.company_a.ids)],
+        )
+        self.assertFalse(order_a.user_id or order_b.user_id)
+        rows = self.env["integration.timeline"].with_user(seller_a).search([])
+        self.assertEqual(rows.sale_order_id, order_a)
         self.assertEqual(as_a["integration.outbox"].search([]).sale_order_id, order_a)
 
     def test_a_store_whose_company_the_worker_lacks_is_refused_then_applied_once_allowed(self):
