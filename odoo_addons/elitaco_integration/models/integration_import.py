@@ -37,7 +37,9 @@ class IntegrationImport(models.Model):
         ),
         help="The store's address, as the workers know it (Settings › Store URL).",
     )
-    store = fields.Char(string="Store key", compute="_compute_store", store=True, index=True)
+    store = fields.Char(
+        string="Store key", compute="_compute_store", store=True, index=True, precompute=True
+    )
     import_products = fields.Boolean(string="Products", default=True)
     import_customers = fields.Boolean(string="Customers", default=True)
     import_orders = fields.Boolean(string="Orders", default=True)

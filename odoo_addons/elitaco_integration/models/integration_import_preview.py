@@ -37,7 +37,9 @@ class IntegrationImportPreview(models.Model):
         help="Empty: a preview started from the command line (python -m relay import --dry-run).",
     )
     store_url = fields.Char(string="Store", required=True, readonly=True)
-    store = fields.Char(string="Store key", compute="_compute_store", store=True, index=True)
+    store = fields.Char(
+        string="Store key", compute="_compute_store", store=True, index=True, precompute=True
+    )
     resources = fields.Char(
         readonly=True, help="What is read, in order: product, customer, order (comma separated)."
     )
