@@ -225,3 +225,17 @@ class TestStoreCompany(WorkerCase):
             headers={"Authorization": f"Bearer {self.api_key}"},
         )
         self.assertEqual(claimed, {"events": []})
+
+    def test_a_store_s_tax_rounding_is_compared_with_its_company_s(self):
+        self.company_a.tax_calculation_rounding_method = "round_per_line"
+        self.company_b.tax_calculation_rounding_method = "round_globally"
+        headers = {"Authorization": f"Bearer {self.api_key}"}
+        for store_url, agree in ((STORE_A, False), (STORE_B, True)):
+            answer = self.make_jsonrpc_request(
+                "/elitaco/v1/stores/tax-rounding",
+                {"store": store_url, "round_at_subtotal": True},
+                headers=headers,
+            )
+            self.assertEqual(answer["agree"], agree, answer)
+        self.env["integration.woo.tax.rounding"]._align(self.store_a)
+        self.assertEqual(self.company_a.tax_calculation_rounding_method, "round_globally")
