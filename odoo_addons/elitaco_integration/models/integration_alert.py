@@ -146,7 +146,7 @@ class IntegrationAlert(models.Model):
         if activity:
             activity[:1].write({"summary": summary, "note": alert.message})
             return
-        manager = self.env["integration.tax.map.wait"]._manager()
+        manager = self.env["integration.tax.map.wait"]._manager(alert.company_id)
         if manager:
             alert.activity_schedule(
                 "mail.mail_activity_data_todo",

@@ -239,3 +239,19 @@ class TestStoreCompany(WorkerCase):
             self.assertEqual(answer["agree"], agree, answer)
         self.env["integration.woo.tax.rounding"]._align(self.store_a)
         self.assertEqual(self.company_a.tax_calculation_rounding_method, "round_globally")
+
+    def test_a_store_s_alert_is_a_to_do_of_a_manager_of_its_company(self):
+        groups = "elitaco_integration.group_integration_manager"
+        manager_b = new_test_user(
+            self.env,
+            login="manager-b",
+            groups=groups,
+            company_id=self.company_b.id,
+            company_ids=[Command.set(self.company_b.ids)],
+        )
+        alerts = self.env["integration.alert"]
+        alert_b = alerts._raise(self.store_b, "backlog", "The queue waits.")
+        alert_a = alerts._raise(self.store_a, "backlog", "The queue waits.")
+        self.assertEqual(alert_b.company_id, self.company_b)
+        self.assertEqual(alert_b.activity_ids.user_id, manager_b)
+        self.assertIn(self.company_a, alert_a.activity_ids.user_id.company_ids)
