@@ -152,7 +152,10 @@ class IntegrationEvent(models.Model):
     @api.model
     def process_envelope(self, envelope: Any) -> dict[str, Any]:
         """Apply one envelope exactly once and say what happened (the controller's answer)."""
-        self.env["integration.store"]._check_worker_company(self._envelope_store(envelope))
+        stores = self.env["integration.store"]
+        refusal = stores._worker_company_refusal(self._envelope_store(envelope))
+        if refusal:
+            return self._refuse_company(envelope, refusal)
         problem = envelope_problem(envelope)
         if problem:
             answer = self._reject_invalid(envelope, problem)
@@ -411,6 +414,20 @@ class IntegrationEvent(models.Model):
         answer = self._answer("failed")
         answer["error"] = {"code": code, "message": summary, "retryable": retryable}
         return answer
+
+    @api.model
+    def _refuse_company(self, envelope: Any, refusal: str) -> dict[str, Any]:
+        """An event of a store whose company the workers' user lacks: nothing is written, not
+        even its ledger row (the user may not see that company's). The workers keep it as a
+        dead letter at once, to replay once the company is added."""
+        event_id = envelope.get("event_id") if isinstance(envelope, dict) else None
+        _logger.warning("event %s refused: %s", event_id, refusal)
+        return {
+            "status": "failed",
+            "event_id": event_id,
+            "record": None,
+            "error": {"code": "company_not_allowed", "message": refusal, "retryable": False},
+        }
 
     @api.model
     def _reject_invalid(self, envelope: Any, problem: str) -> dict[str, Any]:

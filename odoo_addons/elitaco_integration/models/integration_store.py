@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessDenied, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..envelope import store_key
 
@@ -103,24 +103,29 @@ class IntegrationStore(models.Model):
         return self._by_key(key).sudo().company_id or self.env.company
 
     @api.model
-    def _check_worker_company(self, key: str | None) -> None:
-        """The workers' user must be allowed in the company of the store they work for:
-        refused before anything is written, as a key without the Integration User group is
-        (the workers wait until a person fixes it, then go on)."""
+    def _worker_company_refusal(self, key: str | None) -> str:
+        """Why the workers' user may not work for store `key` (its company is not among the
+        user's Allowed companies), in words; "" when it may."""
         if self.env.su:
-            return
+            return ""
         store = self._by_key(key).sudo()
-        if store and store.company_id not in self.env.user.company_ids:
-            raise AccessDenied(
-                _(
-                    "The Integration User %(login)s is not allowed in company %(company)s of "
-                    "store %(store)s: add %(company)s to the user's Allowed companies "
-                    "(Settings › Users).",
-                    login=self.env.user.login,
-                    company=store.company_id.name,
-                    store=store.key,
-                )
-            )
+        if not store or store.company_id in self.env.user.company_ids:
+            return ""
+        return _(
+            "The Integration User %(login)s is not allowed in company %(company)s of store "
+            "%(store)s: add %(company)s to the user's Allowed companies (Settings › Users).",
+            login=self.env.user.login,
+            company=store.company_id.name,
+            store=store.key,
+        )
+
+    @api.model
+    def _check_worker_company(self, key: str | None) -> None:
+        """Refuse the workers' call for a store whose company their user lacks, before
+        anything is written (an error of the call: the job fails and says so)."""
+        refusal = self._worker_company_refusal(key)
+        if refusal:
+            raise AccessError(refusal)
 
     def action_open_products(self):
         self.ensure_one()

@@ -50,7 +50,7 @@ class TestStoreCompany(WorkerCase):
     def post(self, message: dict, store_url: str) -> dict:
         return self.post_event(in_store(message, store_url), self.api_key)
 
-    def refusal(self, route: str, params: dict) -> dict:
+    def call_error(self, route: str, params: dict) -> dict:
         """The JSON-RPC error of a refused call, as the relay reads it (error.data)."""
         response = self.url_open(
             route,
@@ -186,14 +186,18 @@ class TestStoreCompany(WorkerCase):
     def test_a_store_whose_company_the_worker_lacks_is_refused_then_applied_once_allowed(self):
         self.worker.company_ids = [Command.unlink(self.company_b.id)]
         message = in_store(envelope("woo.order.created"), STORE_B)
-        error = self.refusal("/elitaco/v1/events", {"envelope": message})
-        # The relay waits on it as on a refused key (OdooRefused), /health saying why.
-        self.assertEqual(error["name"], "odoo.exceptions.AccessDenied")
+        answer = self.post_event(message, self.api_key)
+        # The workers keep it as a dead letter at once (not retryable), to replay.
+        self.assertEqual(answer["status"], "failed")
         self.assertEqual(
-            error["message"],
-            "The Integration User rq-worker is not allowed in company Elitaco B of store "
-            "b-shop.example.com: add Elitaco B to the user's Allowed companies "
-            "(Settings › Users).",
+            answer["error"],
+            {
+                "code": "company_not_allowed",
+                "message": "The Integration User rq-worker is not allowed in company Elitaco B "
+                "of store b-shop.example.com: add Elitaco B to the user's Allowed companies "
+                "(Settings › Users).",
+                "retryable": False,
+            },
         )
         self.assertFalse(self.orders(), "no sale order")
         self.assertFalse(
@@ -204,11 +208,17 @@ class TestStoreCompany(WorkerCase):
             self.env["integration.event"].search([("event_id", "=", message["event_id"])]),
             "not even in the ledger",
         )
+        dead = self.make_jsonrpc_request(
+            "/elitaco/v1/events/dead",
+            {"event_id": message["event_id"], "error": answer["error"]["message"]},
+            headers={"Authorization": f"Bearer {self.api_key}"},
+        )
+        self.assertEqual(dead["status"], "unknown", "a dead letter of the workers' only")
         # Store A's events still go through.
         self.assertEqual(self.post(envelope("woo.order.created"), STORE_A)["status"], "processed")
 
         self.worker.company_ids = [Command.link(self.company_b.id)]
-        answer = self.post_event(message, self.api_key)  # the workers try it again
+        answer = self.post_event(message, self.api_key)  # `python -m relay replay`
         self.assertEqual(answer["status"], "processed", answer)
         order_b = self.orders().filtered(lambda order: order.company_id == self.company_b)
         self.assertEqual(order_b.partner_id.company_id, self.company_b)
@@ -216,8 +226,9 @@ class TestStoreCompany(WorkerCase):
     def test_the_outbox_of_a_store_whose_company_the_worker_lacks_is_refused(self):
         self.worker.company_ids = [Command.unlink(self.company_b.id)]
         params = {"worker": "w1", "store": STORE_B}
-        error = self.refusal("/elitaco/v1/outbox/claim", params)
-        self.assertEqual(error["name"], "odoo.exceptions.AccessDenied")
+        error = self.call_error("/elitaco/v1/outbox/claim", params)
+        # An error of the call, not a refused key: the push job fails and says so.
+        self.assertEqual(error["name"], "odoo.exceptions.AccessError")
         self.assertIn("not allowed in company Elitaco B", error["message"])
         claimed = self.make_jsonrpc_request(
             "/elitaco/v1/outbox/claim",
