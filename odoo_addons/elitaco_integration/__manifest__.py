@@ -35,6 +35,7 @@
         "views/integration_drift_views.xml",
         "views/integration_menus.xml",
         "views/product_category_views.xml",
+        "security/integration_rules.xml",
     ],
     "assets": {
         "web.assets_tests": [

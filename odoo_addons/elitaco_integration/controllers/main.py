@@ -95,7 +95,10 @@ class ElitacoController(http.Controller):
 
     @worker_route("/elitaco/v1/outbox/claim")
     def claim_outbox(self, worker, limit=100, lease_seconds=300, store=None, **unexpected):
-        events = _integration_env()["integration.outbox"].claim(
+        env = _integration_env()
+        if store:
+            env["integration.store"]._check_worker_company(store_key(store))
+        events = env["integration.outbox"].claim(
             worker, int(limit), int(lease_seconds), store_key(store) or None
         )
         return {"events": events}
@@ -110,7 +113,11 @@ class ElitacoController(http.Controller):
 
     @worker_route("/elitaco/v1/imports/begin")
     def begin_import(self, import_id, **unexpected):
-        return _integration_env()["integration.import"]._begin(int(import_id))
+        env = _integration_env()
+        run = env["integration.import"].sudo().browse(int(import_id)).exists()
+        if run:
+            env["integration.store"]._check_worker_company(run.store)
+        return env["integration.import"]._begin(int(import_id))
 
     @worker_route("/elitaco/v1/imports/progress")
     def import_progress(
@@ -135,9 +142,9 @@ class ElitacoController(http.Controller):
     @worker_route("/elitaco/v1/imports/preview/begin")
     def begin_preview(self, store_url, resources, since=None, **unexpected):
         """A preview the command line reads for (`python -m relay import ... --dry-run`)."""
-        return _integration_env()["integration.import.preview"]._begin_cli(
-            str(store_url), list(resources), since
-        )
+        env = _integration_env()
+        env["integration.store"]._check_worker_company(store_key(str(store_url)))
+        return env["integration.import.preview"]._begin_cli(str(store_url), list(resources), since)
 
     @worker_route("/elitaco/v1/imports/preview/page")
     def preview_page(self, preview_id, resource, records=(), **unexpected):

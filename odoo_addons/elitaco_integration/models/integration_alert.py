@@ -61,6 +61,9 @@ class IntegrationAlert(models.Model):
 
     name = fields.Char(compute="_compute_name", store=True)
     store_id = fields.Many2one("integration.store", index=True, ondelete="cascade", readonly=True)
+    company_id = fields.Many2one(
+        related="store_id.company_id", store=True, index=True, string="Company"
+    )
     kind = fields.Selection(KINDS, required=True, readonly=True)
     state = fields.Selection(
         [("cleared", "Cleared"), ("open", "Open")],
@@ -143,7 +146,7 @@ class IntegrationAlert(models.Model):
         if activity:
             activity[:1].write({"summary": summary, "note": alert.message})
             return
-        manager = self.env["integration.tax.map.wait"]._manager()
+        manager = self.env["integration.tax.map.wait"]._manager(alert.company_id)
         if manager:
             alert.activity_schedule(
                 "mail.mail_activity_data_todo",

@@ -32,6 +32,7 @@ class IntegrationBinding(models.Model):
     that is said on the record's chatter and, for an order, on its timeline."""
 
     _name = "integration.binding"
+    _inherit = ["integration.store.company"]
     _description = "WooCommerce ↔ Odoo binding"
     _order = "model, external_id"
 

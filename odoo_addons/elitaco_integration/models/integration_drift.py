@@ -24,7 +24,7 @@ class IntegrationDrift(models.Model):
 
     _name = "integration.drift"
     _description = "Drift between WooCommerce and Odoo"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "integration.store.company"]
     _order = "id desc"
 
     name = fields.Char(compute="_compute_name", store=True)

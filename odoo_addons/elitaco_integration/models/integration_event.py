@@ -58,6 +58,7 @@ ACTIONS = {
 
 class IntegrationEvent(models.Model):
     _name = "integration.event"
+    _inherit = ["integration.store.company"]
     _description = "Integration event (idempotency ledger)"
     _order = "received_at desc, id desc"
     _rec_names_search = ["woo_label", "customer_name", "idempotency_key"]
@@ -149,6 +150,10 @@ class IntegrationEvent(models.Model):
     @api.model
     def process_envelope(self, envelope: Any) -> dict[str, Any]:
         """Apply one envelope exactly once and say what happened (the controller's answer)."""
+        stores = self.env["integration.store"]
+        refusal = stores._worker_company_refusal(self._envelope_store(envelope))
+        if refusal:
+            return self._refuse_company(envelope, refusal)
         problem = envelope_problem(envelope)
         if problem:
             answer = self._reject_invalid(envelope, problem)
@@ -216,16 +221,17 @@ class IntegrationEvent(models.Model):
         meta = envelope.get("meta") or {}
         resource_id = data.get("id") if envelope["source"] == "woo" else None
         described = describe(envelope)
+        store = store_key(meta.get("store_url")) or self._default_store()
         self.env.cr.execute(
             """
             INSERT INTO integration_event (
                 event_id, idempotency_key, event_type, source, occurred_at, received_at,
                 trace_id, store, woo_resource_id, payload, state, attempts,
                 resource, woo_label, woo_status, customer_name, amount_total, currency_code,
-                create_uid, write_uid, create_date, write_date)
+                company_id, create_uid, write_uid, create_date, write_date)
             VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'received', 0,
                     %s, %s, %s, %s, %s, %s,
-                    %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
+                    %s, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')
             ON CONFLICT (idempotency_key) DO NOTHING
             RETURNING id
             """,
@@ -237,7 +243,7 @@ class IntegrationEvent(models.Model):
                 parse_utc(envelope["occurred_at"]),
                 parse_utc(meta.get("received_at")) or fields.Datetime.now(),
                 envelope["trace_id"],
-                store_key(meta.get("store_url")) or self._default_store(),
+                store,
                 resource_id,
                 json.dumps(envelope),
                 described["resource"],
@@ -246,6 +252,7 @@ class IntegrationEvent(models.Model):
                 described["customer_name"],
                 described["amount_total"],
                 described["currency_code"],
+                self.env["integration.store"]._company_of(store).id,
                 self.env.uid,
                 self.env.uid,
             ),
@@ -262,6 +269,15 @@ class IntegrationEvent(models.Model):
         return event, False
 
     @api.model
+    def _envelope_store(self, envelope: Any) -> str:
+        """The key of the store an envelope names (meta.store_url), else the default store's;
+        "" for neither."""
+        meta = envelope.get("meta") if isinstance(envelope, dict) else None
+        store_url = meta.get("store_url") if isinstance(meta, dict) else None
+        key = store_key(store_url) if isinstance(store_url, str) else ""
+        return key or self._default_store()
+
+    @api.model
     def _default_store(self) -> str:
         url = self.env["ir.config_parameter"].sudo().get_param("elitaco_integration.store_url")
         return store_key(url)
@@ -276,7 +292,8 @@ class IntegrationEvent(models.Model):
         event = self.with_context(elitaco_replayed_by=self.env.uid) if replay else self
         try:
             with self.env.cr.savepoint():
-                outcome = self._apply()
+                # Its orders, customers, invoices and payments are the store's company's.
+                outcome = self.with_company(self.company_id)._apply()
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             raise  # another transaction touched the same rows: Odoo retries the whole request
         except Exception as exc:  # noqa: BLE001 - any other error becomes a visible failure
@@ -408,6 +425,20 @@ class IntegrationEvent(models.Model):
         answer = self._answer("failed")
         answer["error"] = {"code": code, "message": summary, "retryable": retryable}
         return answer
+
+    @api.model
+    def _refuse_company(self, envelope: Any, refusal: str) -> dict[str, Any]:
+        """An event of a store whose company the workers' user lacks: nothing is written, not
+        even its ledger row (the user may not see that company's). The workers keep it as a
+        dead letter at once, to replay once the company is added."""
+        event_id = envelope.get("event_id") if isinstance(envelope, dict) else None
+        _logger.warning("event %s refused: %s", event_id, refusal)
+        return {
+            "status": "failed",
+            "event_id": event_id,
+            "record": None,
+            "error": {"code": "company_not_allowed", "message": refusal, "retryable": False},
+        }
 
     @api.model
     def _reject_invalid(self, envelope: Any, problem: str) -> dict[str, Any]:

@@ -24,6 +24,7 @@ class IntegrationImport(models.Model):
     event of the import adds a line to its report."""
 
     _name = "integration.import"
+    _inherit = ["integration.store.company"]
     _description = "Import from WooCommerce"
     _order = "id desc"
 
@@ -36,7 +37,9 @@ class IntegrationImport(models.Model):
         ),
         help="The store's address, as the workers know it (Settings › Store URL).",
     )
-    store = fields.Char(string="Store key", compute="_compute_store", store=True, index=True)
+    store = fields.Char(
+        string="Store key", compute="_compute_store", store=True, index=True, precompute=True
+    )
     import_products = fields.Boolean(string="Products", default=True)
     import_customers = fields.Boolean(string="Customers", default=True)
     import_orders = fields.Boolean(string="Orders", default=True)

@@ -23,6 +23,7 @@ class IntegrationImportPreview(models.Model):
     report is written."""
 
     _name = "integration.import.preview"
+    _inherit = ["integration.store.company"]
     _description = "Preview of an import from WooCommerce"
     _order = "id desc"
 
@@ -36,7 +37,9 @@ class IntegrationImportPreview(models.Model):
         help="Empty: a preview started from the command line (python -m relay import --dry-run).",
     )
     store_url = fields.Char(string="Store", required=True, readonly=True)
-    store = fields.Char(string="Store key", compute="_compute_store", store=True, index=True)
+    store = fields.Char(
+        string="Store key", compute="_compute_store", store=True, index=True, precompute=True
+    )
     resources = fields.Char(
         readonly=True, help="What is read, in order: product, customer, order (comma separated)."
     )
@@ -208,9 +211,9 @@ class IntegrationImportPreview(models.Model):
             return {"status": "not_running", "state": preview.state if preview else None}
         if resource not in RESOURCES or not isinstance(records, list):
             raise UserError(_("A page is a list of products, customers or orders: %s", resource))
-        results, codes = self.env["integration.import.preview.match"]._page(
-            preview.store, resource, records
-        )
+        # Looked up as the import would apply them: in the store's company.
+        matches = self.env["integration.import.preview.match"].with_company(preview.company_id)
+        results, codes = matches._page(preview.store, resource, records)
         lines = self.env["integration.import.preview.line"]
         lines._record_lines(preview, results)
         lines._code_lines(preview, codes)

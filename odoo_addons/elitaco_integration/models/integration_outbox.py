@@ -40,6 +40,7 @@ class IntegrationOutbox(models.Model):
     """Changes to push to WooCommerce, written in the same transaction as the change itself."""
 
     _name = "integration.outbox"
+    _inherit = ["integration.store.company"]
     _description = "Integration outbox (Odoo → WooCommerce)"
     _order = "id desc"
     _rec_name = "idempotency_key"

@@ -1,5 +1,5 @@
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..envelope import store_key
 
@@ -84,6 +84,48 @@ class IntegrationStore(models.Model):
             return self.browse()
         store = self.with_context(active_test=False).search([("key", "=", key)], limit=1)
         return store or self.create({"name": key, "url": url.strip().rstrip("/")})
+
+    @api.model
+    def _by_key(self, key: str | None) -> "IntegrationStore":
+        """The store of `key` (archived ones included), else the default store (Settings),
+        else none."""
+        stores = self.sudo().with_context(active_test=False)
+        store = stores.search([("key", "=", key)], limit=1) if key else stores.browse()
+        if not store:
+            default = self.env["integration.event"]._default_store()
+            store = stores.search([("key", "=", default)], limit=1) if default else store
+        return store.with_env(self.env)
+
+    @api.model
+    def _company_of(self, key: str | None):
+        """The company whose records a row of store `key` is: its store's, else (a store Odoo
+        does not know, and no default store) the current one."""
+        return self._by_key(key).sudo().company_id or self.env.company
+
+    @api.model
+    def _worker_company_refusal(self, key: str | None) -> str:
+        """Why the workers' user may not work for store `key` (its company is not among the
+        user's Allowed companies), in words; "" when it may."""
+        if self.env.su:
+            return ""
+        store = self._by_key(key).sudo()
+        if not store or store.company_id in self.env.user.company_ids:
+            return ""
+        return _(
+            "The Integration User %(login)s is not allowed in company %(company)s of store "
+            "%(store)s: add %(company)s to the user's Allowed companies (Settings › Users).",
+            login=self.env.user.login,
+            company=store.company_id.name,
+            store=store.key,
+        )
+
+    @api.model
+    def _check_worker_company(self, key: str | None) -> None:
+        """Refuse the workers' call for a store whose company their user lacks, before
+        anything is written (an error of the call: the job fails and says so)."""
+        refusal = self._worker_company_refusal(key)
+        if refusal:
+            raise AccessError(refusal)
 
     def action_open_products(self):
         self.ensure_one()

@@ -102,19 +102,23 @@ class IntegrationTaxMapWait(models.AbstractModel):
             if activity:
                 activity[:1].write({"summary": summary, "note": note})
                 continue
-            manager = self._manager()
+            manager = self._manager(row.company_id)
             if manager:
                 row.activity_schedule(
                     "mail.mail_activity_data_todo", summary=summary, note=note, user_id=manager.id
                 )
 
     @api.model
-    def _manager(self):
-        """Who gets the To-Do: the first Integration Manager who is a person."""
+    def _manager(self, company=None):
+        """Who gets the To-Do: the first Integration Manager who is a person, among those
+        allowed in `company` (the record's) when there is one."""
         group = self.env.ref("elitaco_integration.group_integration_manager").sudo()
-        return group.users.filtered(
+        managers = group.users.filtered(
             lambda user: user.active and not user.share and user.id != SUPERUSER_ID
-        ).sorted("id")[:1]
+        ).sorted("id")
+        if company:
+            return managers.filtered(lambda user: company in user.company_ids)[:1] or managers[:1]
+        return managers[:1]
 
     @api.model
     def _mapped(self, rows) -> None:

@@ -17,6 +17,7 @@ class IntegrationTimeline(models.Model):
     the tab reads as what happened, not as the plumbing's every step."""
 
     _name = "integration.timeline"
+    _inherit = ["integration.store.company"]
     _description = "Integration timeline entry"
     _order = "at desc, id desc"
 

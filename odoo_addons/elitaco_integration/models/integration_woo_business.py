@@ -53,15 +53,16 @@ class IntegrationWooBusiness(models.AbstractModel):
 
     @api.model
     def _find_company(self, name: str, vat: str):
-        """By VAT number, else by name among the companies the integration made."""
+        """By VAT number, else by name among the companies the integration made; of the
+        store's company or of none."""
         partners = self.env["res.partner"]
+        ours = [("is_company", "=", True), ("company_id", "in", [False, self.env.company.id])]
         if vat:
-            company = partners.search([("is_company", "=", True), ("vat", "=", vat)], limit=1)
+            company = partners.search([*ours, ("vat", "=", vat)], limit=1)
             if company:
                 return company
         return partners.search(
-            [("is_company", "=", True), ("woo_customer", "=", True), ("name", "=ilike", name)],
-            limit=1,
+            [*ours, ("woo_customer", "=", True), ("name", "=ilike", name)], limit=1
         )
 
     @api.model
@@ -70,7 +71,15 @@ class IntegrationWooBusiness(models.AbstractModel):
         return (
             self.env["res.partner"]
             .with_context(mail_create_nosubscribe=True)
-            .create(address | {"name": name, "is_company": True, "woo_customer": True})
+            .create(
+                address
+                | {
+                    "name": name,
+                    "is_company": True,
+                    "woo_customer": True,
+                    "company_id": self.env.company.id,  # the store's (see integration.event)
+                }
+            )
             .with_env(self.env)
         )
 

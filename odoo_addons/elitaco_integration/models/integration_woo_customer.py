@@ -143,9 +143,12 @@ class IntegrationWooCustomer(models.AbstractModel):
 
     @api.model
     def _new_partner(self, values: dict):
-        """A customer or address the workers' user does not follow."""
+        """A customer the workers' user does not follow, in the store's company (the current
+        one while its event is applied); an address in its contact's company."""
+        parent = self.env["res.partner"].browse(values.get("parent_id"))
+        company = parent.company_id if parent else self.env.company
         partners = self.env["res.partner"].with_context(mail_create_nosubscribe=True)
-        return partners.create(values).with_env(self.env)
+        return partners.create(values | {"company_id": company.id}).with_env(self.env)
 
     @api.model
     def _lock(self, store: str, customer_id: int, email: str) -> None:
@@ -193,9 +196,16 @@ class IntegrationWooCustomer(models.AbstractModel):
 
     @api.model
     def _by_email(self, email: str, domain: list):
-        """The contacts with the e-mail that no user, active or archived, has as its own."""
+        """The contacts with the e-mail that no user, active or archived, has as its own, of
+        the store's company or of none (shared by the companies)."""
         found = self.env["res.partner"].search(
-            [("email", "=ilike", email.strip()), ("type", "=", "contact"), *domain], order="id"
+            [
+                ("email", "=ilike", email.strip()),
+                ("type", "=", "contact"),
+                ("company_id", "in", [False, self.env.company.id]),
+                *domain,
+            ],
+            order="id",
         )
         if not found:
             return found

@@ -38,7 +38,7 @@ class IntegrationWooTaxRounding(models.AbstractModel):
         return {
             "store": store.key,
             "store_rounding": ODOO_METHOD[round_at_subtotal],
-            "odoo_rounding": self.env.company.tax_calculation_rounding_method,
+            "odoo_rounding": store.company_id.tax_calculation_rounding_method,
             "agree": not differs,
             "message": differs or self._agreement(store),
         }
@@ -49,7 +49,7 @@ class IntegrationWooTaxRounding(models.AbstractModel):
         the store's is not known yet."""
         if not store.woo_tax_rounding_read_at:
             return ""
-        odoo = self.env.company.tax_calculation_rounding_method
+        odoo = store.company_id.tax_calculation_rounding_method  # the store's company's
         if odoo == ODOO_METHOD[store.woo_tax_round_at_subtotal]:
             return ""
         return _(
@@ -88,7 +88,7 @@ class IntegrationWooTaxRounding(models.AbstractModel):
 
     @api.model
     def _align(self, store) -> None:
-        """Odoo's company rounds tax as `store` does."""
+        """The store's company rounds tax as `store` does."""
         if store.woo_tax_rounding_read_at:
             method = ODOO_METHOD[store.woo_tax_round_at_subtotal]
-            self.env.company.tax_calculation_rounding_method = method
+            store.company_id.with_env(self.env).tax_calculation_rounding_method = method

@@ -56,3 +56,5 @@ from . import test_integration_overview_tour
 from . import test_integration_overview_screenshot
 from . import test_store_settings
 from . import test_store_settings_migration
+from . import test_store_company
+from . import test_store_company_migration
