@@ -76,6 +76,18 @@ class IntegrationStore(models.Model):
             if not store.key:
                 raise ValidationError(_("%s is not a store's address.", store.url))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        stores = super().create(vals_list)
+        self.env["integration.value.map"]._give_order_statuses(stores.company_id)
+        return stores
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "company_id" in vals:
+            self.env["integration.value.map"]._give_order_statuses(self.company_id)
+        return result
+
     @api.model
     def _ensure(self, url: str | None) -> "IntegrationStore":
         """The store of `url`, made when Odoo does not know it yet (archived ones included)."""

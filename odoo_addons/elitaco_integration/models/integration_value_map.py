@@ -262,6 +262,36 @@ class IntegrationValueMap(models.Model):
         )
         return (value_maps.filtered("store_id") or value_maps)[:1].id or None
 
+    @api.model
+    def _give_order_statuses(self, companies) -> None:
+        """Each of `companies` (those stores sell for) gets the order status maps it lacks, as
+        the module made them for the first company: without them a second company's orders
+        would all stay quotations."""
+        made = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search(
+                [
+                    ("module", "=", "elitaco_integration"),
+                    ("model", "=", self._name),
+                    ("name", "=like", "value_map_status_%"),
+                ]
+            )
+        )
+        defaults = self.sudo().browse(made.mapped("res_id")).exists()
+        rows = self.sudo().with_context(active_test=False)
+        for company in companies:
+            for default in defaults.filtered(lambda row, c=company: row.company_id != c):
+                if not rows.search_count(
+                    [
+                        ("kind", "=", default.kind),
+                        ("woo_value", "=", default.woo_value),
+                        ("company_id", "=", company.id),
+                        ("store_id", "=", False),
+                    ]
+                ):
+                    default.copy({"company_id": company.id})
+
     # ------------------------------------------------------------------ codes the store sent
 
     @api.model

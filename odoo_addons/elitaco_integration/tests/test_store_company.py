@@ -39,13 +39,37 @@ class TestStoreCompany(WorkerCase):
         cls.env_b = cls.env(context=dict(cls.env.context, allowed_company_ids=[cls.company_b.id]))
         woo_taxes(cls.env)
         woo_taxes(cls.env_b)
-        # Each company maps WooCommerce's order statuses (the module's data: the main one's).
-        for status_map in cls.env["integration.value.map"].search([("kind", "=", "order_status")]):
-            status_map.copy({"company_id": cls.company_b.id})
         stores = cls.env["integration.store"]
         cls.store_a = stores.create({"name": "A", "url": STORE_A, "company_id": cls.company_a.id})
         cls.store_b = stores.create({"name": "B", "url": STORE_B, "company_id": cls.company_b.id})
         cls.worker.company_ids = [Command.link(cls.company_b.id)]
+
+    def test_a_store_s_company_gets_the_order_statuses_it_lacks(self):
+        """The module maps WooCommerce's order statuses for the first company; a store of
+        another company gives that company the same maps, once."""
+        maps = self.env["integration.value.map"].with_context(active_test=False)
+
+        def statuses(company):
+            return {
+                row.woo_value: row.order_action
+                for row in maps.search(
+                    [("kind", "=", "order_status"), ("company_id", "=", company.id)]
+                )
+            }
+
+        self.assertEqual(statuses(self.company_b), statuses(self.company_a))
+        self.assertEqual(statuses(self.company_b)["processing"], "confirm")
+        company_c = self.env["res.company"].create({"name": "Elitaco C"})
+        self.store_b.company_id = company_c
+        self.env["integration.store"].create(
+            {"name": "B2", "url": "https://b2.example.com", "company_id": company_c.id}
+        )
+        self.assertEqual(statuses(company_c), statuses(self.company_a))
+        self.assertEqual(
+            maps.search_count([("kind", "=", "order_status"), ("company_id", "=", company_c.id)]),
+            len(statuses(self.company_a)),
+            "made once",
+        )
 
     def post(self, message: dict, store_url: str) -> dict:
         return self.post_event(in_store(message, store_url), self.api_key)
