@@ -215,7 +215,12 @@ def check_odoo_access() -> dict[str, Any]:
     )
     key_alert = alerts.api_key_alert(access)
     if key_alert:  # the workers' key serves every store: each store's managers are told
-        for store in per_store.served_stores():
+        try:
+            stores = list(per_store.served_stores())
+        except ConfigError as exc:
+            logger.warning("the key check is not told to any store", extra={"error": str(exc)})
+            stores = []
+        for store in stores:
             alerts.report(default_client(), store.url, [key_alert])
     return access
 

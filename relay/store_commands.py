@@ -48,24 +48,24 @@ def for_each_store(store_name: str | None, command: StoreCommand) -> int:
     with the names there are."""
     stores = load_stores()
     selected = stores.select(store_name)
+    headed = stores.from_file or len(selected) > 1
     worst = 0
     for store in selected:
-        if _headed(stores, selected):
+        if headed:
             print(f"== store {store.name} ({store.url})")
+        which = f"store {store.name}: " if headed else ""
         try:
             worst = max(worst, command(store))
         except (ConfigError, WooAuthError) as exc:
             for line in str(exc).splitlines():
-                print(f"error: store {store.name}: {line}", file=sys.stderr)
+                print(f"error: {which}{line}", file=sys.stderr)
             worst = 2
         except requests.RequestException as exc:
-            print(f"error: store {store.name}: WooCommerce: {exc}", file=sys.stderr)
+            if not headed:
+                raise  # one store: as before
+            print(f"error: {which}WooCommerce: {exc}", file=sys.stderr)
             worst = max(worst, 1)
     return worst
-
-
-def _headed(stores: Stores, selected: list[Store]) -> bool:
-    return stores.from_file or len(selected) > 1
 
 
 def parse_since(since: str | None) -> datetime | None:

@@ -6,6 +6,7 @@ harmless."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -295,12 +296,13 @@ REREAD_RETRY = Retry(max=3, interval=[10, 60, 300])
 def reread_order_soon(queue: Queue, store_url: str, order_id: int) -> None:
     """Read the order again from WooCommerce in a moment: Odoo met two different states of it
     within one second and cannot tell which is the last. One pending read per store's order."""
+    store = re.sub(r"[^A-Za-z0-9_-]", "_", store_identity(store_url))  # what RQ's ids take
     queue.enqueue_in(
         REREAD_DELAY,
         REREAD_ORDER,
         order_id,
         store_url,
-        job_id=f"reread-order-{store_identity(store_url)}-{order_id}",
+        job_id=f"reread-order-{store}-{order_id}",
         retry=REREAD_RETRY,
     )
 
