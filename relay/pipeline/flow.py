@@ -26,7 +26,7 @@ LAG_KEY = "elitaco:flow:lag"
 LAG_BUCKETS = (0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 14400.0)
 # Jobs read from a queue's head to find each store's oldest; a store whose first job lies
 # deeper waits less than the last one read, and is not told.
-BACKLOG_SCAN = 500
+BACKLOG_SCAN = 200
 
 
 @dataclass(frozen=True)
@@ -158,8 +158,9 @@ def oldest_queued_by_store(
     nothing within `scan`) is absent."""
     ages: dict[str, float] = {}
     now = now or datetime.now(UTC)
-    for start in range(0, scan, 50):
-        job_ids = queue.get_job_ids(start, 50)
+    start, chunk = 0, 10  # one store's oldest is the head: a few jobs read, most of the time
+    while start < scan:
+        job_ids = queue.get_job_ids(start, chunk)
         for job in Job.fetch_many(job_ids, connection=queue.connection):
             if job is None or job.enqueued_at is None:
                 continue
@@ -170,6 +171,7 @@ def oldest_queued_by_store(
             store = job_store(job)
             for identity in [store] if store else stores:
                 ages.setdefault(identity, age)
-        if len(job_ids) < 50 or (stores and stores <= ages.keys()):
+        if len(job_ids) < chunk or (stores and stores <= ages.keys()):
             break
+        start, chunk = start + chunk, 50
     return ages

@@ -30,6 +30,7 @@ from relay.work.reconcile import (
     reconcile_orders,
 )
 from tests.fake_woo import FakeWoo
+from tests.integration.test_first_sync import numbered
 from tests.integration.test_flow_metrics import sample
 from tests.integration.test_outbound import acks, stock
 from tests.integration.test_reconcile import make_order
@@ -238,3 +239,47 @@ async def test_health_and_metrics_tell_the_stores_apart(
     age = sample(text, "relay_queue_oldest_age_seconds", queue="woo-events", store="fr")
     assert age >= 7200
     assert sample(text, "relay_queue_oldest_age_seconds", queue="woo-events", store="de") == 0
+
+
+def test_each_stores_oldest_queued_job_is_found_behind_another_stores(queue) -> None:
+    for n, (store_url, seconds) in enumerate(
+        [("https://de.example.com", 900)] * 15 + [("https://fr.example.com", 600)]
+    ):
+        envelope = fresh("woo.order.created")
+        envelope["meta"]["store_url"] = store_url
+        enqueue_envelope(queue, envelope, NO_WAIT)
+        job = Job.fetch(envelope["event_id"], connection=queue.connection)
+        job.enqueued_at = datetime.now(UTC) - timedelta(seconds=seconds - n)
+        job.save()
+    ages = flow.oldest_queued_by_store(queue, {"de.example.com", "fr.example.com"})
+    assert 899 <= ages["de.example.com"] < 960, "the head"
+    assert 584 <= ages["fr.example.com"] < 650, "the first of its own, past the first chunk"
+
+    maintenance = Queue(MAINTENANCE_QUEUE, connection=queue.connection)
+    maintenance.enqueue("relay.jobs.sync_dead_letters")  # a job of every store
+    every = flow.oldest_queued_by_store(maintenance, {"de.example.com", "fr.example.com"})
+    assert set(every) == {"de.example.com", "fr.example.com"}
+    assert flow.oldest_queued_by_store(Queue("empty", connection=queue.connection), {"x"}) == {}
+
+
+def test_an_import_reads_the_store_odoo_names_with_its_key(
+    fake_odoo, fake_woo, second_woo, stores_file, queue
+) -> None:
+    steps = [{"resource": "customer", "state": "pending", "since": None, "read_up_to": None}]
+    fake_odoo.imports[5] = {
+        "status": "running",
+        "import_id": 5,
+        "store_url": second_woo.url,
+        "steps": steps,
+    }
+    second_woo.customers = numbered("woo.customer.updated", 3, 40)
+    maintenance = Queue(MAINTENANCE_QUEUE, connection=queue.connection)
+    job = maintenance.enqueue("relay.jobs.run_import", 5)
+    SimpleWorker([maintenance], connection=queue.connection).work(burst=True)
+    assert job.return_value() == {"customer": 3}
+    assert fake_woo.requests == [], "not the other store"
+    stores_of = {
+        Job.fetch(job_id, connection=queue.connection).args[0]["meta"]["store_url"]
+        for job_id in queue.job_ids
+    }
+    assert stores_of == {second_woo.url}
