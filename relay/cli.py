@@ -1,5 +1,6 @@
 """The relay's one CLI: python -m relay serve | worker | spool | replay | reconcile | import |
-register-webhooks | api-token | healthcheck | check-secrets | tax-rounding."""
+register-webhooks | api-token | healthcheck | check-secrets | tax-rounding | drift | cron.
+The commands on stores take --store NAME (relay/store_commands.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import socket
 import sys
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -21,8 +21,8 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.cron import CronScheduler
 
-from relay.clients.odoo import OdooClient, OdooError, OdooRefused, OdooUnavailable
-from relay.clients.woo import WooAuthError, WooClient, WooConfig
+from relay.clients.odoo import OdooClient
+from relay.clients.woo import WooAuthError
 from relay.config import (
     EVENTS_QUEUE,
     ConfigError,
@@ -41,27 +41,21 @@ from relay.ingress.server import serve
 from relay.ingress.spool import Spool
 from relay.ingress.spool_owners import PROCESS_PREFIX
 from relay.logs import configure_logging
-from relay.pipeline.envelope import parse_woo_datetime
 from relay.pipeline.queueing import MAINTENANCE_QUEUE, PROCESS_EVENT
-from relay.pipeline.status import save_delivery_url
 from relay.redis_connection import redis_from_env
+from relay.store_commands import (
+    check_stores_file,
+    check_webhooks_command,
+    drift_command,
+    import_command,
+    preview_command,
+    reconcile_command,
+    register_webhooks_command,
+    tax_rounding_command,
+)
+from relay.stores import load_stores
 from relay.work import liveness
-from relay.work.first_sync import RESOURCES, import_resource
-from relay.work.import_preview import preview_store
-from relay.work.reconcile import (
-    check_webhooks,
-    reconcile_customers,
-    reconcile_orders,
-    reconcile_products,
-)
 from relay.work.replay import replay_dead_letters
-from relay.work.tax_rounding import check_tax_rounding
-from relay.work.webhooks import (
-    API_VERSION,
-    check_webhook_health,
-    register_webhooks,
-    webhook_problems,
-)
 from relay.work.worker import wait_for_redis, work_until_stopped
 
 
@@ -109,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         "reconcile", help="enqueue orders, products and customers modified since a moment"
     )
     reconcile.add_argument("--since", help="UTC, e.g. 2026-02-01T00:00:00 (default: checkpoint)")
+    add_store_argument(reconcile)
 
     first_sync = commands.add_parser(
         "import", help="first sync: enqueue a shop's existing products, customers and orders"
@@ -124,10 +119,15 @@ def main(argv: list[str] | None = None) -> int:
         "what the import would match, create or leave unmatched, and the codes of the orders "
         "with no value map (default since: everything)",
     )
+    add_store_argument(first_sync)
     register = commands.add_parser(
         "register-webhooks", help="create the WooCommerce webhooks this system needs"
     )
-    register.add_argument("--url", required=True, help="https://<relay>/webhook/woo")
+    register.add_argument(
+        "--url",
+        required=True,
+        help="https://<relay>/webhook/woo; a store of STORES_FILE gets .../webhook/woo/<name>",
+    )
     register.add_argument(
         "--update-secret",
         action="store_true",
@@ -139,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         help="change nothing: report missing topics and webhooks disabled or delivering to "
         "another URL or API version (exit 1 when there are some)",
     )
+    add_store_argument(register)
 
     health = commands.add_parser(
         "healthcheck",
@@ -155,13 +156,15 @@ def main(argv: list[str] | None = None) -> int:
 
     secrets = commands.add_parser(
         "check-secrets",
-        help="exit 2 unless each named variable is set and not a placeholder (compose's check)",
+        help="exit 2 unless each named variable is set and not a placeholder (compose's check), "
+        "and the stores file (STORES_FILE), when set, can be used",
     )
-    secrets.add_argument("names", nargs="+", metavar="VARIABLE")
-    commands.add_parser(
+    secrets.add_argument("names", nargs="*", metavar="VARIABLE")
+    tax_rounding = commands.add_parser(
         "tax-rounding",
         help="read the store's tax rounding and tell Odoo; exit 1 when Odoo rounds otherwise",
     )
+    add_store_argument(tax_rounding)
 
     drift_parser = commands.add_parser(
         "drift", help="compare the store with Odoo (Integration › Drift) and print what differs"
@@ -169,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     drift_parser.add_argument(
         "--since", help="orders modified after, UTC, e.g. 2026-02-01T00:00:00 (default: 30 days)"
     )
+    add_store_argument(drift_parser)
 
     commands.add_parser(
         "cron",
@@ -189,24 +193,25 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "api-token":
             return api_token_command()
         if args.command == "reconcile":
-            return reconcile_command(args.since)
+            return reconcile_command(args.since, args.store)
         if args.command == "import" and args.dry_run:
-            return preview_command(args.what, args.since)
+            return preview_command(args.what, args.since, args.store)
         if args.command == "import":
-            return import_command(args.what, args.since)
+            return import_command(args.what, args.since, args.store)
         if args.command == "register-webhooks" and args.check:
-            return check_webhooks_command(args.url)
+            return check_webhooks_command(args.url, args.store)
         if args.command == "register-webhooks":
-            return register_webhooks_command(args.url, args.update_secret)
+            return register_webhooks_command(args.url, args.update_secret, args.store)
         if args.command == "healthcheck":
             return healthcheck_command(args.process, args.max_age)
         if args.command == "check-secrets":
             check_secrets(args.names)
+            check_stores_file()
             return 0
         if args.command == "drift":
-            return drift_command(args.since)
+            return drift_command(args.since, args.store)
         if args.command == "tax-rounding":
-            return tax_rounding_command()
+            return tax_rounding_command(args.store)
         if args.command == "cron":
             return cron_command()
         return spool_command(args.dir, args.json, args.set_aside)
@@ -214,6 +219,15 @@ def main(argv: list[str] | None = None) -> int:
         for line in str(exc).splitlines():
             print(f"error: {line}", file=sys.stderr)
         return 2
+
+
+def add_store_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        metavar="NAME",
+        help="the store of the stores file (STORES_FILE) to work on (default: every store, "
+        "one after the other)",
+    )
 
 
 def serve_command(host: str | None, port: int | None, processes: int | None = None) -> int:
@@ -236,6 +250,7 @@ def serve_command(host: str | None, port: int | None, processes: int | None = No
 
 def worker_command(queue_names: list[str], burst: bool) -> int:
     check_worker_environment()
+    load_stores()  # a stores file the jobs cannot use stops the worker here, naming its line
     configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
     connection = redis_from_env()
     importlib.import_module("relay.jobs")  # once here, not in each forked work horse
@@ -325,121 +340,6 @@ def healthcheck_command(process: str, max_age: float | None) -> int:
     return 0
 
 
-def parse_since(since: str | None) -> datetime | None:
-    if not since:
-        return None
-    start = parse_woo_datetime(since)
-    if start is None:
-        raise ConfigError(
-            f"--since must be a date and time like 2026-02-01T00:00:00, got {since!r}"
-        )
-    return start
-
-
-def import_command(what: str, since: str | None) -> int:
-    configure_logging(os.environ.get("LOG_LEVEL", "WARNING").upper())
-    start = parse_since(since)
-    config = WooConfig.from_env()
-    woo = WooClient(config)
-    queue = Queue(events_queue_name(), connection=redis_from_env())
-    resources = RESOURCES if what == "all" else (what.removesuffix("s"),)
-    for resource in resources:
-
-        def progress(_envelopes, report, resource=resource) -> None:
-            if sys.stderr.isatty():
-                print(f"\r{resource}s: {report.enqueued} enqueued", end="", file=sys.stderr)
-
-        report = import_resource(woo, queue, config.store_url, resource, start, progress)
-        if sys.stderr.isatty():
-            print(file=sys.stderr)
-        print(
-            f"{resource}s: {report.enqueued} enqueued"
-            + (f", {len(report.skipped)} skipped" if report.skipped else "")
-            + (f"; imported up to {report.checkpoint}" if report.checkpoint else "")
-        )
-        for skipped in report.skipped:
-            print(f"  skipped {skipped}")
-    return 0
-
-
-def reconcile_command(since: str | None) -> int:
-    configure_logging(os.environ.get("LOG_LEVEL", "INFO").upper())
-    start = parse_since(since)
-    config = WooConfig.from_env()
-    woo = WooClient(config)
-    queue = Queue(events_queue_name(), connection=redis_from_env())
-    for name, run in (
-        ("orders", reconcile_orders),
-        ("products", reconcile_products),
-        ("customers", reconcile_customers),
-    ):
-        report = run(woo, queue, config.store_url, since=start)
-        print(
-            f"{name} modified since {report.since}: {report.enqueued} enqueued; checkpoint now "
-            f"{report.checkpoint or 'unchanged'}"
-        )
-        for reason in report.skipped:
-            print(f"  skipped {reason}")
-    disabled = check_webhooks(woo, queue.connection)
-    for hook in disabled:
-        print(
-            f"WARNING: WooCommerce disabled webhook {hook['id']} ({hook['topic']} -> "
-            f"{hook['delivery_url']}); re-enable it with register-webhooks"
-        )
-    return 0
-
-
-def tax_rounding_command() -> int:
-    config = WooConfig.from_env()
-    odoo = OdooClient(OdooConfig.from_env())
-    try:
-        answer = check_tax_rounding(WooClient(config), odoo, config.store_url)
-    except (OdooError, OdooRefused, OdooUnavailable) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(answer["message"])
-    return 0 if answer["agree"] else 1
-
-
-def register_webhooks_command(delivery_url: str, update_secret: bool) -> int:
-    check_secrets(["WOO_WEBHOOK_SECRET"])
-    webhook_secret = os.environ["WOO_WEBHOOK_SECRET"]
-    woo = WooClient(WooConfig.from_env())
-    for line in register_webhooks(woo, delivery_url, webhook_secret, update_secret):
-        print(line)
-    # /health reports webhook problems from the last check: it sees the fixed ones now. The
-    # URL is kept for the watchdog, which checks the webhooks still deliver there.
-    try:
-        connection = redis_from_env()
-        save_delivery_url(connection, delivery_url)
-        report = check_webhook_health(woo, connection, delivery_url)
-    except RedisError as exc:
-        print(f"WARNING: could not refresh the webhook state for /health in Redis: {exc}")
-        return 0
-    print(
-        f"webhook state refreshed for /health: {len(report['webhooks'])} disabled, "
-        f"{len(report['problems'])} problem(s)"
-    )
-    return 0
-
-
-def check_webhooks_command(delivery_url: str) -> int:
-    """register-webhooks --check: what is wrong with the store's webhooks, changing nothing
-    in WooCommerce; /health (and, through the watchdog, Odoo) report the same."""
-    woo = WooClient(WooConfig.from_env())
-    try:
-        connection = redis_from_env()
-        problems = check_webhook_health(woo, connection, delivery_url)["problems"]
-    except RedisError as exc:
-        print(f"WARNING: could not refresh the webhook state for /health in Redis: {exc}")
-        problems = webhook_problems(woo.webhooks(), delivery_url)
-    for found in problems:
-        print(f"PROBLEM  {found['problem']}  {found['topic']}: {found['message']}")
-    if not problems:
-        print(f"ok: every topic has an active webhook to {delivery_url} ({API_VERSION})")
-    return 1 if problems else 0
-
-
 def spool_command(directory: Path | None, as_json: bool, set_aside: bool = False) -> int:
     """Each spool under RELAY_SPOOL_DIR: the single process's, and process-N's of `serve
     --processes`."""
@@ -487,64 +387,6 @@ def set_aside_command(spool: Spool, as_json: bool) -> int:
 def print_json_lines(entries: list[dict]) -> int:
     for entry in entries:
         print(json.dumps(entry, ensure_ascii=False))
-    return 0
-
-
-def drift_command(since: str | None) -> int:
-    """A drift run made and read here, at once; Odoo keeps it with its lines and fixes.
-    Exits 1 when drift was found, so that a script can tell."""
-    from datetime import UTC, timedelta
-
-    from relay.clients.odoo import default_client
-    from relay.work import drift
-
-    configure_logging(os.environ.get("LOG_LEVEL", "WARNING").upper())
-    start = parse_since(since) or datetime.now(UTC) - timedelta(days=30)
-    config = WooConfig.from_env()
-    client = default_client()
-    run_id = drift.start_run(client, config.store_url, start, "cli")
-    report = drift.run_drift(client, WooClient(config), run_id)
-    print(report.summary)
-    print(f"Integration › Drift, run {run_id}: each difference with the button that fixes it")
-    return 1 if report.drift else 0
-
-
-def preview_command(what: str, since: str | None) -> int:
-    """`import ... --dry-run`: the store read as the import would, each page looked at by Odoo,
-    nothing enqueued; the report is in Odoo, a summary here."""
-    configure_logging(os.environ.get("LOG_LEVEL", "WARNING").upper())
-    start = parse_since(since)
-    config = WooConfig.from_env()
-    odoo = OdooClient(OdooConfig.from_env())
-    resources = list(RESOURCES) if what == "all" else [what.removesuffix("s")]
-    try:
-        since_utc = start.strftime("%Y-%m-%dT%H:%M:%S") if start else None
-        plan = odoo.begin_preview(config.store_url, resources, since_utc)
-        try:
-            read = preview_store(odoo, WooClient(config), plan)
-        except Exception as exc:
-            odoo.preview_done(plan["preview_id"], f"{type(exc).__name__}: {exc}")
-            raise
-        summary = odoo.preview_done(plan["preview_id"])
-    except (OdooError, OdooRefused, OdooUnavailable) as exc:
-        print(f"error: Odoo: {exc}", file=sys.stderr)
-        return 2
-    if summary.get("status") != "done":
-        print(f"error: Odoo stopped preview {plan['preview_id']}: {summary}", file=sys.stderr)
-        return 1
-    for resource, count in read.items():
-        print(f"{resource}s: {count} read")
-    counts = summary["counts"]
-    print(
-        f"would match {counts['matched']}, create {counts['created']}, update {counts['updated']}"
-        f" (bound already), leave {counts['unmatched']} unmatched, ignore {counts['ignored']}"
-    )
-    for code in summary["not_mapped"]:
-        print(
-            f"  not mapped: {code['kind']} {code['code']} ({code['name']}), "
-            f"orders: {code['orders']}; {code['note']}"
-        )
-    print(f"report: Integration › Configuration › Import previews › preview {plan['preview_id']}")
     return 0
 
 

@@ -1,4 +1,11 @@
-"""RQ cron configuration: `rq cron relay.cron_config --url $REDIS_URL`."""
+"""RQ cron configuration: `python -m relay cron` (or `rq cron relay.cron_config --url $REDIS_URL`).
+
+The jobs of a store (reconcile-orders with the webhook watchdog, reconcile-customers,
+push-outbox, drift-daily, drift-requests, check-tax-rounding) are registered once, without a
+store: each run enqueues one job per store of the stores file as it is then (relay/jobs.py), so a
+store added to the file is served without restarting cron, and one store's failure is its own
+job's in RQ's failed jobs. check-backlog tells Odoo of each store's backlog in one job; the API
+key check and the dead letters' sync serve every store at once."""
 
 import os
 

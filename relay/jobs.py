@@ -1,7 +1,12 @@
 """The RQ jobs the workers run, under the names RQ stores in Redis (`relay.jobs.<name>`): they
 stay here whatever the layout, so that jobs queued, scheduled or dead-lettered before an upgrade
-still run. Each reads its settings from the environment, makes its clients and hands over to
-relay/work/."""
+still run. Each reads its settings from the environment and the stores (relay/work/per_store.py),
+makes its clients and hands over to relay/work/.
+
+One worker pool serves every store: an event is worked with its own store's REST key (its
+meta.store_url), an import or drift run with the store Odoo names. A cron job called without a
+store (as relay/cron_config.py schedules it) enqueues itself once per store of the stores file
+as it is then, and the job given a store does that store's work alone."""
 
 from __future__ import annotations
 
@@ -15,11 +20,11 @@ from typing import Any
 from rq import Queue, get_current_job
 
 from relay.clients.odoo import OdooError, default_client, until_odoo_answers
-from relay.clients.woo import WooClient, WooConfig
 from relay.config import ConfigError, events_queue_name
 from relay.pipeline import flow
 from relay.pipeline.envelope import log_fields
-from relay.pipeline.queueing import MAINTENANCE_QUEUE
+from relay.pipeline.queueing import MAINTENANCE_QUEUE, RECONCILE_RECENT
+from relay.stores import Store
 from relay.work import (
     alerts,
     categories,
@@ -29,6 +34,7 @@ from relay.work import (
     imports,
     odoo_access,
     outbound,
+    per_store,
     reconcile,
     refunds,
     tax_rounding,
@@ -48,10 +54,12 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
     client = default_client()
     fields = log_fields(envelope)
     job = get_current_job()
-    envelope = refunds.with_refund_details(envelope, _woo_client)
+    store_url = (envelope.get("meta") or {}).get("store_url") or ""
+    woo_config, woo_client = per_store.config_of(store_url), per_store.client_of(store_url)
+    envelope = refunds.with_refund_details(envelope, woo_client)
     connection = job.connection if job else None
-    envelope = categories.with_categories(envelope, _woo_client, connection)
-    envelope = images.with_image(envelope, WooConfig.from_env, connection)
+    envelope = categories.with_categories(envelope, woo_client, connection)
+    envelope = images.with_image(envelope, woo_config, connection)
     webhooks.note_api_version(connection, envelope)
     try:
         answer = until_odoo_answers(
@@ -60,7 +68,7 @@ def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
     except OdooError as exc:
         answer = {"status": "failed", "error": {"message": str(exc), "retryable": True}}
     if answer["status"] == "processed":
-        images.remember_applied(envelope, WooConfig.from_env, connection)
+        images.remember_applied(envelope, woo_config, connection)
     if answer["status"] in FINISHED:
         _count(connection, envelope, answer["status"])
         logger.info(
@@ -90,34 +98,35 @@ def _count(connection, envelope: dict[str, Any], outcome: str) -> None:
         flow.record_outcome(connection, envelope, outcome)
 
 
-def _woo_client() -> WooClient:
-    return WooClient(WooConfig.from_env())
-
-
 def _reread_soon(envelope: dict[str, Any]) -> None:
     job = get_current_job()
     if job is None:
         return
     queue = Queue(events_queue_name(), connection=job.connection)
-    reconcile.reread_order_soon(queue, envelope["data"]["id"])
+    reconcile.reread_order_soon(queue, envelope["meta"]["store_url"], envelope["data"]["id"])
     logger.info(
         "two states of one second: the order is read again from WooCommerce",
         extra=log_fields(envelope),
     )
 
 
-def reread_order(order_id: int) -> str | None:
-    """RQ job: the order's current state from WooCommerce, enqueued to be applied."""
+def reread_order(order_id: int, store_url: str | None = None) -> str | None:
+    """RQ job: the order's current state from its store, enqueued to be applied. A job of
+    before several stores has no store: the only one's."""
     try:
-        config = WooConfig.from_env()
+        stores = per_store.served_stores()
+        store = stores.store_for(store_url) if store_url else stores.only
+        if store is None:
+            raise ConfigError(f"several stores in {stores.source}, and the job names none")
+        woo = per_store.woo_client(store)
     except ConfigError as exc:
         logger.warning(
-            "cannot read the order again: no WooCommerce REST key",
-            extra={"id": order_id, "error": str(exc)},
+            "cannot read the order again: no store or no WooCommerce REST key",
+            extra={"id": order_id, "store": store_url, "error": str(exc)},
         )
         return None
     queue = Queue(events_queue_name(), connection=get_current_job().connection)
-    return reconcile.reread_order(WooClient(config), queue, config.store_url, order_id)
+    return reconcile.reread_order(woo, queue, store.url, order_id)
 
 
 def _access_reporting(client) -> tuple:
@@ -149,31 +158,52 @@ def _mark_dead(client, envelope: dict[str, Any], message: str, fields: dict[str,
         logger.exception("could not mark the event dead in Odoo", extra=fields)
 
 
-def reconcile_recent() -> dict[str, Any]:
-    """RQ cron job (relay/cron_config.py): catch up orders and products whose webhook never
-    arrived, and see which webhooks WooCommerce disabled."""
+def _for_each_store(function: str, kind: str, timeout: int | None = None) -> dict[str, Any]:
+    """The cron's call: `function` enqueued for each store (relay/work/per_store.py)."""
+    stores = per_store.served_stores()
+    connection = get_current_job().connection
+    jobs = per_store.enqueue_for_each_store(connection, function, kind, stores, timeout)
+    return {"stores": jobs}
+
+
+def _store(name: str) -> Store:
+    stores = per_store.served_stores()
+    return stores.select(name)[0]
+
+
+def reconcile_recent(store: str | None = None) -> dict[str, Any]:
+    """RQ cron job (relay/cron_config.py): catch up the store's orders and products whose
+    webhook never arrived, and see which of its webhooks WooCommerce disabled."""
+    if store is None:
+        return _for_each_store(RECONCILE_RECENT, "reconcile-orders")
     job = get_current_job()
-    config = WooConfig.from_env()
-    woo = WooClient(config)
     queue = Queue(events_queue_name(), connection=job.connection)
-    orders = reconcile.reconcile_orders(woo, queue, config.store_url)
-    orders.disabled_webhooks = reconcile.check_webhooks(woo, job.connection)
-    products = reconcile.reconcile_products(woo, queue, config.store_url)
-    alerts.report_reconcile(default_client(), job.connection, config.store_url)
-    return asdict(orders) | {"products": asdict(products)}
+    return reconcile_store(_store(store), queue)
+
+
+def reconcile_store(store: Store, queue: Queue) -> dict[str, Any]:
+    woo = per_store.woo_client(store)
+    orders = reconcile.reconcile_orders(woo, queue, store.url)
+    orders.disabled_webhooks = reconcile.check_webhooks(woo, queue.connection)
+    products = reconcile.reconcile_products(woo, queue, store.url)
+    alerts.report_reconcile(default_client(), queue.connection, store.url)
+    return asdict(orders) | {"products": asdict(products), "store": store.name}
 
 
 # The name jobs scheduled before the products were reconciled too still carry.
 reconcile_orders = reconcile_recent
 
 
-def reconcile_customers() -> dict[str, Any]:
-    """RQ cron job, daily (CUSTOMER_RECONCILE_INTERVAL): customers modified since the last run;
-    WooCommerce cannot list them by modification, so this reads every customer."""
+def reconcile_customers(store: str | None = None) -> dict[str, Any]:
+    """RQ cron job, daily (CUSTOMER_RECONCILE_INTERVAL): the store's customers modified since
+    the last run; WooCommerce cannot list them by modification, so this reads every one."""
+    if store is None:
+        return _for_each_store("relay.jobs.reconcile_customers", "reconcile-customers")
     job = get_current_job()
-    config = WooConfig.from_env()
+    chosen = _store(store)
     queue = Queue(events_queue_name(), connection=job.connection)
-    return asdict(reconcile.reconcile_customers(WooClient(config), queue, config.store_url))
+    report = reconcile.reconcile_customers(per_store.woo_client(chosen), queue, chosen.url)
+    return asdict(report) | {"store": chosen.name}
 
 
 def check_odoo_access() -> dict[str, Any]:
@@ -184,8 +214,14 @@ def check_odoo_access() -> dict[str, Any]:
         default_client(), get_current_job().connection, warn_before
     )
     key_alert = alerts.api_key_alert(access)
-    if key_alert:
-        alerts.report(default_client(), os.environ.get("WOO_STORE_URL", ""), [key_alert])
+    if key_alert:  # the workers' key serves every store: each store's managers are told
+        try:
+            stores = list(per_store.served_stores())
+        except ConfigError as exc:
+            logger.warning("the key check is not told to any store", extra={"error": str(exc)})
+            stores = []
+        for store in stores:
+            alerts.report(default_client(), store.url, [key_alert])
     return access
 
 
@@ -198,15 +234,15 @@ def sync_dead_letters() -> dict[str, Any]:
 
 
 def run_import(import_id: int) -> dict[str, int]:
-    """RQ job (enqueued when a worker claims Odoo's odoo.import.requested): read the store for
+    """RQ job (enqueued when a worker claims Odoo's odoo.import.requested): read the store of
     Odoo's import `import_id`. A failure is reported to Odoo; after the last retry the import
     is Failed there, and starting it again goes on where it stopped."""
     job = get_current_job()
     client = default_client()
-    config = WooConfig.from_env()
     queue = Queue(events_queue_name(), connection=job.connection)
     try:
-        return imports.run_import(client, WooClient(config), queue, config.store_url, import_id)
+        woo_for = per_store.woo_for(per_store.served_stores())
+        return imports.run_import(client, woo_for, queue, import_id)
     except Exception as exc:
         final = not job.retries_left
         error = f"{type(exc).__name__}: {exc}"
@@ -217,76 +253,96 @@ def run_import(import_id: int) -> dict[str, int]:
         raise
 
 
-def push_outbox() -> dict[str, Any]:
-    """RQ cron job (relay/cron_config.py): Odoo's stock, shipments and cancellations to
-    WooCommerce, as long as full batches keep coming."""
+def push_outbox(store: str | None = None) -> dict[str, Any]:
+    """RQ cron job (relay/cron_config.py): Odoo's stock, shipments and cancellations of the
+    store to WooCommerce, with its REST key, as long as full batches keep coming. Odoo
+    leases each store's rows to that store's job only."""
+    if store is None:
+        return _for_each_store("relay.jobs.push_outbox", "push-outbox")
+    chosen = _store(store)
     client = default_client()
-    woo = WooClient(WooConfig.from_env())
+    woo = per_store.woo_client(chosen)
     worker = f"{socket.gethostname()}:{os.getpid()}"
     job = get_current_job()
     connection = job.connection if job else None
-    total = {"claimed": 0, "pushed": 0, "failed": 0}
+    total: dict[str, Any] = {"claimed": 0, "pushed": 0, "failed": 0}
     for _ in range(50):
         report = until_odoo_answers(
             lambda: outbound.push_outbox(client, woo, worker, connection=connection),
-            {"job": "push_outbox"},
+            {"job": "push_outbox", "store": chosen.name},
         )
         for key, value in asdict(report).items():
             total[key] += value
         if report.claimed < 100:
             break
-    return total
+    return total | {"store": chosen.name}
 
 
 RUN_DRIFT = "relay.jobs.run_drift"  # the name RQ stores
 
 
 def run_drift(run_id: int) -> dict[str, Any]:
-    """RQ job: read the store for Odoo's drift run `run_id` (Integration › Drift)."""
-    config = WooConfig.from_env()
-    report = drift.run_drift(default_client(), WooClient(config), run_id)
+    """RQ job: read the store of Odoo's drift run `run_id` (Integration › Drift)."""
+    woo_for = per_store.woo_for(per_store.served_stores())
+    report = drift.run_drift(default_client(), woo_for, run_id)
     return asdict(report) | {
         "order_ids": len(report.order_ids),
         "product_ids": len(report.product_ids),
     }
 
 
-def drift_daily() -> dict[str, Any]:
+def drift_daily(store: str | None = None) -> dict[str, Any]:
     """RQ cron job, daily (DRIFT_CRON, UTC): compare the store with Odoo over the last
     DRIFT_PERIOD_DAYS (30) days of orders, and every product."""
-    config = WooConfig.from_env()
+    if store is None:
+        return _for_each_store("relay.jobs.drift_daily", "drift-daily", timeout=-1)
     days = float(os.environ.get("DRIFT_PERIOD_DAYS") or 30)
     since = datetime.now(UTC) - timedelta(days=days)
-    run_id = drift.start_run(default_client(), config.store_url, since, "cron")
+    run_id = drift.start_run(default_client(), _store(store).url, since, "cron")
     return run_drift(run_id)
 
 
-def drift_requests() -> dict[str, Any]:
-    """RQ cron job (DRIFT_REQUESTS_INTERVAL): the runs asked for with Compare now become jobs,
-    and the records people asked to read again (a fix of Integration › Drift) are enqueued."""
+def drift_requests(store: str | None = None) -> dict[str, Any]:
+    """RQ cron job (DRIFT_REQUESTS_INTERVAL): the store's runs asked for with Compare now
+    become jobs, and the records people asked to read again (a fix of Integration › Drift)
+    are enqueued."""
+    if store is None:
+        return _for_each_store("relay.jobs.drift_requests", "drift-requests")
     job = get_current_job()
-    config = WooConfig.from_env()
+    chosen = _store(store)
     client = default_client()
-    requests_ = drift.claim_requests(client, config.store_url)
+    requests_ = drift.claim_requests(client, chosen.url)
     maintenance = Queue(MAINTENANCE_QUEUE, connection=job.connection)
     for run_id in requests_["runs"]:
         maintenance.enqueue_call(RUN_DRIFT, args=(run_id,), job_id=f"drift-{run_id}", timeout=-1)
+    if not requests_["rereads"]:
+        return {"runs": requests_["runs"], "rereads": 0, "store": chosen.name}
     events = Queue(events_queue_name(), connection=job.connection)
-    sent = drift.reread(client, WooClient(config), events, config.store_url, requests_["rereads"])
-    return {"runs": requests_["runs"], "rereads": sent}
+    woo = per_store.woo_client(chosen)
+    sent = drift.reread(client, woo, events, chosen.url, requests_["rereads"])
+    return {"runs": requests_["runs"], "rereads": sent, "store": chosen.name}
 
 
-def check_tax_rounding() -> dict[str, Any]:
+def check_tax_rounding(store: str | None = None) -> dict[str, Any]:
     """RQ cron job (relay/cron_config.py): tell Odoo how the store rounds tax, so that Settings
     › Integration says whether Odoo rounds the same way."""
-    config = WooConfig.from_env()
-    return tax_rounding.check_tax_rounding(WooClient(config), default_client(), config.store_url)
+    if store is None:
+        return _for_each_store("relay.jobs.check_tax_rounding", "check-tax-rounding")
+    chosen = _store(store)
+    woo = per_store.woo_client(chosen)
+    return tax_rounding.check_tax_rounding(woo, default_client(), chosen.url)
 
 
-def check_backlog() -> dict[str, Any] | None:
-    """RQ cron job (relay/cron_config.py): tell Odoo while the oldest queued event has waited
-    longer than BACKLOG_ALERT_MINUTES (and when it no longer does)."""
+def check_backlog() -> dict[str, Any]:
+    """RQ cron job (relay/cron_config.py): tell Odoo, per store, while the store's oldest
+    queued event has waited longer than BACKLOG_ALERT_MINUTES (and when it no longer does)."""
     minutes = float(os.environ.get("BACKLOG_ALERT_MINUTES", "30"))
     queue = Queue(events_queue_name(), connection=get_current_job().connection)
-    alert = alerts.backlog_alert(queue, timedelta(minutes=minutes))
-    return alerts.report(default_client(), os.environ.get("WOO_STORE_URL", ""), [alert])
+    stores = per_store.served_stores()
+    found = alerts.backlog_alerts(
+        queue, [store.url for store in stores], timedelta(minutes=minutes)
+    )
+    return {
+        store.name: alerts.report(default_client(), store.url, [found[store.url]])
+        for store in stores
+    }

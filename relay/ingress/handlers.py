@@ -12,7 +12,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 from rq import Queue
 
-from relay.ingress.keys import METRICS, QUEUE, SETTINGS, SPOOL, SPOOL_DRAIN, SPOOL_DRAINER, STORES
+from relay.ingress import probes
+from relay.ingress.keys import METRICS, QUEUE, SETTINGS, SPOOL, SPOOL_DRAIN, SPOOL_DRAINER
 from relay.ingress.metrics import Metrics
 from relay.pipeline import dead_letters, flow
 from relay.pipeline.envelope import parse_woo_datetime
@@ -36,6 +37,7 @@ async def health(request: web.Request) -> web.Response:
         "woo_webhooks": None,
         "odoo_access": None,
         "backlog": None,
+        "stores": None,
         "problems": [],
     }
     problems = report["spool"]["problems"]
@@ -60,6 +62,16 @@ async def health(request: web.Request) -> web.Response:
     if replicas:
         report["problems"].append(replicas)
     report["queue"]["depth"] = depth
+    try:
+        report["stores"] = await asyncio.to_thread(
+            probes.stores_health,
+            queue.connection,
+            probes.served_stores(request.app),
+            [settings.queue_name, MAINTENANCE_QUEUE],
+            settings.backlog_warn_seconds,
+        )
+    except RedisError as exc:  # Redis went away meanwhile: the next /health says so
+        report["problems"].append(f"the stores' state could not be read from Redis: {exc}")
     snapshot = await asyncio.to_thread(_flow, request.app)
     report["backlog"] = {
         "oldest_age_seconds": {queue: age for (queue, _), age in snapshot.oldest_ages.items()},
@@ -75,18 +87,10 @@ async def health(request: web.Request) -> web.Response:
             f"the spool is not draining although Redis answers: {request.app[SPOOL_DRAIN].error}"
         )
     # What needs a person, each with what to do; the relay itself still takes deliveries (200):
-    # deliveries have stopped for some topics, the workers' key is refused or about to be, dead
-    # letters wait, a worker's job failed lately, or the spool needs a person.
-    if webhooks and webhooks.get("problems"):
-        report["problems"].append(
-            f"{len(webhooks['problems'])} WooCommerce webhook problem(s), deliveries may be "
-            "missed: " + "; ".join(found["message"] for found in webhooks["problems"])
-        )
-    elif webhooks and webhooks["webhooks"]:
-        report["problems"].append(
-            f"WooCommerce disabled {len(webhooks['webhooks'])} webhook(s) after failed "
-            "deliveries: python -m relay register-webhooks enables them again"
-        )
+    # deliveries have stopped for some topics of a store, the workers' key is refused or about
+    # to be, dead letters wait, a worker's job failed lately, or the spool needs a person.
+    for name, store in (report["stores"] or {}).items():
+        report["problems"] += [f"store {name}: {problem}" for problem in store["problems"]]
     if odoo_access and odoo_access["warning"]:
         report["problems"].append(odoo_access["warning"])
     report["problems"] += dead_letters.problems(failures) + problems
@@ -174,6 +178,5 @@ def _redis_report(
 def _flow(app: web.Application) -> flow.FlowSnapshot:
     settings = app[SETTINGS]
     queues = [settings.queue_name, MAINTENANCE_QUEUE]
-    # The queues carry every store's events: the store label names the only one, or "all".
-    only = app[STORES].stores.only
-    return flow.read_flow(app[QUEUE].connection, queues, only.identity if only else "all")
+    names = probes.store_names(probes.served_stores(app))
+    return flow.read_flow(app[QUEUE].connection, queues, names)

@@ -1,11 +1,13 @@
 """How events flow, kept in Redis so that every worker adds to the same numbers and the relay's
 /metrics reads them: events applied per store and outcome, the end-to-end lag (delivery
 accepted by the relay → applied in Odoo) as a histogram, and the age of the oldest event still
-queued, per queue."""
+queued, per queue and store. Redis counts by the store's identity (its address, which a
+rename in the stores file does not change); /metrics labels it with the store's name."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,11 +18,15 @@ from rq.job import Job
 from relay.config import store_identity
 from relay.pipeline.dead_letters import format_age
 from relay.pipeline.envelope import parse_woo_datetime
+from relay.pipeline.queueing import PROCESS_EVENT
 
 OUTCOMES_KEY = "elitaco:flow:outcomes"
 LAG_KEY = "elitaco:flow:lag"
 # Seconds; a live event takes well under one, a backlog drained after an outage hours.
 LAG_BUCKETS = (0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0, 14400.0)
+# Jobs read from a queue's head to find each store's oldest; a store whose first job lies
+# deeper waits less than the last one read, and is not told.
+BACKLOG_SCAN = 200
 
 
 @dataclass(frozen=True)
@@ -38,16 +44,30 @@ class FlowSnapshot:
     oldest_ages: dict[tuple[str, str], float] = field(default_factory=dict)  # (queue, store)
 
 
-def read_flow(connection: Redis, queue_names: list[str], store: str) -> FlowSnapshot:
-    """Everything /metrics shows of the flow, in one read (the queues serve one store)."""
+def read_flow(connection: Redis, queue_names: list[str], names: Mapping[str, str]) -> FlowSnapshot:
+    """Everything /metrics shows of the flow, in one read. `names`: the short name of each
+    store served, by identity; a store not among them (gone from the stores file) is
+    labelled with its identity."""
+    oldest_ages: dict[tuple[str, str], float] = {}
+    for name in queue_names:
+        ages = oldest_queued_by_store(Queue(name, connection=connection), set(names))
+        for identity in {*names, *ages}:
+            oldest_ages[(name, names.get(identity, identity))] = ages.get(identity, 0.0)
     return FlowSnapshot(
-        outcomes=outcomes(connection),
-        lags=lags(connection),
-        oldest_ages={
-            (name, store): oldest_queued_age(Queue(name, connection=connection)) or 0.0
-            for name in queue_names
-        },
+        outcomes=_relabelled(outcomes(connection), names),
+        lags=[replace(lag, store=names.get(lag.store, lag.store)) for lag in lags(connection)],
+        oldest_ages=oldest_ages,
     )
+
+
+def _relabelled(
+    counts: dict[tuple[str, str], int], names: Mapping[str, str]
+) -> dict[tuple[str, str], int]:
+    labelled: dict[tuple[str, str], int] = {}
+    for (store, outcome), count in counts.items():
+        key = (names.get(store, store), outcome)
+        labelled[key] = labelled.get(key, 0) + count
+    return labelled
 
 
 def backlog_problem(snapshot: FlowSnapshot, warn_seconds: float) -> str | None:
@@ -116,3 +136,42 @@ def oldest_queued_age(queue: Queue, now: datetime | None = None) -> float | None
                 enqueued = enqueued.replace(tzinfo=UTC)
             return max(0.0, ((now or datetime.now(UTC)) - enqueued).total_seconds())
     return None
+
+
+def job_store(job: Job) -> str | None:
+    """The identity of the store a job works for: its event's, or the one a per-store job
+    was enqueued for (job.meta["store"]); None for a job of every store."""
+    if job.meta.get("store"):
+        return str(job.meta["store"])
+    if job.func_name == PROCESS_EVENT and job.args and isinstance(job.args[0], dict):
+        store_url = (job.args[0].get("meta") or {}).get("store_url")
+        return store_identity(store_url) if store_url else None
+    return None
+
+
+def oldest_queued_by_store(
+    queue: Queue, stores: set[str], now: datetime | None = None, scan: int = BACKLOG_SCAN
+) -> dict[str, float]:
+    """Seconds the oldest queued job of each store has waited, by identity, read from the
+    queue's head (the oldest first) until every one of `stores` is found or `scan` jobs were
+    read. A job of every store counts for each of `stores`; a store with nothing queued (or
+    nothing within `scan`) is absent."""
+    ages: dict[str, float] = {}
+    now = now or datetime.now(UTC)
+    start, chunk = 0, 10  # one store's oldest is the head: a few jobs read, most of the time
+    while start < scan:
+        job_ids = queue.get_job_ids(start, chunk)
+        for job in Job.fetch_many(job_ids, connection=queue.connection):
+            if job is None or job.enqueued_at is None:
+                continue
+            enqueued = job.enqueued_at
+            if enqueued.tzinfo is None:
+                enqueued = enqueued.replace(tzinfo=UTC)
+            age = max(0.0, (now - enqueued).total_seconds())
+            store = job_store(job)
+            for identity in [store] if store else stores:
+                ages.setdefault(identity, age)
+        if len(job_ids) < chunk or (stores and stores <= ages.keys()):
+            break
+        start, chunk = start + chunk, 50
+    return ages

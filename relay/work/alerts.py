@@ -8,16 +8,16 @@ check; a refused key is noticed by Odoo itself, from the silence of the workers.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from redis import Redis
 from rq import Queue
 
 from relay.clients.odoo import OdooClient, OdooError, OdooRefused, OdooUnavailable
+from relay.config import store_identity
 from relay.pipeline import status
-from relay.pipeline.envelope import format_utc
-from relay.pipeline.flow import oldest_queued_age
+from relay.pipeline.flow import oldest_queued_age, oldest_queued_by_store
 from relay.work import webhooks
 
 logger = logging.getLogger(__name__)
@@ -45,12 +45,14 @@ def report(
 
 
 def report_reconcile(client: OdooClient, connection: Redis, store_url: str) -> dict | None:
-    """After a reconcile: its time, and the webhook check it made (kept in Redis)."""
-    checked = status.read_webhook_report(connection)
+    """After a reconcile of the store: its time (kept in Redis for /health too), and the
+    webhook check it made (kept in Redis)."""
+    checked = status.read_webhook_report(connection, store_url)
     alerts = (
         [webhooks.webhook_alert(checked)] if checked and checked.get("problems") is not None else []
     )
-    return report(client, store_url, alerts, format_utc(datetime.now(UTC)))
+    reconciled_at = status.save_last_reconcile(connection, store_url)
+    return report(client, store_url, alerts, reconciled_at)
 
 
 def api_key_alert(access: dict[str, Any]) -> dict[str, Any] | None:
@@ -66,7 +68,25 @@ def backlog_alert(
     queue: Queue, threshold: timedelta = DEFAULT_BACKLOG_THRESHOLD, now: datetime | None = None
 ) -> dict[str, Any]:
     """Raised while the oldest event in `queue` has waited longer than `threshold`."""
-    age = oldest_queued_age(queue, now)
+    return _backlog_alert(queue, oldest_queued_age(queue, now), threshold)
+
+
+def backlog_alerts(
+    queue: Queue,
+    store_urls: list[str],
+    threshold: timedelta = DEFAULT_BACKLOG_THRESHOLD,
+    now: datetime | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Each store's: raised while its oldest event in `queue` has waited past `threshold`."""
+    by_identity = {store_identity(url): url for url in store_urls}
+    ages = oldest_queued_by_store(queue, set(by_identity), now)
+    return {
+        url: _backlog_alert(queue, ages.get(identity), threshold)
+        for identity, url in by_identity.items()
+    }
+
+
+def _backlog_alert(queue: Queue, age: float | None, threshold: timedelta) -> dict[str, Any]:
     if age is None or age <= threshold.total_seconds():
         return {"kind": "backlog", "ok": True}
     waited = int(age // 60)

@@ -7,7 +7,7 @@ too, through the pipeline: the record enqueued as its webhook would have been.""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -74,9 +74,10 @@ def start_run(odoo: OdooClient, store_url: str, since: datetime | None, trigger:
     return answer["run_id"]
 
 
-def run_drift(odoo: OdooClient, woo: WooClient, run_id: int) -> DriftReport:
-    """Read the store for Odoo's run `run_id` and hand it over a page at a time. A failure is
-    said on the run (Failed, with the error) and raised."""
+def run_drift(odoo: OdooClient, woo_for: Callable[[str], WooClient], run_id: int) -> DriftReport:
+    """Read the store of Odoo's run `run_id` (`woo_for` its key gives its client) and hand
+    it over a page at a time. A failure is said on the run (Failed, with the error) and
+    raised."""
     drift = DriftOdoo(odoo)
     plan = drift.call("begin", run_id=run_id)
     report = DriftReport(run_id=run_id, status=plan["status"])
@@ -84,6 +85,7 @@ def run_drift(odoo: OdooClient, woo: WooClient, run_id: int) -> DriftReport:
         logger.info("drift run not waiting to run: nothing read", extra=plan)
         return report
     try:
+        woo = woo_for(plan["store"])
         since = parse_woo_datetime(plan["since"]) or datetime(2000, 1, 1, tzinfo=UTC)
         for page in order_pages(woo, since):
             report.order_ids += [order["id"] for order in page]

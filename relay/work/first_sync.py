@@ -45,7 +45,7 @@ def import_resource(
             woo, queue, store_url, since or EVERYTHING, on_page=progress, meta=meta
         )
     name = checkpoint or f"import-{resource}"
-    since = since or start_from(queue.connection, name, first_run=EVERYTHING)
+    since = since or start_from(queue.connection, store_url, name, first_run=EVERYTHING)
 
     def page_done(items: list[dict], envelopes: list[dict], report: ReconcileReport) -> None:
         if resource == "product":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
 from redis import Redis
@@ -56,21 +57,24 @@ def enqueue_import(connection: Redis, import_id: int) -> str:
 
 
 def run_import(
-    odoo: OdooClient, woo: WooClient, queue: Queue, store_url: str, import_id: int
+    odoo: OdooClient, woo_for: Callable[[str], WooClient], queue: Queue, import_id: int
 ) -> dict[str, int]:
-    """Read what the import asks for, resource by resource; returns the events enqueued per
+    """Read what the import asks for, resource by resource, from the store Odoo's import
+    names (`woo_for` its address gives its client); returns the events enqueued per
     resource. An import Odoo no longer runs (deleted, failed, done) reads nothing. When Odoo
     asked for a preview of the import, the store is read for its report only (nothing is
     enqueued) and the records read are returned."""
     fields = {"import_id": import_id}
     plan = until_odoo_answers(lambda: odoo.begin_import(import_id), fields)
     if plan.get("status") == "preview":
-        read = preview_store(odoo, woo, plan)
+        read = preview_store(odoo, woo_for(plan["store_url"]), plan)
         until_odoo_answers(lambda: odoo.preview_done(plan["preview_id"]), fields)
         return read
     if plan.get("status") != "running":
         logger.info("import not running in Odoo: nothing read", extra=fields | plan)
         return {}
+    store_url = plan["store_url"]
+    woo = woo_for(store_url)
     meta = {"import_id": import_id}
     enqueued: dict[str, int] = {}
     for step in plan["steps"]:

@@ -6,6 +6,7 @@ harmless."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,8 @@ from redis import Redis
 from rq import Queue, Retry
 
 from relay.clients.woo import PER_PAGE, WooClient
+from relay.config import store_identity
+from relay.pipeline import status
 from relay.pipeline.envelope import (
     IgnoredDelivery,
     InvalidEnvelope,
@@ -28,7 +31,10 @@ from relay.work import webhooks
 
 logger = logging.getLogger(__name__)
 
-CHECKPOINT_KEY = "elitaco:reconcile:checkpoint"  # orders'; other resources add ":<resource>"
+# Each store's checkpoints are its own (status.store_key); this one, of a deployment that
+# served one store, is read when a store has none yet (orders'; other resources add
+# ":<resource>").
+CHECKPOINT_KEY = "elitaco:reconcile:checkpoint"
 FIRST_RUN_LOOKBACK = timedelta(days=1)
 # Read again before the checkpoint: WooCommerce's dates have seconds only, and an order saved
 # in a slow request can carry a time before one saved meanwhile. The ledger makes it free.
@@ -44,12 +50,19 @@ class ReconcileReport:
     disabled_webhooks: list[dict[str, Any]] = field(default_factory=list)
 
 
-def checkpoint_key(resource: str) -> str:
+def legacy_checkpoint_key(resource: str) -> str:
     return CHECKPOINT_KEY if resource == "order" else f"{CHECKPOINT_KEY}:{resource}"
 
 
-def read_checkpoint(connection: Redis, resource: str = "order") -> datetime | None:
-    raw = connection.get(checkpoint_key(resource))
+def checkpoint_key(store_url: str, resource: str) -> str:
+    return status.store_key(store_url, f"reconcile:checkpoint:{resource}")
+
+
+def read_checkpoint(connection: Redis, store_url: str, resource: str = "order") -> datetime | None:
+    """The store's checkpoint, else the one kept before several stores (see CHECKPOINT_KEY)."""
+    raw = connection.get(checkpoint_key(store_url, resource)) or connection.get(
+        legacy_checkpoint_key(resource)
+    )
     return parse_woo_datetime(raw.decode()) if raw else None
 
 
@@ -97,7 +110,7 @@ def reconcile_modified(
     """
     connection = queue.connection
     checkpoint = checkpoint or resource
-    since = since or start_from(connection, checkpoint)
+    since = since or start_from(connection, store_url, checkpoint)
     report = ReconcileReport(since=format_utc(since))
     seen: set[tuple[Any, Any]] = set()
 
@@ -115,7 +128,7 @@ def reconcile_modified(
         newest = _newest(page)
         if len(page) < PER_PAGE or newest is None:
             if newest:
-                _save_checkpoint(connection, checkpoint, newest, report)
+                _save_checkpoint(connection, store_url, checkpoint, newest, report)
             break
         if min(filter(None, map(_modified, page))) < newest:
             # Its newest second may go on on the next page: the next request reads it again.
@@ -124,7 +137,7 @@ def reconcile_modified(
             read_second(woo, resource, newest, take)
             cursor = newest
         # Only once the page is on the queue: a crash before this re-reads the page.
-        _save_checkpoint(connection, checkpoint, cursor, report)
+        _save_checkpoint(connection, store_url, checkpoint, cursor, report)
     logger.info(
         "reconciled %ss",
         resource,
@@ -167,7 +180,7 @@ def reconcile_customers(
     enqueued: a run of its own, daily (CUSTOMER_RECONCILE_INTERVAL), not every few minutes.
     Customers' data also arrives with every order, which reconcile_orders catches up."""
     connection = queue.connection
-    since = since or start_from(connection, "customer")
+    since = since or start_from(connection, store_url, "customer")
     report = ReconcileReport(since=format_utc(since))
     newest_seen: datetime | None = None
     page_number = 1
@@ -188,7 +201,7 @@ def reconcile_customers(
             break
         page_number += 1
     if newest_seen:  # only once every customer was read: a crash before reads them all again
-        _save_checkpoint(connection, "customer", newest_seen, report)
+        _save_checkpoint(connection, store_url, "customer", newest_seen, report)
     logger.info(
         "reconciled customers",
         extra={"since": report.since, "enqueued": report.enqueued, "checkpoint": report.checkpoint},
@@ -196,9 +209,11 @@ def reconcile_customers(
     return report
 
 
-def start_from(connection: Redis, resource: str, first_run: datetime | None = None) -> datetime:
+def start_from(
+    connection: Redis, store_url: str, resource: str, first_run: datetime | None = None
+) -> datetime:
     """The checkpoint less OVERLAP; on the first run, `first_run` (default: a day back)."""
-    checkpoint = read_checkpoint(connection, resource)
+    checkpoint = read_checkpoint(connection, store_url, resource)
     if checkpoint:
         return checkpoint - OVERLAP
     return first_run or datetime.now(UTC) - FIRST_RUN_LOOKBACK
@@ -232,9 +247,13 @@ def _newest(items: list[dict[str, Any]]) -> datetime | None:
 
 
 def _save_checkpoint(
-    connection: Redis, resource: str, moment: datetime, report: ReconcileReport
+    connection: Redis, store_url: str, resource: str, moment: datetime, report: ReconcileReport
 ) -> None:
-    connection.set(checkpoint_key(resource), moment.strftime("%Y-%m-%dT%H:%M:%S"))
+    """The store's own checkpoint; the one of before several stores is done with then."""
+    with connection.pipeline() as pipe:
+        pipe.set(checkpoint_key(store_url, resource), moment.strftime("%Y-%m-%dT%H:%M:%S"))
+        pipe.delete(legacy_checkpoint_key(resource))
+        pipe.execute()
     report.checkpoint = format_utc(moment)
 
 
@@ -274,14 +293,16 @@ REREAD_DELAY = timedelta(seconds=2)  # deliveries of the same second still in fl
 REREAD_RETRY = Retry(max=3, interval=[10, 60, 300])
 
 
-def reread_order_soon(queue: Queue, order_id: int) -> None:
+def reread_order_soon(queue: Queue, store_url: str, order_id: int) -> None:
     """Read the order again from WooCommerce in a moment: Odoo met two different states of it
-    within one second and cannot tell which is the last. One pending read per order."""
+    within one second and cannot tell which is the last. One pending read per store's order."""
+    store = re.sub(r"[^A-Za-z0-9_-]", "_", store_identity(store_url))  # what RQ's ids take
     queue.enqueue_in(
         REREAD_DELAY,
         REREAD_ORDER,
         order_id,
-        job_id=f"reread-order-{order_id}",
+        store_url,
+        job_id=f"reread-order-{store}-{order_id}",
         retry=REREAD_RETRY,
     )
 
@@ -310,7 +331,7 @@ def reread_order(woo: WooClient, queue: Queue, store_url: str, order_id: int) ->
 
 
 def check_webhooks(woo: WooClient, connection: Redis) -> list[dict[str, Any]]:
-    """Webhooks WooCommerce disabled after failed deliveries; every webhook problem (missing
-    topics, another delivery URL or API version: relay.work.webhooks) is kept in Redis for
-    /health with them."""
+    """The store's (woo's) webhooks WooCommerce disabled after failed deliveries; every webhook
+    problem (missing topics, another delivery URL or API version: relay.work.webhooks) is kept
+    in Redis for /health with them."""
     return webhooks.check_webhook_health(woo, connection)["webhooks"]

@@ -144,10 +144,10 @@ def webhook_problems(
 def check_webhook_health(
     woo: WooClient, connection: Redis, delivery_url: str | None = None
 ) -> dict[str, Any]:
-    """Read the store's webhooks and keep what is wrong in Redis for /health. `delivery_url`
-    defaults to the one register-webhooks last registered."""
-    delivery_url = delivery_url or status.read_delivery_url(connection)
-    seen = status.read_api_versions(connection)
+    """Read the store's (woo's) webhooks and keep what is wrong in Redis for /health, under
+    the store. `delivery_url` defaults to the one register-webhooks last registered for it."""
+    delivery_url = delivery_url or status.read_delivery_url(connection, woo.store)
+    seen = status.read_api_versions(connection, woo.store)
     hooks = [
         hook | {"api_version": hook.get("api_version") or seen.get(str(hook.get("id")))}
         for hook in woo.webhooks()
@@ -164,7 +164,7 @@ def check_webhook_health(
             found["message"],
             extra={f"webhook_{key}": value for key, value in found.items() if key != "message"},
         )
-    return status.save_webhook_report(connection, disabled, problems, delivery_url)
+    return status.save_webhook_report(connection, woo.store, disabled, problems, delivery_url)
 
 
 def webhook_alert(report: dict[str, Any]) -> dict[str, Any]:
@@ -183,10 +183,14 @@ def webhook_alert(report: dict[str, Any]) -> dict[str, Any]:
 
 def note_api_version(connection: Redis | None, envelope: dict[str, Any]) -> None:
     """Remember which REST API version the delivering webhook builds its payloads with: the
-    REST API does not tell, the payload's own links do (/wc/v3/orders/…: wp_api_v3)."""
-    webhook_id = (envelope.get("meta") or {}).get("webhook_id")
+    REST API does not tell, the payload's own links do (/wc/v3/orders/…: wp_api_v3). Kept
+    per store: each store numbers its webhooks."""
+    meta = envelope.get("meta") or {}
+    webhook_id, store_url = meta.get("webhook_id"), meta.get("store_url")
     links = (envelope.get("data") or {}).get("_links") or {}
     href = ((links.get("self") or [{}])[0] or {}).get("href", "")
     version = REST_VERSION.search(href) if isinstance(href, str) else None
-    if connection is not None and webhook_id and version:
-        status.save_api_version(connection, str(webhook_id), f"wp_api_{version.group(1)}")
+    if connection is not None and webhook_id and store_url and version:
+        status.save_api_version(
+            connection, store_url, str(webhook_id), f"wp_api_{version.group(1)}"
+        )

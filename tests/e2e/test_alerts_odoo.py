@@ -42,7 +42,7 @@ def test_backlog_and_webhook_problems_become_alerts_and_clear(odoo, redis_url) -
     later = datetime.now(UTC) + timedelta(hours=1)
     backlog = alerts.backlog_alert(queue, timedelta(minutes=30), now=later)
     problems = webhook_problems([], RELAY_URL)  # the store has no webhook at all
-    save_webhook_report(connection, [], problems, RELAY_URL)
+    save_webhook_report(connection, STORE_URL, [], problems, RELAY_URL)
 
     assert alerts.report(client, STORE_URL, [backlog])["alerts"] == {"backlog": "open"}
     answer = alerts.report_reconcile(client, connection, STORE_URL)
@@ -61,7 +61,7 @@ def test_backlog_and_webhook_problems_become_alerts_and_clear(odoo, redis_url) -
     assert len(open_alerts(odoo)["backlog"]["activity_ids"]) == 1, "found again: one To-Do"
 
     queue.empty()
-    save_webhook_report(connection, [], [], RELAY_URL)
+    save_webhook_report(connection, STORE_URL, [], [], RELAY_URL)
     assert alerts.report(client, STORE_URL, [alerts.backlog_alert(queue)])["alerts"] == {
         "backlog": "cleared"
     }
@@ -100,8 +100,10 @@ def test_the_worker_notes_which_api_version_a_webhook_delivers_with(
     assert response.status_code == 200, response.text
     start_worker()
     connection = Redis.from_url(redis_url)
-    wait_for(lambda: read_api_versions(connection).get("41"), 60, "the webhook's API version")
-    assert read_api_versions(connection)["41"] == "wp_api_v1"
+    wait_for(
+        lambda: read_api_versions(connection, STORE).get("41"), 60, "the webhook's API version"
+    )
+    assert read_api_versions(connection, STORE)["41"] == "wp_api_v1"
     hooks = [
         {
             "id": 41,
@@ -111,7 +113,7 @@ def test_the_worker_notes_which_api_version_a_webhook_delivers_with(
             "delivery_url": RELAY_URL,
         }
     ]
-    seen = [hook | {"api_version": read_api_versions(connection)["41"]} for hook in hooks]
+    seen = [hook | {"api_version": read_api_versions(connection, STORE)["41"]} for hook in hooks]
     assert ("api_version", "order.updated") in [
         (found["problem"], found["topic"]) for found in webhook_problems(seen, RELAY_URL)
     ]

@@ -24,7 +24,7 @@ from tests.e2e.test_real_store import (
     simple_product,
     wait_for_order,
 )
-from tests.waiting import wait_for
+from tests.waiting import run_for_each_store, wait_for
 
 
 @contextmanager
@@ -45,10 +45,10 @@ def webhooks_not_delivered(shop: Shop) -> Iterator[None]:
 
 
 def cron_job(shop: Shop, name: str) -> None:
-    """What the cron service runs (relay/cron_config.py), run once by the shop's workers."""
+    """What the cron service runs (relay/cron_config.py), run once by the shop's workers: the
+    job, and the job of each store it enqueues."""
     queue = Queue(MAINTENANCE_QUEUE, connection=Redis.from_url(shop.env["REDIS_URL"]))
-    job = queue.enqueue(f"relay.jobs.{name}")
-    wait_for(lambda: job.get_status(refresh=True) == "finished", 120, name)
+    run_for_each_store(queue, f"relay.jobs.{name}", timeout=120)
 
 
 def compare_now(shop: Shop) -> dict:

@@ -28,7 +28,7 @@ from tests.e2e.conftest import APP_SECRET, deliver
 from tests.fake_woo import FakeWoo
 from tests.odoo_server import OdooServer
 from tests.processes import RelayServer
-from tests.waiting import wait_for
+from tests.waiting import run_for_each_store, wait_for
 from tests.woo import example_envelope, example_payload
 
 MASTER_PARAM = "elitaco_integration.product_master"
@@ -242,8 +242,7 @@ def test_a_paid_order_becomes_a_posted_paid_invoice_and_refunds_credit_notes_bot
 
         odoo_note = odoo.credit_note_of_line(invoice["id"], 2)  # new_order()'s shipping
         maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
-        push = maintenance.enqueue("relay.jobs.push_outbox")
-        wait_for(lambda: push.get_status(refresh=True) == JobStatus.FINISHED, 60, "the push")
+        run_for_each_store(maintenance, "relay.jobs.push_outbox")
         [made] = [refund for refund in woo.refunds[order["id"]] if refund["meta_data"]]
         assert made["amount"] == "5.83"
         assert [(item["total"], item["total_tax"]) for item in made["line_items"]] == [
@@ -458,8 +457,7 @@ def test_a_cancellation_in_odoo_is_pushed_to_woocommerce(
     assert sale_order(odoo, order["id"])["state"] == "cancel"
 
     maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
-    push = maintenance.enqueue("relay.jobs.push_outbox")
-    wait_for(lambda: push.get_status(refresh=True) == JobStatus.FINISHED, 60, "the push")
+    run_for_each_store(maintenance, "relay.jobs.push_outbox")
     assert woo.order_status == {order["id"]: "cancelled"}
     outbox = odoo.search_read(
         "integration.outbox", [("sale_order_id", "=", sale_id)], ["state", "store"]
@@ -634,8 +632,7 @@ def test_an_import_started_in_odoo_binds_what_odoo_has_and_reports_every_record(
 
         start_worker(**store)
         maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
-        push = maintenance.enqueue("relay.jobs.push_outbox")
-        wait_for(lambda: push.get_status(refresh=True) == JobStatus.FINISHED, 60, "the push")
+        run_for_each_store(maintenance, "relay.jobs.push_outbox")
 
         def report() -> dict:
             [run] = odoo.search_read(
@@ -720,8 +717,7 @@ def test_a_product_sold_from_odoo_is_created_in_woocommerce_and_its_echo_changes
         )
         start_worker(**store)
         maintenance = Queue("woo-maintenance", connection=Redis.from_url(redis_url))
-        push = maintenance.enqueue("relay.jobs.push_outbox")
-        wait_for(lambda: push.get_status(refresh=True) == JobStatus.FINISHED, 60, "the push")
+        run_for_each_store(maintenance, "relay.jobs.push_outbox")
         [in_store] = [product for product in woo.products if product.get("sku") == code]
         assert (in_store["name"], in_store["regular_price"], in_store["status"]) == (
             "Odoo's mug",

@@ -16,7 +16,7 @@ from rq import Queue
 from relay.pipeline.queueing import MAINTENANCE_QUEUE
 from relay.work.webhooks import TOPICS
 from tests.e2e.conftest import Shop
-from tests.waiting import wait_for
+from tests.waiting import run_for_each_store, wait_for
 
 BUYER = {
     "first_name": "Erika",
@@ -140,8 +140,7 @@ def odoo_is_master(shop: Shop) -> Iterator[None]:
 def push_outbox(shop: Shop) -> None:
     """What the cron service does every OUTBOX_INTERVAL seconds."""
     queue = Queue(MAINTENANCE_QUEUE, connection=Redis.from_url(shop.env["REDIS_URL"]))
-    job = queue.enqueue("relay.jobs.push_outbox")
-    wait_for(lambda: job.get_status(refresh=True) == "finished", 60, "the outbox push")
+    run_for_each_store(queue, "relay.jobs.push_outbox")
 
 
 def test_the_cli_registered_every_webhook_in_the_store(shop: Shop) -> None:

@@ -103,4 +103,4 @@ def test_a_bulk_edited_second_is_read_whole_from_the_store(woo_store: WooStore, 
     queued = {job.args[0]["data"]["id"] for job in queue.get_jobs()}
     assert set(created) - queued == set(), "none skipped"
     assert set(after) <= queued
-    assert read_checkpoint(queue.connection) > bulk
+    assert read_checkpoint(queue.connection, woo_store.url) > bulk

@@ -36,7 +36,9 @@ def test_check_finds_a_missing_topic_and_a_webhook_pointing_elsewhere(shop: Shop
             f"PROBLEM  elsewhere  order.restored: webhook {moved['id']} (order.restored) "
             f"delivers to {elsewhere}, not {url}"
         ) in found.stdout
-        report = read_webhook_report(Redis.from_url(shop.env["REDIS_URL"]))
+        report = read_webhook_report(
+            Redis.from_url(shop.env["REDIS_URL"]), shop.env["WOO_STORE_URL"]
+        )
         assert len(report["problems"]) == 3, "what /health reports"
         assert report["problems"][0]["delivery_url"] == url
     finally:  # the store as the other tests expect it: every topic delivered to the relay

@@ -57,8 +57,8 @@ def test_products_come_with_the_variations_of_variable_ones(fake_woo, woo, queue
     assert report.enqueued == 150 + 120 == queue.count
     expected = {webhook_key("product.updated", item) for item in products + variation}
     assert keys(queue) == expected, "the keys the product.updated webhooks would have"
-    assert read_checkpoint(queue.connection, "import-product") is not None
-    assert read_checkpoint(queue.connection, "product") is None, "reconciliation's own"
+    assert read_checkpoint(queue.connection, STORE, "import-product") is not None
+    assert read_checkpoint(queue.connection, STORE, "product") is None, "reconciliation's own"
 
 
 def test_an_import_stopped_by_an_error_resumes_where_it_stopped(fake_woo, woo, queue) -> None:
@@ -67,7 +67,7 @@ def test_an_import_stopped_by_an_error_resumes_where_it_stopped(fake_woo, woo, q
     with pytest.raises(requests.HTTPError):
         import_resource(woo, queue, STORE, "order")
     assert 190 <= queue.count <= 200, "the two pages read are on the queue"
-    stopped = read_checkpoint(queue.connection, "import-order")
+    stopped = read_checkpoint(queue.connection, STORE, "import-order")
     assert stopped is not None
 
     fake_woo.fail_orders_from = 0
@@ -131,8 +131,8 @@ def test_an_import_marks_its_events_and_reports_each_page_with_its_variations(
     assert [len(page) for page in pages] == [100 + 3, 20], "each page with its variations"
     assert {key for page in pages for key in page} == keys(queue) and report.enqueued == 123
     assert {job.args[0]["meta"]["import_id"] for job in queue.get_jobs()} == {7}
-    assert read_checkpoint(queue.connection, "x-7") is not None
-    assert read_checkpoint(queue.connection, "import-product") is None, "the CLI's own"
+    assert read_checkpoint(queue.connection, STORE, "x-7") is not None
+    assert read_checkpoint(queue.connection, STORE, "import-product") is None, "the CLI's own"
 
     customers: list[int] = []
     fake_woo.customers = numbered("woo.customer.updated", 2, 40)

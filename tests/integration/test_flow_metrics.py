@@ -20,7 +20,7 @@ from relay.pipeline.queueing import MAINTENANCE_QUEUE, enqueue_envelope
 from tests.conftest import ONE_STORE
 from tests.integration.test_worker import NO_WAIT, fresh, work
 
-STORE = "shop.example.com"
+STORE = "default"  # the name of the one store of WOO_STORE_URL
 
 
 def live(event_type: str, received_seconds_ago: float, **data) -> dict:
@@ -42,7 +42,8 @@ def sample(text: str, name: str, **labels: str) -> float | None:
 async def test_outcomes_and_lag_counted_by_the_workers(
     aiohttp_client, settings: Settings, queue: Queue, fake_odoo
 ) -> None:
-    assert ONE_STORE.only is not None and ONE_STORE.only.identity == STORE
+    assert ONE_STORE.only is not None and ONE_STORE.only.identity == "shop.example.com"
+    assert ONE_STORE.only.name == STORE
     order = live("woo.order.created", 3)
     same_again = dict(order, event_id=fresh("woo.order.created")["event_id"])
     broken = live("woo.order.updated", 1)

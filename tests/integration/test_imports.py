@@ -29,6 +29,11 @@ def run(queue, import_id: int, **options):
     return job
 
 
+def running(import_id: int, fake_woo, steps: list[dict]) -> dict:
+    """What Odoo's begin answers for a running import: its store and steps."""
+    return {"status": "running", "import_id": import_id, "store_url": fake_woo.url, "steps": steps}
+
+
 @pytest.fixture
 def store_env(fake_woo, monkeypatch) -> None:
     monkeypatch.setenv("WOO_STORE_URL", fake_woo.url)
@@ -40,7 +45,7 @@ def store_env(fake_woo, monkeypatch) -> None:
 def test_an_import_goes_on_where_odoo_says_it_stopped_and_reports_each_page(
     fake_odoo, fake_woo, queue, store_env
 ) -> None:
-    fake_odoo.imports[7] = {"status": "running", "import_id": 7, "steps": STEPS}
+    fake_odoo.imports[7] = running(7, fake_woo, STEPS)
     fake_woo.products = numbered("woo.product.updated", 5, 500)
     fake_woo.customers = numbered("woo.customer.updated", 3, 40)
     fake_woo.orders = numbered("woo.order.updated", 150, 7000)  # a minute apart
@@ -79,7 +84,7 @@ def test_an_import_odoo_no_longer_runs_reads_nothing(fake_odoo, fake_woo, queue,
 def test_each_failure_is_reported_and_the_last_one_as_final(
     fake_odoo, fake_woo, queue, store_env
 ) -> None:
-    fake_odoo.imports[9] = {"status": "running", "import_id": 9, "steps": STEPS[1:2]}
+    fake_odoo.imports[9] = running(9, fake_woo, STEPS[1:2])
     fake_woo.fail_everything = True
     run(queue, 9, retry=Retry(max=1))
     failures = [params for route, params in fake_odoo.import_calls if route == "failed"]
@@ -92,7 +97,7 @@ def test_an_import_whose_process_is_killed_is_reported_and_the_last_time_as_fina
 ) -> None:
     """The work horse dies (the kernel's OOM killer): the job cannot report it, the worker
     does. The horse is a fork of this process, so it inherits the patch that kills it."""
-    fake_odoo.imports[10] = {"status": "running", "import_id": 10, "steps": STEPS[1:2]}
+    fake_odoo.imports[10] = running(10, fake_woo, STEPS[1:2])
     monkeypatch.setattr(
         "relay.work.imports.run_import", lambda *args: os.kill(os.getpid(), signal.SIGKILL)
     )

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from rq import Queue
+from rq.job import Job
 
 from relay.clients.odoo import OdooClient, OdooConfig
 from relay.clients.woo import WooClient, WooConfig
@@ -224,9 +225,12 @@ def test_the_cron_job_pushes_in_a_worker(fake_odoo, fake_woo, queue, monkeypatch
     monkeypatch.setenv("WOO_CONSUMER_KEY", fake_woo.key)
     monkeypatch.setenv("WOO_CONSUMER_SECRET", fake_woo.secret)
     fake_odoo.add_outbox(stock(131, 9), fake_woo.store)
-    job = queue.enqueue("relay.jobs.push_outbox")
-    SimpleWorker([queue], connection=queue.connection).work(burst=True)
-    assert job.return_value() == {"claimed": 1, "pushed": 1, "failed": 0}
+    maintenance = Queue(MAINTENANCE_QUEUE, connection=queue.connection)
+    cron = maintenance.enqueue("relay.jobs.push_outbox")
+    SimpleWorker([maintenance], connection=queue.connection).work(burst=True)
+    (job_id,) = cron.return_value()["stores"].values()  # one store: one push of its own
+    push = Job.fetch(job_id, connection=queue.connection)
+    assert push.return_value() == {"claimed": 1, "pushed": 1, "failed": 0, "store": "default"}
     assert fake_woo.stock[131] == 9
 
 

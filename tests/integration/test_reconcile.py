@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,14 +14,15 @@ from rq.registry import FailedJobRegistry, FinishedJobRegistry, ScheduledJobRegi
 from relay.cli import main as cli_main
 from relay.clients.woo import WooAuthError, WooClient, WooConfig
 from relay.config import ConfigError
+from relay.ingress.app import create_app
 from relay.ingress.keys import QUEUE
 from relay.pipeline.envelope import build_woo_envelope, format_utc, validate_envelope
 from relay.pipeline.queueing import enqueue_envelope
 from relay.pipeline.status import read_webhook_report
 from relay.work.reconcile import (
-    CHECKPOINT_KEY,
     OVERLAP,
     check_webhooks,
+    checkpoint_key,
     read_checkpoint,
     reconcile_customers,
     reconcile_orders,
@@ -76,7 +78,9 @@ def test_orders_without_webhooks_are_enqueued_with_webhook_keys(woo, fake_woo, q
     envelope = Job.fetch(queue.job_ids[0], connection=queue.connection).args[0]
     assert envelope["meta"]["reconciled"] is True
     newest = max(order["date_modified_gmt"] for order in fake_woo.orders)
-    assert read_checkpoint(queue.connection) == datetime.fromisoformat(newest).replace(tzinfo=UTC)
+    assert read_checkpoint(queue.connection, fake_woo.url) == datetime.fromisoformat(
+        newest
+    ).replace(tzinfo=UTC)
     assert sum("/orders" in line for line in fake_woo.requests) == 3  # 100 a page
 
     fake_woo.orders.append(dict(make_order(999), date_modified_gmt="2026-03-01T00:00:00"))
@@ -112,9 +116,9 @@ def test_checkpoint_advances_only_after_a_page_is_enqueued(woo, fake_woo, queue)
     assert queue.count == 100
     first_page_newest = sorted(o["date_modified_gmt"] for o in fake_woo.orders)[99]
     # Less a second: more orders of the page's newest second may follow on the next page.
-    assert read_checkpoint(queue.connection) == datetime.fromisoformat(first_page_newest).replace(
-        tzinfo=UTC
-    ) - timedelta(seconds=1)
+    assert read_checkpoint(queue.connection, fake_woo.url) == datetime.fromisoformat(
+        first_page_newest
+    ).replace(tzinfo=UTC) - timedelta(seconds=1)
 
 
 def test_429_and_5xx_are_retried_with_backoff(woo, fake_woo, queue) -> None:
@@ -125,7 +129,10 @@ def test_429_and_5xx_are_retried_with_backoff(woo, fake_woo, queue) -> None:
     assert len(fake_woo.requests) == 3  # two 429s, then the page
 
 
-async def test_disabled_webhooks_are_reported_in_health_and_metrics(woo, fake_woo, client) -> None:
+async def test_disabled_webhooks_are_reported_in_health_and_metrics(
+    woo, fake_woo, aiohttp_client, settings
+) -> None:
+    client = await aiohttp_client(create_app(replace(settings, store_url=fake_woo.url)))
     fake_woo.webhooks = [
         {
             "id": 1,
@@ -180,7 +187,7 @@ def test_reconcile_command(fake_woo, queue, settings, monkeypatch, capsys) -> No
     assert "products modified since 2026-02-03T00:00:00Z: 0 enqueued" in out
     assert "customers modified since 2026-02-03T00:00:00Z: 0 enqueued" in out
     assert queue.count == 50
-    assert queue.connection.get(CHECKPOINT_KEY)
+    assert queue.connection.get(checkpoint_key(fake_woo.url, "order"))
     assert cli_main(["reconcile", "--since", "yesterday"]) == 2
 
 
@@ -205,7 +212,7 @@ def test_register_webhooks_command_refreshes_the_state_health_reports(
         monkeypatch.setenv(name, value)
     assert cli_main(["register-webhooks", "--url", url]) == 0
     assert "0 disabled" in capsys.readouterr().out
-    assert read_webhook_report(queue.connection)["webhooks"] == []
+    assert read_webhook_report(queue.connection, fake_woo.url)["webhooks"] == []
 
 
 def test_a_refused_rest_key_says_what_to_check(fake_woo, monkeypatch, capsys) -> None:
@@ -247,7 +254,7 @@ def test_a_bad_order_is_sent_on_as_invalid_and_the_run_goes_on(woo, fake_woo, qu
     report = reconcile_orders(woo, queue, fake_woo.url, since=SINCE)
     assert report.enqueued == 250, "the bad one too: Odoo records it as an invalid event"
     assert any("sent to Odoo as invalid" in line for line in report.skipped)
-    assert read_checkpoint(queue.connection) == datetime.fromisoformat(
+    assert read_checkpoint(queue.connection, fake_woo.url) == datetime.fromisoformat(
         max(order["date_modified_gmt"] for order in fake_woo.orders)
     ).replace(tzinfo=UTC)
 
@@ -307,7 +314,7 @@ def test_the_checkpoint_waits_for_a_second_read_whole(woo, fake_woo, queue) -> N
     fake_woo.fail_orders_from = 3
     with pytest.raises(requests.HTTPError):
         reconcile_orders(woo, queue, fake_woo.url, since=SINCE)
-    checkpoint = read_checkpoint(queue.connection)
+    checkpoint = read_checkpoint(queue.connection, fake_woo.url)
     assert checkpoint is None or format_utc(checkpoint) < BULK_EDIT + "Z"
 
 
@@ -333,8 +340,12 @@ def test_products_without_webhooks_are_caught_up_like_orders(woo, fake_woo, queu
             "product.updated", fake_woo.products[1], received_at=SINCE, store_url=fake_woo.url
         )["idempotency_key"]
     ), "the key its webhook would have had"
-    assert read_checkpoint(queue.connection, "product") == datetime(2026, 2, 3, 10, tzinfo=UTC)
-    assert read_checkpoint(queue.connection) is None, "the orders' checkpoint is their own"
+    assert read_checkpoint(queue.connection, fake_woo.url, "product") == datetime(
+        2026, 2, 3, 10, tzinfo=UTC
+    )
+    assert read_checkpoint(queue.connection, fake_woo.url) is None, (
+        "the orders' checkpoint is their own"
+    )
 
 
 def test_customers_are_all_read_and_the_modified_ones_enqueued(woo, fake_woo, queue) -> None:
@@ -349,7 +360,9 @@ def test_customers_are_all_read_and_the_modified_ones_enqueued(woo, fake_woo, qu
     assert report.enqueued == len(modified) > 0
     assert sorted(e["data"]["id"] for e in queued(queue)) == modified
     assert sum("/customers" in line for line in fake_woo.requests) == 3, "100 a page, all read"
-    assert read_checkpoint(queue.connection, "customer") == datetime(2026, 1, 29, 8, tzinfo=UTC)
+    assert read_checkpoint(queue.connection, fake_woo.url, "customer") == datetime(
+        2026, 1, 29, 8, tzinfo=UTC
+    )
 
     again = reconcile_customers(woo, queue, fake_woo.url)  # from the checkpoint, less OVERLAP
     assert again.enqueued == sum(
@@ -390,6 +403,9 @@ def test_a_tie_in_odoo_schedules_one_reading_per_order(queue, fake_odoo, monkeyp
         )
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     scheduled = ScheduledJobRegistry(queue=queue).get_job_ids()
-    assert scheduled == [f"reread-order-{order['id']}"]
+    assert scheduled == [f"reread-order-shop_example_com-{order['id']}"], "one per store's order"
     job = Job.fetch(scheduled[0], connection=queue.connection)
-    assert (job.func_name, job.args) == ("relay.jobs.reread_order", (order["id"],))
+    assert (job.func_name, job.args) == (
+        "relay.jobs.reread_order",
+        (order["id"], "https://shop.example.com"),
+    )

@@ -4,10 +4,13 @@ says so. (Against the real store: tests/e2e/test_webhook_health_store.py.)"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from relay.cli import main as cli_main
 from relay.clients.woo import WooClient, WooConfig
+from relay.ingress.app import create_app
 from relay.ingress.keys import QUEUE
 from relay.pipeline.status import read_delivery_url, read_webhook_report, save_delivery_url
 from relay.work.reconcile import check_webhooks
@@ -102,21 +105,22 @@ def test_check_reports_and_exits_1_then_0_once_registered(fake_woo, woo_env, que
     assert "PROBLEM  missing  customer.deleted" in out
     assert "PROBLEM  elsewhere  order.created" in out
     assert len(fake_woo.webhooks) == len(TOPICS) - 1, "--check changes nothing"
-    report = read_webhook_report(queue.connection)
+    report = read_webhook_report(queue.connection, fake_woo.url)
     assert len(report["problems"]) == 3, "/health reads the same"
 
     assert cli_main(["register-webhooks", "--url", URL]) == 0
-    assert read_delivery_url(queue.connection) == URL, "kept for the watchdog"
+    assert read_delivery_url(queue.connection, fake_woo.url) == URL, "kept for the watchdog"
     fake_woo.webhooks = [hook for hook in fake_woo.webhooks if hook["id"] != 1]
     assert cli_main(["register-webhooks", "--url", URL, "--check"]) == 0
     assert "ok: every topic has an active webhook to " + URL in capsys.readouterr().out
 
 
 async def test_the_watchdog_checks_against_the_registered_url_and_health_says_what_to_do(
-    fake_woo, woo_env, client
+    fake_woo, woo_env, aiohttp_client, settings
 ) -> None:
+    client = await aiohttp_client(create_app(replace(settings, store_url=fake_woo.url)))
     connection = client.server.app[QUEUE].connection
-    save_delivery_url(connection, URL)
+    save_delivery_url(connection, fake_woo.url, URL)
     fake_woo.webhooks = healthy(delivery_url="https://old-relay.example.com/webhook/woo")
     assert check_webhooks(woo_env, connection) == [], "none disabled"
     report = check_webhook_health(woo_env, connection)
@@ -124,7 +128,8 @@ async def test_the_watchdog_checks_against_the_registered_url_and_health_says_wh
     health = await (await client.get("/health")).json()
     assert health["status"] == "degraded"
     [problem] = [text for text in health["problems"] if "webhook problem" in text]
-    assert problem.startswith("2 WooCommerce webhook problem(s)")
+    assert problem.startswith("store default: 2 WooCommerce webhook problem(s)")
+    assert health["stores"]["default"]["status"] == "degraded"
     assert "webhook 1 (order.created) delivers to https://old-relay.example.com" in problem
 
 
@@ -134,13 +139,13 @@ def test_the_api_version_comes_from_what_a_webhook_delivered(fake_woo, woo_env, 
         {key: value for key, value in hook.items() if key != "api_version"} for hook in healthy()
     ]
     connection = queue.connection
-    save_delivery_url(connection, URL)
+    save_delivery_url(connection, fake_woo.url, URL)
     assert check_webhook_health(woo_env, connection)["problems"] == []
 
     def delivered(webhook_id: int, version: str) -> dict:
         href = f"https://shop.example.com/wp-json/wc/{version}/orders/7"
         return {
-            "meta": {"webhook_id": str(webhook_id)},
+            "meta": {"webhook_id": str(webhook_id), "store_url": fake_woo.url},
             "data": {"_links": {"self": [{"href": href}]}},
         }
 

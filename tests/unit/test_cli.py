@@ -59,6 +59,55 @@ def test_check_secrets_names_every_one_missing_or_placeholder(
     assert main(["check-secrets", "POSTGRES_PASSWORD", "ODOO_MASTER_PASSWORD"]) == 0
 
 
+def test_check_secrets_reads_the_stores_file_and_names_a_bad_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, capsys
+) -> None:
+    for name in ("WOO_STORE_URL", "WOO_WEBHOOK_SECRET", "WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    stores = tmp_path / "stores.toml"
+    stores.write_text(
+        '[stores.de]\nurl = "https://shop.example.de"\nsecret = "x"\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("STORES_FILE", str(stores))
+    assert main(["check-secrets"]) == 2
+    assert f"error: {stores}, line 3: store 'de': 'secret' is not a setting" in (
+        capsys.readouterr().err
+    )
+
+    stores.write_text(
+        '[stores.de]\nurl = "https://shop.example.de"\nwebhook_secret = "de-hook"\n'
+        '[stores.fr]\nurl = "https://shop.example.fr"\nwebhook_secret = "fr-hook"\n'
+        'consumer_key = "ck_fr"\nconsumer_secret = "cs_fr"\n',
+        encoding="utf-8",
+    )
+    assert main(["check-secrets"]) == 0
+    out = capsys.readouterr().out
+    assert f"{stores}: 2 store(s): de, fr" in out
+    assert "store de: no consumer_key" in out and "store fr: no" not in out
+
+
+def test_an_unknown_store_is_refused_with_the_names(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, capsys
+) -> None:
+    for name in ("WOO_STORE_URL", "WOO_WEBHOOK_SECRET", "WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    stores = tmp_path / "stores.toml"
+    stores.write_text(
+        '[stores.de]\nurl = "https://shop.example.de"\n[stores.fr]\nurl = "https://shop.example.fr"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("STORES_FILE", str(stores))
+    for command in (
+        ["reconcile", "--store", "uk"],
+        ["import", "all", "--store", "uk"],
+        ["register-webhooks", "--url", "https://relay.example.com/webhook/woo", "--store", "uk"],
+        ["tax-rounding", "--store", "uk"],
+    ):
+        assert main(command) == 2, command
+        assert "no store named 'uk'" in (err := capsys.readouterr().err), command
+        assert "the stores are: de, fr" in err
+
+
 def test_the_healthcheck_is_unhealthy_while_redis_does_not_answer(capsys) -> None:
     assert main(["healthcheck", "worker"]) == 1
     assert capsys.readouterr().err.startswith("unhealthy: Redis does not answer: ")

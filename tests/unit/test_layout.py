@@ -22,6 +22,7 @@ LAYERS = {
     "relay.ingress": 2,
     "relay.work": 2,
     "relay.cli": 3,
+    "relay.store_commands": 3,
     "relay.jobs": 3,
     "relay.cron_config": 3,
     "relay.__main__": 3,
