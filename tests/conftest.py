@@ -25,11 +25,9 @@ SECRET = "wc-secret-0123456789"
 STORE_URL = "https://shop.example.com"
 
 
-def one_store(secret: str = SECRET, previous_secret: str = "") -> Stores:
+def one_store(secret: str = SECRET, previous_secret: str = "", url: str = STORE_URL) -> Stores:
     """What WOO_STORE_URL & co. describe: one store, named `default`."""
-    store = Store(
-        "default", STORE_URL, webhook_secret=secret, previous_webhook_secret=previous_secret
-    )
+    store = Store("default", url, webhook_secret=secret, previous_webhook_secret=previous_secret)
     return Stores((store,), source="WOO_STORE_URL")
 
 

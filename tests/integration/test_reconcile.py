@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -30,7 +29,7 @@ from relay.work.reconcile import (
     reread_order,
 )
 from relay.work.webhooks import TOPICS, register_webhooks
-from tests.conftest import SECRET
+from tests.conftest import SECRET, one_store
 from tests.fake_woo import FakeWoo
 from tests.woo import example_payload
 
@@ -132,7 +131,7 @@ def test_429_and_5xx_are_retried_with_backoff(woo, fake_woo, queue) -> None:
 async def test_disabled_webhooks_are_reported_in_health_and_metrics(
     woo, fake_woo, aiohttp_client, settings
 ) -> None:
-    client = await aiohttp_client(create_app(replace(settings, store_url=fake_woo.url)))
+    client = await aiohttp_client(create_app(settings, one_store(url=fake_woo.url)))
     fake_woo.webhooks = [
         {
             "id": 1,

@@ -16,11 +16,10 @@ from rq.job import Job
 
 from relay.cli import main as cli_main
 from relay.ingress.app import create_app
-from relay.ingress.keys import STORES
 from relay.pipeline import flow, status
 from relay.pipeline.envelope import format_utc
 from relay.pipeline.queueing import MAINTENANCE_QUEUE, enqueue_envelope
-from relay.stores import CurrentStores, load_stores
+from relay.stores import load_stores
 from relay.work.per_store import woo_client
 from relay.work.reconcile import (
     CHECKPOINT_KEY,
@@ -216,9 +215,7 @@ async def test_health_and_metrics_tell_the_stores_apart(
         envelope["meta"]["store_url"] = store_url
         flow.record_outcome(connection, envelope, "processed")
 
-    app = create_app(settings)
-    app[STORES] = CurrentStores(stores)
-    client = await aiohttp_client(app)
+    client = await aiohttp_client(create_app(settings, stores))
     health = await (await client.get("/health")).json()
     assert set(health["stores"]) == {"de", "fr"}
     assert health["stores"]["de"]["status"] == "ok"

@@ -4,8 +4,6 @@ says so. (Against the real store: tests/e2e/test_webhook_health_store.py.)"""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from relay.cli import main as cli_main
@@ -21,7 +19,7 @@ from relay.work.webhooks import (
     webhook_alert,
     webhook_problems,
 )
-from tests.conftest import SECRET
+from tests.conftest import SECRET, one_store
 
 URL = "https://relay.example.com/webhook/woo"
 
@@ -118,7 +116,7 @@ def test_check_reports_and_exits_1_then_0_once_registered(fake_woo, woo_env, que
 async def test_the_watchdog_checks_against_the_registered_url_and_health_says_what_to_do(
     fake_woo, woo_env, aiohttp_client, settings
 ) -> None:
-    client = await aiohttp_client(create_app(replace(settings, store_url=fake_woo.url)))
+    client = await aiohttp_client(create_app(settings, one_store(url=fake_woo.url)))
     connection = client.server.app[QUEUE].connection
     save_delivery_url(connection, fake_woo.url, URL)
     fake_woo.webhooks = healthy(delivery_url="https://old-relay.example.com/webhook/woo")
