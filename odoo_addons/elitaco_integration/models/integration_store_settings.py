@@ -124,10 +124,11 @@ class IntegrationStore(models.Model):
         yet, a store in memory with what the system parameters say (Odoo before stores)."""
         default = self.env["integration.event"]._default_store()
         stores = self.sudo().with_context(active_test=False)
-        for candidate in (key, default):
-            store = stores.search([("key", "=", candidate)], limit=1) if candidate else None
-            if store:
-                return store.with_env(self.env)
+        if default:
+            for candidate in (key, default):
+                store = stores.search([("key", "=", candidate)], limit=1) if candidate else None
+                if store:
+                    return store.with_env(self.env)
         return self.new(self._settings_from_parameters(self.env.company))
 
     @api.model
@@ -158,10 +159,10 @@ class IntegrationStore(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         """The store in Settings starts with what the parameters say (its settings before it
-        was a record), unless told otherwise; so does every store while Settings names none."""
+        was a record), unless told otherwise."""
         default = self.env["integration.event"]._default_store()
         for vals in vals_list:
-            if not default or store_key(vals.get("url")) == default:
+            if default and store_key(vals.get("url")) == default:
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
                 vals.update(self._settings_from_parameters(company) | vals)
         return super().create(vals_list)
@@ -222,16 +223,17 @@ class IntegrationStore(models.Model):
 
     @api.model
     def _follow_parameter(self, name: str) -> None:
-        """A script set the system parameter of setting `name`: the default store takes it,
-        or every store while Settings names none (they all follow Settings then)."""
+        """A script set the system parameter of setting `name`: the default store takes it."""
         default = self.env["integration.event"]._default_store()
         stores = self.sudo().with_context(active_test=False, elitaco_from_parameter=True)
+        store = stores.search([("key", "=", default)], limit=1) if default else stores
+        if not store:
+            return
         field = self._fields[name]
-        for store in stores.search([("key", "=", default)] if default else []):
-            value = store._settings_from_parameters(store.company_id).get(name)
-            if value is None:
-                value = field.default(store) if field.default else False
-            store.write({name: value})
+        value = store._settings_from_parameters(store.company_id).get(name)
+        if value is None:
+            value = field.default(store) if field.default else False
+        store.write({name: value})
 
     def _pricelist_in(self, currency):
         """The store's pricelist of `currency`, or none."""
