@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 
 from .integration_store_settings import STORE_PARAMETERS
 
@@ -8,6 +8,7 @@ SETTING_OF_PARAMETER = {param: name for name, param in STORE_PARAMETERS.items()}
 class IrConfigParameter(models.Model):
     _inherit = "ir.config_parameter"
 
+    @api.model
     def set_param(self, key, value):
         """A store's setting set as the system parameter it was before Odoo had several stores
         (scripts, `odoo shell`) is the default store's."""
