@@ -6,6 +6,7 @@ restart a relay because Redis is down, exactly one cron, workers scaled on the r
 
 from __future__ import annotations
 
+import base64
 import shutil
 import subprocess
 import tomllib
@@ -215,7 +216,8 @@ def test_several_stores_each_process_reads_the_file_and_only_its_own_secrets(tmp
     assert "WOO_STORE_URL" not in config, "the stores file and WOO_STORE_URL are refused together"
     (stores_map,) = [o for o in objects if o["metadata"]["name"].startswith("elitaco-stores-")]
     stores_file = Path(config["STORES_FILE"])
-    text = stores_map["data"][stores_file.name]
+    assert stores_map["kind"] == "Secret", "the stores file may hold a secret inline"
+    text = base64.b64decode(stores_map["data"][stores_file.name]).decode()
     (tmp_path / "stores.toml").write_text(text)
     assert read_stores_file(tmp_path / "stores.toml", {}).names == ("de", "fr")
     files = {
@@ -234,11 +236,12 @@ def test_several_stores_each_process_reads_the_file_and_only_its_own_secrets(tmp
     for name, (secret, settings) in reads.items():
         volumes = mounted(pods[name])
         stores_volume = volumes[str(stores_file.parent)]
-        assert stores_volume["configMap"]["name"] == stores_map["metadata"]["name"], name
+        assert stores_volume["secret"]["secretName"] == stores_map["metadata"]["name"], name
         env = {v["name"] for v in pods[name]["containers"][0].get("env", [])}
         assert not env & {"WOO_WEBHOOK_SECRET", "WOO_CONSUMER_KEY", "WOO_CONSUMER_SECRET"}, name
         mounted_secrets = {v["secret"]["secretName"] for v in volumes.values() if "secret" in v}
-        assert mounted_secrets == ({secret} if secret else set()), name
+        own = {secret} if secret else set()
+        assert mounted_secrets == own | {stores_map["metadata"]["name"]}, name
         for (store, setting), path in files.items():
             if setting in settings:
                 volume = volumes.get(str(path.parent), {})
