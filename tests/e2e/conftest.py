@@ -111,6 +111,19 @@ NO_STORE = (
 STORE_REDIS_URL = os.environ.get("TEST_STORE_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
+def relay_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m relay <args>` as an operator runs it, with `env`."""
+    return subprocess.run(
+        [sys.executable, "-m", "relay", *args],
+        env=env | {"PYTHONPATH": str(ROOT)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 @dataclass
 class Shop:
     """A real WooCommerce store wired to the real Odoo through the relay and two workers, as
@@ -123,15 +136,7 @@ class Shop:
     registered: str  # what `python -m relay register-webhooks` printed
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "relay", *args],
-            env=self.env | {"PYTHONPATH": str(ROOT)},
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return relay_cli(self.env, *args)
 
     def restart_relay(self, tmp_path: Path) -> None:
         port = self.relay.port

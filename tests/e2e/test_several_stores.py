@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -23,9 +22,10 @@ from redis import Redis
 from rq import Queue
 
 from relay.pipeline.queueing import MAINTENANCE_QUEUE
-from tests.e2e.conftest import APP_SECRET, NO_STORE
+from tests.e2e.conftest import APP_SECRET, NO_STORE, relay_cli
+from tests.e2e.test_real_store import BUYER as REAL_STORE_BUYER
 from tests.odoo_server import OdooRPCError, OdooServer
-from tests.processes import ROOT, RelayServer, WorkerProcess, relay_environment
+from tests.processes import RelayServer, WorkerProcess, relay_environment
 from tests.waiting import wait_for
 from tests.woo import woo_delivery
 from tests.woo_store import SETUP, WooStore
@@ -34,15 +34,7 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 STORE_URL_PARAM = "elitaco_integration.store_url"
 NAMES = ("de", "at")
 SECRETS = {"de": "de-webhook-secret-e2e", "at": "at-webhook-secret-e2e", "it": "it-secret-e2e"}
-BUYER = {
-    "first_name": "Erika",
-    "last_name": "Muster",
-    "address_1": "Hauptstr. 5",
-    "city": "Berlin",
-    "postcode": "10117",
-    "country": "DE",
-    "phone": "030 1234567",
-}
+BUYER = {key: value for key, value in REAL_STORE_BUYER.items() if key != "email"}
 
 # Runs in `odoo-bin shell`: the second store's company (a German chart of accounts, a warehouse
 # of its own), both stores in Odoo, the Integration User allowed in both companies, and a clerk
@@ -102,15 +94,7 @@ class TwoStores:
     workers: list[WorkerProcess] = field(default_factory=list)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "relay", *args],
-            env=self.env | {"PYTHONPATH": str(ROOT)},
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return relay_cli(self.env, *args)
 
     def deliver(self, name: str, topic: str, payload: dict, secret: str | None = None) -> int:
         delivery = woo_delivery(topic, payload, secret or SECRETS[name])
