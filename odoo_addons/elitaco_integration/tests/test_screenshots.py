@@ -124,3 +124,22 @@ class TestScreenshots(HttpCase):
             "/odoo/action-elitaco_integration.res_config_settings_action",
             shown(".o_setting_box, .o_settings_container, .app_settings_block"),
         )
+
+    def test_a_store_of_a_second_company(self):
+        company = self.env["res.company"].create({"name": "Elitaco Austria"})
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", company.id)], limit=1)
+        store = self.env["integration.store"].create(
+            {
+                "name": "Shop AT",
+                "url": "https://shop.example.at",
+                "company_id": company.id,
+                "warehouse_id": warehouse.id,
+            }
+        )
+        self.env.ref("base.user_admin").company_ids = [(4, company.id)]
+        self.shoot(
+            "store-settings",
+            f"/odoo/action-elitaco_integration.integration_store_action/{store.id}"
+            f"?cids={company.id}",
+            shown(".o_form_view div[name='warehouse_id'] :is(a, input)"),
+        )
