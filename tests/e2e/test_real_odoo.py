@@ -740,5 +740,7 @@ def test_a_product_sold_from_odoo_is_created_in_woocommerce_and_its_echo_changes
             {"id": product["id"], "name": "Odoo's mug"}
         ], "Odoo is master: the echo only binds"
     finally:
-        for key, value in before.items():
-            odoo.set_param(key, value or "")
+        # The store first: a store's setting set as a parameter is the default store's, so
+        # the master goes back to the store it was taken from.
+        odoo.set_param(STORE_PARAM, before[STORE_PARAM] or "")
+        odoo.set_param(MASTER_PARAM, before[MASTER_PARAM] or "")
