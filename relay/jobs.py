@@ -27,18 +27,16 @@ from relay.pipeline.queueing import MAINTENANCE_QUEUE, RECONCILE_RECENT
 from relay.stores import Store
 from relay.work import (
     alerts,
-    categories,
     dead_letters,
     drift,
+    event_batches,
     images,
     imports,
     odoo_access,
     outbound,
     per_store,
     reconcile,
-    refunds,
     tax_rounding,
-    webhooks,
 )
 
 logger = logging.getLogger(__name__)
@@ -50,23 +48,25 @@ class EventFailed(Exception):
 
 
 def process_event(envelope: dict[str, Any]) -> dict[str, Any]:
-    """Hand one envelope to Odoo. Finishes on processed, duplicate or ignored."""
+    """Hand one envelope to Odoo (or take Odoo's answer to it in a batch the worker sent:
+    relay/work/event_batches.py). Finishes on processed, duplicate or ignored."""
     client = default_client()
     fields = log_fields(envelope)
     job = get_current_job()
-    store_url = (envelope.get("meta") or {}).get("store_url") or ""
-    woo_config, woo_client = per_store.config_of(store_url), per_store.client_of(store_url)
-    envelope = refunds.with_refund_details(envelope, woo_client)
     connection = job.connection if job else None
-    envelope = categories.with_categories(envelope, woo_client, connection)
-    envelope = images.with_image(envelope, woo_config, connection)
-    webhooks.note_api_version(connection, envelope)
-    try:
-        answer = until_odoo_answers(
-            lambda: client.process_event(envelope), fields, *_access_reporting(client)
-        )
-    except OdooError as exc:
-        answer = {"status": "failed", "error": {"message": str(exc), "retryable": True}}
+    store_url = (envelope.get("meta") or {}).get("store_url") or ""
+    woo_config = per_store.config_of(store_url)
+    in_hand = event_batches.take_answer(envelope["event_id"])
+    if in_hand is not None:
+        envelope, answer = in_hand
+    else:
+        envelope = event_batches.prepare(envelope, connection)
+        try:
+            answer = until_odoo_answers(
+                lambda: client.process_event(envelope), fields, *_access_reporting(client)
+            )
+        except OdooError as exc:
+            answer = {"status": "failed", "error": {"message": str(exc), "retryable": True}}
     if answer["status"] == "processed":
         images.remember_applied(envelope, woo_config, connection)
     if answer["status"] in FINISHED:

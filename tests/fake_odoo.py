@@ -41,6 +41,9 @@ class FakeOdoo(LocalServer):
     imports: dict[int, dict[str, Any]] = field(default_factory=dict)  # id -> what begin answers
     import_calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     state_queries: list[list[str]] = field(default_factory=list)  # /events/states, per call
+    batches: list[list[str]] = field(default_factory=list)  # /events/batch: event ids, per call
+    left_alone: set[str] = field(default_factory=set)  # keys a batch answers None (send alone)
+    batch_fails: bool = False  # /events/batch answers an error (a request that died)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def processed_keys(self) -> list[str]:
@@ -90,6 +93,17 @@ class FakeOdoo(LocalServer):
         params = body["params"]
         if handler.path == "/elitaco/v1/events":
             result = self._process(params.get("envelope"))
+        elif handler.path == "/elitaco/v1/events/batch":
+            envelopes = params["envelopes"]
+            with self.lock:
+                self.batches.append([envelope["event_id"] for envelope in envelopes])
+            if self.batch_fails:
+                return self._send(handler, 500, {"error": "the batch's request died"})
+            answers = [
+                None if envelope["idempotency_key"] in self.left_alone else self._process(envelope)
+                for envelope in envelopes
+            ]
+            result = {"answers": answers}
         elif handler.path == "/elitaco/v1/outbox/claim":
             result = {"events": self._claim(params["worker"], params["limit"], params["store"])}
         elif handler.path == "/elitaco/v1/outbox/ack":

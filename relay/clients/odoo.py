@@ -44,6 +44,11 @@ class OdooClient:
     def process_event(self, envelope: dict[str, Any]) -> dict[str, Any]:
         return self._call("/elitaco/v1/events", {"envelope": envelope})
 
+    def process_events(self, envelopes: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+        """Several envelopes in one request: each one's answer, in their order, or None for
+        one Odoo left to be sent alone."""
+        return self._call("/elitaco/v1/events/batch", {"envelopes": envelopes})["answers"]
+
     def mark_dead(self, event_id: str, error: str) -> dict[str, Any]:
         return self._call("/elitaco/v1/events/dead", {"event_id": event_id, "error": error})
 

@@ -15,10 +15,14 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, Worker
 from rq.exceptions import AbandonedJobError, StopRequested
+from rq.executions import Execution
 from rq.job import Job
+from rq.utils import now
 from rq.worker import WorkerStatus
 
+from relay.clients.odoo import default_client
 from relay.pipeline.queueing import PROCESS_EVENT, RUN_IMPORT
+from relay.work import event_batches
 from relay.work.imports import report_killed_import
 
 logger = logging.getLogger(__name__)
@@ -56,15 +60,17 @@ def restore_retry_of_abandoned_job(job: Job, exc_type: type, *exc_info: Any) -> 
 
 
 class JobHeartbeats:
-    """While a job runs in the worker's own process, a thread sends the heartbeats that RQ's
-    worker sends while it waits for a work horse, so a job waiting on Odoo longer than the
-    heartbeat TTL is not taken for abandoned (and run a second time meanwhile)."""
+    """While jobs run in the worker's own process (one event, or a batch of them), a thread
+    sends for each the heartbeats RQ's worker sends while it waits for a work horse, so a job
+    waiting on Odoo longer than the heartbeat TTL is not taken for abandoned (and run a
+    second time meanwhile). Each job's beats stop at its end (`finished`)."""
 
-    def __init__(self, worker: Worker, job: Job) -> None:
+    def __init__(self, worker: Worker, running: list[tuple[Job, Execution]]) -> None:
         self.worker = worker
-        self.job = job
+        self.running = {job.id: (job, execution) for job, execution in running}
+        self.lock = threading.Lock()
         self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._beat, name=f"heartbeats {job.id}", daemon=True)
+        self.thread = threading.Thread(target=self._beat, name="job heartbeats", daemon=True)
 
     def __enter__(self) -> Self:
         self.thread.start()
@@ -73,8 +79,15 @@ class JobHeartbeats:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
+    def finished(self, job: Job) -> None:
+        """Before RQ records the job's end: no heartbeat of it may follow."""
+        with self.lock:
+            self.running.pop(job.id, None)
+            if self.running:
+                return
+        self.stop()
+
     def stop(self) -> None:
-        """Before RQ records the job's end: no heartbeat may follow it."""
         self.stopped.set()
         if self.thread.is_alive() and self.thread is not threading.current_thread():
             self.thread.join()
@@ -83,12 +96,21 @@ class JobHeartbeats:
         started = time.monotonic()
         while not self.stopped.wait(self.worker.job_monitoring_interval):
             try:
-                self.worker.set_current_job_working_time(time.monotonic() - started)
-                self.worker.maintain_heartbeats(self.job)
+                with self.lock:
+                    self._beat_running(time.monotonic() - started)
             except RedisError as exc:  # Redis away: the next beat tries again
-                logger.warning(
-                    "job heartbeat failed", extra={"job": self.job.id, "error": str(exc)}
-                )
+                logger.warning("job heartbeat failed", extra={"error": str(exc)})
+
+    def _beat_running(self, working_time: float) -> None:
+        worker = self.worker
+        worker.set_current_job_working_time(working_time)
+        with worker.connection.pipeline() as pipe:
+            worker.heartbeat(worker.job_monitoring_interval + 60, pipeline=pipe)
+            for job, execution in self.running.values():
+                ttl = int(worker.get_heartbeat_ttl(job))
+                execution.heartbeat(job.started_job_registry, ttl, pipeline=pipe)
+                job.heartbeat(now(), ttl, pipeline=pipe, xx=True)
+            pipe.execute()
 
 
 class RelayWorker(Worker):
@@ -121,17 +143,25 @@ class RelayWorker(Worker):
         if job.func_name not in IN_PROCESS_JOBS:
             super().execute_job(job, queue)
             return
-        self.prepare_execution(job)
+        backlog = event_batches.take_backlog(queue, job) if job.func_name == PROCESS_EVENT else []
+        jobs = [job, *backlog]
+        executions = [self.prepare_execution(each) for each in jobs]
+        event_batches.registered(queue, backlog, self.name)
         try:
-            with JobHeartbeats(self, job) as self._heartbeats:
-                self.perform_job(job, queue)
+            with JobHeartbeats(self, list(zip(jobs, executions, strict=True))) as beats:
+                self._heartbeats = beats
+                answers = event_batches.send(default_client(), jobs) if backlog else {}
+                with event_batches.answers_in_hand(answers):
+                    for each, execution in zip(jobs, executions, strict=True):
+                        self.execution = execution
+                        self.perform_job(each, queue)
         finally:
             self._heartbeats = None
         self.set_state(WorkerStatus.IDLE)
 
     def handle_execution_ended(self, job: Job, queue: Queue, heartbeat_ttl: int) -> None:
         if self._heartbeats is not None:
-            self._heartbeats.stop()
+            self._heartbeats.finished(job)
         super().handle_execution_ended(job, queue, heartbeat_ttl)
 
     def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessDenied, ValidationError
 from odoo.http import request
 
 from ..envelope import store_key
+from ..models.integration_event_batch import MAX_BATCH
 from ..models.integration_event_states import MAX_REFERENCES
 
 INTEGRATION_GROUP = "elitaco_integration.group_integration_user"
@@ -32,6 +33,15 @@ class ElitacoController(http.Controller):
     @worker_route("/elitaco/v1/events")
     def process_event(self, envelope=None, **unexpected):
         return _integration_env()["integration.event"].process_envelope(envelope)
+
+    @worker_route("/elitaco/v1/events/batch")
+    def process_events(self, envelopes=None, **unexpected):
+        """A backlog's events in one request, each applied and committed as if it came alone
+        (integration.event.process_envelopes)."""
+        env = _integration_env()
+        if not isinstance(envelopes, list) or not 1 <= len(envelopes) <= MAX_BATCH:
+            raise ValidationError(f"envelopes must be a list of 1 to {MAX_BATCH} envelopes")
+        return {"answers": env["integration.event"].process_envelopes(envelopes)}
 
     @worker_route("/elitaco/v1/events/dead")
     def mark_dead(self, event_id, error=None, **unexpected):

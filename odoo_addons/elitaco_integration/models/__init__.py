@@ -1,6 +1,7 @@
 # The mixin first: the models below inherit it.
 from . import integration_store_company
 from . import integration_event
+from . import integration_event_batch
 from . import integration_event_dead_letter
 from . import integration_event_states
 from . import integration_event_order
