@@ -150,6 +150,23 @@ class WooConfig:
 
 
 @dataclass(frozen=True)
+class ImportWindow:
+    """How many jobs an import lets the events queue hold before it pauses (then at most a
+    page and its variations more), and the seconds before it looks again."""
+
+    size: int = 2000
+    pause_seconds: int = 5
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ImportWindow:
+        env = os.environ if environ is None else environ
+        return cls(
+            size=_int(env, "IMPORT_QUEUE_WINDOW", cls.size),
+            pause_seconds=_int(env, "IMPORT_PAUSE_SECONDS", cls.pause_seconds),
+        )
+
+
+@dataclass(frozen=True)
 class SentinelConfig:
     """Redis Sentinel instead of REDIS_URL: the sentinels name the primary, and clients follow a
     failover by asking them again (REDIS_SENTINELS, REDIS_SENTINEL_MASTER, ...)."""
@@ -261,6 +278,7 @@ def check_worker_environment(environ: Mapping[str, str] | None = None) -> None:
     secret(env, "WOO_CONSUMER_SECRET")
     _float(env, "WOO_BACKOFF_FACTOR", WooConfig.backoff_factor, zero=True)
     _float(env, "ODOO_OUTAGE_BACKOFF_MAX", 30.0)
+    ImportWindow.from_env(env)
 
 
 def events_queue_name() -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from rq import Queue, get_current_job
 
 from relay.clients.odoo import OdooError, default_client, until_odoo_answers
-from relay.config import ConfigError, events_queue_name
+from relay.config import ConfigError, ImportWindow, events_queue_name
 from relay.pipeline import flow
 from relay.pipeline.envelope import log_fields
 from relay.pipeline.queueing import MAINTENANCE_QUEUE, RECONCILE_RECENT
@@ -242,7 +242,8 @@ def run_import(import_id: int) -> dict[str, int]:
     queue = Queue(events_queue_name(), connection=job.connection)
     try:
         woo_for = per_store.woo_for(per_store.served_stores())
-        return imports.run_import(client, woo_for, queue, import_id)
+        window = ImportWindow.from_env()
+        return imports.run_import(client, woo_for, queue, import_id, job, window)
     except Exception as exc:
         final = not job.retries_left
         error = f"{type(exc).__name__}: {exc}"

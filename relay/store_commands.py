@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,7 @@ from rq import Queue
 
 from relay.clients.odoo import OdooClient, OdooError, OdooRefused, OdooUnavailable
 from relay.clients.woo import WooAuthError
-from relay.config import ConfigError, OdooConfig, events_queue_name
+from relay.config import ConfigError, ImportWindow, OdooConfig, events_queue_name
 from relay.logs import configure_logging
 from relay.pipeline.envelope import parse_woo_datetime
 from relay.pipeline.status import save_delivery_url
@@ -83,6 +84,7 @@ def import_command(what: str, since: str | None, store_name: str | None = None) 
     configure_logging(os.environ.get("LOG_LEVEL", "WARNING").upper())
     start = parse_since(since)
     queue = Queue(events_queue_name(), connection=redis_from_env())
+    window = ImportWindow.from_env()
     resources = RESOURCES if what == "all" else (what.removesuffix("s"),)
 
     def one(store: Store) -> int:
@@ -92,6 +94,7 @@ def import_command(what: str, since: str | None, store_name: str | None = None) 
             def progress(_envelopes, report, resource=resource) -> None:
                 if sys.stderr.isatty():
                     print(f"\r{resource}s: {report.enqueued} enqueued", end="", file=sys.stderr)
+                wait_for_room(queue, window)
 
             report = import_resource(woo, queue, store.url, resource, start, progress)
             if sys.stderr.isatty():
@@ -106,6 +109,22 @@ def import_command(what: str, since: str | None, store_name: str | None = None) 
         return 0
 
     return for_each_store(store_name, one)
+
+
+def wait_for_room(queue: Queue, window: ImportWindow) -> None:
+    """After a page: while the events queue holds the window, the command sleeps (it holds
+    no worker, unlike the import job, which pauses instead), so that Redis holds a window of
+    the import, not the whole store."""
+    waiting = False
+    while len(queue) >= window.size:
+        if not waiting:
+            print(
+                f"\nwaiting: the queue holds {len(queue)} events (IMPORT_QUEUE_WINDOW "
+                f"{window.size}); the workers apply them",
+                file=sys.stderr,
+            )
+            waiting = True
+        time.sleep(window.pause_seconds)
 
 
 def reconcile_command(since: str | None, store_name: str | None = None) -> int:

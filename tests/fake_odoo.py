@@ -131,6 +131,9 @@ class FakeOdoo(LocalServer):
             plan = self.imports.get(params["import_id"])
             if route == "begin":
                 result = plan or {"status": "not_running", "state": None}
+            elif route == "progress" and plan:
+                self._step_read(plan, params)
+                result = {"status": "running"}
             else:
                 result = {"status": "failed" if params.get("final") else "running"}
         else:
@@ -138,6 +141,20 @@ class FakeOdoo(LocalServer):
         if self.stall_seconds:
             time.sleep(self.stall_seconds)
         self._send(handler, 200, {"jsonrpc": "2.0", "id": body.get("id"), "result": result})
+
+    @staticmethod
+    def _step_read(plan: dict[str, Any], params: dict[str, Any]) -> None:
+        """As the module keeps a step: reading or done, read up to the newest it was told
+        (a copy: a test's steps stay as it wrote them)."""
+        read_up_to = (params["read_up_to"] or "").removesuffix("Z") or None
+
+        def updated(step: dict[str, Any]) -> dict[str, Any]:
+            if step["resource"] != params["resource"]:
+                return step
+            newest = max(filter(None, [step.get("read_up_to"), read_up_to]), default=None)
+            return step | {"state": "done" if params["done"] else "reading", "read_up_to": newest}
+
+        plan["steps"] = [updated(step) for step in plan["steps"]]
 
     def settle(self, idempotency_key: str, state: str = "done") -> None:
         """What a manager's Replay in Odoo (Integration › Dead letters) leaves in the ledger."""

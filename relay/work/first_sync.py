@@ -35,11 +35,14 @@ def import_resource(
     progress: Callable[[list[dict], ReconcileReport], None] | None = None,
     meta: dict[str, Any] | None = None,
     checkpoint: str | None = None,
+    pause: Callable[[datetime], bool] | None = None,
 ) -> ReconcileReport:
     """Enqueue every `resource` modified after `since` (default: where an earlier import of
     it stopped, else everything). `progress` is called after each page with the envelopes it
     enqueued; `meta` goes into each envelope's meta; `checkpoint` names where the progress is
-    kept (default: the CLI's, one per resource)."""
+    kept (default: the CLI's, one per resource); `pause` stops the reading of orders and
+    products between two pages (reconcile_modified), never customers': read by page number,
+    they could not go on from a modification time."""
     if resource == "customer":
         return reconcile_customers(
             woo, queue, store_url, since or EVERYTHING, on_page=progress, meta=meta
@@ -58,4 +61,4 @@ def import_resource(
         if progress:
             progress(envelopes, report)
 
-    return reconcile_modified(woo, queue, store_url, resource, since, name, page_done, meta)
+    return reconcile_modified(woo, queue, store_url, resource, since, name, page_done, meta, pause)

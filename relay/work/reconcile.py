@@ -91,6 +91,7 @@ def reconcile_modified(
     checkpoint: str | None = None,
     on_page: Callable[[list[dict], list[dict], ReconcileReport], None] | None = None,
     meta: dict[str, Any] | None = None,
+    pause: Callable[[datetime], bool] | None = None,
 ) -> ReconcileReport:
     """Enqueue every order or product modified after `since` (default: the checkpoint, less
     OVERLAP).
@@ -106,7 +107,9 @@ def reconcile_modified(
 
     `checkpoint`: the name its progress is kept under (default: the resource's); `on_page`:
     called with each page and the envelopes enqueued for it, before its checkpoint is saved;
-    `meta`: added to each envelope's meta.
+    `meta`: added to each envelope's meta; `pause`: asked once a page is on the queue and its
+    checkpoint saved, with the cursor the next request would read after: True stops the
+    reading there, for a later call to go on from that cursor.
     """
     connection = queue.connection
     checkpoint = checkpoint or resource
@@ -138,6 +141,8 @@ def reconcile_modified(
             cursor = newest
         # Only once the page is on the queue: a crash before this re-reads the page.
         _save_checkpoint(connection, store_url, checkpoint, cursor, report)
+        if pause is not None and pause(cursor):
+            break
     logger.info(
         "reconciled %ss",
         resource,

@@ -11,6 +11,7 @@ import yaml
 
 from relay.config import (
     HOW_TO_MAKE,
+    ImportWindow,
     OdooConfig,
     Settings,
     WooConfig,
@@ -121,6 +122,7 @@ def process_reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[str]]:
             OdooConfig.from_env,
             redis_from_env,
             events_queue_name,
+            ImportWindow.from_env,
         )
         | STORES_FILE_NAMES
         | {"WOO_WEBHOOK_SECRET", "PAYLOAD_RETENTION_DAYS", "LOG_LEVEL"},
