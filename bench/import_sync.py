@@ -5,6 +5,7 @@ WooCommerce stand-in through the workers into a real Odoo, and this times it.
     .venv/bin/python -m bench.import_sync --products 5000 --sizes 4 --customers 4000 \
         --orders 10000 --workers 2
 
+Odoo runs as deployed, with `--odoo-workers` worker processes (2; 0 for its threaded server).
 The shop: `--products` variable products (T-shirts in `--sizes` sizes, so products × sizes
 variations), each in one of 12 categories of a two-level tree; `--customers` registered
 customers; `--orders` completed orders of two variations each, by those customers. The stand-in
@@ -13,7 +14,8 @@ nothing of it beforehand, WooCommerce is master of product data.
 
 The run is what an operator does: Integration › Configuration › Imports › New › Start. It
 prints when the reading ended and when the last event was applied, events a second, the peak
-memory of each kind of process, and checks that Odoo has one template per product, one variant
+memory of each kind of process, Redis's own peak of data and the longest the events queue
+got, and checks that Odoo has one template per product, one variant
 per variation, one partner per customer and one confirmed sale order per order, with nothing
 failed.
 """
@@ -176,7 +178,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=4000)
     parser.add_argument("--orders", type=int, default=10000)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--odoo-workers", type=int, default=0)
+    parser.add_argument("--odoo-workers", type=int, default=2, help="Odoo's worker processes")
     args = parser.parse_args()
     installation = odoo_installation()
     workdir = Path(tempfile.mkdtemp(prefix="bench-import-"))
@@ -216,8 +218,13 @@ def main() -> None:
             for n in range(args.workers)
         ]
 
+        events_queue = Queue("woo-events", connection=Redis.from_url(redis_server.url))
+        longest_queue = 0
+
         def sample() -> None:
+            nonlocal longest_queue
             while not stop_sampling.wait(1):
+                longest_queue = max(longest_queue, events_queue.count)
                 for worker in workers:
                     for pid in processes_marked(PROCESS_MARKER_VARIABLE, worker.marker):
                         peaks.sample("RQ worker" if pid == worker.pid else "work horse", pid)
@@ -290,6 +297,8 @@ def main() -> None:
         print(f"in Odoo: {found}; expected {expected}")
         mib = {kind: round(kib / 1024, 1) for kind, kib in sorted(peaks.kib.items())}
         print(f"peak memory (MiB): {mib}")
+        redis_peak = events_queue.connection.info("memory")["used_memory_peak"] / 2**20
+        print(f"Redis: {redis_peak:.1f} MiB of data at most; {longest_queue} queued events at most")
         problems = [
             f"{key}: {found[key]} != {expected[key]}"
             for key in found
