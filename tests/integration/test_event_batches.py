@@ -15,7 +15,7 @@ from rq.registry import FailedJobRegistry, StartedJobRegistry
 from relay.pipeline.queueing import enqueue_envelope
 from relay.work import event_batches
 from relay.work.worker import RelayWorker
-from tests.integration.test_worker import NO_WAIT, fresh, status
+from tests.integration.test_worker import NO_WAIT, fresh, in_background, status
 from tests.processes import WorkerProcess
 
 
@@ -171,4 +171,35 @@ def test_a_worker_killed_mid_batch_loses_none_of_its_events(queue, fake_odoo, se
         job = Job.fetch(envelope["event_id"], connection=queue.connection)
         assert job.return_value()["status"] == "duplicate", "applied once, by the first batch"
     assert len(fake_odoo.processed_keys()) == 8
+    nothing_left_running(queue)
+
+
+def test_every_event_of_a_batch_keeps_its_heartbeat_while_odoo_works(queue, fake_odoo):
+    """RQ would take a batched job whose heartbeat lapsed for abandoned and run it again
+    meanwhile: each one's place in the started registry moves on until its own end."""
+    backlog = orders(4)
+    for envelope in backlog:
+        enqueue_envelope(queue, envelope, NO_WAIT)
+    fake_odoo.stall_seconds = 3.5
+    started = StartedJobRegistry(queue=queue)
+    last = backlog[-1]["event_id"]
+
+    def expiry() -> float | None:
+        scores = started.connection.zrange(started.key, 0, -1, withscores=True)
+        return next((score for key, score in scores if key.decode().startswith(last)), None)
+
+    def watch(seen: list) -> None:
+        deadline = time.monotonic() + 10
+        while not fake_odoo.batches and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen.append(expiry())
+        time.sleep(2.5)
+        seen.append(expiry())
+
+    thread, expiries = in_background(watch)
+    RelayWorker([queue], connection=queue.connection, job_monitoring_interval=1).work(burst=True)
+    thread.join()
+    first, later = expiries
+    assert first and later and later >= first + 2, f"the heartbeat was not renewed: {expiries}"
+    assert len(fake_odoo.processed_keys()) == 4
     nothing_left_running(queue)
