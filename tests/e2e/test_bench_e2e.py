@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.e2e import ORM_WARM_UP, make_orders, make_products, paired_rounds
+from bench.e2e import ORM_WARM_UP, Pipeline, make_orders, make_products, paired_rounds
+from bench.lag import lag_of
 from tests.odoo_server import OdooServer
 
 
@@ -32,3 +33,23 @@ def test_each_round_pairs_a_slice_of_the_orm_limit_with_a_slice_of_the_project(
     ) == len(orm_orders)
     warm_ups = odoo.execute("sale.order", "search_count", [("client_order_ref", "like", "72050%")])
     assert warm_ups == 2 * ORM_WARM_UP
+
+
+def test_the_lag_of_a_single_order_ends_once_odoo_confirmed_it(
+    odoo: OdooServer, redis_url: str, tmp_path: Path
+) -> None:
+    """bench/lag.py's measurement: from the relay's answer to the end of the order's job,
+    by which time the sale order is confirmed."""
+    make_products(odoo)
+    [order] = make_orders(1, 7_300_000)
+    with Pipeline(odoo, 1, 0, tmp_path, redis_url) as pipeline:
+        lag = lag_of(pipeline, order)
+    assert 0 < lag < 60
+    assert (
+        odoo.execute(
+            "sale.order",
+            "search_count",
+            [("woo_order_id", "=", order["id"]), ("state", "=", "sale")],
+        )
+        == 1
+    )
