@@ -425,7 +425,7 @@ def main() -> None:
                 )
                 results.append(result)
                 print(result.way, result.per_second, result.limit.per_second, flush=True)
-                if odoo_workers == 0 and workers == 1:
+                if not duplicates:  # after the first row, with its Odoo
                     duplicates = duplicate_cost(odoo, envelopes[:50])
             odoo.stop()
     finally:
