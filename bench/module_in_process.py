@@ -10,7 +10,8 @@ fresh Odoo 18 database:
   rights and record rules are paid as the module pays them;
 - module in-process: `integration.event.process_envelope` of each order's envelope as the
   Integration User (what the controller calls): the ledger, the timeline, the addresses and
-  contacts, value maps and the total check, with Odoo's create and confirmation.
+  contacts, value maps and the total check, with Odoo's create and confirmation;
+- the same 20 a call (`process_envelopes`, what the batch route calls), each committed alone.
 The rounds alternate the ways, so that the machine's drift shows as spread, not as a
 difference. Results are recorded in docs/performance.md.
 """
@@ -40,6 +41,16 @@ for envelope in envelopes:
     answer = events.process_envelope(envelope)
     assert answer["status"] == "processed", answer
     env.cr.commit()
+print("ELITACO_ORM_SECONDS", time.perf_counter() - started, time.process_time() - cpu)
+"""
+BATCH_SCRIPT = """
+import json, time
+envelopes = json.load(open(ORDERS_PATH))
+events = env["integration.event"].with_context(elitaco_from_woo=True)
+started, cpu = time.perf_counter(), time.process_time()
+for start in range(0, len(envelopes), 20):
+    answers = events.process_envelopes(envelopes[start : start + 20])
+    assert all(answer and answer["status"] == "processed" for answer in answers), answers
 print("ELITACO_ORM_SECONDS", time.perf_counter() - started, time.process_time() - cpu)
 """
 
@@ -76,6 +87,7 @@ def main() -> None:
         "ORM limit (superuser)": ORM_SCRIPT,
         "ORM limit as the Integration User": AS_INTEGRATION_USER + ORM_SCRIPT,
         "module in-process (process_envelope)": AS_INTEGRATION_USER + MODULE_SCRIPT,
+        "module in-process, 20 a call (process_envelopes)": AS_INTEGRATION_USER + BATCH_SCRIPT,
     }
     measured: dict[str, list[tuple[float, float]]] = defaultdict(list)
     try:
