@@ -58,3 +58,4 @@ from . import test_store_settings
 from . import test_store_settings_migration
 from . import test_store_company
 from . import test_store_company_migration
+from . import test_import_chatter
