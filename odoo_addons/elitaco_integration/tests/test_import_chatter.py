@@ -86,6 +86,31 @@ class TestImportChatter(TransactionCase):
         self.assertEqual(len(self.chatter(order.picking_ids)[0]), 2, "its creation, its origin")
         self.assertFalse(self.the_import.line_ids)
 
+    def cancelled_order(self, imported: bool, woo_id: int):
+        """The order applied, then cancelled in WooCommerce: its state changes."""
+        order = self.order(imported, woo_id)
+        message = envelope(
+            "woo.order.updated",
+            id=woo_id,
+            number=str(woo_id),
+            status="cancelled",
+            date_modified_gmt="2026-02-21T09:00:00",
+        )
+        self.apply(message, imported)
+        self.assertEqual(order.state, "cancel")
+        return order
+
+    def test_an_imported_order_cancelled_tracks_nothing(self):
+        order = self.cancelled_order(imported=True, woo_id=4713)
+        messages, tracking, _follows = self.chatter(order | order.picking_ids)
+        self.assertFalse(tracking)
+        self.assertEqual(len(messages), 1, "only the delivery's link to its order")
+
+    def test_a_live_order_cancelled_tracks_its_state(self):
+        order = self.cancelled_order(imported=False, woo_id=4714)
+        tracking = self.chatter(order)[1]
+        self.assertIn("state", tracking.field_id.mapped("name"))
+
     def product(self, imported: bool, woo_id: int):
         first, *variations = variable_shirt(id=woo_id, sku=f"SHIRT-{woo_id}")
         self.apply(first, imported)
