@@ -304,7 +304,12 @@ class IntegrationEvent(models.Model):
             with self.env.cr.savepoint():
                 # Its orders, customers, invoices and payments are the store's company's.
                 mail_context = IMPORT_MAIL_CONTEXT if self._import_id() else {}
-                outcome = self.with_company(self.company_id).with_context(**mail_context)._apply()
+                applier = self.with_company(self.company_id).with_context(**mail_context)
+                outcome = applier._apply()
+                if mail_context:
+                    # Fields computed at the flush (a delivery's state) under the same context:
+                    # the savepoint's own flush would compute, and track, them without it.
+                    applier.env.flush_all()
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             raise  # another transaction touched the same rows: Odoo retries the whole request
         except Exception as exc:  # noqa: BLE001 - any other error becomes a visible failure

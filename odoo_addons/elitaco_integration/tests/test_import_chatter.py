@@ -102,7 +102,9 @@ class TestImportChatter(TransactionCase):
 
     def test_an_imported_order_cancelled_tracks_nothing(self):
         order = self.cancelled_order(imported=True, woo_id=4713)
-        messages, tracking, _follows = self.chatter(order | order.picking_ids)
+        messages, tracking, _follows = self.chatter(order)
+        self.assertFalse(messages | tracking.mail_message_id)
+        messages, tracking, _follows = self.chatter(order.picking_ids)
         self.assertFalse(tracking)
         self.assertEqual(len(messages), 1, "only the delivery's link to its order")
 
