@@ -41,8 +41,7 @@ class ProductCategory(models.Model):
     def _woo_export(self) -> None:
         """With Odoo as master of product data, a category WooCommerce has is renamed or moved
         there too (changes made while applying WooCommerce events are not echoed back)."""
-        if self.env.context.get("elitaco_from_woo"):
-            return
-        if "odoo" not in self.env["integration.store"]._product_masters():
+        masters = self.env["integration.store"]._product_masters()
+        if self.env.context.get("elitaco_from_woo") or "odoo" not in masters:
             return
         self.env["integration.woo.category"]._for_categories(self)
