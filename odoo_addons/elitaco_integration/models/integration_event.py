@@ -48,6 +48,16 @@ ERROR_CODES = [
     ("processing_error", "Unexpected error"),
     ("invalid_envelope", "Invalid envelope"),
 ]
+# An import's records are history already: Odoo's mail writes nothing for them that a person
+# would read (no "created" message, no tracking values, no followers, no assignment notice).
+# What the module posts on purpose (message_post: an order's integration problem) still is.
+IMPORT_MAIL_CONTEXT = {
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+    "mail_auto_subscribe_no_notify": True,
+}
 ACTIONS = {
     "created": _lt("created"),
     "updated": _lt("updated"),
@@ -293,7 +303,13 @@ class IntegrationEvent(models.Model):
         try:
             with self.env.cr.savepoint():
                 # Its orders, customers, invoices and payments are the store's company's.
-                outcome = self.with_company(self.company_id)._apply()
+                mail_context = IMPORT_MAIL_CONTEXT if self._import_id() else {}
+                applier = self.with_company(self.company_id).with_context(**mail_context)
+                outcome = applier._apply()
+                if mail_context:
+                    # Fields computed at the flush (a delivery's state) under the same context:
+                    # the savepoint's own flush would compute, and track, them without it.
+                    applier.env.flush_all()
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             raise  # another transaction touched the same rows: Odoo retries the whole request
         except Exception as exc:  # noqa: BLE001 - any other error becomes a visible failure

@@ -319,11 +319,15 @@ class IntegrationImport(models.Model):
             run._settle()
         return {"status": run.state}
 
-    def _settle(self) -> None:
+    def _settle(self, outcome: str | None = None) -> None:
         """A finished import is done with errors while a line of its report failed: its
         events come after the reading, so each line applied settles it again. Written only
-        when it changes: the workers applying the import's events do not queue on its row."""
+        when it changes: the workers applying the import's events do not queue on its row.
+        `outcome`: the one line just written's; a line that did not fail leaves a done
+        import done, without counting its lines (most of an import's events)."""
         for run in self.filtered(lambda run: run.state in FINISHED):
+            if run.state == "done" and outcome not in (None, "failed"):
+                continue
             failed = self.env["integration.import.line"].search_count(
                 [("import_id", "=", run.id), ("outcome", "=", "failed")], limit=1
             )

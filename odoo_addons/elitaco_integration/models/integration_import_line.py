@@ -157,7 +157,7 @@ class IntegrationImportLine(models.Model):
             (import_id, key, *values.values(), self.env.uid, self.env.uid, import_id),
         )
         self.invalidate_model()
-        self.env["integration.import"].browse(import_id).exists()._settle()
+        self.env["integration.import"].browse(import_id).exists()._settle(values.get("outcome"))
 
     def action_open_record(self):
         self.ensure_one()

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import AccessError, ValidationError
 
 from ..envelope import store_key
@@ -79,14 +79,21 @@ class IntegrationStore(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         stores = super().create(vals_list)
+        self.env.registry.clear_cache()  # _id_of_key
         self.env["integration.value.map"]._give_order_statuses(stores.company_id)
         return stores
 
     def write(self, vals):
         result = super().write(vals)
+        if {"url", "key"} & set(vals):
+            self.env.registry.clear_cache()  # _id_of_key
         if "company_id" in vals:
             self.env["integration.value.map"]._give_order_statuses(self.company_id)
         return result
+
+    def unlink(self):
+        self.env.registry.clear_cache()  # _id_of_key
+        return super().unlink()
 
     @api.model
     def _ensure(self, url: str | None) -> "IntegrationStore":
@@ -101,12 +108,20 @@ class IntegrationStore(models.Model):
     def _by_key(self, key: str | None) -> "IntegrationStore":
         """The store of `key` (archived ones included), else the default store (Settings),
         else none."""
-        stores = self.sudo().with_context(active_test=False)
-        store = stores.search([("key", "=", key)], limit=1) if key else stores.browse()
-        if not store:
+        store_id = self._id_of_key(key) if key else 0
+        if not store_id:
             default = self.env["integration.event"]._default_store()
-            store = stores.search([("key", "=", default)], limit=1) if default else store
-        return store.with_env(self.env)
+            store_id = self._id_of_key(default) if default else 0
+        return self.browse(store_id)
+
+    @api.model
+    @tools.ormcache("key")
+    def _id_of_key(self, key: str) -> int:
+        """The id of the store of `key`, archived ones included; 0 for none. Each event asks
+        several times (its settings, value maps, company), and stores change seldom: the
+        answer is kept (per Odoo process, until a store is created, changed or deleted)."""
+        stores = self.sudo().with_context(active_test=False)
+        return stores.search([("key", "=", key)], limit=1).id
 
     @api.model
     def _company_of(self, key: str | None):

@@ -122,13 +122,10 @@ class IntegrationStore(models.Model):
         `store` of an event, binding or outbox row): that store, else the default one (the
         store in Settings). Until Settings names a store, or while Odoo has no record of it
         yet, a store in memory with what the system parameters say (Odoo before stores)."""
-        default = self.env["integration.event"]._default_store()
-        stores = self.sudo().with_context(active_test=False)
-        if default:
-            for candidate in (key, default):
-                store = stores.search([("key", "=", candidate)], limit=1) if candidate else None
-                if store:
-                    return store.with_env(self.env)
+        if self.env["integration.event"]._default_store():
+            store = self._by_key(key)
+            if store:
+                return store
         return self.new(self._settings_from_parameters(self.env.company))
 
     @api.model

@@ -243,7 +243,9 @@ class IntegrationValueMap(models.Model):
         as none)."""
         if woo_value in (None, ""):
             return self.browse()
-        store_id = self.env["integration.store"]._for_key(store)._origin.id or 0
+        # The store's id is all it needs, not its settings (_for_key): fewer reads per order.
+        default = self.env["integration.event"]._default_store()
+        store_id = self.env["integration.store"]._by_key(store).id if default else 0
         return self.browse(self._lookup_id(kind, str(woo_value), self.env.company.id, store_id))
 
     @api.model
