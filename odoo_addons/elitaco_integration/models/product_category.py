@@ -41,7 +41,8 @@ class ProductCategory(models.Model):
     def _woo_export(self) -> None:
         """With Odoo as master of product data, a category WooCommerce has is renamed or moved
         there too (changes made while applying WooCommerce events are not echoed back)."""
-        masters = self.env["integration.store"]._product_masters()
-        if self.env.context.get("elitaco_from_woo") or "odoo" not in masters:
+        if self.env.context.get("elitaco_from_woo"):
+            return
+        if "odoo" not in self.env["integration.store"]._product_masters():
             return
         self.env["integration.woo.category"]._for_categories(self)

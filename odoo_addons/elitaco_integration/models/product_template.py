@@ -147,8 +147,11 @@ class ProductTemplate(models.Model):
         """Queue the products for the workers to create or update in WooCommerce, when Odoo
         is master of product data (changes made while applying WooCommerce events are
         WooCommerce's own and not echoed back)."""
+        # WooCommerce's own changes first: they never go back, whoever is master.
+        if self.env.context.get("elitaco_from_woo") or not self:
+            return
         masters = self.env["integration.store"]._product_masters()
-        if self.env.context.get("elitaco_from_woo") or "odoo" not in masters or not self:
+        if "odoo" not in masters:
             return
         products = self.env["product.product"]
         variable = self.env["product.template"]
