@@ -36,7 +36,7 @@ from bench import odoo_installation
 from bench.soak import Peaks
 from relay.pipeline.queueing import MAINTENANCE_QUEUE
 from tests.fake_woo import FakeWoo
-from tests.odoo_server import OdooServer
+from tests.odoo_server import ADMIN_PASSWORD, ADMIN_UID, OdooServer
 from tests.processes import (
     PROCESS_MARKER_VARIABLE,
     WorkerProcess,
@@ -199,8 +199,12 @@ def main() -> None:
         print("creating the database ...", flush=True)
         odoo.create_database()
         odoo.start(workers=args.odoo_workers)
-        odoo.set_param("elitaco_integration.product_master", "woo")
-        odoo.set_param("elitaco_integration.store_url", store.url)
+        # As an operator does: Settings › Integration, the store's URL and WooCommerce as
+        # master of product data, saved (which makes the store's record).
+        values = {"elitaco_store_url": store.url, "elitaco_product_master": "woo"}
+        admin = (ADMIN_UID, ADMIN_PASSWORD, "res.config.settings")
+        settings = odoo._execute_kw(*admin, "create", (values,), {})
+        odoo._execute_kw(*admin, "execute", ([settings],), {})
         redis_server.start()
         env = relay_environment(
             redis_server.url,
