@@ -49,6 +49,7 @@ def lag_of(pipeline: Pipeline, order: dict) -> float:
         job = Job.fetch(job_id, connection=pipeline.redis)
         status = job.get_status()
         if status == JobStatus.FINISHED:
+            job.refresh()  # its end as RQ stamped it, read after the status that follows it
             return (job.ended_at.replace(tzinfo=UTC) - accepted).total_seconds()
         if status == JobStatus.FAILED or time.monotonic() > deadline:
             raise RuntimeError(f"order {order['id']}: job {job_id} {status}")
