@@ -417,7 +417,8 @@ def test_a_dead_letter_replayed_in_odoo_leaves_rq_and_health_is_ok_again(
 def test_odoo_restarting_in_a_burst_loses_and_dead_letters_nothing(
     odoo, relay, start_worker, redis_url
 ) -> None:
-    orders = [new_order("processing") for _ in range(16)]
+    # Enough that Odoo stops in the middle of the burst, though the workers send it batches.
+    orders = [new_order("processing") for _ in range(40)]
     accepted = [deliver(relay, "order.updated", order) for order in orders]
     start_worker()
     start_worker()
