@@ -34,6 +34,7 @@ STATES = [
 ]
 # Nothing left to do: applied, set aside, or made moot by a newer state of the same record.
 FINISHED_STATES = ("done", "ignored", "superseded")
+ANSWER_FIELDS = ("event_id", "state", "attempts", "result_model", "result_id", "result_name")
 ORDER_EVENTS = ("woo.order.created", "woo.order.updated", "woo.order.restored")
 RESOURCES = [
     ("order", "Order"),
@@ -64,6 +65,22 @@ ACTIONS = {
     "deleted": _lt("deleted"),
     "restored": _lt("restored"),
 }
+
+
+def answer_of(status: str, row: dict[str, Any]) -> dict[str, Any]:
+    """The workers' answer for an event: `row` holds its ANSWER_FIELDS and idempotency key."""
+    record = None
+    if row["result_model"] and row["result_id"]:
+        record = {"model": row["result_model"], "id": row["result_id"], "name": row["result_name"]}
+    return {
+        "status": status,
+        "event_id": row["event_id"],
+        "idempotency_key": row["idempotency_key"],
+        "state": row["state"],
+        "attempts": row["attempts"],
+        "record": record,
+        "error": None,
+    }
 
 
 class IntegrationEvent(models.Model):
@@ -164,22 +181,27 @@ class IntegrationEvent(models.Model):
         refusal = stores._worker_company_refusal(self._envelope_store(envelope))
         if refusal:
             return self._refuse_company(envelope, refusal)
-        problem = envelope_problem(envelope)
-        if problem:
-            answer = self._reject_invalid(envelope, problem)
-            self.env["integration.import.line"]._invalid(envelope, answer)
-            return answer
-        event, created = self._claim(envelope)
-        meta = envelope.get("meta") or {}
-        if not created and event.state in FINISHED_STATES:
-            self.env["integration.timeline"]._fold_repeat(event, on_own_row=True)
-            answer = event._answer("duplicate")
+        meta = envelope.get("meta") if isinstance(envelope, dict) else None
+        meta = meta if isinstance(meta, dict) else {}
+        repeated = self._finished_row(envelope)
+        if repeated:
+            event, answer = repeated
         else:
-            if not created and "fetched" in envelope and event.payload:
-                # A retry: what the workers read from WooCommerce this time is the newer reading.
-                event.payload = dict(event.payload, fetched=envelope["fetched"])
-            # `python -m relay replay` marks the envelopes it takes from the dead letters.
-            answer = event._run(replay=bool(meta.get("replay_of")))
+            problem = envelope_problem(envelope)
+            if problem:
+                answer = self._reject_invalid(envelope, problem)
+                self.env["integration.import.line"]._invalid(envelope, answer)
+                return answer
+            event, created = self._claim(envelope)
+            if not created and event.state in FINISHED_STATES:  # finished while we waited
+                self.env["integration.timeline"]._count_repeat(event.id)
+                answer = event._answer("duplicate")
+            else:
+                if not created and "fetched" in envelope and event.payload:
+                    # A retry: what the workers read from WooCommerce this time is newer.
+                    event.payload = dict(event.payload, fetched=envelope["fetched"])
+                # `python -m relay replay` marks the envelopes it takes from the dead letters.
+                answer = event._run(replay=bool(meta.get("replay_of")))
         if meta.get("import_id"):
             self.env["integration.import.line"]._applied(meta["import_id"], event, answer)
         return answer
@@ -218,6 +240,28 @@ class IntegrationEvent(models.Model):
         return purged
 
     # ------------------------------------------------------------------ internals
+
+    @api.model
+    def _finished_row(self, envelope: Any) -> tuple["IntegrationEvent", dict[str, Any]] | None:
+        """(event, its "duplicate" answer) when the ledger has finished the envelope's key, the
+        repeat counted on the event's timeline row; else None.
+
+        A redelivery is the commonest repeat and needs no more than this: its key is looked up
+        before the envelope is validated or its row written, and the answer is made from that
+        one row's columns (not from the record, whose payload is the whole envelope)."""
+        key = envelope.get("idempotency_key") if isinstance(envelope, dict) else None
+        if not isinstance(key, str):
+            return None
+        self.env.cr.execute(
+            """SELECT id, event_id, state, attempts, result_model, result_id, result_name
+                 FROM integration_event WHERE idempotency_key = %s AND state IN %s""",
+            (key, FINISHED_STATES),
+        )
+        row = self.env.cr.dictfetchone()
+        if not row:
+            return None
+        self.env["integration.timeline"]._count_repeat(row["id"])
+        return self.browse(row["id"]), answer_of("duplicate", row | {"idempotency_key": key})
 
     @api.model
     def _claim(self, envelope: dict[str, Any]) -> tuple["IntegrationEvent", bool]:
@@ -508,18 +552,8 @@ class IntegrationEvent(models.Model):
 
     def _answer(self, status: str) -> dict[str, Any]:
         self.ensure_one()
-        record = None
-        if self.result_model and self.result_id:
-            record = {"model": self.result_model, "id": self.result_id, "name": self.result_name}
-        return {
-            "status": status,
-            "event_id": self.event_id,
-            "idempotency_key": self.idempotency_key,
-            "state": self.state,
-            "attempts": self.attempts,
-            "record": record,
-            "error": None,
-        }
+        values = {name: self[name] for name in ANSWER_FIELDS}
+        return answer_of(status, values | {"idempotency_key": self.idempotency_key})
 
     def _import_id(self) -> int | None:
         """The import (Integration › Configuration › Imports) whose reading enqueued this

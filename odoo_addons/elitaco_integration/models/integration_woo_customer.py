@@ -144,10 +144,13 @@ class IntegrationWooCustomer(models.AbstractModel):
     @api.model
     def _new_partner(self, values: dict):
         """A customer the workers' user does not follow, in the store's company (the current
-        one while its event is applied); an address in its contact's company."""
+        one while its event is applied); an address in its contact's company, without a
+        "created" note: an address is read on the orders that use it, not in its own chatter."""
         parent = self.env["res.partner"].browse(values.get("parent_id"))
         company = parent.company_id if parent else self.env.company
-        partners = self.env["res.partner"].with_context(mail_create_nosubscribe=True)
+        partners = self.env["res.partner"].with_context(
+            mail_create_nosubscribe=True, mail_create_nolog=bool(parent)
+        )
         return partners.create(values | {"company_id": company.id}).with_env(self.env)
 
     @api.model

@@ -31,6 +31,28 @@ class TestLedger(IntegrationCase):
         self.assertEqual((row.kind, row.repeats), ("processed", 1), "one row, the repeat counted")
         self.assertIn("Delivered again once; the repeat changed nothing.", row.story)
 
+    def test_a_repeat_is_answered_from_the_ledger_row_alone(self):
+        first = envelope("woo.order.created")
+        answer = self.process(first)
+        event = self.Event.search([("event_id", "=", first["event_id"])])
+        expected = event._answer("duplicate")
+        self.assertEqual(expected["record"], answer["record"])
+        # The key names a delivery the ledger has finished: its body is not read again, so
+        # a redelivery is answered even where the envelope would now fail validation.
+        again = dict(first, event_id="5f0f5b7e-1d2c-4e3f-8a9b-0c1d2e3f4a5b", data={})
+        with patch(
+            "odoo.addons.elitaco_integration.models.integration_event.envelope_problem"
+        ) as validate:
+            self.assertEqual(self.process(again), expected)
+            self.assertEqual(self.process(again), expected)
+        validate.assert_not_called()
+        [row] = self.woo_order().integration_timeline_ids
+        self.assertEqual(row.repeats, 2, "each repeat counted on the event's row")
+        self.assertIn("Delivered again 2 times", row.story)
+        self.assertEqual(
+            self.Event.search_count([("idempotency_key", "=", first["idempotency_key"])]), 1
+        )
+
     def test_ledger_row_records_the_envelope_and_timings(self):
         message = envelope("woo.order.updated")
         self.process(message)
