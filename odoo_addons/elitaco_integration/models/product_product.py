@@ -1,4 +1,6 @@
-from odoo import models
+from odoo import api, models
+
+from ..variant_cache import variant_caches_cleared_only
 
 # A variant's own fields among those WooCommerce shows (the rest are its template's).
 EXPORTED_VARIANT_FIELDS = {"default_code", "weight", "active", "lst_price"}
@@ -6,6 +8,13 @@ EXPORTED_VARIANT_FIELDS = {"default_code", "weight", "active", "lst_price"}
 
 class ProductProduct(models.Model):
     _inherit = "product.product"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.context.get("elitaco_from_woo"):
+            return super().create(vals_list)
+        with variant_caches_cleared_only(self.env):
+            return super().create(vals_list)
 
     def write(self, vals):
         result = super().write(vals)

@@ -60,3 +60,4 @@ from . import test_store_company
 from . import test_store_company_migration
 from . import test_event_batch
 from . import test_import_chatter
+from . import test_variant_cache
