@@ -10,7 +10,7 @@ from redis import Redis
 from rq.job import Job, JobStatus
 
 from tests.e2e.conftest import deliver
-from tests.e2e.test_real_odoo import ledger, new_order, sale_order
+from tests.e2e.test_real_odoo import ledger, map_currency_and_replay, new_order, sale_order
 from tests.waiting import wait_for
 
 ENDED = (JobStatus.FINISHED, JobStatus.FAILED)
@@ -65,13 +65,7 @@ def test_a_backlog_reaches_odoo_in_batches_and_each_event_ends_as_alone(
         [dead] = ledger(odoo, refused["id"])
         assert dead["state"] == "dead" and dead["attempts"] == 1, dead
         # Replayed in Odoo once its currency is mapped: no dead letter stays for other tests.
-        pricelist = odoo.search_read("product.pricelist", [], ["id"], limit=1)[0]["id"]
-        odoo.execute(
-            "integration.value.map",
-            "create",
-            {"kind": "currency", "woo_value": "ZZB", "pricelist_id": pricelist},
-        )
-        odoo.execute("integration.event", "action_replay", [dead["id"]])
+        map_currency_and_replay(odoo, "ZZB", dead["id"])
         assert sale_order(odoo, refused["id"])["state"] == "sale"
         with odoo.log_path.open() as log:
             log.seek(logged)

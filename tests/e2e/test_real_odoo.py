@@ -124,6 +124,17 @@ def sale_order(odoo: OdooServer, woo_id: int) -> dict:
     return orders[0]
 
 
+def map_currency_and_replay(odoo: OdooServer, currency: str, event_row_id: int) -> None:
+    """What a manager does for an order refused for its currency: map it, press Replay."""
+    pricelist = odoo.search_read("product.pricelist", [], ["id"], limit=1)[0]["id"]
+    odoo.execute(
+        "integration.value.map",
+        "create",
+        {"kind": "currency", "woo_value": currency, "pricelist_id": pricelist},
+    )
+    odoo.execute("integration.event", "action_replay", [event_row_id])
+
+
 def ledger(odoo: OdooServer, woo_id: int) -> list[dict]:
     return odoo.search_read(
         "integration.event",
@@ -396,13 +407,7 @@ def test_a_dead_letter_replayed_in_odoo_leaves_rq_and_health_is_ok_again(
     [dead] = odoo.search_read(
         "integration.event", [("event_id", "=", accepted["event_id"])], ["id"]
     )
-    pricelist = odoo.search_read("product.pricelist", [], ["id"], limit=1)[0]["id"]
-    odoo.execute(
-        "integration.value.map",
-        "create",
-        {"kind": "currency", "woo_value": "ZZY", "pricelist_id": pricelist},
-    )
-    odoo.execute("integration.event", "action_replay", [dead["id"]])
+    map_currency_and_replay(odoo, "ZZY", dead["id"])
     assert sale_order(odoo, order["id"])["state"] == "sale"
 
     done = run_maintenance_job(redis_url, "relay.jobs.sync_dead_letters")

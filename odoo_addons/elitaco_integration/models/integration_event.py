@@ -9,6 +9,7 @@ from typing import Any
 from odoo import _, _lt, api, fields, models
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL
 
 from ..envelope import (
     Ambiguous,
@@ -253,9 +254,12 @@ class IntegrationEvent(models.Model):
         if not isinstance(key, str):
             return None
         self.env.cr.execute(
-            """SELECT id, event_id, state, attempts, result_model, result_id, result_name
-                 FROM integration_event WHERE idempotency_key = %s AND state IN %s""",
-            (key, FINISHED_STATES),
+            SQL(
+                "SELECT id, %s FROM integration_event WHERE idempotency_key = %s AND state IN %s",
+                SQL(", ").join(map(SQL.identifier, ANSWER_FIELDS)),
+                key,
+                FINISHED_STATES,
+            )
         )
         row = self.env.cr.dictfetchone()
         if not row:
