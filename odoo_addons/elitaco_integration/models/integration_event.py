@@ -51,9 +51,11 @@ ERROR_CODES = [
     ("invalid_envelope", "Invalid envelope"),
 ]
 # An import's records are history already: Odoo's mail writes nothing for them that a person
-# would read (no "created" message, no tracking values, no followers, no assignment notice).
-# What the module posts on purpose (message_post: an order's integration problem) still is.
+# would read (no "created" message, no tracking values, no followers, no assignment notice, no
+# "created from" note: models/mail_thread.py). What the module posts on purpose (message_post:
+# an order's integration problem) still is.
 IMPORT_MAIL_CONTEXT = {
+    "elitaco_history_import": True,
     "tracking_disable": True,
     "mail_create_nolog": True,
     "mail_create_nosubscribe": True,

@@ -85,8 +85,8 @@ class IntegrationStore(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if {"url", "key"} & set(vals):
-            self.env.registry.clear_cache()  # _id_of_key
+        if {"url", "key", "company_id"} & set(vals):
+            self.env.registry.clear_cache()  # _id_of_key, _company_id_of
         if "company_id" in vals:
             self.env["integration.value.map"]._give_order_statuses(self.company_id)
         return result
@@ -124,6 +124,11 @@ class IntegrationStore(models.Model):
         return stores.search([("key", "=", key)], limit=1).id
 
     @api.model
+    @tools.ormcache("store_id")
+    def _company_id_of(self, store_id: int) -> int:
+        return self.sudo().browse(store_id).company_id.id
+
+    @api.model
     def _company_of(self, key: str | None):
         """The company whose records a row of store `key` is: its store's, else (a store Odoo
         does not know, and no default store) the current one."""
@@ -136,7 +141,8 @@ class IntegrationStore(models.Model):
         if self.env.su:
             return ""
         store = self._by_key(key).sudo()
-        if not store or store.company_id in self.env.user.company_ids:
+        # Each event asks: both answers are kept (Odoo clears them when they change).
+        if not store or self._company_id_of(store.id) in self.env.user._get_company_ids():
             return ""
         return _(
             "The Integration User %(login)s is not allowed in company %(company)s of store "

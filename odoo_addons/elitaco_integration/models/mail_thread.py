@@ -1,5 +1,7 @@
 from odoo import api, models
 
+ORIGIN_NOTE = "mail.message_origin_link"
+
 
 class MailThread(models.AbstractModel):
     _inherit = "mail.thread"
@@ -21,3 +23,19 @@ class MailThread(models.AbstractModel):
             return author, sender
         odoobot = self.env.ref("base.partner_root").sudo()
         return odoobot.id, odoobot.email_formatted
+
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        """An imported order and its delivery do not make their customer a follower (Odoo
+        subscribes them at confirmation and at the delivery's creation): nobody meant to write
+        to a customer about their history. Colleagues (an activity's assignee) still follow."""
+        if partner_ids and self.env.context.get("elitaco_history_import"):
+            partners = self.env["res.partner"].sudo().browse(partner_ids)
+            partner_ids = partners.filtered(lambda partner: partner.user_ids).ids
+        return super().message_subscribe(partner_ids, subtype_ids)
+
+    def message_post_with_source(self, source_ref, *args, **kwargs):
+        """An import's delivery has no "This transfer has been created from" note: its Source
+        Document field says so already."""
+        if source_ref == ORIGIN_NOTE and self.env.context.get("elitaco_history_import"):
+            return self.env["mail.message"]
+        return super().message_post_with_source(source_ref, *args, **kwargs)

@@ -8,7 +8,8 @@ SHOP = "https://shop.example.com"
 
 class TestImportChatter(TransactionCase):
     """An import's records are history: Odoo's mail writes no "created" message, no tracking
-    values and no followers for them. A live event's records keep their chatter."""
+    values, no "created from" note and no followers for them (the customer of an order
+    included). A live event's records keep their chatter."""
 
     @classmethod
     def setUpClass(cls):
@@ -56,6 +57,13 @@ class TestImportChatter(TransactionCase):
         )
         return messages, messages.tracking_value_ids, bool(follows)
 
+    def followers(self, records):
+        return (
+            self.env["mail.followers"]
+            .search([("res_model", "=", records._name), ("res_id", "in", records.ids)])
+            .partner_id
+        )
+
     def order(self, imported: bool, woo_id: int):
         message = envelope("woo.order.updated", id=woo_id, number=str(woo_id), status="completed")
         self.apply(message, imported)
@@ -67,14 +75,13 @@ class TestImportChatter(TransactionCase):
         order = self.order(imported=True, woo_id=4711)
         delivery = order.picking_ids
         self.assertTrue(delivery)
-        # Only what stock posts on purpose: the delivery's link to its order.
-        [origin] = self.chatter(delivery)[0]
-        self.assertIn(order.name, origin.body)
+        self.assertIn(order.name, delivery.origin, "what the origin note would have said")
         for records in (order, delivery, order.partner_id):
             messages, tracking, follows = self.chatter(records)
-            self.assertFalse(messages - origin, records)
+            self.assertFalse(messages, records)
             self.assertFalse(tracking, records)
             self.assertFalse(follows, records)
+            self.assertFalse(self.followers(records), records)
         line = self.the_import.line_ids.filtered(lambda line: line.woo_id == 4711)
         self.assertEqual((line.outcome, line.result_id), ("created", order.id))
         timeline = self.env["integration.timeline"].search([("sale_order_id", "=", order.id)])
@@ -84,6 +91,8 @@ class TestImportChatter(TransactionCase):
         order = self.order(imported=False, woo_id=4712)
         self.assertTrue(self.chatter(order)[0], "the order's creation")
         self.assertEqual(len(self.chatter(order.picking_ids)[0]), 2, "its creation, its origin")
+        self.assertIn(order.partner_id, self.followers(order))
+        self.assertIn(order.partner_shipping_id, self.followers(order.picking_ids))
         self.assertFalse(self.the_import.line_ids)
 
     def cancelled_order(self, imported: bool, woo_id: int):
@@ -105,8 +114,7 @@ class TestImportChatter(TransactionCase):
         messages, tracking, _follows = self.chatter(order)
         self.assertFalse(messages | tracking.mail_message_id)
         messages, tracking, _follows = self.chatter(order.picking_ids)
-        self.assertFalse(tracking)
-        self.assertEqual(len(messages), 1, "only the delivery's link to its order")
+        self.assertFalse(messages | tracking.mail_message_id, "its delivery cancelled, untracked")
 
     def test_a_live_order_cancelled_tracks_its_state(self):
         order = self.cancelled_order(imported=False, woo_id=4714)

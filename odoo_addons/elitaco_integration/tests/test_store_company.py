@@ -247,6 +247,22 @@ class TestStoreCompany(WorkerCase):
         order_b = self.orders().filtered(lambda order: order.company_id == self.company_b)
         self.assertEqual(order_b.partner_id.company_id, self.company_b)
 
+    def test_a_store_moved_to_a_company_the_worker_lacks_is_refused_from_its_next_event(self):
+        company_c = self.env["res.company"].create({"name": "Elitaco C"})
+        # C gets its order statuses now: the move below changes the store's company alone.
+        self.env["integration.value.map"]._give_order_statuses(company_c)
+        first = in_store(envelope("woo.order.created"), STORE_B)
+        self.assertEqual(self.post_event(first, self.api_key)["status"], "processed")
+        stores = self.env["integration.store"]
+        self.assertEqual(stores._company_id_of(self.store_b.id), self.company_b.id)
+        self.store_b.company_id = company_c
+        self.assertEqual(stores._company_id_of(self.store_b.id), company_c.id, "not remembered")
+        message = in_store(envelope("woo.order.created", id=7001, number="7001"), STORE_B)
+        answer = self.post_event(message, self.api_key)
+        self.assertEqual(answer["status"], "failed")
+        self.assertEqual(answer["error"]["code"], "company_not_allowed")
+        self.assertIn("not allowed in company Elitaco C", answer["error"]["message"])
+
     def test_the_outbox_of_a_store_whose_company_the_worker_lacks_is_refused(self):
         self.worker.company_ids = [Command.unlink(self.company_b.id)]
         params = {"worker": "w1", "store": STORE_B}
