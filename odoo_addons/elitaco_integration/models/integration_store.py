@@ -132,7 +132,9 @@ class IntegrationStore(models.Model):
     def _company_of(self, key: str | None):
         """The company whose records a row of store `key` is: its store's, else (a store Odoo
         does not know, and no default store) the current one."""
-        return self._by_key(key).sudo().company_id or self.env.company
+        store = self._by_key(key)
+        company_id = self._company_id_of(store.id) if store else False
+        return self.env["res.company"].sudo().browse(company_id) or self.env.company
 
     @api.model
     def _worker_company_refusal(self, key: str | None) -> str:
