@@ -9,7 +9,11 @@ Odoo 18 with sale_management, sale_stock and elitaco_integration.
   the 3 products by SKU, create the order, confirm it (7 calls for a new customer, 6 for a
   returning one);
 - ORM limit: the same orders created and confirmed in-process (`odoo-bin shell`), one
-  transaction each: what one Odoo worker can do at best;
+  transaction each: what one Odoo worker can do at best (a partner of a name and an e-mail and
+  a confirmed sale order, as the superuser);
+- ORM limit of the same records (measured in the project rows' rounds): what the module books
+  for each order (the customer's address, a delivery contact, both on the order), made in the
+  shell as the Integration User: Odoo's own cost of the module's result under the workers' rights;
 - this project: signed WooCommerce webhooks (8 concurrent senders) -> relay -> Redis -> K RQ
   workers -> the module, for each K and each Odoo `--workers` setting (after 20 orders that warm
   Odoo's processes up, not measured); from the first POST until every event is processed.
@@ -17,8 +21,9 @@ Odoo 18 with sale_management, sale_stock and elitaco_integration.
 This machine's speed drifts by a third within minutes, so each project row is measured in
 `--rounds` rounds that alternate with the ORM limit's: in each round, a slice of the ORM
 limit's orders in `odoo-bin shell` (after 3 orders that warm the shell's caches, not measured),
-then the same slice of the project's orders through the relay and workers (started once for
-the row; they and Odoo's server wait idle while the shell runs). A row's ratio is its orders/s
+the same slice as the same records' ORM limit, then the same slice of the project's orders
+through the relay and workers (started once for the row; they and Odoo's server wait idle while
+the shell runs). A row's ratio is its orders/s
 over the ORM limit's in the same rounds, so drift affects both sides alike; the table also
 shows each round's ratio and the ratio to the one ORM limit measured at the start.
 
@@ -87,6 +92,53 @@ for n, data in enumerate(orders):
     env.cr.commit()
 print("ELITACO_ORM_SECONDS", time.perf_counter() - started, time.process_time() - cpu)
 """
+AS_INTEGRATION_USER = "env = env(user=env['res.users'].search([('login', '=', WORKER)]).id)\n"
+# The ORM limit of what the module books for an order, made directly as the workers' user: the
+# customer with its address, a delivery contact for a shipping address that differs, the sale
+# order with both addresses and no tax (as the orders' WooCommerce taxes), confirmed. Odoo's own
+# cost of the same result and rights, without the ledger, timeline, bindings and checks.
+SAME_RECORDS_SCRIPT = """
+import json, time
+orders = json.load(open(ORDERS_PATH))
+partners = env["res.partner"]
+country = env["res.country"].search([("code", "=", "DE")], limit=1)
+state = env["res.country.state"].search([("country_id", "=", country.id), ("code", "=", "NW")])
+started, cpu = time.perf_counter(), time.process_time()
+
+def address(values):
+    return {"street": values["address_1"], "street2": values["address_2"] or False,
+            "city": values["city"], "zip": values["postcode"], "country_id": country.id,
+            "state_id": state.id}
+
+for n, data in enumerate(orders):
+    if n == WARM_UP:  # the orders before are not measured: they fill this new process's caches
+        started, cpu = time.perf_counter(), time.process_time()
+    billing, shipping = data["billing"], data["shipping"]
+    name = f"{billing['first_name']} {billing['last_name']}"
+    partner = partners.search([("email", "=", billing["email"]), ("type", "=", "contact")],
+                              limit=1)
+    if not partner:
+        partner = partners.create(
+            {"name": name, "email": billing["email"], "phone": billing["phone"]} | address(billing))
+    delivery = partner.child_ids.filtered(
+        lambda child: child.type == "delivery" and child.street == shipping["address_1"])[:1]
+    if not delivery:
+        delivery = partners.with_context(mail_create_nolog=True).create(
+            {"name": name, "type": "delivery", "parent_id": partner.id} | address(shipping))
+    lines = []
+    for item in data["line_items"]:
+        product = env["product.product"].search([("default_code", "=", item["sku"])], limit=1)
+        lines.append((0, 0, {"product_id": product.id, "product_uom_qty": item["quantity"],
+                             "price_unit": float(item["subtotal"]) / item["quantity"],
+                             "tax_id": [(6, 0, [])]}))
+    order = env["sale.order"].with_context(mail_create_nosubscribe=True).create({
+        "partner_id": partner.id, "partner_invoice_id": partner.id,
+        "partner_shipping_id": delivery.id, "order_line": lines,
+        "client_order_ref": str(data["id"])})
+    order.action_confirm()
+    env.cr.commit()
+print("ELITACO_ORM_SECONDS", time.perf_counter() - started, time.process_time() - cpu)
+"""
 
 
 @dataclass
@@ -97,6 +149,8 @@ class Result:
     odoo_cpu_seconds: float
     limit: Result | None = None  # the ORM limit measured in the rounds of this row
     rounds: list[tuple[Result, Result]] = field(default_factory=list)  # (ORM limit, row)
+    same_records: Result | None = None  # the same records' ORM limit in the rounds of this row
+    same_records_rounds: list[Result] = field(default_factory=list)
 
     @classmethod
     def summed(cls, results: list[Result]) -> Result:
@@ -178,6 +232,16 @@ def make_orders(count: int, first_id: int) -> list[dict]:
     return orders
 
 
+def renamed(data: dict, prefix: str) -> dict:
+    """The same order under another id and its customer's e-mail under another name, so that
+    another way makes the same new and returning customers anew."""
+    email = data["billing"]["email"]
+    return data | {
+        "id": data["id"] + 4_000_000,
+        "billing": data["billing"] | {"email": f"{prefix}-{email}"},
+    }
+
+
 def odoo_cpu_seconds(odoo: OdooServer) -> float:
     """User + system time of the live processes of Odoo's group (its prefork workers included;
     not what exited processes left their parent: see docs/performance.md on the gevent
@@ -240,14 +304,24 @@ def naive(odoo: OdooServer, orders: list[dict]) -> Result:
     )
 
 
-def orm_limit(odoo: OdooServer, orders: list[dict], workdir: Path, warm_up: int = 0) -> Result:
-    """`orders` in a new `odoo-bin shell`, the first `warm_up` of them not measured."""
+def orm_limit(
+    odoo: OdooServer,
+    orders: list[dict],
+    workdir: Path,
+    warm_up: int = 0,
+    same_records: bool = False,
+) -> Result:
+    """`orders` in a new `odoo-bin shell`, the first `warm_up` of them not measured;
+    `same_records`: the module's records as the Integration User (SAME_RECORDS_SCRIPT)."""
     path = workdir / "orm-orders.json"
     path.write_text(json.dumps(orders))
-    output = odoo._shell(f"ORDERS_PATH = {str(path)!r}\nWARM_UP = {warm_up}\n" + ORM_SCRIPT)
+    prelude = f"ORDERS_PATH = {str(path)!r}\nWARM_UP = {warm_up}\nWORKER = {odoo.worker_login!r}\n"
+    script = AS_INTEGRATION_USER + SAME_RECORDS_SCRIPT if same_records else ORM_SCRIPT
+    output = odoo._shell(prelude + script)
     line = next(line for line in output.splitlines() if line.startswith("ELITACO_ORM_SECONDS"))
     seconds, cpu = (float(value) for value in line.split()[1:])
-    return Result("ORM limit (odoo-bin shell)", len(orders) - warm_up, seconds, cpu)
+    way = "ORM limit of the same records" if same_records else "ORM limit (odoo-bin shell)"
+    return Result(way, len(orders) - warm_up, seconds, cpu)
 
 
 class Pipeline:
@@ -324,7 +398,9 @@ class Pipeline:
         while finished.count < expected:  # Redis, so that waiting puts no load on Odoo
             if time.perf_counter() - started > 600:
                 raise RuntimeError(f"{expected - finished.count} events unfinished after 10 min")
-            time.sleep(0.05)
+            # 10 ms: a round of 25 orders takes about 3 s, and a 50 ms wait added 25 ms to each
+            # (1 %) on average.
+            time.sleep(0.01)
         seconds = time.perf_counter() - started
         result = Result(self.way, len(orders), seconds, odoo_cpu_seconds(self.odoo) - cpu)
         ids = [data["id"] for data in orders]
@@ -448,17 +524,27 @@ def paired_rounds(
     `orm_orders` as the ORM limit; the row, and the envelopes Odoo received."""
     size = -(-len(orders) // rounds)
     measured: list[tuple[Result, Result]] = []
+    same_records: list[Result] = []
     envelopes: list[dict] = []
     with Pipeline(odoo, workers, odoo_workers, workdir, redis_url) as pipeline:
         for start in range(0, len(orders), size):
             warm_up = make_orders(ORM_WARM_UP, orm_orders[0]["id"] + 5_000 + ORM_WARM_UP * start)
             some = orm_orders[start : start + size]
             limit = orm_limit(odoo, warm_up + some, workdir, ORM_WARM_UP)
+            alike = [renamed(data, "alike") for data in warm_up + some]
+            same_records.append(orm_limit(odoo, alike, workdir, ORM_WARM_UP, same_records=True))
             row, received = pipeline.run(orders[start : start + size])
             measured.append((limit, row))
             envelopes += received
-            print(f"  round: {row.per_second / limit.per_second:.2f} × the ORM limit", flush=True)
-    return Result.of_rounds(measured), envelopes
+            print(
+                f"  round: {row.per_second / limit.per_second:.2f} × the ORM limit, "
+                f"{row.per_second / same_records[-1].per_second:.2f} × the same records'",
+                flush=True,
+            )
+    result = Result.of_rounds(measured)
+    result.same_records = Result.summed(same_records)
+    result.same_records_rounds = same_records
+    return result, envelopes
 
 
 def report(results: list[Result], duplicates: dict) -> None:
@@ -467,17 +553,27 @@ def report(results: list[Result], duplicates: dict) -> None:
     print(
         "\n| way | orders | seconds | orders/s | × naive | × the first ORM limit "
         "| ORM limit in its rounds, orders/s | × that ORM limit | each round "
-        "| Odoo CPU ms/order |"
+        "| × the same records' ORM limit (its orders/s) | each round | Odoo CPU ms/order |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for result in results:
         limit = result.limit or result
         each = ", ".join(f"{row.per_second / lim.per_second:.2f}" for lim, row in result.rounds)
+        alike, alike_each = "–", "–"
+        if result.same_records:
+            rate = result.same_records.per_second
+            alike = f"{result.per_second / rate:.2f} ({rate:.2f})"
+            alike_each = ", ".join(
+                f"{row.per_second / same.per_second:.2f}"
+                for (_limit, row), same in zip(
+                    result.rounds, result.same_records_rounds, strict=True
+                )
+            )
         print(
             f"| {result.way} | {result.orders} | {result.seconds:.1f} | {result.per_second:.2f} "
             f"| {result.per_second / naive_rate:.2f} | {result.per_second / orm_rate:.2f} "
             f"| {limit.per_second:.2f} | {result.per_second / limit.per_second:.2f} "
-            f"| {each or '–'} | {result.cpu_ms_per_order:.0f} |"
+            f"| {each or '–'} | {alike} | {alike_each} | {result.cpu_ms_per_order:.0f} |"
         )
     if duplicates:
         print(f"\nduplicate deliveries: {json.dumps(duplicates)}")

@@ -8,6 +8,10 @@ fresh Odoo 18 database:
 - ORM limit: bench/e2e.py's script as it runs there (superuser);
 - ORM limit as the Integration User: the same script with the workers' user, so that access
   rights and record rules are paid as the module pays them;
+- ORM limit with the module's records, as the Integration User: what the module books for an
+  order made directly (the customer with its address, a delivery contact for a shipping
+  address that differs, the sale order with both addresses, no tax, confirmed): Odoo's own cost
+  of the same result, without the ledger, timeline, bindings and checks;
 - module in-process: `integration.event.process_envelope` of each order's envelope as the
   Integration User (what the controller calls): the ledger, the timeline, the addresses and
   contacts, value maps and the total check, with Odoo's create and confirmation;
@@ -27,11 +31,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench import odoo_installation
-from bench.e2e import ORM_SCRIPT, SKUS, make_orders
+from bench.e2e import AS_INTEGRATION_USER, ORM_SCRIPT, SAME_RECORDS_SCRIPT, SKUS, make_orders
 from tests.odoo_server import OdooServer
 from tests.woo import example_envelope
 
-AS_INTEGRATION_USER = "env = env(user=env['res.users'].search([('login', '=', WORKER)]).id)\n"
 MODULE_SCRIPT = """
 import json, time
 envelopes = json.load(open(ORDERS_PATH))
@@ -86,6 +89,8 @@ def main() -> None:
     ways = {
         "ORM limit (superuser)": ORM_SCRIPT,
         "ORM limit as the Integration User": AS_INTEGRATION_USER + ORM_SCRIPT,
+        "ORM limit with the module's records, as the Integration User": AS_INTEGRATION_USER
+        + SAME_RECORDS_SCRIPT,
         "module in-process (process_envelope)": AS_INTEGRATION_USER + MODULE_SCRIPT,
         "module in-process, 20 a call (process_envelopes)": AS_INTEGRATION_USER + BATCH_SCRIPT,
     }

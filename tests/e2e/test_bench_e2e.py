@@ -34,6 +34,27 @@ def test_each_round_pairs_a_slice_of_the_orm_limit_with_a_slice_of_the_project(
     warm_ups = odoo.execute("sale.order", "search_count", [("client_order_ref", "like", "72050%")])
     assert warm_ups == 2 * ORM_WARM_UP
 
+    # The same records' ORM limit: each round's slice again, as the workers' user, with the
+    # customer's address and a delivery contact on each order, as the module books them.
+    assert [limit.orders for limit in result.same_records_rounds] == [2, 2]
+    assert result.same_records.orders == 4
+    alike = odoo.search_read(
+        "sale.order",
+        [("client_order_ref", "in", [str(order["id"] + 4_000_000) for order in orm_orders])],
+        ["state", "partner_id", "partner_shipping_id", "create_uid"],
+    )
+    assert [order["state"] for order in alike] == ["sale"] * len(orm_orders)
+    [worker] = odoo.search_read("res.users", [("login", "=", odoo.worker_login)], ["id"])
+    assert {order["create_uid"][0] for order in alike} == {worker["id"]}
+    shipping = odoo.search_read(
+        "res.partner",
+        [("id", "in", [order["partner_shipping_id"][0] for order in alike])],
+        ["type", "parent_id", "street"],
+    )
+    assert {(contact["type"], contact["street"]) for contact in shipping} == {
+        ("delivery", orm_orders[0]["shipping"]["address_1"])
+    }
+
 
 def test_the_lag_of_a_single_order_ends_once_odoo_confirmed_it(
     odoo: OdooServer, redis_url: str, tmp_path: Path

@@ -347,7 +347,11 @@ class IntegrationEvent(models.Model):
         started = time.monotonic()
         attempt = self.attempts + 1
         was_dead = self.state == "dead"
-        self.write({"state": "processing", "attempts": attempt})
+        if self.state != "received" or self.attempts:
+            # A retry or a replay is no longer failed or dead while it applies. A new event is
+            # told its attempt with its outcome: one UPDATE less, and nobody outside this
+            # transaction could see it processing anyway.
+            self.write({"state": "processing", "attempts": attempt})
         # The timeline's row of a replayed event names who replayed it.
         event = self.with_context(elitaco_replayed_by=self.env.uid) if replay else self
         try:
@@ -363,11 +367,11 @@ class IntegrationEvent(models.Model):
         except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
             raise  # another transaction touched the same rows: Odoo retries the whole request
         except Exception as exc:  # noqa: BLE001 - any other error becomes a visible failure
-            return event._fail(exc, started)
+            return event._fail(exc, started, attempt)
         if outcome.held:  # what it did stays; the event waits, as a rejected one does
             self._attach_order_history(outcome.sale_order)
-            return event._fail(outcome.held, started, done="\n".join(outcome.changes))
-        answer = event._succeed(outcome, started)
+            return event._fail(outcome.held, started, attempt, done="\n".join(outcome.changes))
+        answer = event._succeed(outcome, started, attempt)
         cleared = self._supersede_older() if self.state == "done" else self.browse()
         if was_dead:
             cleared |= self
@@ -405,10 +409,11 @@ class IntegrationEvent(models.Model):
             return importer._upsert(self, data)
         return Outcome("ignored", _("Coupons reach Odoo as coupon lines of orders."))
 
-    def _succeed(self, outcome: Outcome, started: float) -> dict[str, Any]:
+    def _succeed(self, outcome: Outcome, started: float, attempt: int) -> dict[str, Any]:
         record = outcome.record
         values = {
             "state": "done" if outcome.status == "processed" else "ignored",
+            "attempts": attempt,
             "processed_at": fields.Datetime.now(),
             "duration_ms": int((time.monotonic() - started) * 1000),
             "last_error": False,
@@ -447,6 +452,7 @@ class IntegrationEvent(models.Model):
                 details="\n".join(outcome.changes) or None,
                 warnings=outcome.warnings,
                 moves=self._moves_written(outcome.sale_order),
+                first_row=attempt == 1,
             )
         answer = self._answer("processed" if outcome.status == "processed" else "ignored")
         answer["changes"] = outcome.changes
@@ -455,7 +461,7 @@ class IntegrationEvent(models.Model):
         answer["found"] = outcome.found
         return answer
 
-    def _fail(self, exc: Exception, started: float, done: str = "") -> dict[str, Any]:
+    def _fail(self, exc: Exception, started: float, attempt: int, done: str = "") -> dict[str, Any]:
         # Odoo's own refusals (a locked order, missing rights, a constraint) and ours are not
         # retried: the same event would meet them again; a person fixes the cause and replays.
         retryable = not isinstance(exc, EventRejected | UserError)
@@ -476,6 +482,7 @@ class IntegrationEvent(models.Model):
         )
         values = {
             "state": "failed",
+            "attempts": attempt,
             "last_error": details,
             "duration_ms": int((time.monotonic() - started) * 1000),
             "message": summary,
@@ -487,7 +494,7 @@ class IntegrationEvent(models.Model):
             values["sale_order_id"] = self._bound_order().id
         self.write(values)
         retried = _("The workers try it again.") if retryable else None
-        self._timeline("failed", summary, details=done or retried)
+        self._timeline("failed", summary, details=done or retried, first_row=attempt == 1)
         answer = self._answer("failed")
         answer["error"] = {"code": code, "message": summary, "retryable": retryable}
         return answer

@@ -27,10 +27,12 @@ class IntegrationEvent(models.Model):
         details: str | None = None,
         warnings: list[str] | None = None,
         moves=None,
+        first_row: bool = False,
     ) -> None:
         """Events tell their record's timeline where they stand, one row each: an order's,
         a product's (a variation's on its product) or a contact's (integration_event_catalog);
-        others (coupons, Odoo's own) live in the ledger only."""
+        others (coupons, Odoo's own) live in the ledger only. `first_row`: the outcome of the
+        event's first attempt, which has no row yet."""
         values = {
             "kind": kind,
             "message": message,
@@ -41,7 +43,7 @@ class IntegrationEvent(models.Model):
             values["move_ids"] = [Command.set(moves.ids)]
         if self.env.context.get("elitaco_replayed_by"):
             values["replayed_by_id"] = self.env.context["elitaco_replayed_by"]
-        self.env["integration.timeline"]._record_event(self, values)
+        self.env["integration.timeline"]._record_event(self, values, first_row)
 
     def _moves_written(self, order):
         """The order's invoices and credit notes this transaction made or changed."""

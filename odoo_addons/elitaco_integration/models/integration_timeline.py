@@ -89,7 +89,7 @@ class IntegrationTimeline(models.Model):
     # ------------------------------------------------------------------ writers
 
     @api.model
-    def _record_event(self, event, values: dict) -> None:
+    def _record_event(self, event, values: dict, first_row: bool = False) -> None:
         """Write (or rewrite) the row of one event of an order, a product or a customer."""
         woo_order_id = event._woo_order_id()
         if woo_order_id or event.sale_order_id:
@@ -99,7 +99,7 @@ class IntegrationTimeline(models.Model):
             if links is None:
                 return
         base = links | {"store": event.store, "attempts": max(event.attempts, 1)}
-        self._rewrite("event_id", event.id, base | values)
+        self._rewrite("event_id", event.id, base | values, first_row)
         if any(links.values()):
             event._attach_catalog_history(links)
 
@@ -177,10 +177,11 @@ class IntegrationTimeline(models.Model):
         return {}
 
     @api.model
-    def _rewrite(self, link: str, record_id: int, values: dict) -> None:
-        """The one row of an event or a push (`link` names which), made or rewritten now."""
+    def _rewrite(self, link: str, record_id: int, values: dict, new: bool = False) -> None:
+        """The one row of an event or a push (`link` names which), made or rewritten now;
+        `new`: the caller knows it has none yet."""
         values = values | {"at": fields.Datetime.now()}
-        entry = self.sudo().search([(link, "=", record_id)], limit=1)
+        entry = self.browse() if new else self.sudo().search([(link, "=", record_id)], limit=1)
         if entry:
             entry.write(values)
         else:

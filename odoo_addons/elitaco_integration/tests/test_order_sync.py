@@ -288,6 +288,18 @@ class TestOrderSync(IntegrationCase):
         self.assertEqual(self.process(retried)["status"], "ignored")
         self.assertEqual(order.state, "sale", "the restore was WooCommerce's last word")
 
+    def test_a_quotation_deleted_in_odoo_is_made_again_under_its_one_binding(self):
+        self.process("woo.order.created")  # pending: a quotation, which Odoo lets delete
+        self.woo_order().sudo().unlink()
+        answer = self.process("woo.order.updated")
+        self.assertEqual(answer["status"], "processed")
+        order = self.woo_order()
+        self.assertEqual(order.state, "sale")
+        [binding] = self.env["integration.binding"].search(
+            [("store", "=", STORE), ("model", "=", "sale.order"), ("external_id", "=", 4711)]
+        )
+        self.assertEqual(binding.res_id, order.id, "the binding now names the new order")
+
     def test_deleted_unknown_order_is_ignored(self):
         answer = self.process("woo.order.deleted", id=999999)
         self.assertEqual(answer["status"], "ignored")
