@@ -23,9 +23,9 @@ This machine's speed drifts by a third within minutes, so each project row is me
 limit's orders in `odoo-bin shell` (after 3 orders that warm the shell's caches, not measured),
 the same slice as the same records' ORM limit, then the same slice of the project's orders
 through the relay and workers (started once for the row; they and Odoo's server wait idle while
-the shell runs). A row's ratio is its orders/s
-over the ORM limit's in the same rounds, so drift affects both sides alike; the table also
-shows each round's ratio and the ratio to the one ORM limit measured at the start.
+the shell runs). A row's ratio is its orders/s over the ORM limit's in the same rounds, so
+drift affects both sides alike; the table also shows each round's ratio and the ratio to the
+one ORM limit measured at the start.
 
 Each way gets the same orders under its own WooCommerce ids (3 lines, every other customer
 from the 11th order on a returning one, of the order 11 before). Reports orders/s, the ratios
@@ -67,6 +67,7 @@ SKUS = ("BENCH-SHIRT", "BENCH-SOCKS", "BENCH-MUG")
 RETURNING_AFTER = 11  # a returning customer's order comes this many orders after their last
 TICKS = os.sysconf("SC_CLK_TCK")
 ORM_WARM_UP = 3  # orders each round's new `odoo-bin shell` makes before it is measured
+SAME_RECORDS_OFFSET = 4_000_000  # the same records' ORM limit: its orders' ids over the limit's
 
 # Runs in `odoo-bin shell`: the ORM limit. Reads the orders from ORDERS_PATH, prints the time.
 ORM_SCRIPT = """
@@ -232,13 +233,13 @@ def make_orders(count: int, first_id: int) -> list[dict]:
     return orders
 
 
-def renamed(data: dict, prefix: str) -> dict:
+def renamed(data: dict) -> dict:
     """The same order under another id and its customer's e-mail under another name, so that
-    another way makes the same new and returning customers anew."""
+    the same records' ORM limit makes the same new and returning customers anew."""
     email = data["billing"]["email"]
     return data | {
-        "id": data["id"] + 4_000_000,
-        "billing": data["billing"] | {"email": f"{prefix}-{email}"},
+        "id": data["id"] + SAME_RECORDS_OFFSET,
+        "billing": data["billing"] | {"email": f"alike-{email}"},
     }
 
 
@@ -531,7 +532,7 @@ def paired_rounds(
             warm_up = make_orders(ORM_WARM_UP, orm_orders[0]["id"] + 5_000 + ORM_WARM_UP * start)
             some = orm_orders[start : start + size]
             limit = orm_limit(odoo, warm_up + some, workdir, ORM_WARM_UP)
-            alike = [renamed(data, "alike") for data in warm_up + some]
+            alike = [renamed(data) for data in warm_up + some]
             same_records.append(orm_limit(odoo, alike, workdir, ORM_WARM_UP, same_records=True))
             row, received = pipeline.run(orders[start : start + size])
             measured.append((limit, row))

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.e2e import ORM_WARM_UP, Pipeline, make_orders, make_products, paired_rounds
+from bench.e2e import (
+    ORM_WARM_UP,
+    SAME_RECORDS_OFFSET,
+    Pipeline,
+    make_orders,
+    make_products,
+    paired_rounds,
+)
 from bench.lag import lag_of
 from tests.odoo_server import OdooServer
 
@@ -40,7 +47,13 @@ def test_each_round_pairs_a_slice_of_the_orm_limit_with_a_slice_of_the_project(
     assert result.same_records.orders == 4
     alike = odoo.search_read(
         "sale.order",
-        [("client_order_ref", "in", [str(order["id"] + 4_000_000) for order in orm_orders])],
+        [
+            (
+                "client_order_ref",
+                "in",
+                [str(order["id"] + SAME_RECORDS_OFFSET) for order in orm_orders],
+            )
+        ],
         ["state", "partner_id", "partner_shipping_id", "create_uid"],
     )
     assert [order["state"] for order in alike] == ["sale"] * len(orm_orders)
