@@ -1,5 +1,6 @@
-# The mixin first: the models below inherit it.
+# The mixins first: the models below inherit them.
 from . import integration_store_company
+from . import integration_timeline_mixin
 from . import integration_event
 from . import integration_event_batch
 from . import integration_event_dead_letter

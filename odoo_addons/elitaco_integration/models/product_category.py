@@ -1,8 +1,10 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class ProductCategory(models.Model):
-    _inherit = "product.category"
+    _name = "product.category"
+    _inherit = ["product.category", "integration.timeline.mixin"]
+    _woo_timeline_link = "category_id"
 
     woo_timeline_ids = fields.One2many(
         "integration.timeline",
@@ -12,25 +14,6 @@ class ProductCategory(models.Model):
         groups="elitaco_integration.group_integration_reader",
         help="The category's pushes to WooCommerce (renamed or moved in Odoo).",
     )
-    woo_timeline_count = fields.Integer(
-        compute="_compute_woo_timeline", groups="elitaco_integration.group_integration_reader"
-    )
-    woo_timeline_problem = fields.Text(
-        compute="_compute_woo_timeline", groups="elitaco_integration.group_integration_reader"
-    )
-    woo_timeline_level = fields.Char(
-        compute="_compute_woo_timeline", groups="elitaco_integration.group_integration_reader"
-    )
-
-    @api.depends_context("uid")
-    def _compute_woo_timeline(self):
-        self.env["integration.timeline"]._summarize(self, "category_id")
-
-    def action_open_woo_timeline(self):
-        return self.env["integration.timeline"]._action_of(self, "category_id")
-
-    def action_replay_woo_timeline(self):
-        return self.env["integration.timeline"]._replay_problems(self, "category_id")
 
     def write(self, vals):
         result = super().write(vals)

@@ -17,7 +17,9 @@ EXPORTED_FIELDS = {
 
 
 class ProductTemplate(models.Model):
-    _inherit = "product.template"
+    _name = "product.template"
+    _inherit = ["product.template", "integration.timeline.mixin"]
+    _woo_timeline_link = "product_tmpl_id"
 
     woo_publish = fields.Boolean(
         string="Sell in WooCommerce",
@@ -228,22 +230,3 @@ class ProductTemplate(models.Model):
         groups="elitaco_integration.group_integration_reader",
         help="WooCommerce's events of the product and its variants, and its pushes there.",
     )
-    woo_timeline_count = fields.Integer(
-        compute="_compute_woo_timeline", groups="elitaco_integration.group_integration_reader"
-    )
-    woo_timeline_problem = fields.Text(
-        compute="_compute_woo_timeline", groups="elitaco_integration.group_integration_reader"
-    )
-    woo_timeline_level = fields.Char(
-        compute="_compute_woo_timeline", groups="elitaco_integration.group_integration_reader"
-    )
-
-    @api.depends_context("uid")
-    def _compute_woo_timeline(self):
-        self.env["integration.timeline"]._summarize(self, "product_tmpl_id")
-
-    def action_open_woo_timeline(self):
-        return self.env["integration.timeline"]._action_of(self, "product_tmpl_id")
-
-    def action_replay_woo_timeline(self):
-        return self.env["integration.timeline"]._replay_problems(self, "product_tmpl_id")

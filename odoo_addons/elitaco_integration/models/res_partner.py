@@ -1,10 +1,12 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 READER = "elitaco_integration.group_integration_reader"
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "integration.timeline.mixin"]
+    _woo_timeline_link = "partner_id"
 
     woo_customer = fields.Boolean(
         string="WooCommerce customer",
@@ -21,16 +23,3 @@ class ResPartner(models.Model):
         groups=READER,
         help="WooCommerce's events of the customer.",
     )
-    woo_timeline_count = fields.Integer(compute="_compute_woo_timeline", groups=READER)
-    woo_timeline_problem = fields.Text(compute="_compute_woo_timeline", groups=READER)
-    woo_timeline_level = fields.Char(compute="_compute_woo_timeline", groups=READER)
-
-    @api.depends_context("uid")
-    def _compute_woo_timeline(self):
-        self.env["integration.timeline"]._summarize(self, "partner_id")
-
-    def action_open_woo_timeline(self):
-        return self.env["integration.timeline"]._action_of(self, "partner_id")
-
-    def action_replay_woo_timeline(self):
-        return self.env["integration.timeline"]._replay_problems(self, "partner_id")
