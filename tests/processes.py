@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -169,3 +171,33 @@ class CronProcess(ManagedProcess):
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         super().__init__(["cron"], env, log_path)
+
+
+@contextmanager
+def rq_dashboard(env: dict[str, str]) -> Iterator[str]:
+    """The compose `dashboard` service's command (relay/ importable, as in the image's /app),
+    with `env` as its environment; yields its URL once it answers."""
+    port = free_port()
+    args = ["--config", "relay.dashboard_config", "--bind", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "rq-dashboard"), *args],
+        env=dict(env, PYTHONPATH=str(ROOT)),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except requests.ConnectionError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(process.stderr.read().decode()) from None
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stderr.close()

@@ -7,8 +7,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,8 +16,8 @@ from rq import Queue, SimpleWorker
 from rq.job import Job, JobStatus
 
 from tests.conftest import SECRET
-from tests.processes import ROOT, RelayServer, WorkerProcess, relay_environment
-from tests.redis_server import RedisServer, free_port
+from tests.processes import ROOT, RelayServer, WorkerProcess, relay_environment, rq_dashboard
+from tests.redis_server import RedisServer
 from tests.waiting import wait_for
 from tests.woo import example_payload, woo_delivery
 
@@ -104,41 +102,17 @@ def test_a_worker_runs_the_enqueued_job(relay_server, queue, fake_odoo) -> None:
     assert fake_odoo.calls[0]["event_id"] == event_id
 
 
-@contextmanager
-def rq_dashboard(redis_url: str, **login: str) -> Iterator[str]:
-    """The compose `dashboard` service's command, its login (if any) in its environment."""
-    port = free_port()
-    dashboard = os.path.join(os.path.dirname(sys.executable), "rq-dashboard")
-    args = ["--config", "relay.dashboard_config", "--port", str(port), "--bind", "127.0.0.1"]
-    process = subprocess.Popen(
-        [dashboard, *args],
-        env=dict(os.environ, REDIS_URL=redis_url, PYTHONPATH=str(ROOT), **login),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                requests.get(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except requests.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(process.stderr.read().decode()) from None
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stderr.close()
+def dashboard_environment(redis_url: str, **login: str) -> dict[str, str]:
+    """The dashboard's environment: its Redis and its login (if any)."""
+    return dict(os.environ, REDIS_URL=redis_url, **login)
 
 
 def test_the_rq_dashboard_starts_and_serves(redis_url, queue) -> None:
     """The dashboard runs from the same image and requirements as the relay; with its login
     variables empty (compose's default outside production) it asks for none."""
     queue.enqueue("relay.jobs.process_event", {"event_id": "shown-in-the-dashboard"})
-    with rq_dashboard(redis_url, RQ_DASHBOARD_USERNAME="", RQ_DASHBOARD_PASSWORD="") as url:
+    no_login = dashboard_environment(redis_url, RQ_DASHBOARD_USERNAME="", RQ_DASHBOARD_PASSWORD="")
+    with rq_dashboard(no_login) as url:
         assert requests.get(f"{url}/", timeout=5).status_code == 200
         queues = requests.get(f"{url}/0/data/queues.json", timeout=5).json()
         assert [entry["name"] for entry in queues["queues"]] == ["woo-events"]
@@ -147,7 +121,7 @@ def test_the_rq_dashboard_starts_and_serves(redis_url, queue) -> None:
 def test_the_rq_dashboard_takes_its_login_from_its_environment(redis_url) -> None:
     """Production gives the login in the environment alone (a command line shows in ps)."""
     login = {"RQ_DASHBOARD_USERNAME": "operator", "RQ_DASHBOARD_PASSWORD": "5f0c1d9e"}
-    with rq_dashboard(redis_url, **login) as url:
+    with rq_dashboard(dashboard_environment(redis_url, **login)) as url:
         assert requests.get(f"{url}/", timeout=5).status_code == 401
         wrong = requests.get(f"{url}/", auth=("operator", "guess"), timeout=5)
         assert wrong.status_code == 401

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,8 +21,8 @@ from relay.ingress.app import create_app
 from relay.ingress.keys import SPOOL
 from relay.pipeline.queueing import MAINTENANCE_QUEUE, enqueue_envelope, enqueued_marker
 from tests.conftest import ONE_STORE, SECRET
-from tests.processes import ROOT, CronProcess, WorkerProcess, relay_environment
-from tests.redis_server import MASTER_NAME, RedisServer, SentinelSetup, free_port
+from tests.processes import ROOT, CronProcess, WorkerProcess, relay_environment, rq_dashboard
+from tests.redis_server import MASTER_NAME, RedisServer, SentinelSetup
 from tests.waiting import eventually, wait_for
 from tests.woo import example_envelope, example_payload, woo_delivery
 
@@ -146,34 +144,6 @@ def test_the_cron_scheduler_follows_a_failover(sentinel_setup: SentinelSetup, tm
         cron.stop()
 
 
-@contextmanager
-def rq_dashboard(args: list[str], env: dict[str, str]) -> Iterator[str]:
-    """The compose `dashboard` service's command (relay/ importable, as in the image's /app)."""
-    port = free_port()
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "rq-dashboard"), *args, "--port", str(port)],
-        env=dict(env, PYTHONPATH=str(ROOT)),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                requests.get(f"http://127.0.0.1:{port}/", timeout=2)
-                break
-            except requests.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(process.stderr.read().decode()) from None
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stderr.close()
-
-
 def test_the_dashboard_reads_the_primary_sentinel_names(
     sentinel_setup: SentinelSetup, tmp_path: Path
 ) -> None:
@@ -182,8 +152,7 @@ def test_the_dashboard_reads_the_primary_sentinel_names(
             "relay.jobs.process_event", {"event_id": "shown-in-the-dashboard"}
         )
     env = sentinel_environment(sentinel_setup, tmp_path)
-    args = ["--config", "relay.dashboard_config", "--bind", "127.0.0.1"]
-    with rq_dashboard(args, env) as url:
+    with rq_dashboard(env) as url:
         queues = requests.get(f"{url}/0/data/queues.json", timeout=10).json()["queues"]
     assert {queue["name"]: queue["count"] for queue in queues} == {"woo-events": 1}
 
