@@ -44,6 +44,28 @@ def processes_marked(variable: str, value: str) -> list[int]:
     return found
 
 
+def listening_on(port: int) -> set[int]:
+    """The pids of the processes that hold a socket listening on 127.0.0.1 or 0.0.0.0 `port`
+    (/proc/net/tcp's LISTEN rows; a process is counted once its listen() has returned, which
+    is when the kernel starts giving it connections)."""
+    inodes = set()
+    for row in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = row.split()
+        local_port, state, inode = int(fields[1].rsplit(":", 1)[1], 16), fields[3], fields[9]
+        if local_port == port and state == "0A":
+            inodes.add(f"socket:[{inode}]")
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) in inodes for fd in (entry / "fd").iterdir()):
+                pids.add(int(entry.name))
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+    return pids
+
+
 def kill_marked(variable: str, value: str, timeout: float = 10.0) -> list[int]:
     """SIGKILL every process marked variable=value; return their pids once they are gone."""
     pids = processes_marked(variable, value)
