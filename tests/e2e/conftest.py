@@ -54,19 +54,28 @@ def odoo(odoo_server: OdooServer) -> Iterator[OdooServer]:
         odoo_server.start()
 
 
-@pytest.fixture
-def pipeline_env(redis_url: str, odoo: OdooServer, tmp_path: Path) -> dict[str, str]:
-    """What the relay and the workers read, pointing at this Odoo as its Integration User."""
+def pipeline_environment(
+    redis_url: str, spool_dir: Path, odoo: OdooServer, **extra: str
+) -> dict[str, str]:
+    """What the relay and the workers read, pointing at `odoo` as its Integration User (and its
+    reader), with short outage backoffs and retries so that a test sees them play out."""
     return relay_environment(
         redis_url,
-        tmp_path / "spool",
+        spool_dir,
         ODOO_URL=odoo.url,
         ODOO_API_KEY=odoo.worker_key,
         ODOO_READ_API_KEY=odoo.reader_key,
         ODOO_OUTAGE_BACKOFF_MAX="1",
         APP_SECRET=APP_SECRET,
         RELAY_RETRY_INTERVALS="1,1,1",
+        **extra,
     )
+
+
+@pytest.fixture
+def pipeline_env(redis_url: str, odoo: OdooServer, tmp_path: Path) -> dict[str, str]:
+    """What the relay and the workers read, pointing at this Odoo as its Integration User."""
+    return pipeline_environment(redis_url, tmp_path / "spool", odoo)
 
 
 @pytest.fixture
@@ -163,16 +172,8 @@ def shop(
     Redis.from_url(STORE_REDIS_URL).flushdb()
     odoo_server.set_param("elitaco_integration.product_master", "woo")
     odoo_server.set_param("elitaco_integration.store_url", woo_store.url)
-    env = relay_environment(
-        STORE_REDIS_URL,
-        workdir / "spool",
-        ODOO_URL=odoo_server.url,
-        ODOO_API_KEY=odoo_server.worker_key,
-        ODOO_READ_API_KEY=odoo_server.reader_key,
-        ODOO_OUTAGE_BACKOFF_MAX="1",
-        APP_SECRET=APP_SECRET,
-        RELAY_RETRY_INTERVALS="1,1,1",
-        **woo_store.worker_env(),
+    env = pipeline_environment(
+        STORE_REDIS_URL, workdir / "spool", odoo_server, **woo_store.worker_env()
     )
     relay = RelayServer(env, workdir / "relay.log")
     workers = [WorkerProcess(env, workdir / f"worker-{n}.log", burst=False) for n in range(2)]

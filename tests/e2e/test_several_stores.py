@@ -22,10 +22,10 @@ from redis import Redis
 from rq import Queue
 
 from relay.pipeline.queueing import MAINTENANCE_QUEUE
-from tests.e2e.conftest import APP_SECRET, NO_STORE, relay_cli
+from tests.e2e.conftest import NO_STORE, pipeline_environment, relay_cli
 from tests.e2e.test_real_store import BUYER as REAL_STORE_BUYER
 from tests.odoo_server import OdooRPCError, OdooServer
-from tests.processes import RelayServer, WorkerProcess, relay_environment
+from tests.processes import RelayServer, WorkerProcess
 from tests.waiting import wait_for
 from tests.woo import woo_delivery
 from tests.woo_store import SETUP, WooStore
@@ -140,15 +140,10 @@ def two_stores(
         stores_file = workdir / "stores.toml"
         stores_file.write_text(stores_toml(stores))
         Redis.from_url(REDIS_URL).flushdb()
-        env = relay_environment(
+        env = pipeline_environment(
             REDIS_URL,
             workdir / "spool",
-            ODOO_URL=odoo_server.url,
-            ODOO_API_KEY=odoo_server.worker_key,
-            ODOO_READ_API_KEY=odoo_server.reader_key,
-            ODOO_OUTAGE_BACKOFF_MAX="1",
-            APP_SECRET=APP_SECRET,
-            RELAY_RETRY_INTERVALS="1,1,1",
+            odoo_server,
             STORES_FILE=str(stores_file),
             IT_HOOK=SECRETS["it"],
         )
