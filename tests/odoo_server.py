@@ -30,8 +30,9 @@ ADMIN_UID, ADMIN_PASSWORD = 2, "admin"  # a new database's administrator
 
 # A German shop, as the test store is: installing accounting for a company in Germany brings
 # Odoo's German localisation (l10n_de, SKR03, EUR, 19 % and 7 % VAT).
-COMPANY_SCRIPT = """
-env.company.write({"country_id": env.ref("base.de").id, "name": "Elitaco Test Shop"})
+SHOP_COMPANY = "Elitaco Test Shop"
+COMPANY_SCRIPT = f"""
+env.company.write({{"country_id": env.ref("base.de").id, "name": {SHOP_COMPANY!r}}})
 env.cr.commit()
 """
 
@@ -255,6 +256,12 @@ class OdooServer:
     def execute(self, model: str, method: str, *args: Any, **kwargs: Any) -> Any:
         """execute_kw as the Integration Manager (a back-office user), over HTTP."""
         return self._execute_kw(self.manager_uid, self.manager_key, model, method, args, kwargs)
+
+    def shop_bank_journal_id(self) -> int:
+        """The shop's company's bank journal. Not just any bank journal: a test of several
+        stores adds a company, whose journals the manager then sees too."""
+        domain = [("type", "=", "bank"), ("company_id.name", "=", SHOP_COMPANY)]
+        return self.search_read("account.journal", domain, ["id"], limit=1)[0]["id"]
 
     def credit_note_of_line(self, invoice_id: int, woo_line_id: int) -> int:
         """What a person does in Odoo to give back one order line: a credit note from the

@@ -209,9 +209,9 @@ def test_a_paid_order_becomes_a_posted_paid_invoice_and_refunds_credit_notes_bot
     store, is a credit note with its lines; a credit note made in Odoo is a refund in the
     store, and the order update it causes books nothing."""
     woo, store, relay = with_store
-    bank = odoo.search_read("account.journal", [("type", "=", "bank")], ["id"], limit=1)[0]
     odoo.set_param("elitaco_integration.invoice_policy", "paid")
-    odoo.set_param("elitaco_integration.payment_journal_id", str(bank["id"]))
+    bank = odoo.shop_bank_journal_id()
+    odoo.set_param("elitaco_integration.payment_journal_id", str(bank))
     order = new_order("processing", transaction_id="pi_e2e_paid")
     woo.orders = [order]
     modified = datetime.fromisoformat(order["date_modified_gmt"])
@@ -240,7 +240,7 @@ def test_a_paid_order_becomes_a_posted_paid_invoice_and_refunds_credit_notes_bot
             [("id", "in", invoice["matched_payment_ids"])],
             ["memo", "journal_id"],
         )
-        assert (payment["memo"], payment["journal_id"][0]) == ("pi_e2e_paid", bank["id"])
+        assert (payment["memo"], payment["journal_id"][0]) == ("pi_e2e_paid", bank)
         [credit_note] = credit_notes(odoo, sale["id"])
         assert (credit_note["state"], credit_note["amount_total"]) == ("posted", 23.79)
         assert credit_note["payment_state"] in ("paid", "in_payment"), "paid back, reconciled"

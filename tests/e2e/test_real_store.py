@@ -13,6 +13,7 @@ import pytest
 from redis import Redis
 from rq import Queue
 
+from relay.config import store_identity
 from relay.pipeline.queueing import MAINTENANCE_QUEUE
 from relay.work.webhooks import TOPICS
 from tests.e2e.conftest import Shop
@@ -37,9 +38,11 @@ def sku() -> str:
 
 
 def odoo_order(shop: Shop, woo_id: int) -> dict | None:
+    """This store's order `woo_id` in Odoo (another store of the same Odoo, as the several
+    stores' test makes, numbers its orders from the same first id)."""
     orders = shop.odoo.search_read(
         "sale.order",
-        [("woo_order_id", "=", woo_id)],
+        [("woo_order_id", "=", woo_id), ("woo_store", "=", store_identity(shop.store.url))],
         ["name", "state", "amount_total", "woo_status", "partner_id", "picking_ids"],
     )
     assert len(orders) <= 1, orders
@@ -64,7 +67,11 @@ def wait_for_order(shop: Shop, woo_id: int, woo_status: str, timeout: float = 60
 def ledger(shop: Shop, woo_id: int) -> list[dict]:
     return shop.odoo.search_read(
         "integration.event",
-        [("woo_resource_id", "=", woo_id), ("event_type", "like", "woo.order.")],
+        [
+            ("woo_resource_id", "=", woo_id),
+            ("event_type", "like", "woo.order."),
+            ("store", "=", store_identity(shop.store.url)),
+        ],
         ["idempotency_key", "state", "attempts", "message"],
         order="id",
     )
@@ -460,8 +467,8 @@ def test_a_paid_order_is_invoiced_and_refunds_are_credited_both_ways(shop: Shop)
     webhook) is one posted credit note with that item's line, left open (the gateway did not pay
     it back: the shop does, by hand); a credit note made in Odoo is a refund in the store, once,
     and the order update that refund causes books nothing."""
-    bank = shop.odoo.search_read("account.journal", [("type", "=", "bank")], ["id"], limit=1)[0]
-    shop.odoo.set_param("elitaco_integration.payment_journal_id", str(bank["id"]))
+    bank = shop.odoo.shop_bank_journal_id()
+    shop.odoo.set_param("elitaco_integration.payment_journal_id", str(bank))
     shop.odoo.set_param("elitaco_integration.invoice_policy", "paid")
     try:
         product, _ = simple_product(shop)
@@ -544,7 +551,11 @@ def credit_notes(shop: Shop, sale_id: int) -> list[dict]:
 def ledger_has_refund_update(shop: Shop, woo_order_id: int, refund_id: int) -> bool:
     events = shop.odoo.search_read(
         "integration.event",
-        [("woo_resource_id", "=", woo_order_id), ("event_type", "=", "woo.order.updated")],
+        [
+            ("woo_resource_id", "=", woo_order_id),
+            ("event_type", "=", "woo.order.updated"),
+            ("store", "=", store_identity(shop.store.url)),
+        ],
         ["state", "payload"],
     )
     return any(
